@@ -1,0 +1,54 @@
+package dev.facepipe.core.model;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.FloatBuffer;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A loaded model: one ONNX Runtime session, shared by every thread of the JVM (OrtSession.run is
+ * thread-safe). Obtain instances from {@link OnnxSessions}, never construct per call.
+ */
+public final class OnnxModel {
+    private final ModelSpec spec;
+    private final OrtSession session;
+    private final String device;
+
+    OnnxModel(ModelSpec spec, OrtSession session, String device) {
+        this.spec = spec;
+        this.session = session;
+        this.device = device;
+    }
+
+    public ModelSpec spec() {
+        return spec;
+    }
+
+    /** "cpu" or "cuda:N": where this session actually runs. */
+    public String device() {
+        return device;
+    }
+
+    /** Runs the model on one input tensor and returns every declared output as a flat float array. */
+    public Map<String, float[]> run(FloatBuffer input, long[] shape) {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OnnxTensor t = OnnxTensor.createTensor(env, input, shape);
+                OrtSession.Result r = session.run(Map.of(spec.input(), t))) {
+            Map<String, float[]> out = new LinkedHashMap<>();
+            for (String name : spec.outputs()) {
+                OnnxTensor o = (OnnxTensor) r.get(name).orElseThrow(() -> new ModelException(
+                        "model " + spec.name() + ": output '" + name + "' declared in conf is not in the graph"));
+                FloatBuffer fb = o.getFloatBuffer();
+                float[] a = new float[fb.remaining()];
+                fb.get(a);
+                out.put(name, a);
+            }
+            return out;
+        } catch (OrtException e) {
+            throw new ModelException("model " + spec.name() + ": inference failed: " + e.getMessage(), e);
+        }
+    }
+}
