@@ -1,0 +1,38 @@
+package dev.facepipe.core;
+
+import java.util.Locale;
+
+/**
+ * Why an image or a face was not accepted. The code (lower-case name) is what the Parquet rows and
+ * reports carry; the description is for people reading a report.
+ */
+public enum RejectReason {
+    // Image level
+    EMPTY("the file has zero bytes"),
+    TOO_MANY_BYTES("the file is larger than image.max_bytes"),
+    UNKNOWN_FORMAT("the bytes are not JPEG, PNG, WebP, GIF, BMP or TIFF"),
+    TRUNCATED("the file ends before its format's end marker (partial download)"),
+    CORRUPT("the file's structure is broken (bad header, chunk checksum or length)"),
+    TOO_SMALL("width or height below image.min_side"),
+    TOO_MANY_PIXELS("width x height above image.max_pixels (decompression bomb guard)"),
+    DECODE_FAILED("the decoder could not produce pixels"),
+    NO_FACE("no face was detected"),
+    // Face level
+    FACE_TOO_SMALL("face narrower than detector.min_face_px"),
+    LOW_QUALITY("overall quality below quality.min_score"),
+    BAD_EMBEDDING("the embedding had NaN, Inf or zero norm");
+
+    private final String description;
+
+    RejectReason(String description) {
+        this.description = description;
+    }
+
+    public String code() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    public String description() {
+        return description;
+    }
+}

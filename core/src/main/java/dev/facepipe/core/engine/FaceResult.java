@@ -1,0 +1,19 @@
+package dev.facepipe.core.engine;
+
+import dev.facepipe.core.RejectReason;
+import dev.facepipe.core.face.Quality;
+
+/**
+ * One detected face, accepted or rejected, in full-resolution upright pixel coordinates.
+ *
+ * @param landmarks5 eye centres, nose tip, mouth corners as x,y pairs (null if the face was too small)
+ * @param quality    null if the face was rejected before quality was measured
+ * @param embedding  L2-normalised, or null when rejected as too small or for a bad embedding
+ * @param reason     null when accepted
+ */
+public record FaceResult(float x1, float y1, float x2, float y2, float detScore, float[] landmarks5,
+        Quality quality, float[] embedding, String modelId, RejectReason reason) {
+    public boolean accepted() {
+        return reason == null;
+    }
+}

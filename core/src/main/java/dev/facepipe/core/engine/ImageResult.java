@@ -1,0 +1,36 @@
+package dev.facepipe.core.engine;
+
+import dev.facepipe.core.RejectReason;
+import dev.facepipe.core.image.ImageHeader;
+import java.util.List;
+
+/**
+ * Everything the engine learned about one input: either faces, or a rejection with its reason.
+ *
+ * @param header      null when the bytes were refused before a header was read
+ * @param orientation EXIF orientation as stored (1 = upright or none)
+ * @param exifCorrupt an EXIF block was present but unreadable (the image was kept as upright)
+ * @param reason      null when the image was decoded and at least one face detected
+ * @param message     for a rejection: names the input and the problem
+ * @param stageNanos  time per {@link Stage}, indexed by ordinal
+ */
+public record ImageResult(String name, ImageHeader header, int orientation, boolean exifCorrupt, RejectReason reason,
+        String message, List<FaceResult> faces, long[] stageNanos) {
+
+    public boolean ok() {
+        return reason == null;
+    }
+
+    public List<FaceResult> acceptedFaces() {
+        return faces.stream().filter(FaceResult::accepted).toList();
+    }
+
+    /** The accepted face with the highest quality, or null. */
+    public FaceResult bestFace() {
+        FaceResult best = null;
+        for (FaceResult f : faces) {
+            if (f.accepted() && (best == null || f.quality().overall() > best.quality().overall())) best = f;
+        }
+        return best;
+    }
+}

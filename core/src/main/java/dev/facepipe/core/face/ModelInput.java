@@ -1,0 +1,61 @@
+package dev.facepipe.core.face;
+
+import dev.facepipe.core.model.ModelSpec;
+import java.nio.FloatBuffer;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+
+/** Turns an 8-bit BGR image of the model's input size into its input tensor, as its spec says. */
+final class ModelInput {
+    private ModelInput() {}
+
+    static long[] shape(ModelSpec s) {
+        int c = s.color().channels();
+        return s.layout() == ModelSpec.Layout.NCHW ? new long[] {1, c, s.height(), s.width()}
+                : new long[] {1, s.height(), s.width(), c};
+    }
+
+    static FloatBuffer tensor(Mat bgr, ModelSpec s) {
+        int w = s.width();
+        int h = s.height();
+        if (bgr.cols() != w || bgr.rows() != h || bgr.channels() != 3) {
+            throw new IllegalArgumentException("model " + s.name() + " wants " + w + "x" + h + " BGR, got "
+                    + bgr.cols() + "x" + bgr.rows() + "x" + bgr.channels());
+        }
+        float mean = s.mean();
+        float inv = 1f / s.std();
+        int n = w * h;
+        float[] out;
+        if (s.color() == ModelSpec.ColorOrder.GRAY) {
+            Mat g = new Mat();
+            opencv_imgproc.cvtColor(bgr, g, opencv_imgproc.COLOR_BGR2GRAY);
+            byte[] px = new byte[n];
+            g.data().get(px);
+            g.close();
+            out = new float[n];
+            for (int i = 0; i < n; i++) out[i] = ((px[i] & 0xFF) - mean) * inv;
+            return FloatBuffer.wrap(out);
+        }
+        byte[] px = new byte[n * 3];
+        bgr.data().get(px);
+        out = new float[n * 3];
+        boolean rgb = s.color() == ModelSpec.ColorOrder.RGB;
+        // Source channel for each output channel: BGR memory order, so RGB reads 2,1,0.
+        int c0 = rgb ? 2 : 0;
+        int c2 = rgb ? 0 : 2;
+        if (s.layout() == ModelSpec.Layout.NCHW) {
+            for (int i = 0, j = 0; i < n; i++, j += 3) {
+                out[i] = ((px[j + c0] & 0xFF) - mean) * inv;
+                out[n + i] = ((px[j + 1] & 0xFF) - mean) * inv;
+                out[2 * n + i] = ((px[j + c2] & 0xFF) - mean) * inv;
+            }
+        } else {
+            for (int j = 0; j < n * 3; j += 3) {
+                out[j] = ((px[j + c0] & 0xFF) - mean) * inv;
+                out[j + 1] = ((px[j + 1] & 0xFF) - mean) * inv;
+                out[j + 2] = ((px[j + c2] & 0xFF) - mean) * inv;
+            }
+        }
+        return FloatBuffer.wrap(out);
+    }
+}

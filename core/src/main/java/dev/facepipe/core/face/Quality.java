@@ -1,0 +1,13 @@
+package dev.facepipe.core.face;
+
+/**
+ * Quality signals of one face and the overall score in 0..1 ({@link QualityScorer} documents how).
+ *
+ * @param eyeDistancePx distance between eye centres in full-resolution pixels
+ * @param blur          variance of the Laplacian of the aligned gray crop (higher is sharper)
+ * @param brightness    mean gray level of the aligned crop's centre, 0..255
+ * @param yaw           |nose - eye midpoint| / eye distance: 0 frontal, about 0.5 in profile
+ * @param rawNorm       embedding norm before normalisation (non-faces score low)
+ */
+public record Quality(float overall, float detScore, float eyeDistancePx, float blur, float brightness, float yaw,
+        float rawNorm) {}

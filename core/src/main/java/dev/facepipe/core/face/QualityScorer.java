@@ -1,0 +1,80 @@
+package dev.facepipe.core.face;
+
+import dev.facepipe.core.config.Config;
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Rect;
+
+/**
+ * One overall quality score in 0..1: the smallest of six sub-scores, each clamped to 0..1, so the
+ * weakest signal decides (an average let a cat's face pass on a good box and sharpness alone):
+ * detector score; size (eye distance / quality.eye_distance_ref_px); sharpness (Laplacian variance /
+ * quality.blur_ref); exposure (1 at mid-grey, falling to 0 at quality.exposure_margin from either
+ * end); frontality (1 - yaw / quality.max_yaw); embedding norm (linear from quality.norm_low to
+ * quality.norm_high).
+ */
+public final class QualityScorer {
+    private final double eyeRef;
+    private final double blurRef;
+    private final double exposureMargin;
+    private final double maxYaw;
+    private final double normLow;
+    private final double normHigh;
+
+    public QualityScorer(double eyeRef, double blurRef, double exposureMargin, double maxYaw, double normLow,
+            double normHigh) {
+        this.eyeRef = eyeRef;
+        this.blurRef = blurRef;
+        this.exposureMargin = exposureMargin;
+        this.maxYaw = maxYaw;
+        this.normLow = normLow;
+        this.normHigh = normHigh;
+    }
+
+    public static QualityScorer fromConfig(Config c) {
+        return new QualityScorer(c.getDouble("quality.eye_distance_ref_px"), c.getDouble("quality.blur_ref"),
+                c.getDouble("quality.exposure_margin"), c.getDouble("quality.max_yaw"), c.getDouble("quality.norm_low"),
+                c.getDouble("quality.norm_high"));
+    }
+
+    /**
+     * @param five      5 points in full-resolution pixels
+     * @param aligned   the aligned BGR crop
+     */
+    public Quality score(float detScore, float[] five, Mat aligned, float rawNorm) {
+        float eye = (float) Math.hypot(five[2] - five[0], five[3] - five[1]);
+        float midX = (five[0] + five[2]) / 2;
+        float midY = (five[1] + five[3]) / 2;
+        // Nose offset from the eye midpoint, measured along the eye line.
+        double ux = (five[2] - five[0]) / Math.max(eye, 1e-3);
+        double uy = (five[3] - five[1]) / Math.max(eye, 1e-3);
+        float yaw = (float) Math.abs(((five[4] - midX) * ux + (five[5] - midY) * uy) / Math.max(eye, 1e-3));
+        Mat gray = new Mat();
+        opencv_imgproc.cvtColor(aligned, gray, opencv_imgproc.COLOR_BGR2GRAY);
+        int s = gray.cols();
+        Mat centre = gray.apply(new Rect(s / 4, s / 4, s / 2, s / 2));
+        Mat lap = new Mat();
+        opencv_imgproc.Laplacian(centre, lap, opencv_core.CV_64F);
+        Mat mean = new Mat();
+        Mat std = new Mat();
+        opencv_core.meanStdDev(lap, mean, std);
+        double sd = std.createIndexer().getDouble(0);
+        float blur = (float) (sd * sd);
+        float brightness = (float) opencv_core.mean(centre).get(0);
+        centre.close();
+        gray.close();
+        lap.close();
+        mean.close();
+        std.close();
+        double overall = Math.min(Math.min(clamp(detScore), clamp(eye / eyeRef)),
+                Math.min(Math.min(clamp(blur / blurRef), clamp(Math.min(brightness, 255 - brightness) / exposureMargin)),
+                        Math.min(clamp(1 - yaw / maxYaw), clamp((rawNorm - normLow) / (normHigh - normLow)))));
+        if (!Double.isFinite(overall)) overall = 0;
+        return new Quality((float) overall, detScore, eye, blur, brightness, yaw, rawNorm);
+    }
+
+    private static double clamp(double v) {
+        return Double.isFinite(v) ? Math.max(0, Math.min(1, v)) : 0;
+    }
+}
