@@ -149,6 +149,18 @@ public final class Config implements Serializable {
         throw bad(key, v, "one of " + Arrays.toString(allowed));
     }
 
+    /** A copy with one declared key changed (origin recorded as given). */
+    public Config with(String key, String value, String origin) {
+        if (!values.containsKey(key)) {
+            throw new ConfigException("unknown config key '" + key + "' (from " + origin + ")");
+        }
+        TreeMap<String, String> v = new TreeMap<>(values);
+        TreeMap<String, String> o = new TreeMap<>(origins);
+        v.put(key, value);
+        o.put(key, origin);
+        return new Config(v, o);
+    }
+
     /** Where a value came from: defaults, a file path, env VAR or command line. */
     public String origin(String key) {
         return origins.getOrDefault(key, "?");

@@ -19,6 +19,7 @@ import dev.facepipe.core.image.ImageFormat;
 import dev.facepipe.core.image.ImageHeader;
 import dev.facepipe.core.image.Orientation;
 import dev.facepipe.core.model.ModelSpec;
+import dev.facepipe.core.model.OnnxModel;
 import dev.facepipe.core.model.OnnxSessions;
 import java.util.ArrayList;
 import java.util.List;
@@ -93,7 +94,7 @@ public final class FaceEngine {
     }
 
     public ImageResult process(byte[] bytes, String name) {
-        long[] ns = new long[Stage.values().length];
+        long[] ns = newTimes();
         long t = System.nanoTime();
         ImageHeader header = null;
         Orientation.Exif exif = new Orientation.Exif(1, false);
@@ -196,9 +197,25 @@ public final class FaceEngine {
         return r;
     }
 
+    /**
+     * Adds the time since {@code since} to stage s; the second half of {@code ns} (offset by the stage
+     * count) accumulates the part of it spent inside model runs.
+     */
     private static long lap(long[] ns, Stage s, long since) {
         long now = System.nanoTime();
         ns[s.ordinal()] += now - since;
+        long model = OnnxModel.threadModelNanos();
+        int last = ns.length - 1;
+        ns[STAGES + s.ordinal()] += model - ns[last];
+        ns[last] = model;
         return now;
+    }
+
+    private static final int STAGES = Stage.values().length;
+
+    private static long[] newTimes() {
+        long[] ns = new long[2 * STAGES + 1];
+        ns[ns.length - 1] = OnnxModel.threadModelNanos();
+        return ns;
     }
 }

@@ -12,10 +12,19 @@ import java.util.List;
  * @param exifCorrupt an EXIF block was present but unreadable (the image was kept as upright)
  * @param reason      null when the image was decoded and at least one face detected
  * @param message     for a rejection: names the input and the problem
- * @param stageNanos  time per {@link Stage}, indexed by ordinal
+ * @param stageNanos  time per {@link Stage} by ordinal, then the model-run part of each stage at
+ *                    ordinal + Stage count (see {@link #stageMillis} and {@link #modelMillis})
  */
 public record ImageResult(String name, ImageHeader header, int orientation, boolean exifCorrupt, RejectReason reason,
         String message, List<FaceResult> faces, long[] stageNanos) {
+
+    public double stageMillis(Stage s) {
+        return stageNanos[s.ordinal()] / 1e6;
+    }
+
+    public double modelMillis(Stage s) {
+        return stageNanos[Stage.values().length + s.ordinal()] / 1e6;
+    }
 
     public boolean ok() {
         return reason == null;

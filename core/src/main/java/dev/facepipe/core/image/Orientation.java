@@ -19,6 +19,7 @@ public final class Orientation {
 
     public static Exif read(byte[] bytes, ImageFormat format) {
         if (format == ImageFormat.GIF || format == ImageFormat.BMP) return new Exif(1, false);
+        if (format == ImageFormat.JPEG) return jpeg(bytes);
         try {
             Metadata md = ImageMetadataReader.readMetadata(new ByteArrayInputStream(bytes), bytes.length);
             boolean errors = false;
@@ -31,6 +32,60 @@ public final class Orientation {
             // A broken EXIF block must not lose the image: treat it as upright and flag it.
             return new Exif(1, true);
         }
+    }
+
+    /**
+     * JPEG fast path (most of the web): find the APP1 Exif segment and read IFD0's Orientation tag
+     * directly; a general metadata parse cost about 1.5 ms an image.
+     */
+    static Exif jpeg(byte[] b) {
+        int i = 2;
+        while (i + 4 <= b.length && (b[i] & 0xFF) == 0xFF) {
+            int marker = b[i + 1] & 0xFF;
+            if (marker == 0xDA || marker == 0xD9) break; // scan starts: no more metadata
+            if (marker == 0xFF) {
+                i++;
+                continue;
+            }
+            int len = ((b[i + 2] & 0xFF) << 8) | (b[i + 3] & 0xFF);
+            if (marker == 0xE1 && len >= 8 && i + 10 <= b.length && b[i + 4] == 'E' && b[i + 5] == 'x'
+                    && b[i + 6] == 'i' && b[i + 7] == 'f') {
+                return tiffOrientation(b, i + 10, Math.min(b.length, i + 2 + len));
+            }
+            i += 2 + len;
+        }
+        return new Exif(1, false);
+    }
+
+    /** Orientation from a TIFF structure at [start, end); anything out of bounds marks the EXIF corrupt. */
+    static Exif tiffOrientation(byte[] b, int start, int end) {
+        if (end - start < 8) return new Exif(1, true);
+        boolean le;
+        if (b[start] == 'I' && b[start + 1] == 'I') le = true;
+        else if (b[start] == 'M' && b[start + 1] == 'M') le = false;
+        else return new Exif(1, true);
+        long ifd = u32(b, start + 4, le);
+        if (ifd < 8 || start + ifd + 2 > end) return new Exif(1, true);
+        int p = (int) (start + ifd);
+        int n = u16(b, p, le);
+        if (p + 2 + 12L * n > end) return new Exif(1, true);
+        for (int k = 0; k < n; k++) {
+            int e = p + 2 + 12 * k;
+            if (u16(b, e, le) == 0x0112) {
+                int o = u16(b, e + 8, le);
+                return o >= 1 && o <= 8 ? new Exif(o, false) : new Exif(1, true);
+            }
+        }
+        return new Exif(1, false);
+    }
+
+    private static int u16(byte[] b, int i, boolean le) {
+        return le ? (b[i] & 0xFF) | ((b[i + 1] & 0xFF) << 8) : ((b[i] & 0xFF) << 8) | (b[i + 1] & 0xFF);
+    }
+
+    private static long u32(byte[] b, int i, boolean le) {
+        return le ? (u16(b, i, true) | ((long) u16(b, i + 2, true) << 16))
+                : (((long) u16(b, i, false) << 16) | u16(b, i + 2, false));
     }
 
     /** Returns the upright image for a stored image with this orientation (may return the input). */

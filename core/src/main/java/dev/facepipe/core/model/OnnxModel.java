@@ -13,6 +13,9 @@ import java.util.Map;
  * thread-safe). Obtain instances from {@link OnnxSessions}, never construct per call.
  */
 public final class OnnxModel {
+    /** Nanoseconds this thread spent inside model runs (for benchmarks: the model-only ceiling). */
+    private static final ThreadLocal<long[]> THREAD_NANOS = ThreadLocal.withInitial(() -> new long[1]);
+
     private final ModelSpec spec;
     private final OrtSession session;
     private final String device;
@@ -33,7 +36,20 @@ public final class OnnxModel {
     }
 
     /** Runs the model on one input tensor and returns every declared output as a flat float array. */
+    public static long threadModelNanos() {
+        return THREAD_NANOS.get()[0];
+    }
+
     public Map<String, float[]> run(FloatBuffer input, long[] shape) {
+        long start = System.nanoTime();
+        try {
+            return runOnce(input, shape);
+        } finally {
+            THREAD_NANOS.get()[0] += System.nanoTime() - start;
+        }
+    }
+
+    private Map<String, float[]> runOnce(FloatBuffer input, long[] shape) {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OnnxTensor t = OnnxTensor.createTensor(env, input, shape);
                 OrtSession.Result r = session.run(Map.of(spec.input(), t))) {

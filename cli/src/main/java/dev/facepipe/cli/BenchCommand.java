@@ -1,0 +1,192 @@
+package dev.facepipe.cli;
+
+import dev.facepipe.core.RejectedException;
+import dev.facepipe.core.config.Config;
+import dev.facepipe.core.engine.FaceEngine;
+import dev.facepipe.core.engine.FaceResult;
+import dev.facepipe.core.engine.ImageResult;
+import dev.facepipe.core.engine.Stage;
+import dev.facepipe.core.image.Decoder;
+import dev.facepipe.core.image.HeaderReader;
+import dev.facepipe.core.image.ImageHeader;
+import dev.facepipe.core.model.OnnxModel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.global.opencv_imgcodecs;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Size;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
+        subcommands = {BenchCommand.Engine.class})
+final class BenchCommand implements Runnable {
+    @ParentCommand
+    Main main;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    @Command(name = "engine", mixinStandardHelpOptions = true,
+            description = "Per-stage median ms, faces/s, the model-only time for the same faces (the ceiling) and"
+                    + " the ratio, for each thread count; then full vs reduced decode of a 12-megapixel JPEG.")
+    static final class Engine implements Callable<Integer> {
+        @ParentCommand
+        BenchCommand bench;
+
+        @Option(names = "--images", required = true, paramLabel = "DIR", description = "Folder of photos.")
+        Path images;
+
+        @Option(names = "--threads", split = ",", description = "Worker threads to try (default: ${DEFAULT-VALUE}).")
+        List<Integer> threads = List.of(1, 2);
+
+        @Option(names = "--passes", description = "Timed passes over the folder (default: ${DEFAULT-VALUE}).")
+        int passes = 5;
+
+        @Option(names = "--web-size", paramLabel = "PX",
+                description = "Re-encode each photo as a JPEG (quality 90) whose longer side is at most PX, like typical"
+                        + " web photos; 0 keeps the files as they are (default: ${DEFAULT-VALUE}).")
+        int webSize = 1024;
+
+        @Override
+        public Integer call() throws Exception {
+            Config cfg = bench.main.config();
+            List<byte[]> data = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            try (Stream<Path> s = Files.list(images)) {
+                for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
+                    byte[] b = Files.readAllBytes(p);
+                    data.add(webSize > 0 ? webSized(b, webSize) : b);
+                    names.add(p.getFileName().toString());
+                }
+            }
+            FaceEngine engine = FaceEngine.fromConfig(cfg);
+            System.out.printf(Locale.ROOT, "images %d from %s (%s), detector %s, embedder %s%n", data.size(), images,
+                    webSize > 0 ? "as JPEGs of at most " + webSize + " px" : "as they are",
+                    engine.detectorModelId(), engine.embeddingModelId());
+            for (int i = 0; i < data.size(); i++) engine.process(data.get(i), names.get(i)); // warm-up
+            for (int t : threads) run(engine, data, names, t);
+            reducedDecode(data);
+            return 0;
+        }
+
+        private void run(FaceEngine engine, List<byte[]> data, List<String> names, int nThreads) throws Exception {
+            ExecutorService pool = Executors.newFixedThreadPool(nThreads);
+            List<long[]> stageTimes = new ArrayList<>();
+            AtomicLong modelNanos = new AtomicLong();
+            AtomicLong engineNanos = new AtomicLong();
+            AtomicInteger faces = new AtomicInteger();
+            long wall0 = System.nanoTime();
+            List<Future<?>> fs = new ArrayList<>();
+            AtomicInteger next = new AtomicInteger();
+            int total = data.size() * passes;
+            for (int w = 0; w < nThreads; w++) {
+                fs.add(pool.submit(() -> {
+                    long m0 = OnnxModel.threadModelNanos();
+                    for (int i; (i = next.getAndIncrement()) < total; ) {
+                        long t0 = System.nanoTime();
+                        ImageResult r = engine.process(data.get(i % data.size()), names.get(i % data.size()));
+                        engineNanos.addAndGet(System.nanoTime() - t0);
+                        synchronized (stageTimes) {
+                            stageTimes.add(r.stageNanos());
+                        }
+                        for (FaceResult f : r.faces()) if (f.embedding() != null) faces.incrementAndGet();
+                    }
+                    modelNanos.addAndGet(OnnxModel.threadModelNanos() - m0);
+                }));
+            }
+            for (Future<?> f : fs) f.get();
+            double wall = (System.nanoTime() - wall0) / 1e9;
+            pool.shutdown();
+            System.out.printf(Locale.ROOT, "%n-- %d thread(s): %d images, %d embedded faces in %.2f s%n", nThreads, total,
+                    faces.get(), wall);
+            StringBuilder med = new StringBuilder("median ms per image (model part):");
+            long decodeNanos = 0;
+            int n = Stage.values().length;
+            for (Stage s : Stage.values()) {
+                double[] v = stageTimes.stream().mapToDouble(a -> a[s.ordinal()] / 1e6).filter(x -> x > 0).sorted()
+                        .toArray();
+                double[] mv = stageTimes.stream().filter(a -> a[s.ordinal()] > 0)
+                        .mapToDouble(a -> a[n + s.ordinal()] / 1e6).sorted().toArray();
+                med.append(String.format(Locale.ROOT, " %s %.2f", s.name().toLowerCase(Locale.ROOT),
+                        v.length == 0 ? 0 : v[v.length / 2]));
+                if (mv.length > 0 && mv[mv.length / 2] > 0) {
+                    med.append(String.format(Locale.ROOT, " (%.2f)", mv[mv.length / 2]));
+                }
+                if (s == Stage.DECODE) for (long[] a : stageTimes) decodeNanos += a[s.ordinal()];
+            }
+            System.out.println(med);
+            double fps = faces.get() / wall;
+            double ceiling = faces.get() / (modelNanos.get() / 1e9 / nThreads);
+            System.out.printf(Locale.ROOT, "faces/s %.1f; model-only ceiling %.1f faces/s; ratio %.2f%n", fps, ceiling,
+                    fps / ceiling);
+            double overhead = (engineNanos.get() - decodeNanos - modelNanos.get()) / (double) engineNanos.get();
+            System.out.printf(Locale.ROOT,
+                    "time split: models %.1f%%, decode %.1f%%, engine overhead (everything else) %.1f%%%n",
+                    100.0 * modelNanos.get() / engineNanos.get(), 100.0 * decodeNanos / engineNanos.get(),
+                    100 * overhead);
+        }
+
+        private static byte[] webSized(byte[] b, int side) {
+            Mat m = opencv_imgcodecs.imdecode(new Mat(new BytePointer(b)), opencv_imgcodecs.IMREAD_COLOR);
+            double f = Math.min(1.0, (double) side / Math.max(m.cols(), m.rows()));
+            Mat r = new Mat();
+            opencv_imgproc.resize(m, r, new Size((int) Math.round(m.cols() * f), (int) Math.round(m.rows() * f)), 0, 0,
+                    opencv_imgproc.INTER_AREA);
+            BytePointer out = new BytePointer();
+            opencv_imgcodecs.imencode(".jpg", r, out, new org.bytedeco.javacpp.IntPointer(
+                    opencv_imgcodecs.IMWRITE_JPEG_QUALITY, 90));
+            byte[] j = new byte[(int) out.limit()];
+            out.get(j);
+            return j;
+        }
+
+        /** A 12-megapixel JPEG made from the largest input: full decode vs the 1/4 DCT decode used for detection. */
+        private static void reducedDecode(List<byte[]> data) throws RejectedException {
+            byte[] src = data.stream().max((a, b) -> Integer.compare(a.length, b.length)).orElseThrow();
+            Mat m = opencv_imgcodecs.imdecode(new Mat(new BytePointer(src)), opencv_imgcodecs.IMREAD_COLOR);
+            Mat big = new Mat();
+            opencv_imgproc.resize(m, big, new Size(4000, 3000), 0, 0, opencv_imgproc.INTER_CUBIC);
+            BytePointer out = new BytePointer();
+            opencv_imgcodecs.imencode(".jpg", big, out);
+            byte[] jpeg = new byte[(int) out.limit()];
+            out.get(jpeg);
+            ImageHeader h = HeaderReader.read(jpeg, "12mp.jpg");
+            double[] full = new double[5];
+            double[] reduced = new double[5];
+            for (int i = 0; i < 5; i++) {
+                long t0 = System.nanoTime();
+                Decoder.decode(jpeg, h, 1, 1, "12mp").close();
+                long t1 = System.nanoTime();
+                Decoder.decode(jpeg, h, 1, 4, "12mp").close();
+                long t2 = System.nanoTime();
+                full[i] = (t1 - t0) / 1e6;
+                reduced[i] = (t2 - t1) / 1e6;
+            }
+            Arrays.sort(full);
+            Arrays.sort(reduced);
+            System.out.printf(Locale.ROOT, "%n12-megapixel JPEG (%d KB): full decode %.1f ms, 1/4 decode %.1f ms,"
+                    + " speed-up %.1fx%n", jpeg.length / 1024, full[2], reduced[2], full[2] / reduced[2]);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+package dev.facepipe.core.eval;
+
+import java.util.Arrays;
+
+/**
+ * Verification quality from scored pairs: ROC AUC, best accuracy and its threshold, and the
+ * true-accept rate at a given false-accept rate. A pair is called "same" when score >= threshold.
+ */
+public final class VerificationMetrics {
+    private final double[] pos;
+    private final double[] neg;
+
+    /** @param scores pair similarities; @param same whether each pair shows one person */
+    public VerificationMetrics(double[] scores, boolean[] same) {
+        int p = 0;
+        for (boolean s : same) if (s) p++;
+        pos = new double[p];
+        neg = new double[scores.length - p];
+        for (int i = 0, a = 0, b = 0; i < scores.length; i++) {
+            if (same[i]) pos[a++] = scores[i];
+            else neg[b++] = scores[i];
+        }
+        Arrays.sort(pos);
+        Arrays.sort(neg);
+    }
+
+    public int positives() {
+        return pos.length;
+    }
+
+    public int negatives() {
+        return neg.length;
+    }
+
+    /** Probability that a random same pair outscores a random different pair (ties count half). */
+    public double rocAuc() {
+        if (pos.length == 0 || neg.length == 0) return Double.NaN;
+        double wins = 0;
+        for (double s : pos) {
+            int below = lowerBound(neg, s);
+            int notAbove = upperBound(neg, s);
+            wins += below + 0.5 * (notAbove - below);
+        }
+        return wins / ((double) pos.length * neg.length);
+    }
+
+    public record Accuracy(double accuracy, double threshold) {}
+
+    /** The threshold (one of the scores, or just above all) with the highest accuracy. */
+    public Accuracy bestAccuracy() {
+        double[] cands = new double[pos.length + neg.length + 1];
+        System.arraycopy(pos, 0, cands, 0, pos.length);
+        System.arraycopy(neg, 0, cands, pos.length, neg.length);
+        cands[cands.length - 1] = Math.nextUp(Math.max(max(pos), max(neg)));
+        double best = -1;
+        double bestT = Double.NaN;
+        for (double t : cands) {
+            int tp = pos.length - lowerBound(pos, t);
+            int tn = lowerBound(neg, t);
+            double acc = (double) (tp + tn) / (pos.length + neg.length);
+            if (acc > best || (acc == best && t < bestT)) {
+                best = acc;
+                bestT = t;
+            }
+        }
+        return new Accuracy(best, bestT);
+    }
+
+    public record Rate(double tar, double threshold, double achievedFar) {}
+
+    /** TAR at the lowest threshold whose false-accept rate is at most {@code far}. */
+    public Rate tarAtFar(double far) {
+        if (neg.length == 0 || pos.length == 0) return new Rate(Double.NaN, Double.NaN, Double.NaN);
+        int allowed = (int) Math.floor(far * neg.length); // negatives that may score >= threshold
+        // Threshold just above the (allowed+1)-th highest negative.
+        double t = Math.nextUp(neg[neg.length - 1 - Math.min(allowed, neg.length - 1)]);
+        if (allowed >= neg.length) t = neg[0];
+        int fa = neg.length - lowerBound(neg, t);
+        int ta = pos.length - lowerBound(pos, t);
+        return new Rate((double) ta / pos.length, t, (double) fa / neg.length);
+    }
+
+    private static double max(double[] a) {
+        return a.length == 0 ? Double.NEGATIVE_INFINITY : a[a.length - 1];
+    }
+
+    /** First index with a[i] >= v. */
+    private static int lowerBound(double[] a, double v) {
+        int lo = 0, hi = a.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] < v) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    /** First index with a[i] > v. */
+    private static int upperBound(double[] a, double v) {
+        int lo = 0, hi = a.length;
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (a[mid] <= v) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+}

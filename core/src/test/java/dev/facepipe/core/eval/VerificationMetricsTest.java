@@ -1,0 +1,34 @@
+package dev.facepipe.core.eval;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+class VerificationMetricsTest {
+    @Test
+    void perfectSeparation() {
+        VerificationMetrics m = new VerificationMetrics(new double[] {0.9, 0.8, 0.1, 0.2, 0.3},
+                new boolean[] {true, true, false, false, false});
+        assertEquals(1.0, m.rocAuc(), 1e-12);
+        assertEquals(1.0, m.bestAccuracy().accuracy(), 1e-12);
+        assertEquals(0.8, m.bestAccuracy().threshold(), 1e-12);
+        VerificationMetrics.Rate r = m.tarAtFar(0.01);
+        assertEquals(1.0, r.tar(), 1e-12);
+        assertEquals(0.0, r.achievedFar(), 1e-12);
+    }
+
+    @Test
+    void overlapAndTiesCountAsTheyShould() {
+        // pos {0.5, 0.7}, neg {0.5, 0.6}: pairs (0.5>0.5 tie=.5) (0.5>0.6 no) (0.7>0.5) (0.7>0.6) => 2.5/4
+        VerificationMetrics m = new VerificationMetrics(new double[] {0.5, 0.7, 0.5, 0.6},
+                new boolean[] {true, true, false, false});
+        assertEquals(0.625, m.rocAuc(), 1e-12);
+        assertEquals(0.75, m.bestAccuracy().accuracy(), 1e-12);
+        VerificationMetrics.Rate r = m.tarAtFar(0.0);
+        assertEquals(0.5, r.tar(), 1e-12); // only 0.7 clears a threshold above 0.6
+        assertEquals(0.0, r.achievedFar(), 1e-12);
+        VerificationMetrics.Rate half = m.tarAtFar(0.5);
+        assertEquals(0.5, half.achievedFar(), 1e-12);
+        assertEquals(0.5, half.tar(), 1e-12); // 0.5 ties a negative: accepting it would make FAR 1
+    }
+}
