@@ -5,7 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
 class MainTest {
@@ -53,10 +58,57 @@ class MainTest {
 
     @Test
     void everySubcommandHasHelp() {
-        for (String sub : new String[] {"config", "models"}) {
-            Outcome o = run(sub, "--help");
+        for (String sub : new String[] {"config", "models", "verify", "eval", "eval verification", "eval detectors",
+            "bench", "bench engine"}) {
+            List<String> args = new java.util.ArrayList<>(List.of(sub.split(" ")));
+            args.add("--help");
+            Outcome o = run(args.toArray(String[]::new));
             assertEquals(0, o.code());
             assertTrue(o.out().contains("Usage: facepipe " + sub), o.out());
         }
+    }
+
+    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
+    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
+    private static final String MODELS = "models.dir=" + ROOT.resolve("models");
+
+    @Test
+    void verifyDecidesAndSaysWhichThresholdItUsed() {
+        Outcome same = run("verify", IDS.resolve("obama_1.jpg").toString(), IDS.resolve("obama_2.jpg").toString(),
+                "--set", MODELS);
+        assertEquals(0, same.code(), same.out() + same.err());
+        assertTrue(same.out().contains("decision same") && same.out().contains("threshold 0.4000"), same.out());
+        Outcome diff = run("verify", IDS.resolve("obama_1.jpg").toString(), IDS.resolve("biden_1.jpg").toString(),
+                "--set", MODELS);
+        assertEquals(1, diff.code(), diff.out() + diff.err());
+        assertTrue(diff.out().contains("decision different"), diff.out());
+        Outcome noFace = run("verify", IDS.resolve("obama_1.jpg").toString(),
+                ROOT.resolve("fixtures/debian/ice_block_640.jpg").toString(), "--set", MODELS);
+        assertEquals(2, noFace.code());
+        assertTrue(noFace.err().contains("no face detected"), noFace.err());
+    }
+
+    @Test
+    void evalVerificationReportsTheFiguresUsersNeed(@TempDir Path tmp) throws IOException {
+        Path pairs = tmp.resolve("pairs.csv");
+        Files.writeString(pairs, String.join("\n", "file_x,file_y,same",
+                "obama_1.jpg,obama_2.jpg,yes", "obama_1.jpg,obama_3.jpg,yes", "obama_2.jpg,obama_3.jpg,yes",
+                "obama_1.jpg,biden_1.jpg,no", "obama_2.jpg,biden_1.jpg,no", "obama_3.jpg,biden_1.jpg,no",
+                "obama_1.jpg,missing-face.png,no") + "\n");
+        Files.write(tmp.resolve("missing-face.png"), new byte[] {1, 2, 3});
+        Path root = tmp.resolve("photos");
+        Files.createDirectories(root);
+        for (String f : new String[] {"obama_1.jpg", "obama_2.jpg", "obama_3.jpg", "biden_1.jpg"}) {
+            Files.copy(IDS.resolve(f), root.resolve(f));
+        }
+        Files.move(tmp.resolve("missing-face.png"), root.resolve("missing-face.png"));
+        Outcome o = run("eval", "verification", "--pairs", pairs.toString(), "--root", root.toString(), "--set",
+                MODELS);
+        assertEquals(0, o.code(), o.out() + o.err());
+        assertTrue(o.out().contains("pairs 6 (same 3, different 3), failures to enrol 1 pairs"), o.out());
+        assertTrue(o.out().contains("roc_auc 1.0000"), o.out());
+        assertTrue(o.out().contains("best_accuracy 1.0000"), o.out());
+        assertTrue(o.out().contains("tar_at_far_1% 1.0000"), o.out());
+        assertTrue(o.err().contains("missing-face.png"), o.err());
     }
 }

@@ -46,19 +46,27 @@ public final class VerificationMetrics {
 
     public record Accuracy(double accuracy, double threshold) {}
 
-    /** The threshold (one of the scores, or just above all) with the highest accuracy. */
+    /**
+     * The threshold with the highest accuracy; candidates are the midpoints between neighbouring
+     * scores (and just beyond both ends), so a clean split reports the middle of its gap.
+     */
     public Accuracy bestAccuracy() {
-        double[] cands = new double[pos.length + neg.length + 1];
-        System.arraycopy(pos, 0, cands, 0, pos.length);
-        System.arraycopy(neg, 0, cands, pos.length, neg.length);
-        cands[cands.length - 1] = Math.nextUp(Math.max(max(pos), max(neg)));
+        double[] all = new double[pos.length + neg.length];
+        System.arraycopy(pos, 0, all, 0, pos.length);
+        System.arraycopy(neg, 0, all, pos.length, neg.length);
+        Arrays.sort(all);
+        if (all.length == 0) return new Accuracy(Double.NaN, Double.NaN);
+        double[] cands = new double[all.length + 1];
+        cands[0] = all[0];
+        for (int i = 1; i < all.length; i++) cands[i] = (all[i - 1] + all[i]) / 2;
+        cands[all.length] = Math.nextUp(all[all.length - 1]);
         double best = -1;
         double bestT = Double.NaN;
         for (double t : cands) {
             int tp = pos.length - lowerBound(pos, t);
             int tn = lowerBound(neg, t);
             double acc = (double) (tp + tn) / (pos.length + neg.length);
-            if (acc > best || (acc == best && t < bestT)) {
+            if (acc > best) {
                 best = acc;
                 bestT = t;
             }
@@ -78,10 +86,6 @@ public final class VerificationMetrics {
         int fa = neg.length - lowerBound(neg, t);
         int ta = pos.length - lowerBound(pos, t);
         return new Rate((double) ta / pos.length, t, (double) fa / neg.length);
-    }
-
-    private static double max(double[] a) {
-        return a.length == 0 ? Double.NEGATIVE_INFINITY : a[a.length - 1];
     }
 
     /** First index with a[i] >= v. */
