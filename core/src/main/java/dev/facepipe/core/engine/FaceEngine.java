@@ -8,6 +8,8 @@ import dev.facepipe.core.face.BlazeFaceDetector;
 import dev.facepipe.core.face.Detection;
 import dev.facepipe.core.face.Detector;
 import dev.facepipe.core.face.Embedder;
+import dev.facepipe.core.face.EyeStateClassifier;
+import dev.facepipe.core.face.PoseEstimator;
 import dev.facepipe.core.face.Landmarker;
 import dev.facepipe.core.face.Quality;
 import dev.facepipe.core.face.QualityScorer;
@@ -37,6 +39,8 @@ public final class FaceEngine {
     private final Aligner aligner;
     private final Embedder embedder;
     private final QualityScorer scorer;
+    private final EyeStateClassifier eyes; // null when quality.eye_model=none
+    private final PoseEstimator pose; // null when quality.pose_model=none
 
     /** Thresholds and limits from conf (image.*, detector.*, quality.min_score). */
     public record Settings(long maxBytes, long maxPixels, int minSide, int detectMaxSide, int fullResFacePx,
@@ -49,7 +53,9 @@ public final class FaceEngine {
     }
 
     public FaceEngine(Settings settings, Detector detector, Landmarker landmarker, Aligner aligner, Embedder embedder,
-            QualityScorer scorer) {
+            QualityScorer scorer, EyeStateClassifier eyes, PoseEstimator pose) {
+        this.eyes = eyes;
+        this.pose = pose;
         this.settings = settings;
         this.detector = detector;
         this.landmarker = landmarker;
@@ -68,7 +74,13 @@ public final class FaceEngine {
                 new Landmarker(OnnxSessions.get(ModelSpec.fromConfig(c, c.getString("landmarks.model")), opt)),
                 new Aligner(c.getInt("align.size")),
                 new Embedder(OnnxSessions.get(ModelSpec.fromConfig(c, c.getString("embed.model")), opt)),
-                QualityScorer.fromConfig(c));
+                QualityScorer.fromConfig(c),
+                optional(c, "quality.eye_model", "fr_eye", m -> new EyeStateClassifier(OnnxSessions.get(m, opt))),
+                optional(c, "quality.pose_model", "fr_pose", m -> new PoseEstimator(OnnxSessions.get(m, opt))));
+    }
+
+    private static <T> T optional(Config c, String key, String model, java.util.function.Function<ModelSpec, T> make) {
+        return c.getChoice(key, model, "none").equals("none") ? null : make.apply(ModelSpec.fromConfig(c, model));
     }
 
     public static Detector detector(Config c, OnnxSessions.Options opt) {
@@ -140,7 +152,8 @@ public final class FaceEngine {
                             embedder.modelId(), RejectReason.FACE_TOO_SMALL));
                     continue;
                 }
-                float[] five = Landmarker.fivePoints(landmarker.landmarks68(img.bgr(), d));
+                float[] p68 = landmarker.landmarks68(img.bgr(), d);
+                float[] five = Landmarker.fivePoints(p68);
                 float[] fiveFull = five.clone();
                 for (int i = 0; i < fiveFull.length; i++) fiveFull[i] *= (float) toFull;
                 t = lap(ns, Stage.LANDMARKS, t);
@@ -160,7 +173,13 @@ public final class FaceEngine {
                             embedder.modelId(), RejectReason.BAD_EMBEDDING));
                     continue;
                 }
-                Quality q = scorer.score(d.score(), fiveFull, aligned, e.rawNorm());
+                float eyesOpen = Float.NaN;
+                if (eyes != null) {
+                    float[] open = eyes.openProbability(img.bgr(), p68);
+                    eyesOpen = (open[0] + open[1]) / 2;
+                }
+                float[] poseDeg = pose == null ? null : pose.pose(img.bgr(), d);
+                Quality q = scorer.score(d.score(), fiveFull, aligned, e.rawNorm(), eyesOpen, poseDeg);
                 aligned.close();
                 lap(ns, Stage.QUALITY, t);
                 RejectReason r = q.overall() < settings.minQuality() ? RejectReason.LOW_QUALITY : null;

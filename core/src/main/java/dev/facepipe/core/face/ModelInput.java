@@ -22,8 +22,8 @@ final class ModelInput {
             throw new IllegalArgumentException("model " + s.name() + " wants " + w + "x" + h + " BGR, got "
                     + bgr.cols() + "x" + bgr.rows() + "x" + bgr.channels());
         }
-        float mean = s.mean();
-        float inv = 1f / s.std();
+        float[] mean = s.mean();
+        float[] inv = {1f / s.std()[0], 1f / s.std()[1], 1f / s.std()[2]};
         int n = w * h;
         float[] out;
         if (s.color() == ModelSpec.ColorOrder.GRAY) {
@@ -33,7 +33,7 @@ final class ModelInput {
             g.data().get(px);
             g.close();
             out = new float[n];
-            for (int i = 0; i < n; i++) out[i] = ((px[i] & 0xFF) - mean) * inv;
+            for (int i = 0; i < n; i++) out[i] = ((px[i] & 0xFF) - mean[0]) * inv[0];
             return FloatBuffer.wrap(out);
         }
         byte[] px = new byte[n * 3];
@@ -45,15 +45,15 @@ final class ModelInput {
         int c2 = rgb ? 0 : 2;
         if (s.layout() == ModelSpec.Layout.NCHW) {
             for (int i = 0, j = 0; i < n; i++, j += 3) {
-                out[i] = ((px[j + c0] & 0xFF) - mean) * inv;
-                out[n + i] = ((px[j + 1] & 0xFF) - mean) * inv;
-                out[2 * n + i] = ((px[j + c2] & 0xFF) - mean) * inv;
+                out[i] = ((px[j + c0] & 0xFF) - mean[0]) * inv[0];
+                out[n + i] = ((px[j + 1] & 0xFF) - mean[1]) * inv[1];
+                out[2 * n + i] = ((px[j + c2] & 0xFF) - mean[2]) * inv[2];
             }
         } else {
             for (int j = 0; j < n * 3; j += 3) {
-                out[j] = ((px[j + c0] & 0xFF) - mean) * inv;
-                out[j + 1] = ((px[j + 1] & 0xFF) - mean) * inv;
-                out[j + 2] = ((px[j + c2] & 0xFF) - mean) * inv;
+                out[j] = ((px[j + c0] & 0xFF) - mean[0]) * inv[0];
+                out[j + 1] = ((px[j + 1] & 0xFF) - mean[1]) * inv[1];
+                out[j + 2] = ((px[j + c2] & 0xFF) - mean[2]) * inv[2];
             }
         }
         return FloatBuffer.wrap(out);

@@ -7,12 +7,13 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
 
 /**
- * One overall quality score in 0..1: the smallest of six sub-scores, each clamped to 0..1, so the
+ * One overall quality score in 0..1: the smallest of the sub-scores, each clamped to 0..1, so the
  * weakest signal decides (an average let a cat's face pass on a good box and sharpness alone):
  * detector score; size (eye distance / quality.eye_distance_ref_px); sharpness (Laplacian variance /
- * quality.blur_ref); exposure (1 at mid-grey, falling to 0 at quality.exposure_margin from either
- * end); frontality (1 - yaw / quality.max_yaw); embedding norm (linear from quality.norm_low to
- * quality.norm_high).
+ * quality.blur_ref); exposure (grey levels from black or white / quality.exposure_margin);
+ * frontality (1 - |yaw| / quality.max_yaw_deg with fr_pose, else 1 - landmark yaw ratio /
+ * quality.max_yaw); eyes (mean open probability / quality.eyes_open_ref, when fr_eye runs);
+ * embedding norm (linear from quality.norm_low to quality.norm_high).
  */
 public final class QualityScorer {
     private final double eyeRef;
@@ -21,9 +22,13 @@ public final class QualityScorer {
     private final double maxYaw;
     private final double normLow;
     private final double normHigh;
+    private final double eyesOpenRef;
+    private final double maxYawDeg;
 
     public QualityScorer(double eyeRef, double blurRef, double exposureMargin, double maxYaw, double normLow,
-            double normHigh) {
+            double normHigh, double eyesOpenRef, double maxYawDeg) {
+        this.eyesOpenRef = eyesOpenRef;
+        this.maxYawDeg = maxYawDeg;
         this.eyeRef = eyeRef;
         this.blurRef = blurRef;
         this.exposureMargin = exposureMargin;
@@ -35,14 +40,17 @@ public final class QualityScorer {
     public static QualityScorer fromConfig(Config c) {
         return new QualityScorer(c.getDouble("quality.eye_distance_ref_px"), c.getDouble("quality.blur_ref"),
                 c.getDouble("quality.exposure_margin"), c.getDouble("quality.max_yaw"), c.getDouble("quality.norm_low"),
-                c.getDouble("quality.norm_high"));
+                c.getDouble("quality.norm_high"), c.getDouble("quality.eyes_open_ref"),
+                c.getDouble("quality.max_yaw_deg"));
     }
 
     /**
      * @param five      5 points in full-resolution pixels
      * @param aligned   the aligned BGR crop
+     * @param eyesOpen  mean open probability of the eyes, or NaN when not measured
+     * @param poseDeg   {yaw, pitch, roll} degrees, or null when not measured
      */
-    public Quality score(float detScore, float[] five, Mat aligned, float rawNorm) {
+    public Quality score(float detScore, float[] five, Mat aligned, float rawNorm, float eyesOpen, float[] poseDeg) {
         float eye = (float) Math.hypot(five[2] - five[0], five[3] - five[1]);
         float midX = (five[0] + five[2]) / 2;
         float midY = (five[1] + five[3]) / 2;
@@ -67,11 +75,15 @@ public final class QualityScorer {
         lap.close();
         mean.close();
         std.close();
+        double frontal = poseDeg != null && Float.isFinite(poseDeg[0]) ? 1 - Math.abs(poseDeg[0]) / maxYawDeg
+                : 1 - yaw / maxYaw;
+        double eyes = Float.isNaN(eyesOpen) ? 1 : eyesOpen / eyesOpenRef;
         double overall = Math.min(Math.min(clamp(detScore), clamp(eye / eyeRef)),
                 Math.min(Math.min(clamp(blur / blurRef), clamp(Math.min(brightness, 255 - brightness) / exposureMargin)),
-                        Math.min(clamp(1 - yaw / maxYaw), clamp((rawNorm - normLow) / (normHigh - normLow)))));
+                        Math.min(Math.min(clamp(frontal), clamp(eyes)),
+                                clamp((rawNorm - normLow) / (normHigh - normLow)))));
         if (!Double.isFinite(overall)) overall = 0;
-        return new Quality((float) overall, detScore, eye, blur, brightness, yaw, rawNorm);
+        return new Quality((float) overall, detScore, eye, blur, brightness, yaw, eyesOpen, poseDeg, rawNorm);
     }
 
     private static double clamp(double v) {

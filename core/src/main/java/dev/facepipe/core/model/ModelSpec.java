@@ -9,7 +9,8 @@ import java.util.Locale;
 
 /**
  * One pinned ONNX model as declared in conf: where it comes from, its checksum, and how its input
- * must be prepared. Values are (pixel - mean) / std on 0..255 in the given colour order and layout.
+ * must be prepared. Values are (pixel - mean) / std on 0..255 in the given colour order and layout;
+ * mean and std hold one value for all channels or one per channel (in the model's colour order).
  */
 public record ModelSpec(
         String name,
@@ -22,8 +23,8 @@ public record ModelSpec(
         int width,
         int height,
         ColorOrder color,
-        float mean,
-        float std,
+        float[] mean,
+        float[] std,
         List<String> outputs) implements Serializable {
 
     public enum Layout { NCHW, NHWC }
@@ -56,7 +57,23 @@ public record ModelSpec(
                 Layout.valueOf(cfg.getChoice(p + "layout", "nchw", "nhwc").toUpperCase(Locale.ROOT)),
                 cfg.getInt(p + "width"), cfg.getInt(p + "height"),
                 ColorOrder.valueOf(cfg.getChoice(p + "color", "rgb", "bgr", "gray").toUpperCase(Locale.ROOT)),
-                (float) cfg.getDouble(p + "mean"), (float) cfg.getDouble(p + "std"), cfg.getList(p + "outputs"));
+                floats(cfg, p + "mean"), floats(cfg, p + "std"), cfg.getList(p + "outputs"));
+    }
+
+    private static float[] floats(Config cfg, String key) {
+        List<String> v = cfg.getList(key);
+        if (v.size() != 1 && v.size() != 3) {
+            throw new ConfigException(key + " must hold 1 value or 3 (one per channel), got " + v);
+        }
+        float[] f = new float[3];
+        for (int i = 0; i < 3; i++) {
+            try {
+                f[i] = Float.parseFloat(v.get(v.size() == 1 ? 0 : i));
+            } catch (NumberFormatException e) {
+                throw new ConfigException(key + ": '" + v + "' is not a number list");
+            }
+        }
+        return f;
     }
 
     /** Stable id written next to every embedding: name plus sha256 prefix. */

@@ -1,0 +1,54 @@
+package dev.facepipe.core.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.facepipe.core.RejectReason;
+import dev.facepipe.core.TestImages;
+import dev.facepipe.core.TestPaths;
+import dev.facepipe.core.face.Quality;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/** Quality signals on real photos: frontal portraits with open eyes against a profile looking through a camera. */
+class QualityHeadsTest {
+    private static final FaceEngine WITH_POSE = FaceEngine.fromConfig(
+            EngineFixture.CONFIG.with("quality.pose_model", "fr_pose", "test"));
+
+    private static FaceResult first(FaceEngine e, Path p) {
+        ImageResult r = e.process(TestImages.read(p), p.getFileName().toString());
+        assertTrue(r.ok(), r.message());
+        return r.faces().get(0);
+    }
+
+    @Test
+    void openEyesAndFrontalPortraitsScoreHigh() {
+        for (Path p : new Path[] {TestPaths.identity("obama_1.jpg"), TestPaths.debianPhoto("grace_hopper.jpg"),
+            TestPaths.debianPhoto("astronaut.png")}) {
+            Quality q = first(WITH_POSE, p).quality();
+            assertTrue(q.eyesOpen() > 0.9, p + " eyes " + q.eyesOpen());
+            assertTrue(Math.abs(q.poseDeg()[0]) < 15, p + " yaw " + q.poseDeg()[0]);
+            assertTrue(q.overall() > 0.7, p + " overall " + q);
+        }
+    }
+
+    @Test
+    void aProfileWithAnEyeAtTheViewfinderScoresLow() {
+        FaceResult f = first(WITH_POSE, TestPaths.debianPhoto("camera.png"));
+        Quality q = f.quality();
+        assertTrue(q.eyesOpen() < 0.5, "eyes " + q.eyesOpen());
+        assertTrue(Math.abs(q.poseDeg()[0]) > 30, "yaw " + q.poseDeg()[0]);
+        assertTrue(q.yaw() > 0.2, "landmark yaw ratio " + q.yaw());
+        assertEquals(RejectReason.LOW_QUALITY, f.reason(), "gate at quality.min_score: " + q);
+        assertNotNull(f.embedding(), "low-quality faces keep their embedding for audit");
+    }
+
+    @Test
+    void poseIsOffByDefaultAndTheLandmarkYawStandsIn() {
+        Quality q = first(EngineFixture.ENGINE, TestPaths.identity("obama_1.jpg")).quality();
+        assertNull(q.poseDeg());
+        assertTrue(q.yaw() < 0.1, "landmark yaw " + q.yaw());
+    }
+}
