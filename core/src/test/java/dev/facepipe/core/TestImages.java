@@ -56,11 +56,16 @@ public final class TestImages {
         return out;
     }
 
-    /** An image placed on a grey canvas (for small-face tests). */
+    /** An image placed on a grey canvas with its top-left at (x, y), clipped to the canvas. */
     public static Mat onCanvas(Mat m, int w, int h, int x, int y) {
         Mat canvas = new Mat(h, w, m.type(), new Scalar(128, 128, 128, 0));
-        try (Mat roi = canvas.apply(new org.bytedeco.opencv.opencv_core.Rect(x, y, m.cols(), m.rows()))) {
-            m.copyTo(roi);
+        int x0 = Math.max(0, x), y0 = Math.max(0, y);
+        int x1 = Math.min(w, x + m.cols()), y1 = Math.min(h, y + m.rows());
+        if (x1 > x0 && y1 > y0) {
+            try (Mat from = m.apply(new org.bytedeco.opencv.opencv_core.Rect(x0 - x, y0 - y, x1 - x0, y1 - y0));
+                    Mat to = canvas.apply(new org.bytedeco.opencv.opencv_core.Rect(x0, y0, x1 - x0, y1 - y0))) {
+                from.copyTo(to);
+            }
         }
         return canvas;
     }

@@ -13,6 +13,7 @@ import dev.facepipe.core.face.PoseEstimator;
 import dev.facepipe.core.face.Landmarker;
 import dev.facepipe.core.face.Quality;
 import dev.facepipe.core.face.QualityScorer;
+import dev.facepipe.core.face.TilingDetector;
 import dev.facepipe.core.face.UltraFaceDetector;
 import dev.facepipe.core.image.DecodedImage;
 import dev.facepipe.core.image.Decoder;
@@ -88,12 +89,15 @@ public final class FaceEngine {
         float thr = (float) c.getDouble("detector.score_threshold");
         float iou = (float) c.getDouble("detector.nms_iou");
         int max = c.getInt("detector.max_faces");
-        return switch (name) {
+        Detector d = switch (name) {
             case "ultraface" -> new UltraFaceDetector(OnnxSessions.get(ModelSpec.fromConfig(c, "fr_detect"), opt), thr,
                     iou, max);
             default -> new BlazeFaceDetector(OnnxSessions.get(ModelSpec.fromConfig(c, "blazeface256"), opt), thr, iou,
                     max);
         };
+        int grid = c.getInt("detector.tiles");
+        return grid < 2 ? d : new TilingDetector(d, grid, c.getInt("detector.tile_min_side"),
+                (float) c.getDouble("detector.tile_overlap"), iou, max);
     }
 
     /** The id of the embedding model: embeddings with different ids must never be compared. */
