@@ -21,8 +21,9 @@ case "${1:-}" in
   *) die "usage: scripts/setup.sh [--no-build | --verify-models [DIR]]" ;;
 esac
 
-# 1. Debian packages: the FAISS binding compiles against libfaiss-dev and OpenBLAS with g++.
-DEBS="libfaiss-dev libopenblas-dev g++"
+# 1. Debian packages: the FAISS binding compiles against libfaiss-dev and OpenBLAS with g++;
+#    python3-faiss checks that Python reads the indices we write.
+DEBS="libfaiss-dev libopenblas-dev g++ python3-faiss python3-numpy"
 missing=$(for p in $DEBS; do dpkg -s "$p" >/dev/null 2>&1 || printf '%s ' "$p"; done)
 if [ -n "$missing" ]; then
   [ "$(id -u)" = 0 ] || die "missing Debian packages: $missing; run as root or: sudo apt-get install -y $missing"

@@ -1,0 +1,27 @@
+package dev.facepipe.faiss;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** An executor needs nothing but the jars: BLAS and OpenMP load from them, not from the system. */
+class BundledLibrariesTest {
+    @Test
+    void blasAndOpenMpAreLoadedFromTheJars() throws IOException {
+        try (FaissIndex i = FaissIndex.create(8, "IDMap,Flat", Metric.L2)) {
+            i.add(new float[8], new long[] {1});
+        }
+        List<String> libs = Files.readAllLines(Path.of("/proc/self/maps")).stream()
+                .filter(l -> l.contains("libopenblas") || l.contains("libgomp") || l.contains("libjniFaissNative"))
+                .map(l -> l.substring(l.lastIndexOf(' ') + 1)).distinct().toList();
+        assertTrue(libs.stream().anyMatch(l -> l.endsWith("libjniFaissNative.so")), libs.toString());
+        assertTrue(libs.stream().anyMatch(l -> l.contains("libopenblas.so.0")), libs.toString());
+        assertTrue(libs.stream().anyMatch(l -> l.contains("libgomp.so.1")), libs.toString());
+        for (String l : libs) assertFalse(l.startsWith("/usr/lib"), "loaded from the system: " + l + " in " + libs);
+    }
+}
