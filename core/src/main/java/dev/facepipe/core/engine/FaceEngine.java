@@ -131,14 +131,15 @@ public final class FaceEngine {
                 t = lap(ns, Stage.DETECT, t);
                 if (dets.isEmpty()) {
                     return new ImageResult(name, header, exif.orientation(), exif.corrupt(), RejectReason.NO_FACE,
-                            "image " + name + ": no face detected", List.of(), ns);
+                            "image " + name + ": no face detected", List.of(), Thumbnails.gray32(img.bgr()), ns);
                 }
                 List<FaceResult> faces = faces(bytes, header, exif.orientation(), img, dets, ns, name);
-                return new ImageResult(name, header, exif.orientation(), exif.corrupt(), null, null, faces, ns);
+                return new ImageResult(name, header, exif.orientation(), exif.corrupt(), null, null, faces,
+                        Thumbnails.gray32(img.bgr()), ns);
             }
         } catch (RejectedException e) {
             return new ImageResult(name, header, exif.orientation(), exif.corrupt(), e.reason(), e.getMessage(),
-                    List.of(), ns);
+                    List.of(), null, ns);
         }
     }
 
@@ -153,7 +154,7 @@ public final class FaceEngine {
                 Detection fd = d.scaled(toFull);
                 if (fd.width() < settings.minFacePx()) {
                     out.add(new FaceResult(fd.x1(), fd.y1(), fd.x2(), fd.y2(), d.score(), null, null, null,
-                            embedder.modelId(), RejectReason.FACE_TOO_SMALL));
+                            embedder.modelId(), detector.modelId(), null, RejectReason.FACE_TOO_SMALL));
                     continue;
                 }
                 float[] p68 = landmarker.landmarks68(img.bgr(), d);
@@ -171,10 +172,11 @@ public final class FaceEngine {
                 t = lap(ns, Stage.ALIGN, t);
                 Embedder.Embedding e = embedder.embed(aligned);
                 t = lap(ns, Stage.EMBED, t);
+                byte[] cropThumb = Thumbnails.gray32(aligned);
                 if (e.unit() == null) {
                     aligned.close();
                     out.add(new FaceResult(fd.x1(), fd.y1(), fd.x2(), fd.y2(), d.score(), fiveFull, null, null,
-                            embedder.modelId(), RejectReason.BAD_EMBEDDING));
+                            embedder.modelId(), detector.modelId(), cropThumb, RejectReason.BAD_EMBEDDING));
                     continue;
                 }
                 float eyesOpen = Float.NaN;
@@ -188,7 +190,7 @@ public final class FaceEngine {
                 lap(ns, Stage.QUALITY, t);
                 RejectReason r = q.overall() < settings.minQuality() ? RejectReason.LOW_QUALITY : null;
                 out.add(new FaceResult(fd.x1(), fd.y1(), fd.x2(), fd.y2(), d.score(), fiveFull, q, e.unit(),
-                        embedder.modelId(), r));
+                        embedder.modelId(), detector.modelId(), cropThumb, r));
             }
         } finally {
             if (full != null) full.close();

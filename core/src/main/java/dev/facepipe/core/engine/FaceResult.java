@@ -9,10 +9,12 @@ import dev.facepipe.core.face.Quality;
  * @param landmarks5 eye centres, nose tip, mouth corners as x,y pairs (null if the face was too small)
  * @param quality    null if the face was rejected before quality was measured
  * @param embedding  L2-normalised, or null when rejected as too small or for a bad embedding
+ * @param cropThumb  32x32 gray thumbnail of the aligned crop (for crop hashing), or null
  * @param reason     null when accepted
  */
 public record FaceResult(float x1, float y1, float x2, float y2, float detScore, float[] landmarks5,
-        Quality quality, float[] embedding, String modelId, RejectReason reason) {
+        Quality quality, float[] embedding, String modelId, String detectorId, byte[] cropThumb,
+        RejectReason reason) {
     public boolean accepted() {
         return reason == null;
     }

@@ -12,11 +12,13 @@ import java.util.List;
  * @param exifCorrupt an EXIF block was present but unreadable (the image was kept as upright)
  * @param reason      null when the image was decoded and at least one face detected
  * @param message     for a rejection: names the input and the problem
+ * @param thumb       32x32 gray thumbnail of the upright image (row-major, for perceptual hashing), or null
+ *                    when the image was not decoded
  * @param stageNanos  time per {@link Stage} by ordinal, then the model-run part of each stage at
  *                    ordinal + Stage count (see {@link #stageMillis} and {@link #modelMillis})
  */
 public record ImageResult(String name, ImageHeader header, int orientation, boolean exifCorrupt, RejectReason reason,
-        String message, List<FaceResult> faces, long[] stageNanos) {
+        String message, List<FaceResult> faces, byte[] thumb, long[] stageNanos) {
 
     public double stageMillis(Stage s) {
         return stageNanos[s.ordinal()] / 1e6;
