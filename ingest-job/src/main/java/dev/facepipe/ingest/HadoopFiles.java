@@ -1,0 +1,131 @@
+package dev.facepipe.ingest;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+
+/**
+ * Storage through the Hadoop FileSystem API (file://, s3a://, hdfs://). Holds the driver's Hadoop
+ * settings as plain strings so that tasks rebuild the same configuration (credentials included).
+ */
+public final class HadoopFiles implements Serializable {
+    private static final long serialVersionUID = 1L;
+    private final Map<String, String> settings;
+    private transient Configuration conf;
+
+    public HadoopFiles(Configuration c) {
+        Map<String, String> m = new HashMap<>();
+        for (Map.Entry<String, String> e : c) m.put(e.getKey(), e.getValue());
+        this.settings = m;
+        this.conf = c;
+    }
+
+    public Configuration conf() {
+        if (conf == null) {
+            Configuration c = new Configuration(false);
+            settings.forEach(c::set);
+            conf = c;
+        }
+        return conf;
+    }
+
+    public FileSystem fs(String path) {
+        try {
+            return FileSystem.get(URI.create(path), conf());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open storage for " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Every regular file under a folder (recursively; names starting with . or _ are skipped), sorted. */
+    public List<String> listFiles(String folder) {
+        List<String> out = new ArrayList<>();
+        Path root = new Path(folder);
+        try {
+            FileSystem fs = fs(folder);
+            if (!fs.exists(root)) throw new IllegalArgumentException("input " + folder + " does not exist");
+            FileStatus st = fs.getFileStatus(root);
+            if (st.isFile()) return List.of(st.getPath().toString());
+            RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+            while (it.hasNext()) {
+                LocatedFileStatus f = it.next();
+                String name = f.getPath().getName();
+                if (f.isFile() && !name.startsWith(".") && !name.startsWith("_")) out.add(f.getPath().toString());
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + folder + ": " + e.getMessage(), e);
+        }
+        Collections.sort(out);
+        return out;
+    }
+
+    public byte[] read(String path, long maxBytes) throws IOException {
+        FileSystem fs = fs(path);
+        Path p = new Path(path);
+        long len = fs.getFileStatus(p).getLen();
+        if (len > maxBytes) return null;
+        byte[] b = new byte[(int) len];
+        try (FSDataInputStream in = fs.open(p)) {
+            in.readFully(0, b);
+        }
+        return b;
+    }
+
+    public long length(String path) throws IOException {
+        return fs(path).getFileStatus(new Path(path)).getLen();
+    }
+
+    public boolean exists(String path) {
+        try {
+            return fs(path).exists(new Path(path));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public void delete(String path) {
+        try {
+            fs(path).delete(new Path(path), true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes a small file in one piece (written to a temporary name first, then renamed). */
+    public void writeSmall(String path, byte[] content) {
+        FileSystem fs = fs(path);
+        Path target = new Path(path);
+        Path tmp = new Path(target.getParent(), "." + target.getName() + ".tmp");
+        try {
+            try (OutputStream out = fs.create(tmp, true)) {
+                out.write(content);
+            }
+            fs.delete(target, false);
+            if (!fs.rename(tmp, target)) throw new IOException("rename " + tmp + " -> " + target + " failed");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    public String readString(String path) {
+        try (FSDataInputStream in = fs(path).open(new Path(path))) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,206 @@
+package dev.facepipe.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+
+import dev.facepipe.core.RejectReason;
+import dev.facepipe.core.config.Config;
+import dev.facepipe.core.engine.FaceEngine;
+import dev.facepipe.core.engine.ImageResult;
+import dev.facepipe.core.model.ModelSpec;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The nightly ingest: new images (by sha256) through the face engine into the images and faces
+ * tables, partitioned by run. Re-running a run id replaces that run's partitions in one commit
+ * (Spark's dynamic partition overwrite), so a killed run leaves nothing half-written behind.
+ */
+public final class IngestJob {
+    private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
+    private static final StructType HASHED = new StructType()
+            .add("source", DataTypes.StringType, false)
+            .add("image_id", DataTypes.StringType, true)
+            .add("bytes", DataTypes.LongType, false)
+            .add("error", DataTypes.StringType, true);
+
+    private IngestJob() {}
+
+    /** Where a run writes: OUT/images, OUT/faces (partitioned by run_id) and OUT/runs/run_id=R/manifest.json. */
+    public record Layout(String out) {
+        public String images() {
+            return out + "/images";
+        }
+
+        public String faces() {
+            return out + "/faces";
+        }
+
+        public String manifest(String runId) {
+            return out + "/runs/run_id=" + runId + "/manifest.json";
+        }
+    }
+
+    public static RunManifest run(SparkSession spark, Config cfg, String input, String out, String runId) {
+        long t0 = System.currentTimeMillis();
+        if (!runId.matches("[A-Za-z0-9_.-]+")) {
+            throw new IllegalArgumentException("run id '" + runId + "' may hold letters, digits, '.', '_' and '-' only");
+        }
+        Layout layout = new Layout(out);
+        // Executors resolve nothing against their own working directory: ship absolute paths.
+        Config shipped = cfg.with("models.dir", cfg.getPath("models.dir").toString(), "driver");
+        HadoopFiles files = new HadoopFiles(spark.sparkContext().hadoopConfiguration());
+        Broadcast<HadoopFiles> bFiles = spark.sparkContext().broadcast(files,
+                scala.reflect.ClassTag$.MODULE$.apply(HadoopFiles.class));
+        Broadcast<Config> bCfg = spark.sparkContext().broadcast(shipped,
+                scala.reflect.ClassTag$.MODULE$.apply(Config.class));
+
+        List<String> paths = files.listFiles(input);
+        int parts = partitions(spark, cfg, paths.size());
+        LOG.info("run {}: {} input files under {}", runId, paths.size(), input);
+
+        long maxBytes = cfg.getLong("image.max_bytes");
+        Dataset<Row> hashed = spark.createDataset(paths, Encoders.STRING()).repartition(parts)
+                .mapPartitions((MapPartitionsFunction<String, Row>) it -> hash(it, bFiles.value(), maxBytes),
+                        Encoders.row(HASHED))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+
+        Dataset<Row> known = files.exists(layout.images())
+                ? spark.read().parquet(layout.images()).where(col("run_id").notEqual(runId)).select("image_id")
+                        .distinct()
+                : spark.createDataFrame(List.of(), new StructType().add("image_id", DataTypes.StringType));
+        // Unreadable files have no image id yet: key them by path so each still gets its row.
+        Dataset<Row> keyed = hashed.withColumn("key",
+                org.apache.spark.sql.functions.coalesce(col("image_id"), col("source")));
+        Dataset<Row> fresh = keyed.join(known, keyed.col("key").equalTo(known.col("image_id")), "left_anti");
+        Dataset<Row> unique = fresh.groupBy("key").agg(min("source").as("source"), count(lit(1)).as("copies"),
+                min("image_id").as("image_id"), min("bytes").as("bytes"), min("error").as("error"));
+
+        long nowMs = System.currentTimeMillis();
+        Dataset<Row> outcomes = unique.repartition(parts)
+                .mapPartitions((MapPartitionsFunction<Row, Row>) it -> process(it, bFiles.value(), bCfg.value(), nowMs),
+                        Encoders.row(OutcomeRows.OUTCOME))
+                .persist(StorageLevel.MEMORY_AND_DISK());
+
+        Dataset<Row> images = outcomes.drop(OutcomeRows.FACES_COLUMN).withColumn("run_id", lit(runId));
+        images.write().mode(SaveMode.Overwrite).partitionBy("run_id").parquet(layout.images());
+        Dataset<Row> faces = outcomes.select(explode(col(OutcomeRows.FACES_COLUMN)).as("f")).select("f.*")
+                .withColumn("run_id", lit(runId));
+        long faceRows = faces.count();
+        if (faceRows > 0) {
+            faces.write().mode(SaveMode.Overwrite).partitionBy("run_id").parquet(layout.faces());
+        } else {
+            // Dynamic overwrite only replaces partitions it writes: clear an earlier attempt's faces.
+            files.delete(layout.faces() + "/run_id=" + runId);
+        }
+
+        RunManifest m = manifest(cfg, runId, input, paths.size(), keyed, fresh, outcomes, faceRows, t0);
+        files.writeSmall(layout.manifest(runId), m.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        hashed.unpersist();
+        outcomes.unpersist();
+        LOG.info("run {}: {}", runId, m.summary());
+        return m;
+    }
+
+    private static int partitions(SparkSession spark, Config cfg, int files) {
+        int configured = cfg.getInt("ingest.partitions");
+        int p = configured > 0 ? configured : spark.sparkContext().defaultParallelism() * 2;
+        return Math.max(1, Math.min(p, Math.max(1, files)));
+    }
+
+    private static Iterator<Row> hash(Iterator<String> it, HadoopFiles files, long maxBytes) {
+        List<Row> out = new ArrayList<>();
+        while (it.hasNext()) {
+            String path = it.next();
+            try {
+                byte[] b = files.read(path, maxBytes);
+                if (b == null) {
+                    out.add(RowFactory.create(path, null, files.length(path), RejectReason.TOO_MANY_BYTES.code()));
+                } else {
+                    out.add(RowFactory.create(path, FaceIds.sha256Hex(b), (long) b.length, null));
+                }
+            } catch (IOException | RuntimeException e) {
+                out.add(RowFactory.create(path, null, 0L, "unreadable: " + e.getMessage()));
+            }
+        }
+        return out.iterator();
+    }
+
+    private static Iterator<Row> process(Iterator<Row> it, HadoopFiles files, Config cfg, long now) {
+        FaceEngine engine = EngineHolder.forTask(cfg);
+        List<Row> out = new ArrayList<>();
+        while (it.hasNext()) {
+            Row r = it.next();
+            String source = r.getAs("source");
+            String imageId = r.getAs("image_id");
+            long bytes = r.<Long>getAs("bytes");
+            String error = r.getAs("error");
+            if (imageId == null) {
+                String reason = RejectReason.TOO_MANY_BYTES.code().equals(error) ? error : "unreadable";
+                out.add(OutcomeRows.rejected(FaceIds.sha256Hex(source.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                        source, bytes, reason, "image " + source + ": " + (reason.equals("unreadable") ? error
+                                : bytes + " bytes, over image.max_bytes"), now));
+                continue;
+            }
+            byte[] b;
+            try {
+                b = files.read(source, Long.MAX_VALUE);
+            } catch (IOException e) {
+                out.add(OutcomeRows.rejected(imageId, source, bytes, "unreadable", "image " + source + ": "
+                        + e.getMessage(), now));
+                continue;
+            }
+            ImageResult res = engine.process(b, source);
+            out.add(OutcomeRows.outcome(imageId, source, bytes, res, now));
+        }
+        return out.iterator();
+    }
+
+    private static RunManifest manifest(Config cfg, String runId, String input, int inputs, Dataset<Row> keyed,
+            Dataset<Row> fresh, Dataset<Row> outcomes, long faceRows, long t0) {
+        long freshInputs = fresh.count();
+        long imageRows = outcomes.count();
+        Map<String, Long> imageReasons = counts(outcomes.where(col("status").equalTo("rejected")), "reason");
+        Dataset<Row> faces = outcomes.select(explode(col(OutcomeRows.FACES_COLUMN)).as("f")).select("f.*");
+        Map<String, Long> faceReasons = counts(faces.where(col("status").equalTo("rejected")), "reason");
+        long facesOk = faces.where(col("status").equalTo("ok")).count();
+        long imagesOk = outcomes.where(col("status").equalTo("ok")).count();
+        Map<String, String> models = new LinkedHashMap<>();
+        for (String key : new String[] {"embed.model", "landmarks.model"}) {
+            ModelSpec s = ModelSpec.fromConfig(cfg, cfg.getString(key));
+            models.put(s.id(), s.sha256());
+        }
+        ModelSpec det = ModelSpec.fromConfig(cfg,
+                cfg.getString("detector.name").equals("ultraface") ? "fr_detect" : "blazeface256");
+        models.put(det.id(), det.sha256());
+        double secs = (System.currentTimeMillis() - t0) / 1000.0;
+        return new RunManifest(runId, input, inputs, inputs - freshInputs, freshInputs - imageRows, imageRows,
+                imagesOk, imageReasons, faceRows, facesOk, faceReasons, models, secs, System.currentTimeMillis());
+    }
+
+    private static Map<String, Long> counts(Dataset<Row> ds, String column) {
+        Map<String, Long> m = new java.util.TreeMap<>();
+        for (Row r : ds.groupBy(column).count().collectAsList()) m.put(String.valueOf(r.get(0)), r.getLong(1));
+        return m;
+    }
+}

@@ -1,0 +1,134 @@
+package dev.facepipe.ingest;
+
+import dev.facepipe.core.engine.FaceResult;
+import dev.facepipe.core.engine.ImageResult;
+import dev.facepipe.core.face.Quality;
+import dev.facepipe.core.schema.Schemas;
+import dev.facepipe.dedup.PHash;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Engine results as rows of the images and faces schemas. One outcome row is an image row with an
+ * extra column holding its face rows, so one pass of the engine feeds both tables.
+ */
+final class OutcomeRows {
+    static final StructType IMAGE = SparkSchemas.of(Schemas.IMAGE);
+    static final StructType FACE = SparkSchemas.of(Schemas.FACE);
+    static final String FACES_COLUMN = "face_rows";
+    static final StructType OUTCOME = IMAGE.add(DataTypes.createStructField(FACES_COLUMN,
+            DataTypes.createArrayType(FACE, false), false));
+
+    private OutcomeRows() {}
+
+    /** A rejection decided before the engine ran (unreadable or oversize file). */
+    static Row rejected(String imageId, String source, long bytes, String reason, String message, long now) {
+        List<Object> v = new ArrayList<>();
+        for (StructField f : IMAGE.fields()) {
+            v.add(switch (f.name()) {
+                case "image_id" -> imageId;
+                case "source" -> source;
+                case "status" -> "rejected";
+                case "reason" -> reason;
+                case "message" -> message;
+                case "width", "height", "faces", "faces_accepted" -> 0;
+                case "bytes" -> bytes;
+                case "exif_orientation" -> 1;
+                case "exif_corrupt" -> false;
+                case "ingested_at" -> now;
+                default -> null;
+            });
+        }
+        v.add(seq(List.of()));
+        return RowFactory.create(v.toArray());
+    }
+
+    static Row outcome(String imageId, String source, long bytes, ImageResult r, long now) {
+        List<Row> faces = new ArrayList<>();
+        int accepted = 0;
+        for (FaceResult f : r.faces()) {
+            faces.add(face(imageId, source, f));
+            if (f.accepted()) accepted++;
+        }
+        int acceptedFaces = accepted;
+        List<Object> v = new ArrayList<>();
+        for (StructField f : IMAGE.fields()) {
+            v.add(switch (f.name()) {
+                case "image_id" -> imageId;
+                case "source" -> source;
+                case "page_url", "duplicate_of" -> null;
+                case "status" -> r.ok() ? "ok" : "rejected";
+                case "reason" -> r.ok() ? null : r.reason().code();
+                case "message" -> r.message();
+                case "format" -> r.header() == null ? null : r.header().format().name().toLowerCase();
+                case "width" -> r.header() == null ? 0 : r.header().width();
+                case "height" -> r.header() == null ? 0 : r.header().height();
+                case "bytes" -> bytes;
+                case "exif_orientation" -> r.orientation();
+                case "exif_corrupt" -> r.exifCorrupt();
+                case "phash" -> r.thumb() == null ? null : PHash.of(r.thumb());
+                case "faces" -> r.faces().size();
+                case "faces_accepted" -> acceptedFaces;
+                case "ingested_at" -> now;
+                default -> throw new IllegalStateException("image field " + f.name() + " not mapped");
+            });
+        }
+        v.add(seq(faces));
+        return RowFactory.create(v.toArray());
+    }
+
+    private static Row face(String imageId, String source, FaceResult f) {
+        String id = FaceIds.faceId(imageId, f.detectorId(), f.modelId(), f.x1(), f.y1(), f.x2(), f.y2());
+        Quality q = f.quality();
+        List<Object> v = new ArrayList<>();
+        for (StructField field : FACE.fields()) {
+            v.add(switch (field.name()) {
+                case "face_id" -> id;
+                case "face_key" -> FaceIds.faceKey(id);
+                case "image_id" -> imageId;
+                case "source" -> source;
+                case "status" -> f.accepted() ? "ok" : "rejected";
+                case "reason" -> f.accepted() ? null : f.reason().code();
+                case "x1" -> f.x1();
+                case "y1" -> f.y1();
+                case "x2" -> f.x2();
+                case "y2" -> f.y2();
+                case "det_score" -> f.detScore();
+                case "landmarks" -> floats(f.landmarks5());
+                case "quality" -> q == null ? null : q.overall();
+                case "eye_distance" -> q == null ? null : q.eyeDistancePx();
+                case "blur" -> q == null ? null : q.blur();
+                case "brightness" -> q == null ? null : q.brightness();
+                case "yaw_ratio" -> q == null ? null : q.yaw();
+                case "eyes_open" -> q == null || Float.isNaN(q.eyesOpen()) ? null : q.eyesOpen();
+                case "pose" -> q == null ? null : floats(q.poseDeg());
+                case "raw_norm" -> q == null ? null : q.rawNorm();
+                case "embedding" -> floats(f.embedding());
+                case "model_id" -> f.modelId();
+                case "detector_id" -> f.detectorId();
+                case "crop_phash" -> f.cropThumb() == null ? null : PHash.of(f.cropThumb());
+                case "cluster_id" -> f.accepted() ? id : null;
+                case "canonical" -> f.accepted();
+                default -> throw new IllegalStateException("face field " + field.name() + " not mapped");
+            });
+        }
+        return RowFactory.create(v.toArray());
+    }
+
+    private static scala.collection.immutable.Seq<Float> floats(float[] a) {
+        if (a == null) return null;
+        List<Float> l = new ArrayList<>(a.length);
+        for (float x : a) l.add(x);
+        return seq(l);
+    }
+
+    /** Spark's row encoder takes Scala sequences for array columns. */
+    private static <T> scala.collection.immutable.Seq<T> seq(List<T> l) {
+        return scala.jdk.javaapi.CollectionConverters.asScala(l).toList();
+    }
+}

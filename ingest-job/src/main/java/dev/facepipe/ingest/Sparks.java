@@ -1,0 +1,25 @@
+package dev.facepipe.ingest;
+
+import dev.facepipe.core.config.Config;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/** Spark sessions for facepipe jobs: spark-submit's settings when present, else the embedded default. */
+public final class Sparks {
+    private Sparks() {}
+
+    public static SparkSession session(Config cfg, String app) {
+        SparkConf sc = new SparkConf();
+        SparkSession.Builder b = SparkSession.builder().appName(app);
+        if (!sc.contains("spark.master")) {
+            // Not under spark-submit: this machine, local files, loopback only.
+            b.master(cfg.getString("job.spark_master"))
+                    .config("spark.driver.host", "127.0.0.1")
+                    .config("spark.driver.bindAddress", "127.0.0.1")
+                    .config("spark.ui.enabled", cfg.getBoolean("job.spark_ui"));
+        }
+        SparkSession s = b.config("spark.sql.sources.partitionOverwriteMode", "dynamic").getOrCreate();
+        s.sparkContext().setLogLevel(cfg.getString("job.spark_log_level"));
+        return s;
+    }
+}

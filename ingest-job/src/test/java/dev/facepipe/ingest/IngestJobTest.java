@@ -1,0 +1,115 @@
+package dev.facepipe.ingest;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.facepipe.core.config.Config;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The ingest job in Spark local mode on real photos and broken files. */
+class IngestJobTest {
+    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
+    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
+    private static final Path DEB = ROOT.resolve("fixtures/debian");
+    private static SparkSession spark;
+    private static Config cfg;
+
+    @BeforeAll
+    static void start() {
+        cfg = Config.builder().set("models.dir", ROOT.resolve("models").toString(), "test")
+                .set("job.spark_master", "local[2]", "test").build();
+        spark = Sparks.session(cfg, "ingest-test");
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        Files.createDirectories(to.getParent());
+        Files.copy(from, to);
+    }
+
+    private static Path inputs(Path dir) throws IOException {
+        Path in = dir.resolve("in");
+        copy(IDS.resolve("obama_1.jpg"), in.resolve("a/obama_1.jpg"));
+        copy(IDS.resolve("obama_2.jpg"), in.resolve("a/obama_2.jpg"));
+        copy(IDS.resolve("biden_1.jpg"), in.resolve("b/biden_1.jpg"));
+        copy(DEB.resolve("grace_hopper.jpg"), in.resolve("b/hopper.jpg"));
+        copy(DEB.resolve("ice_block_640.jpg"), in.resolve("c/ice.jpg"));
+        copy(IDS.resolve("obama_1.jpg"), in.resolve("c/copy-of-obama.jpg"));
+        byte[] hopper = Files.readAllBytes(DEB.resolve("grace_hopper.jpg"));
+        Files.write(in.resolve("c/truncated.jpg"), Arrays.copyOf(hopper, hopper.length / 2));
+        Files.write(in.resolve("c/empty.jpg"), new byte[0]);
+        Files.writeString(in.resolve(".hidden"), "not an input");
+        return in;
+    }
+
+    @Test
+    void everyInputEndsAsOneRowAndReRunsReplaceTheirRun(@TempDir Path tmp) throws IOException {
+        Path in = inputs(tmp);
+        String out = tmp.resolve("out").toString();
+        RunManifest m = IngestJob.run(spark, cfg, in.toString(), out, "r1");
+        assertEquals(8, m.inputs());
+        assertEquals(0, m.alreadyIngested());
+        assertEquals(1, m.duplicateInputs(), "the second copy of obama_1");
+        assertEquals(7, m.imageRows());
+        assertEquals(4, m.imagesOk());
+        assertEquals(Map.of("empty", 1L, "no_face", 1L, "truncated", 1L), m.rejectedByReason());
+        assertTrue(m.reconciles(), m.summary());
+        assertTrue(m.facesOk() >= 4, m.summary());
+
+        Dataset<Row> images = spark.read().parquet(out + "/images");
+        assertEquals(7, images.count());
+        Dataset<Row> faces = spark.read().parquet(out + "/faces").where(col("status").equalTo("ok"));
+        List<Row> ok = faces.collectAsList();
+        for (Row f : ok) {
+            List<Float> e = f.getList(f.fieldIndex("embedding"));
+            assertEquals(512, e.size());
+            double n = 0;
+            for (float x : e) n += x * x;
+            assertEquals(1.0, n, 1e-3);
+            assertTrue(f.<String>getAs("model_id").startsWith("fr_feature-"));
+        }
+        Set<String> ids1 = ok.stream().map(r -> r.<String>getAs("face_id")).collect(Collectors.toSet());
+        assertEquals(ok.size(), ids1.size(), "face ids are unique");
+        String manifest = Files.readString(tmp.resolve("out/runs/run_id=r1/manifest.json"));
+        assertTrue(manifest.contains("\"rejected_by_reason\"") && manifest.contains("fr_feature-87aacdfe"), manifest);
+
+        // Same run again: replaced, not appended; same face ids.
+        RunManifest again = IngestJob.run(spark, cfg, in.toString(), out, "r1");
+        assertEquals(7, again.imageRows());
+        assertEquals(7, spark.read().parquet(out + "/images").count());
+        Set<String> ids2 = spark.read().parquet(out + "/faces").where(col("status").equalTo("ok"))
+                .select("face_id").collectAsList().stream().map(r -> r.getString(0)).collect(Collectors.toSet());
+        assertEquals(ids1, ids2, "deterministic face ids");
+
+        // A later run sees only what is new.
+        copy(DEB.resolve("astronaut.png"), in.resolve("d/astronaut.png"));
+        RunManifest next = IngestJob.run(spark, cfg, in.toString(), out, "r2");
+        assertEquals(9, next.inputs());
+        assertEquals(8, next.alreadyIngested(), "seven known images, one of them twice");
+        assertEquals(1, next.imageRows());
+        assertTrue(next.reconciles(), next.summary());
+        assertEquals(8, spark.read().parquet(out + "/images").count());
+        assertEquals(new HashSet<>(List.of("r1", "r2")), new HashSet<>(spark.read().parquet(out + "/images")
+                .select("run_id").distinct().collectAsList().stream().map(r -> r.get(0).toString()).toList()));
+    }
+}
