@@ -18,7 +18,8 @@ public final class Sparks {
                     .config("spark.driver.bindAddress", "127.0.0.1")
                     .config("spark.ui.enabled", cfg.getBoolean("job.spark_ui"));
         }
-        SparkSession s = b.config("spark.sql.sources.partitionOverwriteMode", "dynamic").getOrCreate();
+        SparkSession s = b.config("spark.sql.sources.partitionOverwriteMode", "dynamic")
+                .config("spark.sql.debug.maxToStringFields", 500).getOrCreate();
         s.sparkContext().setLogLevel(cfg.getString("job.spark_log_level"));
         return s;
     }

@@ -1,0 +1,47 @@
+package dev.facepipe.cli;
+
+import dev.facepipe.core.config.Config;
+import dev.facepipe.ingest.IngestJob;
+import dev.facepipe.ingest.RunManifest;
+import dev.facepipe.ingest.Sparks;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+        description = "Run the ingest job: new images (by sha256) under INPUT through the face engine into"
+                + " OUT/images and OUT/faces (Parquet, partitioned by run) with OUT/runs/run_id=ID/manifest.json."
+                + " Local files or any Hadoop URI (s3a://...). Exit 1 if the run does not reconcile.")
+final class IngestCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Option(names = "--input", required = true, paramLabel = "URI", description = "Folder (or file) of images.")
+    String input;
+
+    @Option(names = "--out", required = true, paramLabel = "URI", description = "Dataset root.")
+    String out;
+
+    @Option(names = "--run-id", paramLabel = "ID", description = "Run id (default: UTC time, yyyyMMdd-HHmmss);"
+            + " running an id again replaces that run.")
+    String runId = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+
+    @Override
+    public Integer call() {
+        Config cfg = main.config();
+        SparkSession spark = Sparks.session(cfg, "facepipe-ingest");
+        try {
+            RunManifest m = IngestJob.run(spark, cfg, input, out, runId);
+            System.out.println("run " + m.runId() + ": " + m.summary());
+            System.out.println("manifest " + new IngestJob.Layout(out).manifest(runId));
+            return m.reconciles() ? 0 : 1;
+        } finally {
+            spark.stop();
+        }
+    }
+}
