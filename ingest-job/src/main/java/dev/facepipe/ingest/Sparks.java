@@ -16,7 +16,9 @@ public final class Sparks {
             b.master(cfg.getString("job.spark_master"))
                     .config("spark.driver.host", "127.0.0.1")
                     .config("spark.driver.bindAddress", "127.0.0.1")
-                    .config("spark.ui.enabled", cfg.getBoolean("job.spark_ui"));
+                    .config("spark.ui.enabled", cfg.getBoolean("job.spark_ui"))
+                    // Spark's default of 200 shuffle partitions is made for clusters; here it is pure overhead.
+                    .config("spark.sql.shuffle.partitions", cfg.getInt("job.local_shuffle_partitions"));
         }
         SparkSession s = b.config("spark.sql.sources.partitionOverwriteMode", "dynamic")
                 .config("spark.sql.debug.maxToStringFields", 500).getOrCreate();

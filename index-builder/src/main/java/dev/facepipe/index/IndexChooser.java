@@ -1,0 +1,49 @@
+package dev.facepipe.index;
+
+import dev.facepipe.core.config.Config;
+
+/**
+ * Picks the FAISS factory string from the number of vectors (autofaiss-like rules, thresholds in
+ * conf): exact search while small, IVF with flat codes in the middle, IVF with an HNSW coarse
+ * quantizer and compressed codes at scale. Lists: a power of two near 4 * sqrt(n), so that training
+ * has at least index.train_min_per_list points a list.
+ */
+public final class IndexChooser {
+    private final long flatBelow;
+    private final long ivfFlatBelow;
+    private final String largeCodes;
+    private final int minPerList;
+
+    public IndexChooser(long flatBelow, long ivfFlatBelow, String largeCodes, int minPerList) {
+        this.flatBelow = flatBelow;
+        this.ivfFlatBelow = ivfFlatBelow;
+        this.largeCodes = largeCodes;
+        this.minPerList = minPerList;
+    }
+
+    public static IndexChooser fromConfig(Config c) {
+        return new IndexChooser(c.getLong("index.flat_below"), c.getLong("index.ivf_flat_below"),
+                c.getString("index.large_codes"), c.getInt("index.train_min_per_list"));
+    }
+
+    public String factory(long n) {
+        if (n < flatBelow) return "IDMap,Flat";
+        int lists = lists(n);
+        return n < ivfFlatBelow ? "IVF" + lists + ",Flat" : "IVF" + lists + "_HNSW32," + largeCodes;
+    }
+
+    /** Power of two nearest 4 * sqrt(n), lowered until every list gets minPerList training points. */
+    public int lists(long n) {
+        double target = 4 * Math.sqrt(n);
+        int k = Integer.highestOneBit((int) Math.max(1, Math.round(target)));
+        if (target - k > 2L * k - target) k *= 2;
+        while (k > 1 && (long) k * minPerList > n) k /= 2;
+        return Math.max(1, k);
+    }
+
+    /** IVF lists in a factory string, or 0 for non-IVF indices. */
+    public static int listsOf(String factory) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("IVF(\\d+)").matcher(factory);
+        return m.find() ? Integer.parseInt(m.group(1)) : 0;
+    }
+}

@@ -1,0 +1,142 @@
+package dev.facepipe.index;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.facepipe.core.config.Config;
+import dev.facepipe.ingest.HadoopFiles;
+import dev.facepipe.ingest.Sparks;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** build-index and search in Spark local mode on generated, clustered 512-d faces. */
+class IndexBuilderTest {
+    private static final String MODEL = "fr_feature-87aacdfe";
+    private static final StructType FACES = new StructType()
+            .add("face_id", DataTypes.StringType).add("face_key", DataTypes.LongType)
+            .add("image_id", DataTypes.StringType).add("source", DataTypes.StringType)
+            .add("status", DataTypes.StringType).add("canonical", DataTypes.BooleanType)
+            .add("model_id", DataTypes.StringType)
+            .add("embedding", DataTypes.createArrayType(DataTypes.FloatType, false));
+    private static SparkSession spark;
+    private static Config cfg;
+
+    @BeforeAll
+    static void start() {
+        cfg = Config.builder().set("job.spark_master", "local[2]", "test").set("index.recall_queries", "200", "test")
+                .build();
+        spark = Sparks.session(cfg, "index-test");
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    /** n faces around n/20 identities (20 photos each); plus rows the builder must ignore. */
+    private static String faces(Path dir, int n) {
+        Random r = new Random(3);
+        int people = Math.max(1, n / 20);
+        float[][] centres = new float[people][512];
+        for (float[] c : centres) for (int j = 0; j < 512; j++) c[j] = (float) r.nextGaussian();
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            float[] c = centres[i % people];
+            List<Float> v = new ArrayList<>();
+            double ss = 0;
+            float[] x = new float[512];
+            for (int j = 0; j < 512; j++) {
+                x[j] = (float) (c[j] + 0.7 * r.nextGaussian());
+                ss += x[j] * x[j];
+            }
+            for (float f : x) v.add((float) (f / Math.sqrt(ss)));
+            rows.add(RowFactory.create("f" + i, 1000L + i, "img" + i, "http://example.test/" + i + ".jpg", "ok", true,
+                    MODEL, scala.jdk.javaapi.CollectionConverters.asScala(v).toList()));
+        }
+        List<Float> junk = new ArrayList<>();
+        for (int j = 0; j < 512; j++) junk.add(j == 0 ? 1f : 0f);
+        var jseq = scala.jdk.javaapi.CollectionConverters.asScala(junk).toList();
+        rows.add(RowFactory.create("rej", 1L, "x", "x", "rejected", false, MODEL, jseq));
+        rows.add(RowFactory.create("dup", 2L, "x", "x", "ok", false, MODEL, jseq));
+        rows.add(RowFactory.create("old", 3L, "x", "x", "ok", true, "fr_feature-00000000", jseq));
+        String out = dir.resolve("faces").toString();
+        spark.createDataFrame(rows, FACES).write().parquet(out);
+        return out;
+    }
+
+    @Test
+    void buildsShardsMeasuresRecallAndSearchesAcrossShards(@TempDir Path tmp) {
+        String faces = faces(tmp, 3000);
+        String root = tmp.resolve("index").toString();
+        IndexManifest m = IndexBuilder.build(spark, cfg, new IndexBuilder.Request(faces, root, "", 3));
+        assertEquals(3000, m.vectors(), "rejected, non-canonical and other-model faces are left out");
+        assertEquals("IVF64,Flat", m.factory());
+        assertEquals(3, m.shards().size());
+        assertEquals(3000, m.shards().stream().mapToLong(IndexManifest.Shard::count).sum());
+        assertTrue(m.shards().stream().allMatch(s -> s.count() > 700), "hash sharding balances: " + m.shards());
+        assertTrue(m.recallAt10() >= 0.9, "recall@10 " + m.recallAt10());
+        assertTrue(m.trainingSample() >= 64 * 39 && m.trainingSample() <= 3000, "sample " + m.trainingSample());
+        assertTrue(m.bytesPerVector() >= 2048 && m.bytesPerVector() < 2400, "flat codes: " + m.bytesPerVector());
+        assertTrue(m.threshold() >= cfg.getDouble("verify.threshold"));
+        assertEquals(MODEL, m.modelId());
+
+        HadoopFiles files = new HadoopFiles(spark.sparkContext().hadoopConfiguration());
+        try (IndexSearcher s = IndexSearcher.open(files, root, tmp.resolve("cache"))) {
+            float[] q = embeddingOf(faces, "f1234");
+            List<IndexSearcher.Hit> hits = s.search(q, 10, 0);
+            assertEquals(10, hits.size());
+            assertEquals("f1234", hits.get(0).faceId());
+            assertEquals("img1234", hits.get(0).imageId());
+            assertEquals("http://example.test/1234.jpg", hits.get(0).source());
+            assertEquals(1.0, hits.get(0).score(), 1e-4);
+            assertTrue(hits.get(1).score() <= hits.get(0).score());
+            // The same person's other faces (same centre: i % 150) come next.
+            assertTrue(hits.stream().allMatch(h -> Integer.parseInt(h.faceId().substring(1)) % 150 == 1234 % 150),
+                    hits.toString());
+            assertTrue(hits.stream().map(IndexSearcher.Hit::shard).distinct().count() > 1, "hits from several shards");
+        }
+    }
+
+    @Test
+    void aFailedBuildLeavesThePublishedVersionSearchable(@TempDir Path tmp) throws Exception {
+        String faces = faces(tmp, 600);
+        String root = tmp.resolve("index").toString();
+        IndexManifest first = IndexBuilder.build(spark, cfg, new IndexBuilder.Request(faces, root, "", 1));
+        assertEquals("IDMap,Flat", first.factory(), "under index.flat_below the index is exact");
+        assertEquals(1.0, first.recallAt10(), 1e-9);
+        String pointer = Files.readString(tmp.resolve("index/CURRENT"));
+        assertThrows(RuntimeException.class,
+                () -> IndexBuilder.build(spark, cfg, new IndexBuilder.Request(faces, root, "IVF4096,Flat", 2)));
+        assertEquals(pointer, Files.readString(tmp.resolve("index/CURRENT")), "pointer unchanged");
+        HadoopFiles files = new HadoopFiles(spark.sparkContext().hadoopConfiguration());
+        try (IndexSearcher s = IndexSearcher.open(files, root, tmp.resolve("cache"))) {
+            assertEquals(first.version(), s.manifest().version());
+            assertEquals("f7", s.search(embeddingOf(faces, "f7"), 1, 0).get(0).faceId());
+        }
+        IndexManifest second = IndexBuilder.build(spark, cfg, new IndexBuilder.Request(faces, root, "", 2));
+        assertNotEquals(first.version(), second.version());
+        assertEquals(second.version(), Files.readString(tmp.resolve("index/CURRENT")));
+    }
+
+    private static float[] embeddingOf(String faces, String id) {
+        Row r = spark.read().parquet(faces).where("face_id = '" + id + "'").select("embedding").first();
+        List<Object> l = r.getList(0);
+        float[] v = new float[l.size()];
+        for (int i = 0; i < v.length; i++) v[i] = ((Number) l.get(i)).floatValue();
+        return v;
+    }
+}
