@@ -156,8 +156,12 @@ public final class IndexBuilder {
             totalBytes += r.getLong(2);
         }
         Recall recall = Recall.measure(new ArrayList<>(byShard.values()), queryKeys, 10);
+        // Strangers' scores among the held-out faces calibrate the decision threshold, once there are
+        // enough pairs for a 1-in-1000 quantile to mean something; until then verify.threshold stands.
         double impostor = impostorQuantile(queries, queryImages, dim, 0.999);
-        double threshold = Math.max(cfg.getDouble("verify.threshold"), impostor);
+        long pairs = (long) nq * (nq - 1) / 2;
+        double threshold = pairs >= cfg.getLong("index.calibration_min_pairs")
+                ? Math.max(cfg.getDouble("verify.threshold"), impostor) : cfg.getDouble("verify.threshold");
         IndexManifest m = new IndexManifest(version, model.id(), model.sha256(), dim, "inner_product", factory, lists,
                 trainCount, n, shardList, nprobe, efSearch, nq, recall.at1(), recall.at10(), recall.p50(), recall.p99(),
                 (double) totalBytes / n, impostor, threshold, (System.currentTimeMillis() - t0) / 1000.0,
