@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The main job end to end on the embedded default (this machine, local files).
-# Installs what is missing first, then runs the stages that exist so far and says which do not yet.
+# The main job end to end on the embedded default (this machine, Spark local mode, local files):
+# ingest a folder of photos, build the index, search it with a photo that is not in the corpus.
+# Installs what is missing first. (Crawling the demo site joins when the crawler lands.)
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 . "$FACEPIPE_ROOT/scripts/lib/fixtures.sh"
@@ -8,23 +9,23 @@ set -euo pipefail
 fp="$FACEPIPE_ROOT/bin/facepipe"
 photos=$(fixtures_dir)
 ids=${FACEPIPE_IDENTITIES_DIR:-$FACEPIPE_ROOT/../shared/testdata/identities}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+work=${FACEPIPE_DEMO_DIR:-$FACEPIPE_ROOT/work/demo}
+rm -rf "$work"; mkdir -p "$work/corpus"
 
-say "1/3 models pinned by sha256:"
+# The corpus: freely licensed photos, plus the identity photos when they are beside the checkout.
+cp "$photos"/*.jpg "$photos"/*.png "$work/corpus/"
+query="$photos/grace_hopper_512x512.jpg"; rm -f "$work/corpus/grace_hopper_512x512.jpg"
+if [ -f "$ids/obama_1.jpg" ]; then
+  cp "$ids/obama_1.jpg" "$ids/obama_2.jpg" "$ids/biden_1.jpg" "$work/corpus/"
+  query="$ids/obama_3.jpg"
+fi
+
+say "1/4 models pinned by sha256:"
 "$fp" models
-
-say "2/3 face verification on real photos (engine: detect, align, embed):"
-if [ -f "$ids/obama_1.jpg" ]; then a="$ids/obama_1.jpg"; b="$ids/obama_2.jpg"; c="$ids/biden_1.jpg"
-else a="$photos/grace_hopper.jpg"; b="$photos/grace_hopper_512x512.jpg"; c="$photos/astronaut.png"; fi
-"$fp" verify "$a" "$b" || true
-"$fp" verify "$a" "$c" || true
-
-say "3/3 verification figures on labelled pairs:"
-cp "$photos"/grace_hopper.jpg "$photos"/grace_hopper_512x512.jpg "$photos"/astronaut.png "$photos"/camera.png "$work"/
-printf '%s\n' "file_x,file_y,same" "grace_hopper.jpg,grace_hopper_512x512.jpg,yes" \
-  "grace_hopper.jpg,astronaut.png,no" "grace_hopper_512x512.jpg,astronaut.png,no" \
-  "astronaut.png,camera.png,no" "grace_hopper.jpg,camera.png,no" > "$work/pairs.csv"
-"$fp" eval verification --pairs "$work/pairs.csv" --root "$work"
-
-say "demo complete. Not built yet (open issues): crawl, ingest, build-index, search."
+say "2/4 ingest $(ls "$work/corpus" | wc -l) photos:"
+"$fp" ingest --input "$work/corpus" --out "$work/data" --run-id demo
+say "3/4 build the index:"
+"$fp" build-index --faces "$work/data/faces" --out "$work/index"
+say "4/4 search with $(basename "$query") (not in the corpus byte for byte):"
+"$fp" search --index "$work/index" --image "$query" --k 5
+say "demo complete; data in $work (run manifest: $work/data/runs/run_id=demo/manifest.json)"
