@@ -1,0 +1,76 @@
+package dev.facepipe.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.facepipe.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The main job as a user runs it, on the embedded default: ingest a folder of real photos, build
+ * the index, search with photos that are not in the corpus byte for byte. The right person first.
+ */
+class IngestIndexSearchTest {
+    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
+    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
+    private static final Path DEB = ROOT.resolve("fixtures/debian");
+    private static final String MODELS = "models.dir=" + ROOT.resolve("models");
+
+    private static String run(String... args) {
+        PrintStream old = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            assertEquals(0, code, String.join(" ", args) + "\n" + out.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(old);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static JsonNode search(Path index, Path query) throws IOException {
+        String json = run("search", "--index", index.toString(), "--image", query.toString(), "--k", "5", "--set",
+                MODELS);
+        return new ObjectMapper().readTree(json);
+    }
+
+    @Test
+    void theRightPersonRanksFirst(@TempDir Path tmp) throws IOException {
+        Path corpus = tmp.resolve("corpus");
+        Files.createDirectories(corpus);
+        for (String f : new String[] {"obama_1.jpg", "obama_2.jpg", "biden_1.jpg"}) Files.copy(IDS.resolve(f), corpus.resolve(f));
+        for (String f : new String[] {"grace_hopper.jpg", "astronaut.png", "camera.png", "ice_block_640.jpg",
+            "chelsea.png"}) {
+            Files.copy(DEB.resolve(f), corpus.resolve(f));
+        }
+        Path data = tmp.resolve("data");
+        Path index = tmp.resolve("index");
+        String ingest = run("ingest", "--input", corpus.toString(), "--out", data.toString(), "--run-id", "e2e",
+                "--set", MODELS, "--set", "job.spark_master=local[2]");
+        assertTrue(ingest.contains("8 inputs"), ingest);
+        run("build-index", "--faces", data.resolve("faces").toString(), "--out", index.toString(), "--set", MODELS,
+                "--set", "job.spark_master=local[2]");
+
+        JsonNode obama = search(index, IDS.resolve("obama_3.jpg")).get("hits");
+        assertTrue(obama.get(0).get("url").asText().matches(".*obama_[12]\\.jpg"), obama.toString());
+        assertTrue(obama.get(1).get("url").asText().matches(".*obama_[12]\\.jpg"), obama.toString());
+        assertTrue(obama.get(0).get("match").asBoolean());
+        for (JsonNode h : obama) {
+            if (h.get("url").asText().endsWith("biden_1.jpg")) assertFalse(h.get("match").asBoolean(), h.toString());
+        }
+        JsonNode hopper = search(index, DEB.resolve("grace_hopper_512x512.jpg")).get("hits");
+        assertTrue(hopper.get(0).get("url").asText().endsWith("grace_hopper.jpg"), hopper.toString());
+        assertTrue(hopper.get(0).get("score").asDouble() > 0.9, hopper.toString());
+    }
+}
