@@ -45,11 +45,11 @@ public final class FaceEngine {
 
     /** Thresholds and limits from conf (image.*, detector.*, quality.min_score). */
     public record Settings(long maxBytes, long maxPixels, int minSide, int detectMaxSide, int fullResFacePx,
-            int minFacePx, double minQuality) {
+            int minFacePx, double minQuality, int embedBatch) {
         public static Settings fromConfig(Config c) {
             return new Settings(c.getLong("image.max_bytes"), c.getLong("image.max_pixels"), c.getInt("image.min_side"),
                     c.getInt("image.detect_max_side"), c.getInt("image.full_res_face_px"),
-                    c.getInt("detector.min_face_px"), c.getDouble("quality.min_score"));
+                    c.getInt("detector.min_face_px"), c.getDouble("quality.min_score"), c.getInt("embed.batch_size"));
         }
     }
 
@@ -110,6 +110,59 @@ public final class FaceEngine {
     }
 
     public ImageResult process(byte[] bytes, String name) {
+        return processBatch(List.of(bytes), List.of(name)).get(0);
+    }
+
+    /** A face aligned and measured, waiting for its embedding (embedded in batches across images). */
+    private record Pending(Detection full, float score, float[] fiveFull, Mat aligned, float eyesOpen, float[] poseDeg,
+            byte[] cropThumb, long[] ns) {}
+
+    /** An image after the per-image stages: its final result when rejected, else its faces in order. */
+    private record Partial(ImageResult done, String name, ImageHeader header, Orientation.Exif exif, byte[] thumb,
+            List<Object> faces, long[] ns) {}
+
+    /**
+     * Processes several images; faces of all of them are embedded together, embed.batch_size at a
+     * time, when the embedding model takes batches (the GPU path). Results are in input order.
+     */
+    public List<ImageResult> processBatch(List<byte[]> images, List<String> names) {
+        List<Partial> partials = new ArrayList<>();
+        List<Pending> pending = new ArrayList<>();
+        for (int i = 0; i < images.size(); i++) {
+            Partial p = perImage(images.get(i), names.get(i));
+            partials.add(p);
+            if (p.done() == null) {
+                for (Object f : p.faces()) if (f instanceof Pending pf) pending.add(pf);
+            }
+        }
+        java.util.Map<Pending, FaceResult> finished = new java.util.IdentityHashMap<>();
+        int batch = embedder.batched() ? Math.max(1, settings.embedBatch()) : 1;
+        for (int from = 0; from < pending.size(); from += batch) {
+            List<Pending> chunk = pending.subList(from, Math.min(pending.size(), from + batch));
+            long t = System.nanoTime();
+            List<Embedder.Embedding> es = embedder.embedBatch(chunk.stream().map(Pending::aligned).toList());
+            long share = (System.nanoTime() - t) / chunk.size();
+            for (int j = 0; j < chunk.size(); j++) {
+                Pending p = chunk.get(j);
+                p.ns()[Stage.EMBED.ordinal()] += share;
+                finished.put(p, finish(p, es.get(j)));
+            }
+        }
+        List<ImageResult> out = new ArrayList<>();
+        for (Partial p : partials) {
+            if (p.done() != null) {
+                out.add(p.done());
+                continue;
+            }
+            List<FaceResult> faces = new ArrayList<>();
+            for (Object f : p.faces()) faces.add(f instanceof Pending pf ? finished.get(pf) : (FaceResult) f);
+            out.add(new ImageResult(p.name(), p.header(), p.exif().orientation(), p.exif().corrupt(), null, null, faces,
+                    p.thumb(), p.ns()));
+        }
+        return out;
+    }
+
+    private Partial perImage(byte[] bytes, String name) {
         long[] ns = newTimes();
         long t = System.nanoTime();
         ImageHeader header = null;
@@ -128,24 +181,26 @@ public final class FaceEngine {
             try (DecodedImage img = Decoder.decode(bytes, header, exif.orientation(), reduce, name)) {
                 t = lap(ns, Stage.DECODE, t);
                 List<Detection> dets = detector.detect(img.bgr());
-                t = lap(ns, Stage.DETECT, t);
+                lap(ns, Stage.DETECT, t);
+                byte[] thumb = Thumbnails.gray32(img.bgr());
                 if (dets.isEmpty()) {
-                    return new ImageResult(name, header, exif.orientation(), exif.corrupt(), RejectReason.NO_FACE,
-                            "image " + name + ": no face detected", List.of(), Thumbnails.gray32(img.bgr()), ns);
+                    return new Partial(new ImageResult(name, header, exif.orientation(), exif.corrupt(),
+                            RejectReason.NO_FACE, "image " + name + ": no face detected", List.of(), thumb, ns), name,
+                            header, exif, thumb, List.of(), ns);
                 }
-                List<FaceResult> faces = faces(bytes, header, exif.orientation(), img, dets, ns, name);
-                return new ImageResult(name, header, exif.orientation(), exif.corrupt(), null, null, faces,
-                        Thumbnails.gray32(img.bgr()), ns);
+                return new Partial(null, name, header, exif, thumb,
+                        faces(bytes, header, exif.orientation(), img, dets, ns, name), ns);
             }
         } catch (RejectedException e) {
-            return new ImageResult(name, header, exif.orientation(), exif.corrupt(), e.reason(), e.getMessage(),
-                    List.of(), null, ns);
+            return new Partial(new ImageResult(name, header, exif.orientation(), exif.corrupt(), e.reason(),
+                    e.getMessage(), List.of(), null, ns), name, header, exif, null, List.of(), ns);
         }
     }
 
-    private List<FaceResult> faces(byte[] bytes, ImageHeader header, int orientation, DecodedImage img,
+    /** Per face: too small (final), or aligned with its eye and pose measures (pending its embedding). */
+    private List<Object> faces(byte[] bytes, ImageHeader header, int orientation, DecodedImage img,
             List<Detection> dets, long[] ns, String name) throws RejectedException {
-        List<FaceResult> out = new ArrayList<>();
+        List<Object> out = new ArrayList<>();
         DecodedImage full = null;
         try {
             for (Detection d : dets) {
@@ -170,32 +225,37 @@ public final class FaceEngine {
                 }
                 Mat aligned = fromFull ? aligner.align(full.bgr(), fiveFull) : aligner.align(img.bgr(), five);
                 t = lap(ns, Stage.ALIGN, t);
-                Embedder.Embedding e = embedder.embed(aligned);
-                t = lap(ns, Stage.EMBED, t);
-                byte[] cropThumb = Thumbnails.gray32(aligned);
-                if (e.unit() == null) {
-                    aligned.close();
-                    out.add(new FaceResult(fd.x1(), fd.y1(), fd.x2(), fd.y2(), d.score(), fiveFull, null, null,
-                            embedder.modelId(), detector.modelId(), cropThumb, RejectReason.BAD_EMBEDDING));
-                    continue;
-                }
                 float eyesOpen = Float.NaN;
                 if (eyes != null) {
                     float[] open = eyes.openProbability(img.bgr(), p68);
                     eyesOpen = (open[0] + open[1]) / 2;
                 }
                 float[] poseDeg = pose == null ? null : pose.pose(img.bgr(), d);
-                Quality q = scorer.score(d.score(), fiveFull, aligned, e.rawNorm(), eyesOpen, poseDeg);
-                aligned.close();
                 lap(ns, Stage.QUALITY, t);
-                RejectReason r = q.overall() < settings.minQuality() ? RejectReason.LOW_QUALITY : null;
-                out.add(new FaceResult(fd.x1(), fd.y1(), fd.x2(), fd.y2(), d.score(), fiveFull, q, e.unit(),
-                        embedder.modelId(), detector.modelId(), cropThumb, r));
+                out.add(new Pending(fd, d.score(), fiveFull, aligned, eyesOpen, poseDeg, Thumbnails.gray32(aligned), ns));
             }
         } finally {
             if (full != null) full.close();
         }
         return out;
+    }
+
+    private FaceResult finish(Pending p, Embedder.Embedding e) {
+        long t = System.nanoTime();
+        Detection fd = p.full();
+        try {
+            if (e.unit() == null) {
+                return new FaceResult(fd.x1(), fd.y1(), fd.x2(), fd.y2(), p.score(), p.fiveFull(), null, null,
+                        embedder.modelId(), detector.modelId(), p.cropThumb(), RejectReason.BAD_EMBEDDING);
+            }
+            Quality q = scorer.score(p.score(), p.fiveFull(), p.aligned(), e.rawNorm(), p.eyesOpen(), p.poseDeg());
+            RejectReason r = q.overall() < settings.minQuality() ? RejectReason.LOW_QUALITY : null;
+            return new FaceResult(fd.x1(), fd.y1(), fd.x2(), fd.y2(), p.score(), p.fiveFull(), q, e.unit(),
+                    embedder.modelId(), detector.modelId(), p.cropThumb(), r);
+        } finally {
+            p.aligned().close();
+            p.ns()[Stage.QUALITY.ordinal()] += System.nanoTime() - t;
+        }
     }
 
     private void checkDimensions(ImageHeader h, String name) throws RejectedException {

@@ -24,6 +24,24 @@ public final class Embedder {
         return normalise(v);
     }
 
+    /** Whether the model takes batches (symbolic batch dimension, see onnx.batch_models). */
+    public boolean batched() {
+        return model.batched();
+    }
+
+    /** Embeddings of several aligned crops, in one model run when the model takes batches. */
+    public java.util.List<Embedding> embedBatch(java.util.List<Mat> aligned) {
+        if (aligned.size() == 1 || !model.batched()) return aligned.stream().map(this::embed).toList();
+        ModelSpec s = model.spec();
+        long[] shape = ModelInput.shape(s);
+        shape[0] = aligned.size();
+        float[] out = model.run(ModelInput.tensors(aligned, s), shape).get(s.outputs().get(0));
+        int dim = out.length / aligned.size();
+        java.util.List<Embedding> es = new java.util.ArrayList<>();
+        for (int i = 0; i < aligned.size(); i++) es.add(normalise(java.util.Arrays.copyOfRange(out, i * dim, (i + 1) * dim)));
+        return es;
+    }
+
     static Embedding normalise(float[] v) {
         double ss = 0;
         for (float x : v) {

@@ -48,6 +48,14 @@ final class ModelInput {
                 : new long[] {1, s.height(), s.width(), c};
     }
 
+    /** One tensor holding several images, batch first (for models loaded with a symbolic batch dimension). */
+    static FloatBuffer tensors(java.util.List<Mat> images, ModelSpec s) {
+        int per = s.width() * s.height() * s.color().channels();
+        float[] all = new float[per * images.size()];
+        for (int i = 0; i < images.size(); i++) tensor(images.get(i), s).get(all, i * per, per);
+        return buffer(all.length).put(all).flip();
+    }
+
     static FloatBuffer tensor(Mat bgr, ModelSpec s) {
         int w = s.width();
         int h = s.height();

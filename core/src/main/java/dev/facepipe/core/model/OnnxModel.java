@@ -19,11 +19,18 @@ public final class OnnxModel {
     private final ModelSpec spec;
     private final OrtSession session;
     private final String device;
+    private final boolean batched;
 
-    OnnxModel(ModelSpec spec, OrtSession session, String device) {
+    OnnxModel(ModelSpec spec, OrtSession session, String device, boolean batched) {
         this.spec = spec;
         this.session = session;
         this.device = device;
+        this.batched = batched;
+    }
+
+    /** Whether this session accepts a batch dimension larger than 1 (onnx.batch_models). */
+    public boolean batched() {
+        return batched;
     }
 
     public ModelSpec spec() {

@@ -23,36 +23,47 @@ public final class OnnxSessions {
     private OnnxSessions() {}
 
     /** Settings that pick a session; deviceId is per task on GPU executors. */
+    /** @param batchModels models loaded with a symbolic batch dimension (see {@link BatchDim}) */
     public record Options(String device, int deviceId, boolean requireGpu, int intraOpThreads, int interOpThreads,
-            boolean allowSpinning, Path modelsDir, boolean verifyOnLoad) {
+            boolean allowSpinning, Path modelsDir, boolean verifyOnLoad, java.util.List<String> batchModels) {
 
         public static Options fromConfig(Config cfg) {
             return new Options(cfg.getChoice("onnx.device", "cpu", "cuda"), cfg.getInt("onnx.cuda_device_id"),
                     cfg.getBoolean("onnx.require_gpu"), cfg.getInt("onnx.intra_op_threads"),
                     cfg.getInt("onnx.inter_op_threads"), cfg.getBoolean("onnx.allow_spinning"),
-                    cfg.getPath("models.dir"), cfg.getBoolean("models.verify_on_load"));
+                    cfg.getPath("models.dir"), cfg.getBoolean("models.verify_on_load"), cfg.getList("onnx.batch_models"));
         }
 
         public Options withDeviceId(int id) {
             return new Options(device, id, requireGpu, intraOpThreads, interOpThreads, allowSpinning, modelsDir,
-                    verifyOnLoad);
+                    verifyOnLoad, batchModels);
         }
     }
 
     public static OnnxModel get(ModelSpec spec, Options opt) {
         String key = spec.id() + "|" + opt.device() + ":" + opt.deviceId() + "|" + opt.intraOpThreads() + "/"
-                + opt.interOpThreads() + "|" + opt.modelsDir();
+                + opt.interOpThreads() + "|" + opt.modelsDir() + "|" + opt.batchModels().contains(spec.name());
         return CACHE.computeIfAbsent(key, k -> open(spec, opt));
     }
 
     private static OnnxModel open(ModelSpec spec, Options opt) {
         Path path = opt.verifyOnLoad() ? ModelFiles.verified(spec, opt.modelsDir()) : spec.pathUnder(opt.modelsDir());
         OrtEnvironment env = OrtEnvironment.getEnvironment(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR, "facepipe");
+        boolean batch = opt.batchModels().contains(spec.name());
+        byte[] bytes;
+        try {
+            java.util.Set<String> io = new java.util.HashSet<>(spec.outputs());
+            io.add(spec.input());
+            bytes = batch ? BatchDim.symbolicBatch(java.nio.file.Files.readAllBytes(path), io) : null;
+        } catch (java.io.IOException e) {
+            throw new ModelException("model " + spec.name() + ": cannot read " + path + ": " + e.getMessage(), e);
+        }
         try {
             if (opt.device().equals("cuda")) {
                 try (OrtSession.SessionOptions so = baseOptions(opt)) {
                     so.addCUDA(opt.deviceId());
-                    return new OnnxModel(spec, env.createSession(path.toString(), so), "cuda:" + opt.deviceId());
+                    return new OnnxModel(spec, batch ? env.createSession(bytes, so) : env.createSession(path.toString(), so),
+                            "cuda:" + opt.deviceId(), batch);
                 } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
                     if (opt.requireGpu()) {
                         throw new ModelException("model " + spec.name() + ": CUDA device " + opt.deviceId()
@@ -65,7 +76,8 @@ public final class OnnxSessions {
                 }
             }
             try (OrtSession.SessionOptions so = baseOptions(opt)) {
-                return new OnnxModel(spec, env.createSession(path.toString(), so), "cpu");
+                return new OnnxModel(spec, batch ? env.createSession(bytes, so) : env.createSession(path.toString(), so),
+                        "cpu", batch);
             }
         } catch (OrtException e) {
             throw new ModelException("model " + spec.name() + ": ONNX Runtime refused " + path + ": " + e.getMessage(),
