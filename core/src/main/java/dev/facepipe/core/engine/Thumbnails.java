@@ -9,14 +9,25 @@ final class Thumbnails {
     private Thumbnails() {}
 
     static byte[] gray32(Mat bgr) {
-        Mat gray = new Mat();
+        // Shrink first, then convert: the colour conversion of a whole photo cost more than the hash.
         Mat small = new Mat();
-        opencv_imgproc.cvtColor(bgr, gray, opencv_imgproc.COLOR_BGR2GRAY);
-        opencv_imgproc.resize(gray, small, new Size(32, 32), 0, 0, opencv_imgproc.INTER_AREA);
+        Mat gray = new Mat();
+        Mat src = bgr;
+        if (bgr.cols() >= 128 && bgr.rows() >= 128) {
+            src = new Mat();
+            opencv_imgproc.pyrDown(bgr, src);
+            Mat half = new Mat();
+            opencv_imgproc.pyrDown(src, half);
+            src.close();
+            src = half;
+        }
+        opencv_imgproc.resize(src, small, new Size(32, 32), 0, 0, opencv_imgproc.INTER_AREA);
+        opencv_imgproc.cvtColor(small, gray, opencv_imgproc.COLOR_BGR2GRAY);
         byte[] out = new byte[32 * 32];
-        small.data().get(out);
-        gray.close();
+        gray.data().get(out);
+        if (src != bgr) src.close();
         small.close();
+        gray.close();
         return out;
     }
 }
