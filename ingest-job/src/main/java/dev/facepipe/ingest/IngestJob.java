@@ -11,6 +11,7 @@ import dev.facepipe.core.config.Config;
 import dev.facepipe.core.engine.FaceEngine;
 import dev.facepipe.core.engine.ImageResult;
 import dev.facepipe.core.model.ModelSpec;
+import dev.facepipe.dedup.ImageDuplicates;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -102,7 +103,8 @@ public final class IngestJob {
                         Encoders.row(OutcomeRows.OUTCOME))
                 .persist(StorageLevel.MEMORY_AND_DISK());
 
-        Dataset<Row> images = outcomes.drop(OutcomeRows.FACES_COLUMN).withColumn("run_id", lit(runId));
+        Dataset<Row> images = withDuplicates(spark, cfg, files, layout, runId,
+                outcomes.drop(OutcomeRows.FACES_COLUMN)).withColumn("run_id", lit(runId));
         images.write().mode(SaveMode.Overwrite).partitionBy("run_id").parquet(layout.images());
         Dataset<Row> faces = outcomes.select(explode(col(OutcomeRows.FACES_COLUMN)).as("f")).select("f.*")
                 .withColumn("run_id", lit(runId));
@@ -120,6 +122,28 @@ public final class IngestJob {
         outcomes.unpersist();
         LOG.info("run {}: {}", runId, m.summary());
         return m;
+    }
+
+    /**
+     * Sets duplicate_of on this run's images: near-duplicates by pHash among this run's and every
+     * earlier run's images point to the best copy. Earlier runs' rows are not rewritten.
+     */
+    private static Dataset<Row> withDuplicates(SparkSession spark, Config cfg, HadoopFiles files, Layout layout,
+            String runId, Dataset<Row> images) {
+        Dataset<Row> hashes = images.select(col("image_id"), col("phash"),
+                col("width").cast("long").multiply(col("height")).as("pixels"), col("ingested_at"));
+        if (files.exists(layout.images())) {
+            hashes = hashes.unionByName(spark.read().parquet(layout.images()).where(col("run_id").notEqual(runId))
+                    .select(col("image_id"), col("phash"), col("width").cast("long").multiply(col("height"))
+                            .as("pixels"), col("ingested_at")));
+        }
+        Dataset<Row> dups = ImageDuplicates.duplicateOf(spark, hashes, cfg.getInt("dedup.image_bands"),
+                cfg.getInt("dedup.image_max_hamming")).withColumnRenamed("duplicate_of", "dup_of");
+        Dataset<Row> joined = images.join(dups, images.col("image_id").equalTo(dups.col("image_id")), "left")
+                .drop(dups.col("image_id"))
+                .withColumn("duplicate_of", col("dup_of")).drop("dup_of");
+        return joined.select(java.util.Arrays.stream(OutcomeRows.IMAGE.fieldNames()).map(
+                org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
     }
 
     private static int partitions(SparkSession spark, Config cfg, int files) {

@@ -47,6 +47,20 @@ class IngestJobTest {
         Files.copy(from, to);
     }
 
+    /** The photo at half size, re-encoded at quality 70: a near-duplicate, not the same bytes. */
+    private static byte[] shrunk(Path p) {
+        org.bytedeco.opencv.opencv_core.Mat m = org.bytedeco.opencv.global.opencv_imgcodecs.imread(p.toString());
+        org.bytedeco.opencv.opencv_core.Mat s = new org.bytedeco.opencv.opencv_core.Mat();
+        org.bytedeco.opencv.global.opencv_imgproc.resize(m, s, new org.bytedeco.opencv.opencv_core.Size(
+                m.cols() / 2, m.rows() / 2));
+        org.bytedeco.javacpp.BytePointer out = new org.bytedeco.javacpp.BytePointer();
+        org.bytedeco.opencv.global.opencv_imgcodecs.imencode(".jpg", s, out, new org.bytedeco.javacpp.IntPointer(
+                org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY, 70));
+        byte[] b = new byte[(int) out.limit()];
+        out.get(b);
+        return b;
+    }
+
     private static Path inputs(Path dir) throws IOException {
         Path in = dir.resolve("in");
         copy(IDS.resolve("obama_1.jpg"), in.resolve("a/obama_1.jpg"));
@@ -59,6 +73,7 @@ class IngestJobTest {
         Files.write(in.resolve("c/truncated.jpg"), Arrays.copyOf(hopper, hopper.length / 2));
         Files.write(in.resolve("c/empty.jpg"), new byte[0]);
         Files.writeString(in.resolve(".hidden"), "not an input");
+        Files.write(in.resolve("b/obama_2_small.jpg"), shrunk(IDS.resolve("obama_2.jpg")));
         return in;
     }
 
@@ -67,17 +82,21 @@ class IngestJobTest {
         Path in = inputs(tmp);
         String out = tmp.resolve("out").toString();
         RunManifest m = IngestJob.run(spark, cfg, in.toString(), out, "r1");
-        assertEquals(8, m.inputs());
+        assertEquals(9, m.inputs());
         assertEquals(0, m.alreadyIngested());
         assertEquals(1, m.duplicateInputs(), "the second copy of obama_1");
-        assertEquals(7, m.imageRows());
-        assertEquals(4, m.imagesOk());
+        assertEquals(8, m.imageRows());
+        assertEquals(5, m.imagesOk());
         assertEquals(Map.of("empty", 1L, "no_face", 1L, "truncated", 1L), m.rejectedByReason());
         assertTrue(m.reconciles(), m.summary());
         assertTrue(m.facesOk() >= 4, m.summary());
 
         Dataset<Row> images = spark.read().parquet(out + "/images");
-        assertEquals(7, images.count());
+        assertEquals(8, images.count());
+        Row small = images.where(col("source").endsWith("obama_2_small.jpg")).first();
+        Row big = images.where(col("source").endsWith("a/obama_2.jpg")).first();
+        assertEquals(big.<String>getAs("image_id"), small.getAs("duplicate_of"), "near-duplicate points to the larger copy");
+        assertEquals(1, images.where(col("duplicate_of").isNotNull()).count());
         Dataset<Row> faces = spark.read().parquet(out + "/faces").where(col("status").equalTo("ok"));
         List<Row> ok = faces.collectAsList();
         for (Row f : ok) {
@@ -95,8 +114,8 @@ class IngestJobTest {
 
         // Same run again: replaced, not appended; same face ids.
         RunManifest again = IngestJob.run(spark, cfg, in.toString(), out, "r1");
-        assertEquals(7, again.imageRows());
-        assertEquals(7, spark.read().parquet(out + "/images").count());
+        assertEquals(8, again.imageRows());
+        assertEquals(8, spark.read().parquet(out + "/images").count());
         Set<String> ids2 = spark.read().parquet(out + "/faces").where(col("status").equalTo("ok"))
                 .select("face_id").collectAsList().stream().map(r -> r.getString(0)).collect(Collectors.toSet());
         assertEquals(ids1, ids2, "deterministic face ids");
@@ -104,11 +123,11 @@ class IngestJobTest {
         // A later run sees only what is new.
         copy(DEB.resolve("astronaut.png"), in.resolve("d/astronaut.png"));
         RunManifest next = IngestJob.run(spark, cfg, in.toString(), out, "r2");
-        assertEquals(9, next.inputs());
-        assertEquals(8, next.alreadyIngested(), "seven known images, one of them twice");
+        assertEquals(10, next.inputs());
+        assertEquals(9, next.alreadyIngested(), "eight known images, one of them twice");
         assertEquals(1, next.imageRows());
         assertTrue(next.reconciles(), next.summary());
-        assertEquals(8, spark.read().parquet(out + "/images").count());
+        assertEquals(9, spark.read().parquet(out + "/images").count());
         assertEquals(new HashSet<>(List.of("r1", "r2")), new HashSet<>(spark.read().parquet(out + "/images")
                 .select("run_id").distinct().collectAsList().stream().map(r -> r.get(0).toString()).toList()));
     }
