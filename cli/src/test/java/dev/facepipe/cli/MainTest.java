@@ -59,7 +59,7 @@ class MainTest {
     @Test
     void everySubcommandHasHelp() {
         for (String sub : new String[] {"config", "models", "verify", "ingest", "build-index", "search", "eval", "eval verification", "eval detectors",
-            "bench", "bench engine"}) {
+            "bench", "bench engine", "bench index"}) {
             List<String> args = new java.util.ArrayList<>(List.of(sub.split(" ")));
             args.add("--help");
             Outcome o = run(args.toArray(String[]::new));

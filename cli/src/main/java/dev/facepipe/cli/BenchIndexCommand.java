@@ -1,0 +1,200 @@
+package dev.facepipe.cli;
+
+import dev.facepipe.core.config.Config;
+import dev.facepipe.faiss.FaissIndex;
+import dev.facepipe.faiss.Metric;
+import dev.facepipe.faiss.SearchResult;
+import dev.facepipe.index.IndexChooser;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Locale;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "index", mixinStandardHelpOptions = true,
+        description = "Synthetic clustered unit vectors: train, add (vectors/s), recall@10 against exact search, QPS,"
+                + " p50/p99 single-query ms, bytes per vector against process growth; then the same factory and"
+                + " vectors with Debian's python3-faiss, and the Java/Python time ratio.")
+final class BenchIndexCommand implements Callable<Integer> {
+    @ParentCommand
+    BenchCommand bench;
+
+    @Option(names = "--vectors", description = "Database size (default: ${DEFAULT-VALUE}).")
+    int n = 100_000;
+
+    @Option(names = "--dim", description = "Dimension (default: ${DEFAULT-VALUE}).")
+    int dim = 512;
+
+    @Option(names = "--queries", description = "Queries (default: ${DEFAULT-VALUE}).")
+    int nq = 500;
+
+    @Option(names = "--factory", description = "FAISS factory (default: chosen by the index.* rules).")
+    String factory = "";
+
+    @Option(names = "--python", negatable = true, description = "Also run python3-faiss (default: ${DEFAULT-VALUE}).")
+    boolean python = true;
+
+    @Override
+    public Integer call() throws Exception {
+        Config cfg = bench.main.config();
+        String f = factory.isBlank() ? IndexChooser.fromConfig(cfg).factory(n) : factory;
+        int lists = IndexChooser.listsOf(f);
+        int nprobe = lists == 0 ? 0 : Math.min(lists, cfg.getInt("index.nprobe"));
+        int ef = cfg.getInt("index.ef_search");
+        int train = lists == 0 ? 0 : (int) Math.min(n, Math.max((long) lists * cfg.getInt("index.train_min_per_list"),
+                Math.min((long) lists * 256, cfg.getLong("index.train_max_vectors"))));
+        float[] x = clustered(n, Math.max(10, n / 100), 1);
+        float[] q = clustered(nq, Math.max(10, n / 100), 1, 2); // same centres, new points
+        System.out.printf(Locale.ROOT, "%d vectors x %d, %d queries, %s, nprobe %d, efSearch %d, training sample %d%n",
+                n, dim, nq, f, nprobe, ef, train);
+        long rss0 = rssKb();
+        long t0 = System.nanoTime();
+        FaissIndex idx = FaissIndex.create(dim, f, Metric.INNER_PRODUCT);
+        if (train > 0) idx.train(Arrays.copyOf(x, train * dim)); // x is in random order: the head is a uniform sample
+        long t1 = System.nanoTime();
+        long[] ids = new long[n];
+        for (int i = 0; i < n; i++) ids[i] = i;
+        idx.add(x, ids);
+        long t2 = System.nanoTime();
+        SearchResult approx = idx.search(q, 10, nprobe, ef);
+        long t3 = System.nanoTime();
+        long rss1 = rssKb();
+        double[] lat = new double[Math.min(nq, 200)];
+        for (int i = 0; i < lat.length; i++) {
+            long s = System.nanoTime();
+            idx.search(Arrays.copyOfRange(q, i * dim, (i + 1) * dim), 10, nprobe, ef);
+            lat[i] = (System.nanoTime() - s) / 1e6;
+        }
+        Arrays.sort(lat);
+        Path tmp = Files.createTempFile("bench-", ".faiss");
+        idx.write(tmp);
+        long fileBytes = Files.size(tmp);
+        idx.close();
+        SearchResult exact;
+        try (FaissIndex flat = FaissIndex.create(dim, "IDMap,Flat", Metric.INNER_PRODUCT)) {
+            flat.add(x, ids);
+            exact = flat.search(q, 10, 0, 0);
+        }
+        double recall = recall(exact, approx);
+        double trainS = (t1 - t0) / 1e9, addS = (t2 - t1) / 1e9, searchS = (t3 - t2) / 1e9;
+        System.out.printf(Locale.ROOT, "java:   train %.2f s, add %.2f s (%.0f vectors/s), search %.3f s (%.0f QPS),"
+                + " recall@10 %.4f, single query p50 %.2f ms p99 %.2f ms%n", trainS, addS, n / addS, searchS,
+                nq / searchS, recall, lat[lat.length / 2], lat[(int) Math.ceil(0.99 * lat.length) - 1]);
+        System.out.printf(Locale.ROOT, "memory: index file %.0f bytes/vector; process grew %.0f bytes/vector while"
+                + " building (includes the Java copy of the vectors, %d bytes/vector)%n", (double) fileBytes / n,
+                (rss1 - rss0) * 1024.0 / n, dim * 4);
+        if (python) python(x, q, f, train, nprobe, ef, exact, trainS + addS + searchS);
+        Files.deleteIfExists(tmp);
+        return 0;
+    }
+
+    private void python(float[] x, float[] q, String f, int train, int nprobe, int ef, SearchResult exact,
+            double javaTotal) throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("bench-py");
+        write(dir.resolve("x.f32"), x);
+        write(dir.resolve("q.f32"), q);
+        Path script = dir.resolve("bench.py");
+        Files.writeString(script, String.join("\n",
+                "import sys, time, faiss, numpy as np",
+                "d=" + dim + "; x=np.fromfile(sys.argv[1], dtype='<f4').reshape(-1,d); q=np.fromfile(sys.argv[2],"
+                        + " dtype='<f4').reshape(-1,d)",
+                "t0=time.time(); idx=faiss.index_factory(d, '" + f + "', faiss.METRIC_INNER_PRODUCT)",
+                train > 0 ? "idx.train(x[:" + train + "])" : "pass",
+                "t1=time.time(); idx.add_with_ids(x, np.arange(len(x), dtype='int64')); t2=time.time()",
+                "ps=faiss.ParameterSpace()",
+                nprobe > 0 ? "ps.set_index_parameter(idx, 'nprobe', " + nprobe + ")" : "pass",
+                f.contains("HNSW") ? "ps.set_index_parameter(idx, 'quantizer_efSearch', " + ef + ")" : "pass",
+                "D, I = idx.search(q, 10); t3=time.time()",
+                "print(t1-t0, t2-t1, t3-t2)",
+                "np.asarray(I, dtype='<i8').tofile(sys.argv[3])", ""));
+        Path labels = dir.resolve("i.i64");
+        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), dir.resolve("x.f32").toString(),
+                dir.resolve("q.f32").toString(), labels.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (p.waitFor() != 0) {
+            System.out.println("python3-faiss failed (scripts/setup.sh installs it): " + out);
+            return;
+        }
+        String[] t = out.lines().reduce((a, b) -> b).orElse("").split(" ");
+        double tr = Double.parseDouble(t[0]), ad = Double.parseDouble(t[1]), se = Double.parseDouble(t[2]);
+        ByteBuffer bb = ByteBuffer.wrap(Files.readAllBytes(labels)).order(ByteOrder.LITTLE_ENDIAN);
+        long[] l = new long[bb.remaining() / 8];
+        for (int i = 0; i < l.length; i++) l[i] = bb.getLong();
+        double recall = recall(exact, new SearchResult(nq, 10, new float[l.length], l));
+        System.out.printf(Locale.ROOT, "python: train %.2f s, add %.2f s, search %.3f s, recall@10 %.4f%n", tr, ad, se,
+                recall);
+        System.out.printf(Locale.ROOT, "java/python time ratio %.3f (train+add+search)%n", javaTotal / (tr + ad + se));
+        for (Path f2 : new Path[] {dir.resolve("x.f32"), dir.resolve("q.f32"), labels, script}) Files.deleteIfExists(f2);
+        Files.deleteIfExists(dir);
+    }
+
+    private float[] clustered(int count, int clusters, long seed) {
+        return clustered(count, clusters, seed, seed);
+    }
+
+    /** Unit vectors around fixed centres (seeded by centreSeed), points drawn with pointSeed. */
+    private float[] clustered(int count, int clusters, long centreSeed, long pointSeed) {
+        Random c = new Random(centreSeed);
+        float[][] centres = new float[clusters][dim];
+        for (float[] v : centres) for (int j = 0; j < dim; j++) v[j] = (float) c.nextGaussian();
+        Random r = new Random(pointSeed * 7919);
+        float[] out = new float[count * dim];
+        for (int i = 0; i < count; i++) {
+            float[] v = centres[r.nextInt(clusters)];
+            double ss = 0;
+            for (int j = 0; j < dim; j++) {
+                float e = (float) (v[j] + 0.8 * r.nextGaussian());
+                out[i * dim + j] = e;
+                ss += e * e;
+            }
+            float inv = (float) (1 / Math.sqrt(ss));
+            for (int j = 0; j < dim; j++) out[i * dim + j] *= inv;
+        }
+        return out;
+    }
+
+    private static double recall(SearchResult exact, SearchResult approx) {
+        int hit = 0;
+        for (int i = 0; i < exact.n(); i++) {
+            Set<Long> t = new HashSet<>();
+            for (int j = 0; j < 10; j++) t.add(exact.label(i, j));
+            for (int j = 0; j < 10; j++) if (t.contains(approx.label(i, j))) hit++;
+        }
+        return hit / (10.0 * exact.n());
+    }
+
+    private static void write(Path p, float[] v) throws IOException {
+        try (FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            ByteBuffer b = ByteBuffer.allocate(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
+            for (float f : v) {
+                if (!b.hasRemaining()) {
+                    b.flip();
+                    ch.write(b);
+                    b.clear();
+                }
+                b.putFloat(f);
+            }
+            b.flip();
+            ch.write(b);
+        }
+    }
+
+    private static long rssKb() throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (l.startsWith("VmRSS:")) return Long.parseLong(l.replaceAll("\\D", ""));
+        }
+        return 0;
+    }
+}
