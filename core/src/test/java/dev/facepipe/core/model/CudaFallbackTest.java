@@ -1,0 +1,44 @@
+package dev.facepipe.core.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.facepipe.core.TestPaths;
+import dev.facepipe.core.config.Config;
+import org.junit.jupiter.api.Test;
+
+/**
+ * On a machine without a usable CUDA device (CI's), asking for CUDA falls back to the CPU, unless
+ * onnx.require_gpu says to fail. (On a GPU machine the first assertion is the one that changes.)
+ */
+class CudaFallbackTest {
+    private static Config cfg(String requireGpu, String deviceId) {
+        return Config.builder().set("models.dir", TestPaths.models().toString(), "test")
+                .set("onnx.device", "cuda", "test").set("onnx.require_gpu", requireGpu, "test")
+                .set("onnx.cuda_device_id", deviceId, "test").build();
+    }
+
+    private static boolean cudaUsable() {
+        return java.nio.file.Files.exists(java.nio.file.Path.of("/dev/nvidia0"));
+    }
+
+    @Test
+    void withoutAGpuTheModelRunsOnCpu() {
+        ModelSpec eye = ModelSpec.fromConfig(Config.defaults(), "fr_eye");
+        OnnxModel m = OnnxSessions.get(eye, OnnxSessions.Options.fromConfig(cfg("false", "7")));
+        assertEquals(cudaUsable() ? "cuda:7" : "cpu", m.device());
+        float[] out = m.run(java.nio.FloatBuffer.wrap(new float[24 * 24]), new long[] {1, 1, 24, 24}).get("output");
+        assertEquals(2, out.length);
+    }
+
+    @Test
+    void requireGpuFailsWithAClearMessage() {
+        if (cudaUsable()) return; // nothing to refuse on a GPU machine
+        ModelSpec lm = ModelSpec.fromConfig(Config.defaults(), "fr_landmark");
+        ModelException e = assertThrows(ModelException.class,
+                () -> OnnxSessions.get(lm, OnnxSessions.Options.fromConfig(cfg("true", "3"))));
+        assertTrue(e.getMessage().contains("CUDA device 3") && e.getMessage().contains("onnx.require_gpu"),
+                e.getMessage());
+    }
+}
