@@ -108,6 +108,8 @@ final class OutcomeRows {
                 case "eyes_open" -> q == null || Float.isNaN(q.eyesOpen()) ? null : q.eyesOpen();
                 case "pose" -> q == null ? null : floats(q.poseDeg());
                 case "raw_norm" -> q == null ? null : q.rawNorm();
+                case "age" -> Float.isNaN(f.age()) ? null : f.age();
+                case "liveness" -> Float.isNaN(f.liveness()) ? null : f.liveness();
                 case "embedding" -> floats(f.embedding());
                 case "model_id" -> f.modelId();
                 case "detector_id" -> f.detectorId();

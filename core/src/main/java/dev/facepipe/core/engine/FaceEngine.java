@@ -3,7 +3,9 @@ package dev.facepipe.core.engine;
 import dev.facepipe.core.RejectReason;
 import dev.facepipe.core.RejectedException;
 import dev.facepipe.core.config.Config;
+import dev.facepipe.core.face.AgeGenderEstimator;
 import dev.facepipe.core.face.Aligner;
+import dev.facepipe.core.face.LivenessClassifier;
 import dev.facepipe.core.face.BlazeFaceDetector;
 import dev.facepipe.core.face.Detection;
 import dev.facepipe.core.face.Detector;
@@ -42,6 +44,8 @@ public final class FaceEngine {
     private final QualityScorer scorer;
     private final EyeStateClassifier eyes; // null when quality.eye_model=none
     private final PoseEstimator pose; // null when quality.pose_model=none
+    private final AgeGenderEstimator age; // null when attributes.age_model=none
+    private final LivenessClassifier liveness; // null when attributes.liveness_model=none
 
     /** Thresholds and limits from conf (image.*, detector.*, quality.min_score). */
     public record Settings(long maxBytes, long maxPixels, int minSide, int detectMaxSide, int fullResFacePx,
@@ -54,7 +58,10 @@ public final class FaceEngine {
     }
 
     public FaceEngine(Settings settings, Detector detector, Landmarker landmarker, Aligner aligner, Embedder embedder,
-            QualityScorer scorer, EyeStateClassifier eyes, PoseEstimator pose) {
+            QualityScorer scorer, EyeStateClassifier eyes, PoseEstimator pose, AgeGenderEstimator age,
+            LivenessClassifier liveness) {
+        this.age = age;
+        this.liveness = liveness;
         this.eyes = eyes;
         this.pose = pose;
         this.settings = settings;
@@ -77,7 +84,10 @@ public final class FaceEngine {
                 new Embedder(OnnxSessions.get(ModelSpec.fromConfig(c, c.getString("embed.model")), opt)),
                 QualityScorer.fromConfig(c),
                 optional(c, "quality.eye_model", "fr_eye", m -> new EyeStateClassifier(OnnxSessions.get(m, opt))),
-                optional(c, "quality.pose_model", "fr_pose", m -> new PoseEstimator(OnnxSessions.get(m, opt))));
+                optional(c, "quality.pose_model", "fr_pose", m -> new PoseEstimator(OnnxSessions.get(m, opt))),
+                optional(c, "attributes.age_model", "fr_age", m -> new AgeGenderEstimator(OnnxSessions.get(m, opt), 101)),
+                optional(c, "attributes.liveness_model", "fr_liveness",
+                        m -> new LivenessClassifier(OnnxSessions.get(m, opt))));
     }
 
     private static <T> T optional(Config c, String key, String model, java.util.function.Function<ModelSpec, T> make) {
@@ -115,7 +125,7 @@ public final class FaceEngine {
 
     /** A face aligned and measured, waiting for its embedding (embedded in batches across images). */
     private record Pending(Detection full, float score, float[] fiveFull, Mat aligned, float eyesOpen, float[] poseDeg,
-            byte[] cropThumb, long[] ns) {}
+            float age, float liveness, byte[] cropThumb, long[] ns) {}
 
     /** An image after the per-image stages: its final result when rejected, else its faces in order. */
     private record Partial(ImageResult done, String name, ImageHeader header, Orientation.Exif exif, byte[] thumb,
@@ -209,7 +219,8 @@ public final class FaceEngine {
                 Detection fd = d.scaled(toFull);
                 if (fd.width() < settings.minFacePx()) {
                     out.add(new FaceResult(fd.x1(), fd.y1(), fd.x2(), fd.y2(), d.score(), null, null, null,
-                            embedder.modelId(), detector.modelId(), null, RejectReason.FACE_TOO_SMALL));
+                            embedder.modelId(), detector.modelId(), null, Float.NaN, Float.NaN,
+                            RejectReason.FACE_TOO_SMALL));
                     continue;
                 }
                 float[] p68 = landmarker.landmarks68(img.bgr(), d);
@@ -231,8 +242,11 @@ public final class FaceEngine {
                     eyesOpen = (open[0] + open[1]) / 2;
                 }
                 float[] poseDeg = pose == null ? null : pose.pose(img.bgr(), d);
+                float years = age == null ? Float.NaN : age.estimate(img.bgr(), d);
+                float live = liveness == null ? Float.NaN : liveness.live(img.bgr(), d);
                 lap(ns, Stage.QUALITY, t);
-                out.add(new Pending(fd, d.score(), fiveFull, aligned, eyesOpen, poseDeg, Thumbnails.gray32(aligned), ns));
+                out.add(new Pending(fd, d.score(), fiveFull, aligned, eyesOpen, poseDeg, years, live,
+                        Thumbnails.gray32(aligned), ns));
             }
         } finally {
             if (full != null) full.close();
@@ -246,12 +260,13 @@ public final class FaceEngine {
         try {
             if (e.unit() == null) {
                 return new FaceResult(fd.x1(), fd.y1(), fd.x2(), fd.y2(), p.score(), p.fiveFull(), null, null,
-                        embedder.modelId(), detector.modelId(), p.cropThumb(), RejectReason.BAD_EMBEDDING);
+                        embedder.modelId(), detector.modelId(), p.cropThumb(), p.age(), p.liveness(),
+                        RejectReason.BAD_EMBEDDING);
             }
             Quality q = scorer.score(p.score(), p.fiveFull(), p.aligned(), e.rawNorm(), p.eyesOpen(), p.poseDeg());
             RejectReason r = q.overall() < settings.minQuality() ? RejectReason.LOW_QUALITY : null;
             return new FaceResult(fd.x1(), fd.y1(), fd.x2(), fd.y2(), p.score(), p.fiveFull(), q, e.unit(),
-                    embedder.modelId(), detector.modelId(), p.cropThumb(), r);
+                    embedder.modelId(), detector.modelId(), p.cropThumb(), p.age(), p.liveness(), r);
         } finally {
             p.aligned().close();
             p.ns()[Stage.QUALITY.ordinal()] += System.nanoTime() - t;

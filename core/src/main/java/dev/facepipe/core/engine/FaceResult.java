@@ -10,11 +10,13 @@ import dev.facepipe.core.face.Quality;
  * @param quality    null if the face was rejected before quality was measured
  * @param embedding  L2-normalised, or null when rejected as too small or for a bad embedding
  * @param cropThumb  32x32 gray thumbnail of the aligned crop (for crop hashing), or null
+ * @param age        estimated age in years, NaN when attributes.age_model is none
+ * @param liveness   live-capture probability, NaN when attributes.liveness_model is none
  * @param reason     null when accepted
  */
 public record FaceResult(float x1, float y1, float x2, float y2, float detScore, float[] landmarks5,
-        Quality quality, float[] embedding, String modelId, String detectorId, byte[] cropThumb,
-        RejectReason reason) {
+        Quality quality, float[] embedding, String modelId, String detectorId, byte[] cropThumb, float age,
+        float liveness, RejectReason reason) {
     public boolean accepted() {
         return reason == null;
     }

@@ -41,7 +41,9 @@ public final class OnnxSessions {
     }
 
     public static OnnxModel get(ModelSpec spec, Options opt) {
-        String key = spec.id() + "|" + opt.device() + ":" + opt.deviceId() + "|" + opt.intraOpThreads() + "/"
+        // The key holds the preprocessing too: the same file read with another colour order is another model.
+        String key = spec.id() + "|" + spec.color() + "|" + spec.layout() + "|" + java.util.Arrays.toString(spec.mean())
+                + java.util.Arrays.toString(spec.std()) + "|" + spec.input() + spec.outputs() + "|" + opt.device() + ":" + opt.deviceId() + "|" + opt.intraOpThreads() + "/"
                 + opt.interOpThreads() + "|" + opt.modelsDir() + "|" + opt.batchModels().contains(spec.name());
         return CACHE.computeIfAbsent(key, k -> open(spec, opt));
     }
