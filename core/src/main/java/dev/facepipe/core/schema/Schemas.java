@@ -11,6 +11,7 @@ public final class Schemas {
 
     public static final Schema IMAGE = load("image.avsc");
     public static final Schema FACE = load("face.avsc");
+    public static final Schema CRAWL = load("crawl.avsc");
 
     private static Schema load(String name) {
         try (InputStream in = Schemas.class.getClassLoader().getResourceAsStream("facepipe/schema/" + name)) {

@@ -1,0 +1,49 @@
+package dev.facepipe.crawler;
+
+import dev.facepipe.ingest.HadoopFiles;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.UUID;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Content-addressed image storage: bytes live at ROOT/blobs/PREFIX/SHA256 (PREFIX = first two hex
+ * digits), written once: the same bytes from fifty URLs are stored once. A blob is written under a
+ * temporary name and renamed, so a partial write never appears as a complete object.
+ */
+public final class BlobStore {
+    private final HadoopFiles files;
+    private final String root;
+
+    public BlobStore(HadoopFiles files, String root) {
+        this.files = files;
+        this.root = root;
+    }
+
+    public String path(String sha256) {
+        return root + "/blobs/" + sha256.substring(0, 2) + "/" + sha256;
+    }
+
+    /** Stores the bytes unless present; returns their blob path. */
+    public String put(String sha256, byte[] bytes) {
+        String p = path(sha256);
+        FileSystem fs = files.fs(p);
+        Path target = new Path(p);
+        try {
+            if (fs.exists(target)) return p;
+            Path tmp = new Path(target.getParent(), "." + sha256 + "." + UUID.randomUUID() + ".tmp");
+            try (OutputStream out = fs.create(tmp, false)) {
+                out.write(bytes);
+            }
+            if (!fs.rename(tmp, target)) {
+                fs.delete(tmp, false); // another thread stored the same bytes first
+                if (!fs.exists(target)) throw new IOException("rename " + tmp + " -> " + target + " failed");
+            }
+            return p;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store blob " + p + ": " + e.getMessage(), e);
+        }
+    }
+}

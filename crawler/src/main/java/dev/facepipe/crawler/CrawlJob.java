@@ -1,0 +1,132 @@
+package dev.facepipe.crawler;
+
+import dev.facepipe.core.config.Config;
+import dev.facepipe.core.schema.Schemas;
+import dev.facepipe.ingest.HadoopFiles;
+import edu.uci.ics.crawler4j.crawler.CrawlConfig;
+import edu.uci.ics.crawler4j.crawler.CrawlController;
+import edu.uci.ics.crawler4j.fetcher.PageFetcher;
+import edu.uci.ics.crawler4j.robotstxt.RobotstxtConfig;
+import edu.uci.ics.crawler4j.robotstxt.RobotstxtServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A crawl run: from the seeds, within the allowed hosts, honouring robots.txt, robots meta tags and
+ * X-Robots-Tag, politeness and size limits; images into the blob store under OUT, and one manifest
+ * row per image URL at OUT/manifests/run_id=R/part-00000.parquet (written last, in one piece).
+ */
+public final class CrawlJob {
+    private static final Logger LOG = LoggerFactory.getLogger(CrawlJob.class);
+
+    private CrawlJob() {}
+
+    public record Result(String runId, String manifest, long pages, long images, long bytes, long errors, long rows,
+            double seconds) {
+        public String summary() {
+            return String.format(Locale.ROOT, "%d pages, %d images fetched (%.1f MB), %d manifest rows, %d not fetched,"
+                    + " %.1f s (%.1f images/s)", pages, images, bytes / 1e6, rows, errors, seconds, images / seconds);
+        }
+    }
+
+    public static Result run(Config cfg, List<String> seeds, String out, String runId) throws Exception {
+        long t0 = System.currentTimeMillis();
+        CrawlSettings s = CrawlSettings.fromConfig(cfg);
+        HadoopFiles files = new HadoopFiles(new Configuration());
+        Set<String> hosts = new LinkedHashSet<>();
+        for (String h : s.allowedHosts()) hosts.add(h.toLowerCase(Locale.ROOT));
+        for (String seed : seeds) {
+            String scheme = URI.create(seed).getScheme();
+            if (scheme == null || !(scheme.equals("http") || scheme.equals("https"))) {
+                throw new IllegalArgumentException("seed " + seed + ": only http and https URLs are crawled");
+            }
+            if (s.allowedHosts().isEmpty()) hosts.add(URI.create(seed).getHost().toLowerCase(Locale.ROOT));
+        }
+        Path work = Files.createTempDirectory("facepipe-crawl-");
+        CrawlConfig cc = new CrawlConfig();
+        cc.setCrawlStorageFolder(work.toString());
+        cc.setIncludeBinaryContentInCrawling(true);
+        cc.setMaxDepthOfCrawling(s.maxDepth());
+        cc.setMaxPagesToFetch(s.maxPages());
+        cc.setMaxDownloadSize(s.maxImageBytes());
+        cc.setPolitenessDelay(s.politenessMs());
+        cc.setUserAgentString(s.userAgent());
+        cc.setConnectionTimeout(s.connectTimeoutMs());
+        cc.setSocketTimeout(s.readTimeoutMs());
+        cc.setDnsResolver(new SafeDnsResolver(s.allowPrivateHosts()));
+        cc.setFollowRedirects(true);
+        cc.setIncludeHttpsPages(true);
+        // crawler4j waits three times 10 s before it believes the crawl is over; 1 s each is enough here.
+        cc.setThreadMonitoringDelaySeconds(1);
+        cc.setThreadShutdownDelaySeconds(1);
+        cc.setCleanupDelaySeconds(1);
+        PageFetcher fetcher = new PageFetcher(cc);
+        CrawlState state = new CrawlState(s, new BlobStore(files, out), new ArrayList<>(hosts));
+        ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "crawl-progress");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            RobotstxtConfig rc = new RobotstxtConfig();
+            rc.setUserAgentName(s.userAgent());
+            CrawlController controller = new CrawlController(cc, fetcher, new RobotstxtServer(rc, fetcher));
+            for (String seed : seeds) controller.addSeed(seed);
+            progress.scheduleAtFixedRate(() -> LOG.info("crawl {}: {} pages, {} images, {} MB, {} errors", runId,
+                    state.pagesVisited.get(), state.imagesFetched.get(), state.bytesFetched.get() / 1_000_000,
+                    state.errors.get()), 5, 5, TimeUnit.SECONDS);
+            controller.start(() -> new ImageCrawler(state), s.threads());
+        } finally {
+            progress.shutdownNow();
+            fetcher.shutDown(); // its connection-manager thread would keep the JVM alive
+            deleteTree(work);
+        }
+        List<GenericRecord> rows = state.rows();
+        String manifest = out + "/manifests/run_id=" + runId + "/part-00000.parquet";
+        writeManifest(files, manifest, rows);
+        double secs = (System.currentTimeMillis() - t0) / 1000.0;
+        long notFetched = rows.stream().filter(r -> !r.get("status").toString().equals("fetched")).count();
+        Result res = new Result(runId, manifest, state.pagesVisited.get(), state.imagesFetched.get(),
+                state.bytesFetched.get(), notFetched, rows.size(), secs);
+        LOG.info("crawl {}: {}", runId, res.summary());
+        return res;
+    }
+
+    private static void writeManifest(HadoopFiles files, String path, List<GenericRecord> rows) throws IOException {
+        org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(path);
+        org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(target.getParent(), "_" + target.getName() + ".tmp");
+        var fs = files.fs(path);
+        fs.delete(target.getParent(), true);
+        try (ParquetWriter<GenericRecord> w = AvroParquetWriter.<GenericRecord>builder(
+                HadoopOutputFile.fromPath(tmp, files.conf())).withSchema(Schemas.CRAWL).build()) {
+            for (GenericRecord r : rows) w.write(r);
+        }
+        if (!fs.rename(tmp, target)) throw new IOException("cannot publish manifest " + path);
+    }
+
+    private static void deleteTree(Path p) {
+        try (var walk = Files.walk(p)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

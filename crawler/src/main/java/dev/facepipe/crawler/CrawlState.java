@@ -1,0 +1,64 @@
+package dev.facepipe.crawler;
+
+import dev.facepipe.core.schema.Schemas;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+
+/** What the crawler threads share: the images wanted (and where they were found) and the manifest rows. */
+final class CrawlState {
+    final CrawlSettings settings;
+    final BlobStore blobs;
+    final List<String> allowedHosts;
+    final Map<String, ImageRef> wanted = new ConcurrentHashMap<>();
+    final Map<String, PageInfo> pages = new ConcurrentHashMap<>();
+    /** Image URLs queued by us rather than by crawler4j's own link extraction. */
+    final java.util.Set<String> seeded = ConcurrentHashMap.newKeySet();
+    private final Map<String, GenericRecord> rows = new ConcurrentHashMap<>();
+    final AtomicLong pagesVisited = new AtomicLong();
+    final AtomicLong imagesFetched = new AtomicLong();
+    final AtomicLong bytesFetched = new AtomicLong();
+    final AtomicLong errors = new AtomicLong();
+
+    /** A parsed page: its directives and the images it references. */
+    record PageInfo(RobotsDirectives directives, List<ImageRef> images) {}
+
+    CrawlState(CrawlSettings settings, BlobStore blobs, List<String> allowedHosts) {
+        this.settings = settings;
+        this.blobs = blobs;
+        this.allowedHosts = allowedHosts;
+    }
+
+    /** One row per image URL; a later outcome for the same URL (e.g. after a retry) replaces the earlier. */
+    void row(String url, String status, String contentType, String format, long bytes, String sha, String blob,
+            String etag, String lastModified, String error) {
+        ImageRef ref = wanted.get(url);
+        GenericRecord r = new GenericData.Record(Schemas.CRAWL);
+        r.put("url", url);
+        r.put("page_url", ref == null ? null : ref.pageUrl());
+        r.put("alt", ref == null || ref.alt().isEmpty() ? null : ref.alt());
+        r.put("via", ref == null ? null : ref.via());
+        r.put("status", status);
+        r.put("content_type", contentType);
+        r.put("format", format);
+        r.put("bytes", bytes);
+        r.put("sha256", sha);
+        r.put("blob", blob);
+        r.put("etag", etag);
+        r.put("last_modified", lastModified);
+        r.put("fetched_at", System.currentTimeMillis());
+        r.put("error", error);
+        rows.put(url, r);
+        if (!status.equals("fetched")) errors.incrementAndGet();
+    }
+
+    List<GenericRecord> rows() {
+        List<GenericRecord> out = new ArrayList<>(rows.values());
+        out.sort((a, b) -> a.get("url").toString().compareTo(b.get("url").toString()));
+        return out;
+    }
+}

@@ -1,0 +1,130 @@
+package dev.facepipe.crawler;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A small web site on loopback for the demo and the tests, built from photos: pages with plain,
+ * srcset, lazy and picture images, the same photo under several URLs, an og:image, robots.txt with
+ * a disallowed folder, a noimageindex page, redirects (one to a private address), a broken link and
+ * a fake image. Counts requests per path so tests can see what was fetched.
+ */
+public final class DemoSite implements AutoCloseable {
+    private final HttpServer server;
+    private final Map<String, byte[]> images = new HashMap<>();
+    private final Map<String, String> pages = new HashMap<>();
+    private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
+
+    /** Paths of the photos the site shows, in the order given. */
+    public static final List<String> PHOTO_PATHS = List.of("/img/p0.jpg", "/img/p1.jpg", "/img/p2.jpg",
+            "/img/p3.jpg", "/private/p4.jpg", "/img/p5.jpg", "/img/p6.jpg");
+
+    private DemoSite(List<Path> photos) throws IOException {
+        for (int i = 0; i < PHOTO_PATHS.size(); i++) {
+            images.put(PHOTO_PATHS.get(i), Files.readAllBytes(photos.get(i % photos.size())));
+        }
+        images.put("/img/copy-of-p0.jpg", images.get("/img/p0.jpg"));
+        images.put("/img/p1-small.jpg", images.get("/img/p1.jpg"));
+        images.put("/img/fake.jpg", "<html>not an image</html>".getBytes(StandardCharsets.UTF_8));
+        pages.put("/robots.txt", "User-agent: *\nDisallow: /private/\n");
+        pages.put("/", page("Demo", "<meta property=\"og:image\" content=\"/img/p0.jpg\">",
+                "<a href=/people.html>people</a> <a href=/lazy.html>lazy</a> <a href=/gallery.html>gallery</a>"
+                        + " <a href=/private/secret.html>secret</a> <a href=/noimg.html>no images</a>"
+                        + " <a href=/odd.html>odd</a>"));
+        pages.put("/people.html", page("People", "",
+                "<img src=/img/p0.jpg alt='Person zero'> <img src=/img/copy-of-p0.jpg alt='Copy'>"
+                        + " <img src=/img/p1-small.jpg srcset='/img/p1-small.jpg 100w, /img/p1.jpg 800w' alt='One'>"));
+        pages.put("/lazy.html", page("Lazy", "", "<img src=/img/placeholder.gif data-src=/img/p2.jpg alt=Two>"));
+        pages.put("/gallery.html", page("Gallery", "",
+                "<picture><source srcset='/img/p3.jpg 1200w'><img src=/img/p3-small.jpg alt=Three></picture>"));
+        pages.put("/private/secret.html", page("Secret", "", "<img src=/private/p4.jpg alt=Four>"));
+        pages.put("/noimg.html", page("No images", "<meta name=robots content=noimageindex>",
+                "<img src=/img/p5.jpg alt=Five>"));
+        pages.put("/odd.html", page("Odd", "", "<img src=/img/moved.jpg alt=Six> <img src=/img/missing.jpg>"
+                + " <img src=/img/fake.jpg> <img src=/img/evil.jpg>"));
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", this::handle);
+        server.setExecutor(Executors.newFixedThreadPool(4, r -> {
+            Thread t = new Thread(r, "demo-site");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.start();
+    }
+
+    /** Starts the site on a free loopback port. */
+    public static DemoSite start(List<Path> photos) throws IOException {
+        if (photos.isEmpty()) throw new IllegalArgumentException("the demo site needs at least one photo");
+        return new DemoSite(photos);
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public int hits(String path) {
+        AtomicInteger n = hits.get(path);
+        return n == null ? 0 : n.get();
+    }
+
+    public byte[] image(String path) {
+        return images.get(path);
+    }
+
+    private void handle(HttpExchange ex) throws IOException {
+        String path = ex.getRequestURI().getPath();
+        hits.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
+        switch (path) {
+            case "/img/moved.jpg" -> redirect(ex, "/img/p6.jpg");
+            case "/img/evil.jpg" -> redirect(ex, "http://10.255.255.1/x.jpg");
+            default -> {
+                if (images.containsKey(path)) {
+                    ex.getResponseHeaders().add("Content-Type", "image/jpeg");
+                    ex.getResponseHeaders().add("ETag", "\"" + Integer.toHexString(java.util.Arrays.hashCode(images.get(path))) + "\"");
+                    send(ex, 200, images.get(path));
+                } else if (pages.containsKey(path)) {
+                    ex.getResponseHeaders().add("Content-Type", path.endsWith(".txt") ? "text/plain" : "text/html");
+                    send(ex, 200, pages.get(path).getBytes(StandardCharsets.UTF_8));
+                } else {
+                    send(ex, 404, "not found".getBytes(StandardCharsets.UTF_8));
+                }
+            }
+        }
+    }
+
+    private static void redirect(HttpExchange ex, String to) throws IOException {
+        ex.getResponseHeaders().add("Location", to);
+        ex.sendResponseHeaders(302, -1);
+        ex.close();
+    }
+
+    private static void send(HttpExchange ex, int code, byte[] body) throws IOException {
+        ex.sendResponseHeaders(code, body.length);
+        try (OutputStream out = ex.getResponseBody()) {
+            out.write(body);
+        }
+    }
+
+    private static String page(String title, String head, String body) {
+        return "<!doctype html><html><head><title>" + title + "</title>" + head + "</head><body>" + body
+                + "</body></html>";
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+    }
+}

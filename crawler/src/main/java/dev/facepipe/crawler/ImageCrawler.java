@@ -1,0 +1,163 @@
+package dev.facepipe.crawler;
+
+import dev.facepipe.core.image.ImageFormat;
+import dev.facepipe.ingest.FaceIds;
+import edu.uci.ics.crawler4j.crawler.Page;
+import edu.uci.ics.crawler4j.crawler.WebCrawler;
+import edu.uci.ics.crawler4j.parser.HtmlParseData;
+import edu.uci.ics.crawler4j.url.WebURL;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import org.apache.http.Header;
+
+/**
+ * One crawler4j worker. Pages: parsed once with jsoup for their images and robots directives; their
+ * links are followed within the allowed hosts unless nofollow. Images: taken only when a page that
+ * allows it references them; bytes sniffed (never trusting the content type) and stored by sha256.
+ * Every image URL tried ends as one manifest row.
+ */
+final class ImageCrawler extends WebCrawler {
+    private final CrawlState state;
+
+    ImageCrawler(CrawlState state) {
+        this.state = state;
+    }
+
+    @Override
+    public boolean shouldVisit(Page referringPage, WebURL url) {
+        String u = url.getURL();
+        String lower = u.toLowerCase(Locale.ROOT);
+        if (!lower.startsWith("http://") && !lower.startsWith("https://")) return false;
+        CrawlState.PageInfo from = referringPage == null ? null : info(referringPage);
+        if (from != null && from.images().stream().anyMatch(r -> r.url().equals(u))) {
+            return !from.directives().blocksImages() && state.wanted.containsKey(u);
+        }
+        if (state.wanted.containsKey(u)) return hostAllowed(u) || publicHost(u); // a redirected image
+        if ("img".equalsIgnoreCase(url.getTag()) || "source".equalsIgnoreCase(url.getTag())) {
+            return false; // an image candidate the extractor did not choose (a placeholder, a small srcset entry)
+        }
+        if (from != null && from.directives().nofollow()) return false;
+        return hostAllowed(u);
+    }
+
+    @Override
+    public void visit(Page page) {
+        String url = page.getWebURL().getURL();
+        if (page.getParseData() instanceof HtmlParseData) {
+            state.pagesVisited.incrementAndGet();
+            CrawlState.PageInfo info = info(page);
+            if (info.directives().blocksImages()) return;
+            // srcset, lazy and meta images are not among crawler4j's own links: queue them here.
+            for (ImageRef ref : info.images()) {
+                if (!isOutgoing(page, ref.url()) && state.seeded.add(ref.url())) getMyController().addSeed(ref.url());
+            }
+            return;
+        }
+        if (!state.wanted.containsKey(url)) return; // a binary nobody asked for (a link to a file, say)
+        byte[] bytes = page.getContentData();
+        ImageFormat f = bytes == null ? null : ImageFormat.sniff(bytes);
+        String ct = page.getContentType();
+        if (f == null) {
+            state.row(url, "not_image", ct, null, bytes == null ? 0 : bytes.length, null, null, header(page, "ETag"),
+                    header(page, "Last-Modified"), "content is not an image (" + ct + ")");
+            return;
+        }
+        String sha = FaceIds.sha256Hex(bytes);
+        String blob = state.blobs.put(sha, bytes);
+        state.imagesFetched.incrementAndGet();
+        state.bytesFetched.addAndGet(bytes.length);
+        state.row(url, "fetched", ct, f.name().toLowerCase(Locale.ROOT), bytes.length, sha, blob, header(page, "ETag"),
+                header(page, "Last-Modified"), null);
+    }
+
+    @Override
+    protected void onRedirectedStatusCode(Page page) {
+        String from = page.getWebURL().getURL();
+        String to = page.getRedirectedToUrl();
+        ImageRef ref = state.wanted.get(from);
+        if (ref == null || to == null) return;
+        if (!hostAllowed(to) && !publicHost(to)) {
+            state.row(from, "refused", null, null, 0, null, null, null, null, "redirect to non-public address " + to);
+            return;
+        }
+        state.row(from, "redirected", null, null, 0, null, null, null, null, "to " + to);
+        state.wanted.putIfAbsent(to, new ImageRef(to, ref.pageUrl(), ref.alt(), ref.via()));
+    }
+
+    @Override
+    protected void onUnexpectedStatusCode(String urlStr, int statusCode, String contentType, String description) {
+        if (state.wanted.containsKey(urlStr)) {
+            state.row(urlStr, "http_" + statusCode, contentType, null, 0, null, null, null, null, description);
+        }
+    }
+
+    @Override
+    protected void onContentFetchError(Page page) {
+        String u = page.getWebURL().getURL();
+        if (state.wanted.containsKey(u)) state.row(u, "fetch_error", null, null, 0, null, null, null, null, "fetch failed");
+    }
+
+    @Override
+    protected void onPageBiggerThanMaxSize(String urlStr, long pageSize) {
+        if (state.wanted.containsKey(urlStr)) {
+            state.row(urlStr, "too_large", null, null, pageSize, null, null, null, null,
+                    pageSize + " bytes, over crawler.max_bytes");
+        }
+    }
+
+    @Override
+    protected void onUnhandledException(WebURL webUrl, Throwable e) {
+        String u = webUrl == null ? null : webUrl.getURL();
+        String msg = String.valueOf(e.getMessage());
+        if (u != null && state.wanted.containsKey(u)) {
+            state.row(u, msg.startsWith("refused") ? "refused" : "error", null, null, 0, null, null, null, null, msg);
+        }
+    }
+
+    private CrawlState.PageInfo info(Page page) {
+        String url = page.getWebURL().getURL();
+        return state.pages.computeIfAbsent(url, k -> {
+            String html = page.getParseData() instanceof HtmlParseData h ? h.getHtml()
+                    : new String(page.getContentData() == null ? new byte[0] : page.getContentData(),
+                            StandardCharsets.UTF_8);
+            RobotsDirectives d = RobotsDirectives.of(html, header(page, "X-Robots-Tag"), state.settings.userAgent());
+            // A blocked page's images are still listed, so that its links to them are recognised and refused.
+            List<ImageRef> refs = ImageExtractor.extract(html, url);
+            if (!d.blocksImages()) for (ImageRef r : refs) state.wanted.putIfAbsent(r.url(), r);
+            return new CrawlState.PageInfo(d, refs);
+        });
+    }
+
+    private static boolean isOutgoing(Page page, String url) {
+        return page.getParseData().getOutgoingUrls().stream().anyMatch(w -> w.getURL().equals(url));
+    }
+
+    private boolean hostAllowed(String url) {
+        try {
+            String host = URI.create(url).getHost();
+            return host != null && state.allowedHosts.contains(host.toLowerCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** Whether a URL's host resolves to public addresses only (as SafeDnsResolver would allow). */
+    private boolean publicHost(String url) {
+        try {
+            String host = URI.create(url).getHost();
+            new SafeDnsResolver(state.settings.allowPrivateHosts()).resolve(host);
+            return true;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    private static String header(Page page, String name) {
+        Header[] hs = page.getFetchResponseHeaders();
+        if (hs == null) return null;
+        for (Header h : hs) if (h.getName().equalsIgnoreCase(name)) return h.getValue();
+        return null;
+    }
+}
