@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job end to end on the embedded default (this machine, Spark local mode, local files):
-# ingest a folder of photos, build the index, search it with a photo that is not in the corpus.
-# Installs what is missing first. (Crawling the demo site joins when the crawler lands.)
+# serve the demo web site on loopback, crawl it, ingest what was crawled, build the index, and
+# search it with a photo that is not in the corpus byte for byte. Installs what is missing first.
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 . "$FACEPIPE_ROOT/scripts/lib/fixtures.sh"
@@ -10,22 +10,30 @@ fp="$FACEPIPE_ROOT/bin/facepipe"
 photos=$(fixtures_dir)
 ids=${FACEPIPE_IDENTITIES_DIR:-$FACEPIPE_ROOT/../shared/testdata/identities}
 work=${FACEPIPE_DEMO_DIR:-$FACEPIPE_ROOT/work/demo}
-rm -rf "$work"; mkdir -p "$work/corpus"
+rm -rf "$work"; mkdir -p "$work"
 
-# The corpus: freely licensed photos, plus the identity photos when they are beside the checkout.
-cp "$photos"/*.jpg "$photos"/*.png "$work/corpus/"
-query="$photos/grace_hopper_512x512.jpg"; rm -f "$work/corpus/grace_hopper_512x512.jpg"
+# The site's photos: the identity photos when they are beside the checkout, then the Debian ones.
+site_photos="$photos/grace_hopper.jpg,$photos/astronaut.png,$photos/camera.png,$photos/chelsea.png"
+query="$photos/grace_hopper_512x512.jpg"
 if [ -f "$ids/obama_1.jpg" ]; then
-  cp "$ids/obama_1.jpg" "$ids/obama_2.jpg" "$ids/biden_1.jpg" "$work/corpus/"
+  site_photos="$ids/obama_1.jpg,$ids/obama_2.jpg,$ids/biden_1.jpg,$site_photos"
   query="$ids/obama_3.jpg"
 fi
 
-say "1/4 models pinned by sha256:"
-"$fp" models
-say "2/4 ingest $(ls "$work/corpus" | wc -l) photos:"
-"$fp" ingest --input "$work/corpus" --out "$work/data" --run-id demo
-say "3/4 build the index:"
+say "1/5 start the demo site on loopback"
+"$fp" demo-site --photos "$site_photos" --url-file "$work/site-url" > "$work/site.log" 2>&1 &
+site_pid=$!
+trap 'kill $site_pid 2>/dev/null || true' EXIT
+for _ in $(seq 1 60); do [ -s "$work/site-url" ] && break; sleep 0.5; done
+[ -s "$work/site-url" ] || die "the demo site did not start; see $work/site.log"
+url=$(cat "$work/site-url")
+
+say "2/5 crawl $url"
+"$fp" crawl --seed "$url/" --out "$work/crawl" --run-id demo --set crawler.allow_private_hosts=127.0.0.1
+say "3/5 ingest the crawl"
+"$fp" ingest --input "$work/crawl" --out "$work/data" --run-id demo
+say "4/5 build the index"
 "$fp" build-index --faces "$work/data/faces" --out "$work/index"
-say "4/4 search with $(basename "$query") (not in the corpus byte for byte):"
+say "5/5 search with $(basename "$query") (not in the corpus byte for byte)"
 "$fp" search --index "$work/index" --image "$query" --k 5
-say "demo complete; data in $work (run manifest: $work/data/runs/run_id=demo/manifest.json)"
+say "demo complete; everything is under $work (run manifest: $work/data/runs/run_id=demo/manifest.json)"

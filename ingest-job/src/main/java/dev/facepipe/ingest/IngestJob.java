@@ -43,7 +43,9 @@ public final class IngestJob {
             .add("source", DataTypes.StringType, false)
             .add("image_id", DataTypes.StringType, true)
             .add("bytes", DataTypes.LongType, false)
-            .add("error", DataTypes.StringType, true);
+            .add("error", DataTypes.StringType, true)
+            .add("blob", DataTypes.StringType, false)
+            .add("page_url", DataTypes.StringType, true);
 
     private IngestJob() {}
 
@@ -76,15 +78,31 @@ public final class IngestJob {
         Broadcast<Config> bCfg = spark.sparkContext().broadcast(shipped,
                 scala.reflect.ClassTag$.MODULE$.apply(Config.class));
 
-        List<String> paths = files.listFiles(input);
-        int parts = partitions(spark, cfg, paths.size());
-        LOG.info("run {}: {} input files under {}", runId, paths.size(), input);
-
+        // A crawl output (it has manifests/) gives URLs and sha256s without reading any bytes;
+        // anything else is a folder of image files to hash.
+        boolean crawl = files.exists(input + "/manifests");
         long maxBytes = cfg.getLong("image.max_bytes");
-        Dataset<Row> hashed = spark.createDataset(paths, Encoders.STRING()).repartition(parts)
-                .mapPartitions((MapPartitionsFunction<String, Row>) it -> hash(it, bFiles.value(), maxBytes),
-                        Encoders.row(HASHED))
-                .persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> hashed;
+        int inputs;
+        int parts;
+        if (crawl) {
+            Dataset<Row> m = spark.read().parquet(input + "/manifests").where(col("status").equalTo("fetched"));
+            hashed = m.select(col("url").as("source"), col("sha256").as("image_id"), col("bytes"),
+                    lit(null).cast("string").as("error"), col("blob"), col("page_url"))
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+            inputs = (int) hashed.count();
+            parts = partitions(spark, cfg, inputs);
+        } else {
+            List<String> paths = files.listFiles(input);
+            inputs = paths.size();
+            parts = partitions(spark, cfg, inputs);
+            hashed = spark.createDataset(paths, Encoders.STRING()).repartition(parts)
+                    .mapPartitions((MapPartitionsFunction<String, Row>) it -> hash(it, bFiles.value(), maxBytes),
+                            Encoders.row(HASHED))
+                    .persist(StorageLevel.MEMORY_AND_DISK());
+        }
+        LOG.info("run {}: {} inputs from {} {}", runId, inputs, crawl ? "the crawl manifests under" : "the files under",
+                input);
 
         Dataset<Row> known = files.exists(layout.images())
                 ? spark.read().parquet(layout.images()).where(col("run_id").notEqual(runId)).select("image_id")
@@ -94,8 +112,14 @@ public final class IngestJob {
         Dataset<Row> keyed = hashed.withColumn("key",
                 org.apache.spark.sql.functions.coalesce(col("image_id"), col("source")));
         Dataset<Row> fresh = keyed.join(known, keyed.col("key").equalTo(known.col("image_id")), "left_anti");
-        Dataset<Row> unique = fresh.groupBy("key").agg(min("source").as("source"), count(lit(1)).as("copies"),
-                min("image_id").as("image_id"), min("bytes").as("bytes"), min("error").as("error"));
+        // One row per image: its first source by name (a struct min keeps source, blob and page together).
+        Dataset<Row> unique = fresh.groupBy("key").agg(
+                min(org.apache.spark.sql.functions.struct("source", "blob", "page_url")).as("first"),
+                count(lit(1)).as("copies"), min("image_id").as("image_id"), min("bytes").as("bytes"),
+                min("error").as("error"))
+                .select(col("key"), col("first.source").as("source"), col("first.blob").as("blob"),
+                        col("first.page_url").as("page_url"), col("copies"), col("image_id"), col("bytes"),
+                        col("error"));
 
         long nowMs = System.currentTimeMillis();
         Dataset<Row> outcomes = unique.repartition(parts)
@@ -116,7 +140,7 @@ public final class IngestJob {
             files.delete(layout.faces() + "/run_id=" + runId);
         }
 
-        RunManifest m = manifest(cfg, runId, input, paths.size(), keyed, fresh, outcomes, faceRows, t0);
+        RunManifest m = manifest(cfg, runId, input, inputs, keyed, fresh, outcomes, faceRows, t0);
         files.writeSmall(layout.manifest(runId), m.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         hashed.unpersist();
         outcomes.unpersist();
@@ -159,12 +183,13 @@ public final class IngestJob {
             try {
                 byte[] b = files.read(path, maxBytes);
                 if (b == null) {
-                    out.add(RowFactory.create(path, null, files.length(path), RejectReason.TOO_MANY_BYTES.code()));
+                    out.add(RowFactory.create(path, null, files.length(path), RejectReason.TOO_MANY_BYTES.code(), path,
+                            null));
                 } else {
-                    out.add(RowFactory.create(path, FaceIds.sha256Hex(b), (long) b.length, null));
+                    out.add(RowFactory.create(path, FaceIds.sha256Hex(b), (long) b.length, null, path, null));
                 }
             } catch (IOException | RuntimeException e) {
-                out.add(RowFactory.create(path, null, 0L, "unreadable: " + e.getMessage()));
+                out.add(RowFactory.create(path, null, 0L, "unreadable: " + e.getMessage(), path, null));
             }
         }
         return out.iterator();
@@ -179,6 +204,8 @@ public final class IngestJob {
             String imageId = r.getAs("image_id");
             long bytes = r.<Long>getAs("bytes");
             String error = r.getAs("error");
+            String blob = r.getAs("blob");
+            String pageUrl = r.getAs("page_url");
             if (imageId == null) {
                 String reason = RejectReason.TOO_MANY_BYTES.code().equals(error) ? error : "unreadable";
                 out.add(OutcomeRows.rejected(FaceIds.sha256Hex(source.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
@@ -188,14 +215,14 @@ public final class IngestJob {
             }
             byte[] b;
             try {
-                b = files.read(source, Long.MAX_VALUE);
+                b = files.read(blob, Long.MAX_VALUE);
             } catch (IOException e) {
                 out.add(OutcomeRows.rejected(imageId, source, bytes, "unreadable", "image " + source + ": "
                         + e.getMessage(), now));
                 continue;
             }
             ImageResult res = engine.process(b, source);
-            out.add(OutcomeRows.outcome(imageId, source, bytes, res, now));
+            out.add(OutcomeRows.outcome(imageId, source, pageUrl, bytes, res, now));
         }
         return out.iterator();
     }

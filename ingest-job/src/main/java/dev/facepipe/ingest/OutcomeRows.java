@@ -48,7 +48,7 @@ final class OutcomeRows {
         return RowFactory.create(v.toArray());
     }
 
-    static Row outcome(String imageId, String source, long bytes, ImageResult r, long now) {
+    static Row outcome(String imageId, String source, String pageUrl, long bytes, ImageResult r, long now) {
         List<Row> faces = new ArrayList<>();
         int accepted = 0;
         for (FaceResult f : r.faces()) {
@@ -61,7 +61,8 @@ final class OutcomeRows {
             v.add(switch (f.name()) {
                 case "image_id" -> imageId;
                 case "source" -> source;
-                case "page_url", "duplicate_of" -> null;
+                case "page_url" -> pageUrl;
+                case "duplicate_of" -> null;
                 case "status" -> r.ok() ? "ok" : "rejected";
                 case "reason" -> r.ok() ? null : r.reason().code();
                 case "message" -> r.message();

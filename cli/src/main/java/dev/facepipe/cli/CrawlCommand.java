@@ -1,0 +1,37 @@
+package dev.facepipe.cli;
+
+import dev.facepipe.crawler.CrawlJob;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "crawl", mixinStandardHelpOptions = true,
+        description = "Crawl from the seeds (within crawler.allowed_hosts, or the seeds' hosts), honouring robots.txt,"
+                + " robots meta tags and X-Robots-Tag; images go to OUT/blobs by sha256 and one manifest row per image"
+                + " URL to OUT/manifests/run_id=ID. Ingest reads OUT directly.")
+final class CrawlCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Option(names = "--seed", required = true, split = ",", paramLabel = "URL", description = "Start URLs.")
+    List<String> seeds;
+
+    @Option(names = "--out", required = true, paramLabel = "URI", description = "Crawl root (local or s3a://).")
+    String out;
+
+    @Option(names = "--run-id", paramLabel = "ID", description = "Run id (default: UTC time, yyyyMMdd-HHmmss).")
+    String runId = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+
+    @Override
+    public Integer call() throws Exception {
+        CrawlJob.Result r = CrawlJob.run(main.config(), seeds, out, runId);
+        System.out.println("crawl " + r.runId() + ": " + r.summary());
+        System.out.println("manifest " + r.manifest());
+        return 0;
+    }
+}
