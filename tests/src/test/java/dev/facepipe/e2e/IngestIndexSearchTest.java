@@ -45,6 +45,31 @@ class IngestIndexSearchTest {
         return new ObjectMapper().readTree(json);
     }
 
+    /** The whole chain: crawl the demo site on loopback, ingest the crawl, index, search. */
+    @Test
+    void crawledPhotosAreFoundByAPhotoOfTheSamePerson(@TempDir Path tmp) throws Exception {
+        java.util.List<Path> photos = java.util.List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("biden_1.jpg"),
+                DEB.resolve("grace_hopper.jpg"), DEB.resolve("astronaut.png"), DEB.resolve("camera.png"),
+                DEB.resolve("chelsea.png"), IDS.resolve("obama_2.jpg"));
+        try (dev.facepipe.crawler.DemoSite site = dev.facepipe.crawler.DemoSite.start(photos)) {
+            Path crawl = tmp.resolve("crawl");
+            String c = run("crawl", "--seed", site.baseUrl() + "/", "--out", crawl.toString(), "--run-id", "c",
+                    "--set", "crawler.allow_private_hosts=127.0.0.1", "--set", "crawler.politeness_delay_ms=0");
+            assertTrue(c.contains("6 images fetched"), c);
+            run("ingest", "--input", crawl.toString(), "--out", tmp.resolve("data").toString(), "--run-id", "i",
+                    "--set", MODELS, "--set", "job.spark_master=local[2]");
+            run("build-index", "--faces", tmp.resolve("data/faces").toString(), "--out", tmp.resolve("index").toString(),
+                    "--set", MODELS, "--set", "job.spark_master=local[2]");
+            JsonNode hits = search(tmp.resolve("index"), IDS.resolve("obama_3.jpg")).get("hits");
+            // p0 (and its copy) is obama_1; p6, reached through a redirect, is obama_2.
+            assertTrue(hits.get(0).get("url").asText().matches(site.baseUrl() + "/img/(copy-of-p0|p0|p6)\\.jpg"),
+                    hits.toString());
+            assertTrue(hits.get(1).get("url").asText().matches(site.baseUrl() + "/img/(copy-of-p0|p0|p6)\\.jpg"),
+                    hits.toString());
+            assertTrue(hits.get(0).get("match").asBoolean());
+        }
+    }
+
     @Test
     void theRightPersonRanksFirst(@TempDir Path tmp) throws IOException {
         Path corpus = tmp.resolve("corpus");
