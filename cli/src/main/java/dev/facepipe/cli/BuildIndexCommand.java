@@ -31,12 +31,17 @@ final class BuildIndexCommand implements Callable<Integer> {
     @Option(names = "--shards", description = "Number of shards (default: from index.vectors_per_shard).")
     int shards = 0;
 
+    @Option(names = "--incremental", description = "Add only the faces the published version lacks, into its shards"
+            + " with its trained quantizer; retrains instead past index.max_imbalance.")
+    boolean incremental;
+
     @Override
     public Integer call() {
         Config cfg = main.config();
         SparkSession spark = Sparks.session(cfg, "facepipe-build-index");
         try {
-            IndexManifest m = IndexBuilder.build(spark, cfg, new IndexBuilder.Request(faces, out, factory, shards));
+            IndexManifest m = IndexBuilder.build(spark, cfg, new IndexBuilder.Request(faces, out, factory, shards,
+                    incremental));
             System.out.printf(Locale.ROOT, "published %s: %d vectors of %s, %s, %d shard(s); recall@1 %.3f recall@10 %.3f"
                     + " (%d held-out queries); query p50 %.2f ms p99 %.2f ms; %.0f bytes/vector; threshold %.3f;"
                     + " %.1f s%n", m.version(), m.vectors(), m.modelId(), m.factory(), m.shards().size(), m.recallAt1(),

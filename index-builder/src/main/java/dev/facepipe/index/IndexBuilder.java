@@ -56,7 +56,8 @@ public final class IndexBuilder {
             .add("approx_scores", DataTypes.createArrayType(DataTypes.FloatType, false), false)
             .add("exact_labels", DataTypes.createArrayType(DataTypes.LongType, false), false)
             .add("exact_scores", DataTypes.createArrayType(DataTypes.FloatType, false), false)
-            .add("latencies_ms", DataTypes.createArrayType(DataTypes.DoubleType, false), false);
+            .add("latencies_ms", DataTypes.createArrayType(DataTypes.DoubleType, false), false)
+            .add("list_sizes", DataTypes.createArrayType(DataTypes.LongType, false), false);
 
     private IndexBuilder() {}
 
@@ -64,7 +65,11 @@ public final class IndexBuilder {
      * @param factory "" to let {@link IndexChooser} decide
      * @param shards  0 for ceil(vectors / index.vectors_per_shard)
      */
-    public record Request(String faces, String out, String factory, int shards) {}
+    public record Request(String faces, String out, String factory, int shards, boolean incremental) {
+        public Request(String faces, String out, String factory, int shards) {
+            this(faces, out, factory, shards, false);
+        }
+    }
 
     public static IndexManifest build(SparkSession spark, Config cfg, Request req) {
         long t0 = System.currentTimeMillis();
@@ -82,6 +87,15 @@ public final class IndexBuilder {
                     + req.faces() + "; run facepipe ingest first");
         }
         int dim = faces.first().getList(4).size();
+        IndexLayout rootLayout = new IndexLayout(req.out());
+        if (req.incremental() && files.exists(rootLayout.pointer())) {
+            IndexManifest added = addIncrementally(spark, cfg, files, req, faces, model, t0);
+            if (added != null) {
+                faces.unpersist();
+                return added;
+            }
+            LOG.info("retraining: the incremental add would leave the lists too uneven");
+        }
         String factory = req.factory().isBlank() ? IndexChooser.fromConfig(cfg).factory(n) : req.factory();
         int lists = IndexChooser.listsOf(factory);
         int shards = req.shards() > 0 ? req.shards()
@@ -164,8 +178,8 @@ public final class IndexBuilder {
                 ? Math.max(cfg.getDouble("verify.threshold"), impostor) : cfg.getDouble("verify.threshold");
         IndexManifest m = new IndexManifest(version, model.id(), model.sha256(), dim, "inner_product", factory, lists,
                 trainCount, n, shardList, nprobe, efSearch, nq, recall.at1(), recall.at10(), recall.p50(), recall.p99(),
-                (double) totalBytes / n, impostor, threshold, (System.currentTimeMillis() - t0) / 1000.0,
-                System.currentTimeMillis());
+                (double) totalBytes / n, impostor, threshold, imbalance(byShard.values(), 10), null,
+                (System.currentTimeMillis() - t0) / 1000.0, System.currentTimeMillis());
         files.writeSmall(layout.manifest(version), m.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         files.writeSmall(layout.pointer(), version.getBytes(java.nio.charset.StandardCharsets.UTF_8)); // publish
         faces.unpersist();
@@ -230,12 +244,186 @@ public final class IndexBuilder {
                         new org.apache.hadoop.fs.Path(dest));
                 return RowFactory.create(shard, (long) ids.length, bytes, sha, dest, seq(approx.labels()),
                         seq(approx.distances()), seq(truth.labels()), seq(truth.distances()),
-                        scala.jdk.javaapi.CollectionConverters.asScala(lat).toList());
+                        scala.jdk.javaapi.CollectionConverters.asScala(lat).toList(), seq(listSizes(idx)));
             } finally {
                 Files.deleteIfExists(tmp);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("shard " + shard + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static long[] listSizes(FaissIndex idx) {
+        try {
+            return idx.listSizes();
+        } catch (dev.facepipe.faiss.FaissException e) {
+            return new long[0]; // not an IVF index
+        }
+    }
+
+    /** Largest IVF list over the mean list, summed over shards (column listCol); 1 when not IVF. */
+    static double imbalance(java.util.Collection<Row> shards, int listCol) {
+        long[] total = null;
+        for (Row r : shards) {
+            List<Object> l = r.getList(listCol);
+            if (total == null) total = new long[l.size()];
+            for (int i = 0; i < l.size() && i < total.length; i++) total[i] += ((Number) l.get(i)).longValue();
+        }
+        if (total == null || total.length == 0) return 1.0;
+        long max = Arrays.stream(total).max().orElse(0);
+        double mean = Arrays.stream(total).average().orElse(0);
+        return mean == 0 ? 1.0 : max / mean;
+    }
+
+    private static final StructType ADDED = new StructType()
+            .add("shard", DataTypes.IntegerType, false)
+            .add("count", DataTypes.LongType, false)
+            .add("bytes", DataTypes.LongType, false)
+            .add("sha256", DataTypes.StringType, false)
+            .add("file", DataTypes.StringType, false)
+            .add("list_sizes", DataTypes.createArrayType(DataTypes.LongType, false), false);
+
+    /**
+     * Adds the faces the published version lacks into its shards (same trained quantizer), as a new
+     * version sharing the untouched shards. Returns null when the lists would end more uneven than
+     * index.max_imbalance, so the caller retrains.
+     */
+    private static IndexManifest addIncrementally(SparkSession spark, Config cfg, HadoopFiles files, Request req,
+            Dataset<Row> faces, ModelSpec model, long t0) {
+        IndexLayout layout = new IndexLayout(req.out());
+        String old = files.readString(layout.pointer()).strip();
+        IndexManifest m = IndexManifest.fromJson(files.readString(layout.manifest(old)));
+        if (!m.modelId().equals(model.id())) {
+            throw new IllegalArgumentException("index " + old + " holds " + m.modelId() + " embeddings, the faces are "
+                    + model.id() + ": build a new index instead of adding");
+        }
+        String[] sidecars = m.shards().stream().map(IndexManifest.Shard::sidecar).filter(files::exists)
+                .toArray(String[]::new);
+        Dataset<Row> known = sidecars.length == 0
+                ? spark.createDataFrame(List.of(), new StructType().add("face_key", DataTypes.LongType))
+                : spark.read().parquet(sidecars).select("face_key");
+        int shards = m.shards().size();
+        Dataset<Row> fresh = faces.join(known, "face_key", "left_anti")
+                .withColumn("shard", pmod(hash(col("face_id")), lit(shards))).persist();
+        long added = fresh.count();
+        if (added == 0) {
+            LOG.info("index {} already holds every face", old);
+            fresh.unpersist();
+            return m;
+        }
+        String version = "v-" + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
+        Broadcast<HadoopFiles> bFiles = spark.sparkContext().broadcast(files,
+                scala.reflect.ClassTag$.MODULE$.apply(HadoopFiles.class));
+        Map<Integer, String> baseFiles = new HashMap<>();
+        for (IndexManifest.Shard sh : m.shards()) baseFiles.put(sh.shard(), sh.file());
+        List<Row> results = fresh.select("shard", "face_key", "embedding").repartition(shards, col("shard"))
+                .mapPartitions((MapPartitionsFunction<Row, Row>) it -> addToShards(it, baseFiles, layout, version,
+                        bFiles.value()), Encoders.row(ADDED))
+                .collectAsList();
+        Map<Integer, Row> changed = new HashMap<>();
+        for (Row r : results) changed.put(r.getInt(0), r);
+        // Lists of unchanged shards count too: read their sizes from the files they keep.
+        List<Row> sizes = new ArrayList<>(results);
+        for (IndexManifest.Shard sh : m.shards()) {
+            if (changed.containsKey(sh.shard())) continue;
+            sizes.add(RowFactory.create(sh.shard(), sh.count(), sh.bytes(), sh.sha256(), sh.file(),
+                    seq(listSizesOf(files, sh.file()))));
+        }
+        double imbalance = imbalance(sizes, 5);
+        if (imbalance > cfg.getDouble("index.max_imbalance")) {
+            fresh.unpersist();
+            return null;
+        }
+        // Changed shards get a full sidecar in the new version: their old rows plus the new ones.
+        List<IndexManifest.Shard> list = new ArrayList<>();
+        long bytes = 0;
+        for (IndexManifest.Shard sh : m.shards()) {
+            Row r = changed.get(sh.shard());
+            if (r == null) {
+                list.add(sh);
+                bytes += sh.bytes();
+                continue;
+            }
+            Dataset<Row> rows = fresh.where(col("shard").equalTo(sh.shard()))
+                    .select("face_key", "face_id", "image_id", "source");
+            if (files.exists(sh.sidecar())) {
+                rows = rows.unionByName(spark.read().parquet(sh.sidecar()).select("face_key", "face_id", "image_id",
+                        "source"));
+            }
+            rows.coalesce(1).write().mode(SaveMode.Overwrite).parquet(layout.sidecar(version, sh.shard()));
+            list.add(new IndexManifest.Shard(sh.shard(), r.getLong(1), r.getString(4), r.getString(3), r.getLong(2),
+                    layout.sidecar(version, sh.shard())));
+            bytes += r.getLong(2);
+        }
+        long vectors = m.vectors() + added;
+        IndexManifest next = new IndexManifest(version, m.modelId(), m.modelSha256(), m.dim(), m.metric(), m.factory(),
+                m.lists(), m.trainingSample(), vectors, list, m.defaultNprobe(), m.defaultEfSearch(), m.recallQueries(),
+                m.recallAt1(), m.recallAt10(), m.queryMsP50(), m.queryMsP99(), (double) bytes / vectors,
+                m.impostorP999(), m.threshold(), imbalance, old, (System.currentTimeMillis() - t0) / 1000.0,
+                System.currentTimeMillis());
+        files.writeSmall(layout.manifest(version), next.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        files.writeSmall(layout.pointer(), version.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        fresh.unpersist();
+        LOG.info("added {} faces to {} as {} (imbalance {})", added, old, version, imbalance);
+        return next;
+    }
+
+    private static Iterator<Row> addToShards(Iterator<Row> it, Map<Integer, String> baseFiles, IndexLayout layout,
+            String version, HadoopFiles files) throws IOException {
+        Map<Integer, List<Row>> byShard = new HashMap<>();
+        while (it.hasNext()) {
+            Row r = it.next();
+            byShard.computeIfAbsent(r.getInt(0), s -> new ArrayList<>()).add(r);
+        }
+        List<Row> out = new ArrayList<>();
+        for (Map.Entry<Integer, List<Row>> e : byShard.entrySet()) {
+            int dim = e.getValue().get(0).getList(2).size();
+            float[] x = new float[e.getValue().size() * dim];
+            long[] ids = new long[e.getValue().size()];
+            for (int i = 0; i < ids.length; i++) {
+                ids[i] = e.getValue().get(i).getLong(1);
+                copyInto(e.getValue().get(i).getList(2), x, i * dim);
+            }
+            Path local = Files.createTempFile("facepipe-add-", ".faiss");
+            try {
+                String base = baseFiles.get(e.getKey());
+                files.fs(base).copyToLocalFile(false, new org.apache.hadoop.fs.Path(base),
+                        new org.apache.hadoop.fs.Path(local.toString()), true);
+                long count;
+                long[] lists;
+                try (FaissIndex idx = FaissIndex.read(local, false)) {
+                    idx.add(x, ids);
+                    count = idx.ntotal();
+                    lists = listSizes(idx);
+                    idx.write(local);
+                }
+                String dest = layout.shard(version, e.getKey());
+                String sha = sha256(local);
+                long bytes = Files.size(local);
+                files.fs(dest).copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(local.toString()),
+                        new org.apache.hadoop.fs.Path(dest));
+                out.add(RowFactory.create(e.getKey(), count, bytes, sha, dest, seq(lists)));
+            } finally {
+                Files.deleteIfExists(local);
+            }
+        }
+        return out.iterator();
+    }
+
+    private static long[] listSizesOf(HadoopFiles files, String file) {
+        try {
+            Path local = Files.createTempFile("facepipe-sizes-", ".faiss");
+            try {
+                files.fs(file).copyToLocalFile(false, new org.apache.hadoop.fs.Path(file),
+                        new org.apache.hadoop.fs.Path(local.toString()), true);
+                try (FaissIndex idx = FaissIndex.read(local, true)) {
+                    return listSizes(idx);
+                }
+            } finally {
+                Files.deleteIfExists(local);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -9,7 +9,10 @@ import java.util.List;
 
 /**
  * manifest.json beside every index version: what was built from what, and how well it searches.
- * Recall is measured against exact search on held-out queries (each query's own vector excluded).
+ * Recall is measured against exact search on held-out queries (each query's own vector excluded) at
+ * full builds; incremental versions (basedOn = the version they extend) carry those figures over.
+ * Imbalance: the largest IVF list over the mean list (1 = perfectly even); past index.max_imbalance
+ * an incremental build retrains instead.
  */
 public record IndexManifest(
         String version,
@@ -32,6 +35,8 @@ public record IndexManifest(
         double bytesPerVector,
         double impostorP999,
         double threshold,
+        double imbalance,
+        String basedOn,
         double buildSeconds,
         long builtAt) {
 

@@ -16,12 +16,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.parquet.avro.AvroParquetReader;
-import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 
 /**
  * Answers queries over the published version of an index: every shard is searched in parallel and
@@ -121,27 +115,10 @@ public final class IndexSearcher implements AutoCloseable {
 
     private static Map<Long, String[]> readSidecar(HadoopFiles files, String folder) {
         Map<Long, String[]> m = new HashMap<>();
-        if (!files.exists(folder)) return m; // an empty shard has no sidecar rows
-        FileSystem fs = files.fs(folder);
-        try {
-            for (FileStatus st : fs.listStatus(new org.apache.hadoop.fs.Path(folder))) {
-                if (!st.getPath().getName().endsWith(".parquet")) continue;
-                try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(
-                        HadoopInputFile.fromPath(st.getPath(), files.conf())).build()) {
-                    for (GenericRecord g; (g = r.read()) != null; ) {
-                        m.put((Long) g.get("face_key"), new String[] {str(g.get("face_id")), str(g.get("image_id")),
-                            str(g.get("source"))});
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read sidecar " + folder + ": " + e.getMessage(), e);
+        for (Sidecars.Entry e : Sidecars.read(files, folder)) {
+            m.put(e.faceKey(), new String[] {e.faceId(), e.imageId(), e.source()});
         }
         return m;
-    }
-
-    private static String str(Object o) {
-        return o == null ? null : o.toString();
     }
 
     @Override

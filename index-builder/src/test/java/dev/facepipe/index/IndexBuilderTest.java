@@ -49,12 +49,17 @@ class IndexBuilderTest {
 
     /** n faces around n/20 identities (20 photos each); plus rows the builder must ignore. */
     private static String faces(Path dir, int n) {
+        return faces(dir, n, n, "faces");
+    }
+
+    /** The first {@code keep} of the n faces above, written to dir/name. */
+    private static String faces(Path dir, int n, int keep, String name) {
         Random r = new Random(3);
         int people = Math.max(1, n / 20);
         float[][] centres = new float[people][512];
         for (float[] c : centres) for (int j = 0; j < 512; j++) c[j] = (float) r.nextGaussian();
         List<Row> rows = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < keep; i++) {
             float[] c = centres[i % people];
             List<Float> v = new ArrayList<>();
             double ss = 0;
@@ -73,7 +78,7 @@ class IndexBuilderTest {
         rows.add(RowFactory.create("rej", 1L, "x", "x", "rejected", false, MODEL, jseq));
         rows.add(RowFactory.create("dup", 2L, "x", "x", "ok", false, MODEL, jseq));
         rows.add(RowFactory.create("old", 3L, "x", "x", "ok", true, "fr_feature-00000000", jseq));
-        String out = dir.resolve("faces").toString();
+        String out = dir.resolve(name).toString();
         spark.createDataFrame(rows, FACES).write().parquet(out);
         return out;
     }
@@ -130,6 +135,41 @@ class IndexBuilderTest {
         IndexManifest second = IndexBuilder.build(spark, cfg, new IndexBuilder.Request(faces, root, "", 2));
         assertNotEquals(first.version(), second.version());
         assertEquals(second.version(), Files.readString(tmp.resolve("index/CURRENT")));
+    }
+
+    @Test
+    void addingNewFacesKeepsTheTrainingAndForgettingRemovesThemEverywhere(@TempDir Path tmp) throws Exception {
+        String first = faces(tmp, 3000, 2000, "faces-1");
+        String all = faces(tmp, 3000, 3000, "faces-2");
+        String root = tmp.resolve("index").toString();
+        IndexManifest v1 = IndexBuilder.build(spark, cfg, new IndexBuilder.Request(first, root, "", 3));
+        assertEquals(2000, v1.vectors());
+        IndexManifest v2 = IndexBuilder.build(spark, cfg, new IndexBuilder.Request(all, root, "", 0, true));
+        assertEquals(3000, v2.vectors());
+        assertEquals(v1.version(), v2.basedOn(), "incremental, not retrained");
+        assertEquals(v1.factory(), v2.factory());
+        assertEquals(v1.trainingSample(), v2.trainingSample());
+        assertTrue(v2.imbalance() >= 1 && v2.imbalance() < cfg.getDouble("index.max_imbalance"), "" + v2.imbalance());
+        IndexManifest same = IndexBuilder.build(spark, cfg, new IndexBuilder.Request(all, root, "", 0, true));
+        assertEquals(v2.version(), same.version(), "nothing new: nothing published");
+
+        HadoopFiles files = new HadoopFiles(spark.sparkContext().hadoopConfiguration());
+        float[] q = embeddingOf(all, "f2500");
+        try (IndexSearcher s = IndexSearcher.open(files, root, tmp.resolve("cache"))) {
+            assertEquals("f2500", s.search(q, 1, 0).get(0).faceId(), "a face added incrementally is found");
+        }
+        IndexEditor.Forgotten f = IndexEditor.forget(files, root, e -> "img2500".equals(e.imageId()), "image img2500",
+                "test");
+        assertEquals(1, f.removed());
+        try (IndexSearcher s = IndexSearcher.open(files, root, tmp.resolve("cache"))) {
+            assertEquals(2999, s.manifest().vectors());
+            assertTrue(s.search(q, 20, 64).stream().noneMatch(h -> "f2500".equals(h.faceId())), "forgotten");
+        }
+        String log = Files.readString(tmp.resolve("index/forget-log.jsonl"));
+        assertTrue(log.contains("\"what\":\"image img2500\"") && log.contains("\"removed\":1"), log);
+        try (IndexSearcher s = IndexSearcher.open(files, root, tmp.resolve("cache"))) {
+            assertTrue(s.manifest().version().equals(f.version()));
+        }
     }
 
     private static float[] embeddingOf(String faces, String id) {

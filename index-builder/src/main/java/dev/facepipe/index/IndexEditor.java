@@ -1,0 +1,96 @@
+package dev.facepipe.index;
+
+import dev.facepipe.faiss.FaissIndex;
+import dev.facepipe.ingest.HadoopFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * forget: removes faces from every shard of the published index and publishes the result as a new
+ * version (untouched shards are shared with the previous version: versions are immutable). Each
+ * forget is appended to ROOT/forget-log.jsonl, the audit trail.
+ */
+public final class IndexEditor {
+    private IndexEditor() {}
+
+    /** What was forgotten. */
+    public record Forgotten(String version, long removed, List<Long> keys) {}
+
+    public static Forgotten forget(HadoopFiles files, String root, Predicate<Sidecars.Entry> match, String what,
+            String reason) {
+        IndexLayout layout = new IndexLayout(root);
+        String old = files.readString(layout.pointer()).strip();
+        IndexManifest m = IndexManifest.fromJson(files.readString(layout.manifest(old)));
+        String version = "v-" + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
+        List<IndexManifest.Shard> shards = new ArrayList<>();
+        List<Long> removedKeys = new ArrayList<>();
+        long removed = 0;
+        try {
+            for (IndexManifest.Shard sh : m.shards()) {
+                List<Sidecars.Entry> rows = Sidecars.read(files, sh.sidecar());
+                List<Sidecars.Entry> keep = new ArrayList<>();
+                List<Long> gone = new ArrayList<>();
+                for (Sidecars.Entry e : rows) {
+                    if (match.test(e)) gone.add(e.faceKey());
+                    else keep.add(e);
+                }
+                if (gone.isEmpty()) {
+                    shards.add(sh);
+                    continue;
+                }
+                Path local = Files.createTempFile("facepipe-forget-", ".faiss");
+                try {
+                    files.fs(sh.file()).copyToLocalFile(false, new org.apache.hadoop.fs.Path(sh.file()),
+                            new org.apache.hadoop.fs.Path(local.toString()), true);
+                    long n;
+                    try (FaissIndex idx = FaissIndex.read(local, false)) {
+                        n = idx.remove(gone.stream().mapToLong(Long::longValue).toArray());
+                        idx.write(local);
+                    }
+                    String dest = layout.shard(version, sh.shard());
+                    String sha = IndexBuilder.sha256(local);
+                    long bytes = Files.size(local);
+                    files.fs(dest).copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(local.toString()),
+                            new org.apache.hadoop.fs.Path(dest));
+                    Sidecars.write(files, layout.sidecar(version, sh.shard()), keep);
+                    shards.add(new IndexManifest.Shard(sh.shard(), sh.count() - n, dest, sha, bytes,
+                            layout.sidecar(version, sh.shard())));
+                    removed += n;
+                    removedKeys.addAll(gone);
+                } finally {
+                    Files.deleteIfExists(local);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("forget failed: " + e.getMessage(), e);
+        }
+        if (removed == 0) return new Forgotten(old, 0, List.of());
+        IndexManifest next = new IndexManifest(version, m.modelId(), m.modelSha256(), m.dim(), m.metric(), m.factory(),
+                m.lists(), m.trainingSample(), m.vectors() - removed, shards, m.defaultNprobe(), m.defaultEfSearch(),
+                m.recallQueries(), m.recallAt1(), m.recallAt10(), m.queryMsP50(), m.queryMsP99(), m.bytesPerVector(),
+                m.impostorP999(), m.threshold(), m.imbalance(), old, m.buildSeconds(), System.currentTimeMillis());
+        files.writeSmall(layout.manifest(version), next.toJson().getBytes(StandardCharsets.UTF_8));
+        String log = root + "/forget-log.jsonl";
+        String before = files.exists(log) ? files.readString(log) : "";
+        String line = String.format("{\"at\":\"%s\",\"what\":%s,\"reason\":%s,\"removed\":%d,\"face_keys\":%s,"
+                + "\"from_version\":\"%s\",\"to_version\":\"%s\"}%n", Instant.now(), json(what), json(reason), removed,
+                removedKeys, old, version);
+        files.writeSmall(log, (before + line).getBytes(StandardCharsets.UTF_8));
+        files.writeSmall(layout.pointer(), version.getBytes(StandardCharsets.UTF_8));
+        return new Forgotten(version, removed, removedKeys);
+    }
+
+    private static String json(String s) {
+        return s == null ? "null" : "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}
