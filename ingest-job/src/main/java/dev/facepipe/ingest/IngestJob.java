@@ -11,6 +11,7 @@ import dev.facepipe.core.config.Config;
 import dev.facepipe.core.engine.FaceEngine;
 import dev.facepipe.core.engine.ImageResult;
 import dev.facepipe.core.model.ModelSpec;
+import dev.facepipe.dedup.FaceDuplicates;
 import dev.facepipe.dedup.ImageDuplicates;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -130,7 +131,8 @@ public final class IngestJob {
         Dataset<Row> images = withDuplicates(spark, cfg, files, layout, runId,
                 outcomes.drop(OutcomeRows.FACES_COLUMN)).withColumn("run_id", lit(runId));
         images.write().mode(SaveMode.Overwrite).partitionBy("run_id").parquet(layout.images());
-        Dataset<Row> faces = outcomes.select(explode(col(OutcomeRows.FACES_COLUMN)).as("f")).select("f.*")
+        Dataset<Row> faces = withFaceGroups(spark, cfg, files, layout, runId,
+                outcomes.select(explode(col(OutcomeRows.FACES_COLUMN)).as("f")).select("f.*"))
                 .withColumn("run_id", lit(runId));
         long faceRows = faces.count();
         if (faceRows > 0) {
@@ -167,6 +169,30 @@ public final class IngestJob {
                 .drop(dups.col("image_id"))
                 .withColumn("duplicate_of", col("dup_of")).drop("dup_of");
         return joined.select(java.util.Arrays.stream(OutcomeRows.IMAGE.fieldNames()).map(
+                org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
+    }
+
+    /**
+     * Near-duplicate faces (by embedding) among this run's and earlier runs' accepted faces: each of
+     * this run's faces in a group points to the group's best face (cluster_id), and only that face is
+     * canonical. Earlier runs' rows are not rewritten.
+     */
+    private static Dataset<Row> withFaceGroups(SparkSession spark, Config cfg, HadoopFiles files, Layout layout,
+            String runId, Dataset<Row> faces) {
+        Dataset<Row> accepted = faces.where(col("status").equalTo("ok")).select("face_id", "embedding", "quality");
+        if (files.exists(layout.faces())) {
+            accepted = accepted.unionByName(spark.read().parquet(layout.faces())
+                    .where(col("run_id").notEqual(runId).and(col("status").equalTo("ok")))
+                    .select("face_id", "embedding", "quality"));
+        }
+        Dataset<Row> groups = FaceDuplicates.groups(spark, accepted, cfg.getInt("dedup.face_bands"),
+                cfg.getInt("dedup.face_band_bits"), cfg.getDouble("dedup.face_min_cosine"), cfg.getLong("dedup.seed"))
+                .withColumnRenamed("face_id", "g_face").withColumnRenamed("cluster_id", "g_cluster")
+                .withColumnRenamed("canonical", "g_canonical");
+        Dataset<Row> joined = faces.join(groups, faces.col("face_id").equalTo(groups.col("g_face")), "left")
+                .withColumn("cluster_id", org.apache.spark.sql.functions.coalesce(col("g_cluster"), col("cluster_id")))
+                .withColumn("canonical", org.apache.spark.sql.functions.coalesce(col("g_canonical"), col("canonical")));
+        return joined.select(java.util.Arrays.stream(OutcomeRows.FACE.fieldNames()).map(
                 org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
     }
 

@@ -97,6 +97,13 @@ class IngestJobTest {
         Row big = images.where(col("source").endsWith("a/obama_2.jpg")).first();
         assertEquals(big.<String>getAs("image_id"), small.getAs("duplicate_of"), "near-duplicate points to the larger copy");
         assertEquals(1, images.where(col("duplicate_of").isNotNull()).count());
+        // Its face is a near-duplicate of the full-size photo's face: one group, one canonical face.
+        Dataset<Row> all = spark.read().parquet(out + "/faces").where(col("status").equalTo("ok"));
+        Row smallFace = all.where(col("source").endsWith("obama_2_small.jpg")).first();
+        Row bigFace = all.where(col("source").endsWith("a/obama_2.jpg")).first();
+        assertEquals(smallFace.<String>getAs("cluster_id"), bigFace.<String>getAs("cluster_id"));
+        assertTrue(smallFace.<Boolean>getAs("canonical") ^ bigFace.<Boolean>getAs("canonical"), "exactly one canonical");
+        assertEquals(all.count() - 1, all.where(col("canonical")).count(), "only that pair is grouped");
         Dataset<Row> faces = spark.read().parquet(out + "/faces").where(col("status").equalTo("ok"));
         List<Row> ok = faces.collectAsList();
         for (Row f : ok) {
