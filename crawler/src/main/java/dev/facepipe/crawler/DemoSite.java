@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class DemoSite implements AutoCloseable {
     private final HttpServer server;
-    private final Map<String, byte[]> images = new HashMap<>();
+    private final Map<String, byte[]> images = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> fullResponses = new ConcurrentHashMap<>();
     private final Map<String, String> pages = new HashMap<>();
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
 
@@ -84,6 +85,18 @@ public final class DemoSite implements AutoCloseable {
         return images.get(path);
     }
 
+    /** Changes what a path serves (for re-crawl tests); null removes it (then it answers 404). */
+    public void replace(String path, byte[] bytes) {
+        if (bytes == null) images.remove(path);
+        else images.put(path, bytes);
+    }
+
+    /** Responses with a body (200) for a path, as opposed to 304 Not Modified. */
+    public int fullResponses(String path) {
+        AtomicInteger n = fullResponses.get(path);
+        return n == null ? 0 : n.get();
+    }
+
     private void handle(HttpExchange ex) throws IOException {
         String path = ex.getRequestURI().getPath();
         hits.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
@@ -91,10 +104,18 @@ public final class DemoSite implements AutoCloseable {
             case "/img/moved.jpg" -> redirect(ex, "/img/p6.jpg");
             case "/img/evil.jpg" -> redirect(ex, "http://10.255.255.1/x.jpg");
             default -> {
-                if (images.containsKey(path)) {
+                byte[] img = images.get(path);
+                if (img != null) {
+                    String etag = "\"" + Integer.toHexString(java.util.Arrays.hashCode(img)) + "\"";
+                    ex.getResponseHeaders().add("ETag", etag);
+                    if (etag.equals(ex.getRequestHeaders().getFirst("If-None-Match"))) {
+                        ex.sendResponseHeaders(304, -1);
+                        ex.close();
+                        return;
+                    }
                     ex.getResponseHeaders().add("Content-Type", "image/jpeg");
-                    ex.getResponseHeaders().add("ETag", "\"" + Integer.toHexString(java.util.Arrays.hashCode(images.get(path))) + "\"");
-                    send(ex, 200, images.get(path));
+                    fullResponses.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
+                    send(ex, 200, img);
                 } else if (pages.containsKey(path)) {
                     ex.getResponseHeaders().add("Content-Type", path.endsWith(".txt") ? "text/plain" : "text/html");
                     send(ex, 200, pages.get(path).getBytes(StandardCharsets.UTF_8));

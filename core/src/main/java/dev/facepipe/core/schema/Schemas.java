@@ -12,6 +12,7 @@ public final class Schemas {
     public static final Schema IMAGE = load("image.avsc");
     public static final Schema FACE = load("face.avsc");
     public static final Schema CRAWL = load("crawl.avsc");
+    public static final Schema RECRAWL_STATE = load("recrawl_state.avsc");
 
     private static Schema load(String name) {
         try (InputStream in = Schemas.class.getClassLoader().getResourceAsStream("facepipe/schema/" + name)) {

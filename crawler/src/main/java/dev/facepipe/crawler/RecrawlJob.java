@@ -1,0 +1,256 @@
+package dev.facepipe.crawler;
+
+import dev.facepipe.core.config.Config;
+import dev.facepipe.core.image.ImageFormat;
+import dev.facepipe.core.schema.Schemas;
+import dev.facepipe.ingest.FaceIds;
+import dev.facepipe.ingest.HadoopFiles;
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.http.Header;
+import org.apache.http.client.config.RequestConfig;
+import org.apache.http.client.methods.CloseableHttpResponse;
+import org.apache.http.client.methods.HttpGet;
+import org.apache.http.impl.client.CloseableHttpClient;
+import org.apache.http.impl.client.HttpClients;
+import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
+import org.apache.http.util.EntityUtils;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * recrawl: fetches the image URLs that are due again with conditional GETs (If-None-Match,
+ * If-Modified-Since). 304 or the same sha256 = unchanged (no new blob, interval grows); new bytes =
+ * a new blob and a manifest row (interval shrinks); 404 or 410 = gone, recorded as a manifest row so
+ * downstream can delete. Per-URL state lives in OUT/state/state.parquet, replaced at the end.
+ * Hosts are fetched in parallel, each host's URLs one after another with the politeness delay.
+ * Single process: about 100 bytes of state per URL, so a million URLs fit in memory.
+ */
+public final class RecrawlJob {
+    private static final Logger LOG = LoggerFactory.getLogger(RecrawlJob.class);
+
+    private RecrawlJob() {}
+
+    public record Result(String runId, long known, long due, long notModified, long sameBytes, long changed, long gone,
+            long errors, String manifest) {
+        public String summary() {
+            return String.format(Locale.ROOT, "%d known URLs, %d due: %d not modified (304), %d same bytes, %d changed,"
+                    + " %d gone, %d errors", known, due, notModified, sameBytes, changed, gone, errors);
+        }
+    }
+
+    public static Result run(Config cfg, String out, String runId, long now) throws Exception {
+        CrawlSettings s = CrawlSettings.fromConfig(cfg);
+        FetchSchedule schedule = FetchSchedule.fromConfig(cfg);
+        HadoopFiles files = new HadoopFiles(new Configuration());
+        BlobStore blobs = new BlobStore(files, out);
+        String statePath = out + "/state/state.parquet";
+        Map<String, GenericRecord> state = files.exists(statePath) ? readState(files, statePath)
+                : initialState(files, out, schedule, now);
+        Map<String, List<GenericRecord>> dueByHost = new HashMap<>();
+        long due = 0;
+        for (GenericRecord r : state.values()) {
+            if (r.get("status").toString().equals("live") && (Long) r.get("next_due") <= now) {
+                dueByHost.computeIfAbsent(URI.create(r.get("url").toString()).getHost(), h -> new ArrayList<>()).add(r);
+                due++;
+            }
+        }
+        AtomicLong notModified = new AtomicLong(), same = new AtomicLong(), changed = new AtomicLong(),
+                gone = new AtomicLong(), errors = new AtomicLong();
+        Map<String, GenericRecord> manifestRows = new ConcurrentHashMap<>();
+        PoolingHttpClientConnectionManager cm = new PoolingHttpClientConnectionManager(
+                org.apache.http.config.RegistryBuilder.<org.apache.http.conn.socket.ConnectionSocketFactory>create()
+                        .register("http", org.apache.http.conn.socket.PlainConnectionSocketFactory.getSocketFactory())
+                        .register("https", org.apache.http.conn.ssl.SSLConnectionSocketFactory.getSocketFactory())
+                        .build(), null, null, new SafeDnsResolver(s.allowPrivateHosts()), -1,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+        RequestConfig rc = RequestConfig.custom().setConnectTimeout(s.connectTimeoutMs())
+                .setSocketTimeout(s.readTimeoutMs()).build();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, s.threads()));
+        try (CloseableHttpClient http = HttpClients.custom().setConnectionManager(cm).setDefaultRequestConfig(rc)
+                .setUserAgent(s.userAgent()).build()) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (List<GenericRecord> host : dueByHost.values()) {
+                fs.add(pool.submit(() -> {
+                    for (GenericRecord r : host) {
+                        String outcome = fetch(http, r, blobs, s, manifestRows);
+                        boolean didChange = outcome.equals("changed");
+                        switch (outcome) {
+                            case "not_modified" -> notModified.incrementAndGet();
+                            case "same" -> same.incrementAndGet();
+                            case "changed" -> changed.incrementAndGet();
+                            case "gone" -> gone.incrementAndGet();
+                            default -> errors.incrementAndGet();
+                        }
+                        long interval = schedule.next((Long) r.get("interval_s"), didChange);
+                        r.put("interval_s", interval);
+                        r.put("last_fetch", now);
+                        r.put("next_due", now + interval * 1000);
+                        r.put("fetches", (Integer) r.get("fetches") + 1);
+                        if (didChange) r.put("changes", (Integer) r.get("changes") + 1);
+                        if (s.politenessMs() > 0) Thread.sleep(s.politenessMs());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) f.get();
+        } finally {
+            pool.shutdownNow();
+        }
+        String manifest = out + "/manifests/run_id=" + runId + "/part-00000.parquet";
+        List<GenericRecord> rows = new ArrayList<>(manifestRows.values());
+        write(files, manifest, Schemas.CRAWL, rows);
+        write(files, statePath, Schemas.RECRAWL_STATE, new ArrayList<>(state.values()));
+        Result res = new Result(runId, state.size(), due, notModified.get(), same.get(), changed.get(), gone.get(),
+                errors.get(), manifest);
+        LOG.info("recrawl {}: {}", runId, res.summary());
+        return res;
+    }
+
+    /** One conditional GET; updates the state row; returns not_modified, same, changed, gone or error. */
+    private static String fetch(CloseableHttpClient http, GenericRecord r, BlobStore blobs, CrawlSettings s,
+            Map<String, GenericRecord> manifest) {
+        String url = r.get("url").toString();
+        HttpGet get = new HttpGet(url);
+        if (r.get("etag") != null) get.addHeader("If-None-Match", r.get("etag").toString());
+        if (r.get("last_modified") != null) get.addHeader("If-Modified-Since", r.get("last_modified").toString());
+        try (CloseableHttpResponse resp = http.execute(get)) {
+            int code = resp.getStatusLine().getStatusCode();
+            if (code == 304) return "not_modified";
+            if (code == 404 || code == 410) {
+                r.put("status", "gone");
+                manifest.put(url, row(r, "gone", null, 0, null, null, "HTTP " + code));
+                return "gone";
+            }
+            if (code != 200) return "error";
+            byte[] b = EntityUtils.toByteArray(resp.getEntity());
+            if (b.length > s.maxImageBytes()) return "error";
+            String sha = FaceIds.sha256Hex(b);
+            r.put("etag", value(resp.getFirstHeader("ETag")));
+            r.put("last_modified", value(resp.getFirstHeader("Last-Modified")));
+            if (sha.equals(String.valueOf(r.get("sha256")))) return "same";
+            ImageFormat f = ImageFormat.sniff(b);
+            if (f == null) return "error";
+            String blob = blobs.put(sha, b);
+            r.put("sha256", sha);
+            manifest.put(url, row(r, "fetched", f.name().toLowerCase(Locale.ROOT), b.length, sha, blob, null));
+            return "changed";
+        } catch (IOException e) {
+            return "error";
+        }
+    }
+
+    private static GenericRecord row(GenericRecord st, String status, String format, long bytes, String sha, String blob,
+            String error) {
+        GenericRecord m = new GenericData.Record(Schemas.CRAWL);
+        m.put("url", st.get("url"));
+        m.put("page_url", st.get("page_url"));
+        m.put("alt", st.get("alt"));
+        m.put("via", "recrawl");
+        m.put("status", status);
+        m.put("format", format);
+        m.put("bytes", bytes);
+        m.put("sha256", sha);
+        m.put("blob", blob);
+        m.put("etag", st.get("etag"));
+        m.put("last_modified", st.get("last_modified"));
+        m.put("fetched_at", System.currentTimeMillis());
+        m.put("error", error);
+        return m;
+    }
+
+    private static String value(Header h) {
+        return h == null ? null : h.getValue();
+    }
+
+    /** First schedule: every URL fetched by a crawl run (the latest fetch of each), due after the initial interval. */
+    private static Map<String, GenericRecord> initialState(HadoopFiles files, String out, FetchSchedule schedule,
+            long now) throws IOException {
+        Map<String, GenericRecord> state = new HashMap<>();
+        String dir = out + "/manifests";
+        if (!files.exists(dir)) return state;
+        var fs = files.fs(dir);
+        for (FileStatus run : fs.listStatus(new org.apache.hadoop.fs.Path(dir))) {
+            for (FileStatus f : fs.listStatus(run.getPath())) {
+                if (!f.getPath().getName().endsWith(".parquet")) continue;
+                try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(
+                        HadoopInputFile.fromPath(f.getPath(), files.conf())).build()) {
+                    for (GenericRecord m; (m = r.read()) != null; ) {
+                        if (!m.get("status").toString().equals("fetched")) continue;
+                        String url = m.get("url").toString();
+                        GenericRecord old = state.get(url);
+                        long at = (Long) m.get("fetched_at");
+                        if (old != null && (Long) old.get("last_fetch") >= at) continue;
+                        GenericRecord s = new GenericData.Record(Schemas.RECRAWL_STATE);
+                        s.put("url", url);
+                        s.put("page_url", m.get("page_url") == null ? null : m.get("page_url").toString());
+                        s.put("alt", m.get("alt") == null ? null : m.get("alt").toString());
+                        s.put("status", "live");
+                        s.put("etag", m.get("etag") == null ? null : m.get("etag").toString());
+                        s.put("last_modified", m.get("last_modified") == null ? null : m.get("last_modified").toString());
+                        s.put("sha256", m.get("sha256").toString());
+                        s.put("last_fetch", at);
+                        s.put("next_due", at + schedule.initialS() * 1000);
+                        s.put("interval_s", schedule.initialS());
+                        s.put("fetches", 1);
+                        s.put("changes", 0);
+                        state.put(url, s);
+                    }
+                }
+            }
+        }
+        return state;
+    }
+
+    private static Map<String, GenericRecord> readState(HadoopFiles files, String path) throws IOException {
+        Map<String, GenericRecord> state = new HashMap<>();
+        try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(
+                HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(path), files.conf()))
+                .withDataModel(GenericData.get()).build()) {
+            for (GenericRecord g; (g = r.read()) != null; ) {
+                GenericRecord s = new GenericData.Record(Schemas.RECRAWL_STATE);
+                for (var f : Schemas.RECRAWL_STATE.getFields()) {
+                    Object v = g.get(f.name());
+                    s.put(f.name(), v instanceof org.apache.avro.util.Utf8 ? v.toString() : v);
+                }
+                state.put(s.get("url").toString(), s);
+            }
+        }
+        return state;
+    }
+
+    /** Writes a whole file under a temporary name, then renames it over the old one. */
+    private static void write(HadoopFiles files, String path, org.apache.avro.Schema schema, List<GenericRecord> rows)
+            throws IOException {
+        org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(path);
+        org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(target.getParent(), "_" + target.getName() + ".tmp");
+        var fs = files.fs(path);
+        fs.delete(tmp, false);
+        try (ParquetWriter<GenericRecord> w = AvroParquetWriter.<GenericRecord>builder(
+                HadoopOutputFile.fromPath(tmp, files.conf())).withSchema(schema).build()) {
+            for (GenericRecord r : rows) w.write(r);
+        }
+        fs.delete(target, false);
+        if (!fs.rename(tmp, target)) throw new IOException("cannot publish " + path);
+    }
+}

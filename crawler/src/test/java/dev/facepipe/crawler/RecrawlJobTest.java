@@ -1,0 +1,79 @@
+package dev.facepipe.crawler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.facepipe.core.config.Config;
+import dev.facepipe.ingest.FaceIds;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetReader;
+import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The nightly re-crawl against the demo site: conditional GETs, changes, removals, adaptive intervals. */
+class RecrawlJobTest {
+    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
+    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
+    private static final Path DEB = ROOT.resolve("fixtures/debian");
+    private static final Config CFG = Config.builder().set("crawler.allow_private_hosts", "127.0.0.1", "t")
+            .set("crawler.politeness_delay_ms", "0", "t").build();
+    private static final long DAY = 86_400_000L;
+
+    private static Map<String, GenericRecord> read(String file) throws IOException {
+        Map<String, GenericRecord> rows = new HashMap<>();
+        try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(HadoopInputFile.fromPath(
+                new org.apache.hadoop.fs.Path(file), new Configuration())).build()) {
+            for (GenericRecord g; (g = r.read()) != null; ) rows.put(g.get("url").toString().replaceAll("^http://[^/]+", ""), g);
+        }
+        return rows;
+    }
+
+    @Test
+    void unchangedImagesAreNotDownloadedAgainChangedOnesAre(@TempDir Path tmp) throws Exception {
+        List<Path> photos = List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("obama_2.jpg"), IDS.resolve("biden_1.jpg"),
+                DEB.resolve("grace_hopper.jpg"), DEB.resolve("astronaut.png"), DEB.resolve("camera.png"),
+                DEB.resolve("chelsea.png"));
+        try (DemoSite site = DemoSite.start(photos)) {
+            String out = tmp.resolve("crawl").toString();
+            CrawlJob.run(CFG, List.of(site.baseUrl() + "/"), out, "c1");
+            int p0Bodies = site.fullResponses("/img/p0.jpg");
+            long now = System.currentTimeMillis();
+
+            RecrawlJob.Result first = RecrawlJob.run(CFG, out, "r1", now + 2 * DAY);
+            assertEquals(6, first.due(), first.summary());
+            assertEquals(6, first.notModified(), "every image answered 304: " + first.summary());
+            assertEquals(p0Bodies, site.fullResponses("/img/p0.jpg"), "no body downloaded again");
+            RecrawlJob.Result none = RecrawlJob.run(CFG, out, "r1b", now + 2 * DAY);
+            assertEquals(0, none.due(), "nothing is due again before its interval");
+
+            byte[] newP1 = Files.readAllBytes(DEB.resolve("grace_hopper_512x512.jpg"));
+            site.replace("/img/p1.jpg", newP1);
+            site.replace("/img/p2.jpg", null);
+            RecrawlJob.Result second = RecrawlJob.run(CFG, out, "r2", now + 10 * DAY);
+            assertEquals(1, second.changed(), second.summary());
+            assertEquals(1, second.gone(), second.summary());
+            assertEquals(4, second.notModified(), second.summary());
+            Map<String, GenericRecord> manifest = read(second.manifest());
+            assertEquals(2, manifest.size(), "rows only for what changed or went");
+            String sha = FaceIds.sha256Hex(newP1);
+            assertEquals(sha, manifest.get("/img/p1.jpg").get("sha256").toString());
+            assertEquals("gone", manifest.get("/img/p2.jpg").get("status").toString());
+            assertTrue(Files.isRegularFile(tmp.resolve("crawl/blobs/" + sha.substring(0, 2) + "/" + sha)));
+
+            Map<String, GenericRecord> state = read(out + "/state/state.parquet");
+            assertEquals(169_344L, state.get("/img/p0.jpg").get("interval_s"), "unchanged twice: x1.4 x1.4");
+            assertEquals(96_768L, state.get("/img/p1.jpg").get("interval_s"), "x1.4 then changed: x0.8");
+            assertEquals(1, state.get("/img/p1.jpg").get("changes"));
+            assertEquals("gone", state.get("/img/p2.jpg").get("status").toString());
+        }
+    }
+}
