@@ -28,8 +28,7 @@ final class RecrawlCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        long now = all ? Long.MAX_VALUE / 2 : System.currentTimeMillis();
-        RecrawlJob.Result r = RecrawlJob.run(main.config(), out, runId, now);
+        RecrawlJob.Result r = RecrawlJob.run(main.config(), out, runId, System.currentTimeMillis(), all);
         System.out.println("recrawl " + r.runId() + ": " + r.summary());
         return r.errors() == 0 ? 0 : 1;
     }

@@ -60,6 +60,11 @@ public final class RecrawlJob {
     }
 
     public static Result run(Config cfg, String out, String runId, long now) throws Exception {
+        return run(cfg, out, runId, now, false);
+    }
+
+    /** @param all every live URL is due, whatever its schedule says */
+    public static Result run(Config cfg, String out, String runId, long now, boolean all) throws Exception {
         CrawlSettings s = CrawlSettings.fromConfig(cfg);
         FetchSchedule schedule = FetchSchedule.fromConfig(cfg);
         HadoopFiles files = new HadoopFiles(new Configuration());
@@ -70,7 +75,7 @@ public final class RecrawlJob {
         Map<String, List<GenericRecord>> dueByHost = new HashMap<>();
         long due = 0;
         for (GenericRecord r : state.values()) {
-            if (r.get("status").toString().equals("live") && (Long) r.get("next_due") <= now) {
+            if (r.get("status").toString().equals("live") && (all || (Long) r.get("next_due") <= now)) {
                 dueByHost.computeIfAbsent(URI.create(r.get("url").toString()).getHost(), h -> new ArrayList<>()).add(r);
                 due++;
             }
