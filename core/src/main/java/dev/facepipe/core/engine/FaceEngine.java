@@ -115,6 +115,11 @@ public final class FaceEngine {
         return embedder.modelId();
     }
 
+    /** Where the embedding model runs: "cpu" or "cuda:N" (after any fallback). */
+    public String device() {
+        return embedder.device();
+    }
+
     public String detectorModelId() {
         return detector.modelId();
     }

@@ -55,6 +55,10 @@ public final class Embedder {
         return new Embedding(u, norm);
     }
 
+    public String device() {
+        return model.device();
+    }
+
     public String modelId() {
         return model.spec().id();
     }
