@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# spark-submit wrapper: one facepipe command on a cluster, with a settings profile.
+#   scripts/submit.sh --profile local|standalone|yarn|k8s|gpu [--master URL] [--dry-run] -- COMMAND [ARGS...]
+#   e.g. scripts/submit.sh --profile gpu --master spark://spark-master:7077 -- ingest --input s3a://b/crawl --out s3a://b/data
+# Needs SPARK_HOME (spark-submit) and the self-contained jar (mvn -Pdist package, or FACEPIPE_JAR).
+# Models: executors read models.dir; on a cluster point it at a path every node has (the image's
+# /opt/facepipe/models) with --set models.dir=... in ARGS.
+set -euo pipefail
+. "$(dirname "$0")/lib/common.sh"
+profile=local master="" dry=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --profile) profile=$2; shift 2 ;;
+    --master) master=$2; shift 2 ;;
+    --dry-run) dry=1; shift ;;
+    --) shift; break ;;
+    *) die "unknown option $1 (usage: scripts/submit.sh --profile P [--master URL] [--dry-run] -- COMMAND ...)" ;;
+  esac
+done
+[ $# -gt 0 ] || die "no facepipe command given after --"
+jar=${FACEPIPE_JAR:-$(ls "$FACEPIPE_ROOT"/cli/target/facepipe-cli-*-all.jar 2>/dev/null | head -1)}
+[ -n "$jar" ] || die "no self-contained jar: run 'mvn -Pdist package -DskipTests' or set FACEPIPE_JAR"
+opts=(--class dev.facepipe.cli.Main --conf spark.sql.sources.partitionOverwriteMode=dynamic)
+case "$profile" in
+  local) opts+=(--master "${master:-local[*]}") ;;
+  standalone) opts+=(--master "${master:?--master spark://HOST:7077 is needed}" --deploy-mode client) ;;
+  yarn) opts+=(--master yarn --deploy-mode cluster) ;;
+  k8s) opts+=(--master "${master:?--master k8s://https://HOST:443 is needed}" --deploy-mode cluster
+        --conf spark.kubernetes.container.image="${FACEPIPE_IMAGE:-facepipe:0.1.0}") ;;
+  gpu) opts+=(--master "${master:?--master is needed}"
+        --conf spark.executor.resource.gpu.amount=1 --conf spark.task.resource.gpu.amount=0.25
+        --conf spark.executor.resource.gpu.discoveryScript="${FACEPIPE_GPU_DISCOVERY:-/opt/facepipe/bin/gpu-discovery.sh}"
+        --conf spark.executor.cores=4) ;;
+  *) die "unknown profile $profile (local, standalone, yarn, k8s, gpu)" ;;
+esac
+# With the gpu profile the job itself must ask for CUDA.
+[ "$profile" = gpu ] && set -- "$@" --set onnx.device=cuda
+cmd=("${SPARK_HOME:-/opt/spark}/bin/spark-submit" "${opts[@]}" "$jar" "$@")
+if [ $dry = 1 ]; then printf '%q ' "${cmd[@]}"; echo; exit 0; fi
+[ -x "${cmd[0]}" ] || die "spark-submit not found at ${cmd[0]}: set SPARK_HOME"
+exec "${cmd[@]}"
