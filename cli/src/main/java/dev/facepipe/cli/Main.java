@@ -17,7 +17,7 @@ import picocli.CommandLine.ScopeType;
         description = "Face-ingestion pipeline: crawl, ingest, index and search faces.",
         subcommands = {ConfigCommand.class, ModelsCommand.class, VerifyCommand.class, EvalCommand.class, IngestCommand.class,
                 BuildIndexCommand.class, SearchCommand.class, ForgetCommand.class, CrawlCommand.class,
-                RecrawlCommand.class,
+                RecrawlCommand.class, OptOutCommand.class,
                 DemoSiteCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {

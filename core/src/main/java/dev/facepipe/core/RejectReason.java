@@ -20,7 +20,8 @@ public enum RejectReason {
     // Face level
     FACE_TOO_SMALL("face narrower than detector.min_face_px"),
     LOW_QUALITY("overall quality below quality.min_score"),
-    BAD_EMBEDDING("the embedding had NaN, Inf or zero norm");
+    BAD_EMBEDDING("the embedding had NaN, Inf or zero norm"),
+    OPTOUT("the face matches an opt-out request (no embedding kept)");
 
     private final String description;
 

@@ -78,6 +78,9 @@ public final class IngestJob {
                 scala.reflect.ClassTag$.MODULE$.apply(HadoopFiles.class));
         Broadcast<Config> bCfg = spark.sparkContext().broadcast(shipped,
                 scala.reflect.ClassTag$.MODULE$.apply(Config.class));
+        OptOutList optOut = OptOutList.load(files, cfg, ModelSpec.fromConfig(cfg, cfg.getString("embed.model")).id());
+        Broadcast<OptOutList> bOptOut = spark.sparkContext().broadcast(optOut,
+                scala.reflect.ClassTag$.MODULE$.apply(OptOutList.class));
 
         // A crawl output (it has manifests/) gives URLs and sha256s without reading any bytes;
         // anything else is a folder of image files to hash.
@@ -124,7 +127,8 @@ public final class IngestJob {
 
         long nowMs = System.currentTimeMillis();
         Dataset<Row> outcomes = unique.repartition(parts)
-                .mapPartitions((MapPartitionsFunction<Row, Row>) it -> process(it, bFiles.value(), bCfg.value(), nowMs),
+                .mapPartitions((MapPartitionsFunction<Row, Row>) it -> process(it, bFiles.value(), bCfg.value(),
+                        bOptOut.value(), nowMs),
                         Encoders.row(OutcomeRows.OUTCOME))
                 .persist(StorageLevel.MEMORY_AND_DISK());
 
@@ -221,7 +225,8 @@ public final class IngestJob {
         return out.iterator();
     }
 
-    private static Iterator<Row> process(Iterator<Row> it, HadoopFiles files, Config cfg, long now) {
+    private static Iterator<Row> process(Iterator<Row> it, HadoopFiles files, Config cfg, OptOutList optOut,
+            long now) {
         FaceEngine engine = EngineHolder.forTask(cfg);
         List<Row> out = new ArrayList<>();
         while (it.hasNext()) {
@@ -247,10 +252,27 @@ public final class IngestJob {
                         + e.getMessage(), now));
                 continue;
             }
-            ImageResult res = engine.process(b, source);
+            ImageResult res = withOptOut(engine.process(b, source), optOut);
             out.add(OutcomeRows.outcome(imageId, source, pageUrl, bytes, res, now));
         }
         return out.iterator();
+    }
+
+    /** Faces matching an opt-out request are rejected as optout and keep no embedding. */
+    static ImageResult withOptOut(ImageResult r, OptOutList optOut) {
+        if (optOut.size() == 0 || r.faces().isEmpty()) return r;
+        List<dev.facepipe.core.engine.FaceResult> faces = new ArrayList<>();
+        boolean changed = false;
+        for (dev.facepipe.core.engine.FaceResult f : r.faces()) {
+            if (f.embedding() != null && optOut.matches(f.embedding())) {
+                faces.add(f.rejectedAs(RejectReason.OPTOUT));
+                changed = true;
+            } else {
+                faces.add(f);
+            }
+        }
+        return changed ? new ImageResult(r.name(), r.header(), r.orientation(), r.exifCorrupt(), r.reason(), r.message(),
+                faces, r.thumb(), r.stageNanos()) : r;
     }
 
     private static RunManifest manifest(Config cfg, String runId, String input, int inputs, Dataset<Row> keyed,

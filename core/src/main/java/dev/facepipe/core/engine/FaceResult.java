@@ -20,4 +20,10 @@ public record FaceResult(float x1, float y1, float x2, float y2, float detScore,
     public boolean accepted() {
         return reason == null;
     }
+
+    /** This face rejected for a reason decided after the engine (opt-out): its embedding is dropped. */
+    public FaceResult rejectedAs(RejectReason why) {
+        return new FaceResult(x1, y1, x2, y2, detScore, landmarks5, quality, null, modelId, detectorId, cropThumb, age,
+                liveness, why);
+    }
 }

@@ -1,0 +1,102 @@
+package dev.facepipe.cli;
+
+import dev.facepipe.core.config.Config;
+import dev.facepipe.core.engine.FaceEngine;
+import dev.facepipe.core.engine.FaceResult;
+import dev.facepipe.core.engine.ImageResult;
+import dev.facepipe.index.IndexEditor;
+import dev.facepipe.ingest.HadoopFiles;
+import dev.facepipe.ingest.OptOutApply;
+import dev.facepipe.ingest.OptOutList;
+import dev.facepipe.ingest.Sparks;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "optout", mixinStandardHelpOptions = true,
+        description = "Opt-out requests: faces that match one are dropped at ingest (reason optout, no embedding)"
+                + " and can be removed from what was already ingested and indexed. Every action is audited.",
+        subcommands = {OptOutCommand.Add.class, OptOutCommand.Apply.class})
+final class OptOutCommand implements Runnable {
+    @ParentCommand
+    Main main;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = "Record a request from a photo of the person (its best face's embedding is kept).")
+    static final class Add implements Callable<Integer> {
+        @ParentCommand
+        OptOutCommand parent;
+
+        @Option(names = "--image", required = true, paramLabel = "FILE", description = "Photo of the person.")
+        Path image;
+
+        @Option(names = "--reason", description = "Why (kept in the audit trail).")
+        String reason = "";
+
+        @Override
+        public Integer call() throws Exception {
+            Config cfg = parent.main.config();
+            ImageResult r = FaceEngine.fromConfig(cfg).process(Files.readAllBytes(image), image.toString());
+            FaceResult f = r.bestFace();
+            if (f == null) {
+                System.err.println("facepipe optout add: " + (r.ok() ? image + ": no usable face" : r.message()));
+                return 2;
+            }
+            String id = OptOutList.add(new HadoopFiles(new org.apache.hadoop.conf.Configuration()), cfg, f.embedding(),
+                    f.modelId(), image.getFileName().toString(), reason);
+            System.out.println("opt-out request " + id + " recorded in " + OptOutList.store(cfg));
+            return 0;
+        }
+    }
+
+    @Command(name = "apply", mixinStandardHelpOptions = true,
+            description = "Reject already ingested faces that match a request, and forget them in the index.")
+    static final class Apply implements Callable<Integer> {
+        @ParentCommand
+        OptOutCommand parent;
+
+        @Option(names = "--data", required = true, paramLabel = "URI", description = "Ingest output root.")
+        String data;
+
+        @Option(names = "--index", paramLabel = "URI", description = "Index root to forget the faces in.")
+        String index;
+
+        @Override
+        public Integer call() {
+            Config cfg = parent.main.config();
+            SparkSession spark = Sparks.session(cfg, "facepipe-optout");
+            try {
+                List<OptOutApply.Match> hits = OptOutApply.run(spark, cfg, data);
+                System.out.println(hits.size() + " ingested face(s) rejected as optout");
+                if (index != null && !hits.isEmpty()) {
+                    Set<String> ids = new HashSet<>();
+                    for (OptOutApply.Match m : hits) ids.add(m.faceId());
+                    HadoopFiles files = new HadoopFiles(spark.sparkContext().hadoopConfiguration());
+                    IndexEditor.Forgotten f = IndexEditor.forget(files, index, e -> ids.contains(e.faceId()),
+                            "optout: " + ids.size() + " face(s)", "opt-out request");
+                    OptOutList.audit(files, cfg, "forget", f.removed() + " face(s) removed from " + index + ", version "
+                            + f.version());
+                    System.out.println(f.removed() + " face(s) removed from the index; published " + f.version());
+                }
+                return 0;
+            } finally {
+                spark.stop();
+            }
+        }
+    }
+}
