@@ -16,7 +16,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "ingest", mixinStandardHelpOptions = true,
         description = "Run the ingest job: new images (by sha256) under INPUT through the face engine into"
                 + " OUT/images and OUT/faces (Parquet, partitioned by run) with OUT/runs/run_id=ID/manifest.json."
-                + " Local files or any Hadoop URI (s3a://...). Exit 1 if the run does not reconcile.")
+                + " Local files or any Hadoop URI (s3a://...). Writes report.json and report.html beside the manifest."
+                + " Exit 1 if the run does not reconcile, 3 if it raised drift alarms.")
 final class IngestCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -38,8 +39,13 @@ final class IngestCommand implements Callable<Integer> {
         try {
             RunManifest m = IngestJob.run(spark, cfg, input, out, runId);
             System.out.println("run " + m.runId() + ": " + m.summary());
-            System.out.println("manifest " + new IngestJob.Layout(out).manifest(runId));
-            return m.reconciles() ? 0 : 1;
+            IngestJob.Layout layout = new IngestJob.Layout(out);
+            System.out.println("manifest " + layout.manifest(runId));
+            System.out.println("report " + layout.runFolder(runId) + "/report.html");
+            if (!m.reconciles()) return 1;
+            String report = new dev.facepipe.ingest.HadoopFiles(spark.sparkContext().hadoopConfiguration())
+                    .readString(layout.report(runId));
+            return report.contains("\"status\" : \"alarm\"") ? 3 : 0;
         } finally {
             spark.stop();
         }

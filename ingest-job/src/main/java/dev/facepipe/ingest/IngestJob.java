@@ -61,7 +61,15 @@ public final class IngestJob {
         }
 
         public String manifest(String runId) {
-            return out + "/runs/run_id=" + runId + "/manifest.json";
+            return runFolder(runId) + "/manifest.json";
+        }
+
+        public String runFolder(String runId) {
+            return out + "/runs/run_id=" + runId;
+        }
+
+        public String report(String runId) {
+            return runFolder(runId) + "/report.json";
         }
     }
 
@@ -148,6 +156,9 @@ public final class IngestJob {
 
         RunManifest m = manifest(cfg, runId, input, inputs, keyed, fresh, outcomes, faceRows, t0);
         files.writeSmall(layout.manifest(runId), m.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        List<DriftCheck.Alarm> alarms = DriftCheck.check(m, previousRuns(files, layout, runId, cfg), cfg);
+        RunReport.write(files, layout.runFolder(runId), m, alarms);
+        for (DriftCheck.Alarm a : alarms) LOG.warn("run {}: drift alarm: {}", runId, a.describe());
         hashed.unpersist();
         outcomes.unpersist();
         LOG.info("run {}: {}", runId, m.summary());
@@ -198,6 +209,26 @@ public final class IngestJob {
                 .withColumn("canonical", org.apache.spark.sql.functions.coalesce(col("g_canonical"), col("canonical")));
         return joined.select(java.util.Arrays.stream(OutcomeRows.FACE.fieldNames()).map(
                 org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
+    }
+
+    /** The most recent earlier runs' manifests (report.drift_window of them), oldest first. */
+    static List<RunManifest> previousRuns(HadoopFiles files, Layout layout, String runId, Config cfg) {
+        List<RunManifest> out = new ArrayList<>();
+        String runs = layout.out() + "/runs";
+        if (!files.exists(runs)) return out;
+        try {
+            for (var st : files.fs(runs).listStatus(new org.apache.hadoop.fs.Path(runs))) {
+                String name = st.getPath().getName();
+                if (!name.startsWith("run_id=") || name.equals("run_id=" + runId)) continue;
+                String mf = runs + "/" + name + "/manifest.json";
+                if (files.exists(mf)) out.add(RunManifest.fromJson(files.readString(mf)));
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        out.sort(java.util.Comparator.comparingLong(RunManifest::finishedAt));
+        int w = cfg.getInt("report.drift_window");
+        return out.subList(Math.max(0, out.size() - w), out.size());
     }
 
     private static int partitions(SparkSession spark, Config cfg, int files) {
@@ -293,8 +324,26 @@ public final class IngestJob {
                 cfg.getString("detector.name").equals("ultraface") ? "fr_detect" : "blazeface256");
         models.put(det.id(), det.sha256());
         double secs = (System.currentTimeMillis() - t0) / 1000.0;
+        long[] qh = histogram(faces.where(col("quality").isNotNull()), "quality");
+        long[] dh = histogram(faces, "det_score");
+        Row qm = faces.agg(org.apache.spark.sql.functions.avg("quality")).first();
+        double meanQuality = qm.isNullAt(0) ? 0 : qm.getDouble(0);
+        long bytesIn = outcomes.agg(org.apache.spark.sql.functions.sum("bytes")).first().isNullAt(0) ? 0
+                : outcomes.agg(org.apache.spark.sql.functions.sum("bytes")).first().getLong(0);
         return new RunManifest(runId, input, inputs, inputs - freshInputs, freshInputs - imageRows, imageRows,
-                imagesOk, imageReasons, faceRows, facesOk, faceReasons, models, secs, System.currentTimeMillis());
+                imagesOk, imageReasons, faceRows, facesOk, faceReasons, models, meanQuality, qh, dh, bytesIn,
+                secs, System.currentTimeMillis());
+    }
+
+    /** Ten bins over 0..1, counted by Spark (no rows reach the driver). */
+    private static long[] histogram(Dataset<Row> ds, String column) {
+        long[] h = new long[10];
+        for (Row r : ds.select(org.apache.spark.sql.functions.least(lit(9), org.apache.spark.sql.functions.greatest(lit(0),
+                org.apache.spark.sql.functions.floor(col(column).multiply(10)).cast("int"))).as("bin"))
+                .groupBy("bin").count().collectAsList()) {
+            h[r.getInt(0)] = r.getLong(1);
+        }
+        return h;
     }
 
     private static Map<String, Long> counts(Dataset<Row> ds, String column) {

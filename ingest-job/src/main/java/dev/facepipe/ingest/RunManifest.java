@@ -12,11 +12,23 @@ import java.util.Map;
  */
 public record RunManifest(String runId, String input, long inputs, long alreadyIngested, long duplicateInputs,
         long imageRows, long imagesOk, Map<String, Long> rejectedByReason, long faceRows, long facesOk,
-        Map<String, Long> facesRejectedByReason, Map<String, String> models, double seconds, long finishedAt) {
+        Map<String, Long> facesRejectedByReason, Map<String, String> models, double meanQuality,
+        long[] qualityHistogram, long[] detScoreHistogram, long bytesIn, double seconds, long finishedAt) {
 
-    private static final ObjectMapper JSON = new ObjectMapper()
+    /** Accepted faces per accepted image. */
+    public double facesPerImage() {
+        return imagesOk == 0 ? 0 : (double) facesOk / imagesOk;
+    }
+
+    /** Rejected images over all image rows. */
+    public double rejectionRate() {
+        return imageRows == 0 ? 0 : (double) (imageRows - imagesOk) / imageRows;
+    }
+
+    static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(SerializationFeature.INDENT_OUTPUT);
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     public boolean reconciles() {
         long rejected = rejectedByReason.values().stream().mapToLong(Long::longValue).sum();

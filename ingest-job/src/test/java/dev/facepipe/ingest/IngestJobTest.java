@@ -116,6 +116,9 @@ class IngestJobTest {
         }
         Set<String> ids1 = ok.stream().map(r -> r.<String>getAs("face_id")).collect(Collectors.toSet());
         assertEquals(ok.size(), ids1.size(), "face ids are unique");
+        String report = Files.readString(tmp.resolve("out/runs/run_id=r1/report.json"));
+        assertTrue(report.contains("\"status\" : \"ok\""), report);
+        assertTrue(Files.readString(tmp.resolve("out/runs/run_id=r1/report.html")).contains("<svg id=quality"));
         String manifest = Files.readString(tmp.resolve("out/runs/run_id=r1/manifest.json"));
         assertTrue(manifest.contains("\"rejected_by_reason\"") && manifest.contains("fr_feature-87aacdfe"), manifest);
 

@@ -1,0 +1,86 @@
+package dev.facepipe.ingest;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A run's report beside its manifest: report.json (the manifest, the alarms, a status) and
+ * report.html, one self-contained page (inline SVG, no network) for people.
+ */
+public final class RunReport {
+    private RunReport() {}
+
+    public static void write(HadoopFiles files, String folder, RunManifest m, List<DriftCheck.Alarm> alarms) {
+        try {
+            ObjectNode root = RunManifest.JSON.createObjectNode();
+            root.put("status", alarms.isEmpty() ? "ok" : "alarm");
+            root.set("manifest", RunManifest.JSON.readTree(m.toJson()));
+            var arr = root.putArray("alarms");
+            for (DriftCheck.Alarm a : alarms) arr.add(RunManifest.JSON.valueToTree(a));
+            files.writeSmall(folder + "/report.json", RunManifest.JSON.writeValueAsBytes(root));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        files.writeSmall(folder + "/report.html", html(m, alarms).getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String html(RunManifest m, List<DriftCheck.Alarm> alarms) {
+        StringBuilder h = new StringBuilder();
+        h.append("<!doctype html><html><head><meta charset=utf-8><title>facepipe run ").append(esc(m.runId()))
+                .append("</title><style>body{font:14px sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse}"
+                        + "td,th{border:1px solid #ccc;padding:.2em .6em;text-align:right}th{text-align:left}"
+                        + ".alarm{background:#fdd;padding:.5em}.ok{background:#dfd;padding:.5em}</style></head><body>");
+        h.append("<h1>Run ").append(esc(m.runId())).append("</h1>");
+        h.append(alarms.isEmpty() ? "<p class=ok id=status>No alarms.</p>" : "<div class=alarm id=status><b>Alarms</b><ul>");
+        for (DriftCheck.Alarm a : alarms) h.append("<li>").append(esc(a.describe())).append("</li>");
+        if (!alarms.isEmpty()) h.append("</ul></div>");
+        h.append("<h2>Counts</h2><table>");
+        row(h, "inputs", m.inputs());
+        row(h, "already ingested", m.alreadyIngested());
+        row(h, "duplicate inputs", m.duplicateInputs());
+        row(h, "image rows", m.imageRows());
+        row(h, "images ok", m.imagesOk());
+        for (Map.Entry<String, Long> e : m.rejectedByReason().entrySet()) row(h, "rejected: " + e.getKey(), e.getValue());
+        row(h, "faces", m.faceRows());
+        row(h, "faces ok", m.facesOk());
+        for (Map.Entry<String, Long> e : m.facesRejectedByReason().entrySet()) {
+            row(h, "faces rejected: " + e.getKey(), e.getValue());
+        }
+        h.append(String.format(Locale.ROOT, "<tr><th>faces per image</th><td>%.2f</td></tr>", m.facesPerImage()));
+        h.append(String.format(Locale.ROOT, "<tr><th>mean quality</th><td>%.3f</td></tr>", m.meanQuality()));
+        h.append(String.format(Locale.ROOT, "<tr><th>seconds</th><td>%.1f</td></tr>", m.seconds()));
+        h.append("</table>");
+        h.append("<h2>Face quality</h2>").append(bars("quality", m.qualityHistogram()));
+        h.append("<h2>Detector score</h2>").append(bars("det_score", m.detScoreHistogram()));
+        h.append("<h2>Models</h2><table>");
+        for (Map.Entry<String, String> e : m.models().entrySet()) {
+            h.append("<tr><th>").append(esc(e.getKey())).append("</th><td>").append(esc(e.getValue())).append("</td></tr>");
+        }
+        return h.append("</table></body></html>").toString();
+    }
+
+    /** An inline SVG bar chart of ten bins over 0..1. */
+    static String bars(String id, long[] bins) {
+        long max = 1;
+        for (long b : bins) max = Math.max(max, b);
+        StringBuilder s = new StringBuilder("<svg id=" + id + " xmlns='http://www.w3.org/2000/svg' width=420 height=140>");
+        for (int i = 0; i < bins.length; i++) {
+            int hgt = (int) Math.round(100.0 * bins[i] / max);
+            s.append(String.format(Locale.ROOT, "<rect x=%d y=%d width=36 height=%d fill='#4a7'><title>%.1f-%.1f: %d</title>"
+                    + "</rect><text x=%d y=135 font-size=10>%.1f</text>", 10 + i * 40, 110 - hgt, hgt, i / 10.0,
+                    (i + 1) / 10.0, bins[i], 12 + i * 40, i / 10.0));
+        }
+        return s.append("</svg>").toString();
+    }
+
+    private static void row(StringBuilder h, String k, long v) {
+        h.append("<tr><th>").append(esc(k)).append("</th><td>").append(v).append("</td></tr>");
+    }
+
+    private static String esc(String s) {
+        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;");
+    }
+}

@@ -1,0 +1,57 @@
+package dev.facepipe.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.facepipe.core.config.Config;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class DriftCheckTest {
+    private static final Config CFG = Config.defaults();
+
+    private static RunManifest run(String id, long images, long ok, Map<String, Long> rejected, long facesOk,
+            Map<String, Long> facesRejected, double quality, long bytes) {
+        return new RunManifest(id, "in", images, 0, 0, images, ok, rejected, facesOk, facesOk, facesRejected, Map.of(),
+                quality, new long[10], new long[10], bytes, 1.0, 0);
+    }
+
+    private static RunManifest normal(String id) {
+        return run(id, 100, 90, Map.of("no_face", 10L), 120, Map.of(), 0.8, 100 * 200_000);
+    }
+
+    @Test
+    void aNormalRunRaisesNothing() {
+        assertEquals(List.of(), DriftCheck.check(normal("r4"), List.of(normal("r1"), normal("r2"), normal("r3")), CFG));
+    }
+
+    @Test
+    void movedFiguresAndBadEmbeddingsRaiseAlarms() {
+        // Most images suddenly truncated, almost no faces, lower quality.
+        RunManifest broken = run("r4", 100, 30, Map.of("no_face", 10L, "truncated", 60L), 10,
+                Map.of("bad_embedding", 2L), 0.5, 100 * 200_000);
+        List<String> metrics = DriftCheck.check(broken, List.of(normal("r1"), normal("r2"), normal("r3")), CFG).stream()
+                .map(DriftCheck.Alarm::metric).toList();
+        assertTrue(metrics.containsAll(List.of("bad_embeddings", "faces_per_image", "rejection_rate",
+                "rejection_rate.truncated", "mean_quality")), metrics.toString());
+        assertTrue(!metrics.contains("rejection_rate.no_face"), metrics.toString());
+    }
+
+    @Test
+    void noBaselineYetOnlyBadEmbeddingsCount() {
+        RunManifest odd = run("r2", 100, 10, Map.of("truncated", 90L), 5, Map.of("bad_embedding", 1L), 0.1, 1);
+        assertEquals(List.of("bad_embeddings"), DriftCheck.check(odd, List.of(normal("r1")), CFG).stream()
+                .map(DriftCheck.Alarm::metric).toList());
+    }
+
+    @Test
+    void theHtmlReportIsSelfContainedAndShowsTheAlarms() {
+        RunManifest m = normal("r9");
+        String html = RunReport.html(m, List.of(new DriftCheck.Alarm("rejection_rate", 0.1, 0.7, 0.2)));
+        assertTrue(html.contains("<svg id=quality") && html.contains("<svg id=det_score"), html);
+        assertTrue(html.contains("rejection_rate 0.7000 against 0.1000"), html);
+        assertTrue(!html.contains("http://") || html.indexOf("http://") == html.indexOf("http://www.w3.org/2000/svg"),
+                "no network references");
+    }
+}
