@@ -134,12 +134,19 @@ public final class IngestJob {
                         col("error"));
 
         long nowMs = System.currentTimeMillis();
+        org.apache.spark.util.LongAccumulator doneImages = spark.sparkContext().longAccumulator("images");
+        org.apache.spark.util.LongAccumulator doneFaces = spark.sparkContext().longAccumulator("faces");
+        org.apache.spark.util.LongAccumulator doneRejects = spark.sparkContext().longAccumulator("rejected");
+        Progress progress = Progress.start(runId, cfg.getInt("ingest.progress_seconds"), doneImages, doneFaces,
+                doneRejects);
         Dataset<Row> outcomes = unique.repartition(parts)
-                .mapPartitions((MapPartitionsFunction<Row, Row>) it -> process(it, bFiles.value(), bCfg.value(),
-                        bOptOut.value(), nowMs),
+                .mapPartitions((MapPartitionsFunction<Row, Row>) it -> tally(process(it, bFiles.value(), bCfg.value(),
+                        bOptOut.value(), nowMs), doneImages, doneFaces, doneRejects),
                         Encoders.row(OutcomeRows.OUTCOME))
                 .persist(StorageLevel.MEMORY_AND_DISK());
 
+        outcomes.count(); // the engine pass, while the progress line reports
+        progress.stop();
         Dataset<Row> images = withDuplicates(spark, cfg, files, layout, runId,
                 outcomes.drop(OutcomeRows.FACES_COLUMN)).withColumn("run_id", lit(runId));
         images.write().mode(SaveMode.Overwrite).partitionBy("run_id").parquet(layout.images());
@@ -231,9 +238,12 @@ public final class IngestJob {
         return out.subList(Math.max(0, out.size() - w), out.size());
     }
 
+    /** Enough tasks to keep every core busy, and small ones, so progress and retries stay fine-grained. */
     private static int partitions(SparkSession spark, Config cfg, int files) {
         int configured = cfg.getInt("ingest.partitions");
-        int p = configured > 0 ? configured : spark.sparkContext().defaultParallelism() * 2;
+        int per = Math.max(1, cfg.getInt("ingest.images_per_partition"));
+        int p = configured > 0 ? configured
+                : Math.max(spark.sparkContext().defaultParallelism() * 2, (files + per - 1) / per);
         return Math.max(1, Math.min(p, Math.max(1, files)));
     }
 
@@ -285,6 +295,18 @@ public final class IngestJob {
             }
             ImageResult res = withOptOut(engine.process(b, source), optOut);
             out.add(OutcomeRows.outcome(imageId, source, pageUrl, bytes, res, now));
+        }
+        return out.iterator();
+    }
+
+    private static Iterator<Row> tally(Iterator<Row> rows, org.apache.spark.util.LongAccumulator images,
+            org.apache.spark.util.LongAccumulator faces, org.apache.spark.util.LongAccumulator rejects) {
+        List<Row> out = new ArrayList<>();
+        rows.forEachRemaining(out::add);
+        for (Row r : out) {
+            images.add(1);
+            faces.add(r.<scala.collection.Seq<?>>getAs(OutcomeRows.FACES_COLUMN).size());
+            if ("rejected".equals(r.getAs("status"))) rejects.add(1);
         }
         return out.iterator();
     }
