@@ -27,8 +27,14 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--index", required = true, paramLabel = "URI", description = "Index root (build-index's OUT).")
     String index;
 
-    @Option(names = "--image", required = true, paramLabel = "FILE", description = "Query photo.")
+    @Option(names = "--image", paramLabel = "FILE", description = "Query photo (its best face).")
     Path image;
+
+    @Option(names = "--face-id", paramLabel = "ID", description = "Query by an ingested face (needs --faces).")
+    String faceId;
+
+    @Option(names = "--faces", paramLabel = "URI", description = "Faces dataset holding --face-id (ingest's OUT/faces).")
+    String faces;
 
     @Option(names = "--k", description = "Results (default: ${DEFAULT-VALUE}).")
     int k = 10;
@@ -39,26 +45,46 @@ final class SearchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Config cfg = main.config();
-        FaceEngine engine = FaceEngine.fromConfig(cfg);
-        ImageResult r = engine.process(Files.readAllBytes(image), image.toString());
-        FaceResult f = r.bestFace();
-        if (f == null) {
-            System.err.println("facepipe search: " + (r.ok() ? "image " + image + ": no face passed the quality gate"
-                    : r.message()));
+        if ((image == null) == (faceId == null) || (faceId != null && faces == null)) {
+            System.err.println("facepipe search: give --image FILE, or --face-id ID with --faces URI");
             return 2;
         }
         HadoopFiles files = new HadoopFiles(new org.apache.hadoop.conf.Configuration());
-        Path cache = Path.of(System.getProperty("java.io.tmpdir"), "facepipe-index-cache");
-        try (IndexSearcher s = IndexSearcher.open(files, index, cache)) {
-            if (!s.manifest().modelId().equals(f.modelId())) {
-                System.err.println("facepipe search: the index holds " + s.manifest().modelId()
-                        + " embeddings but the query was embedded with " + f.modelId() + "; they cannot be compared");
+        float[] query;
+        String modelId;
+        String what;
+        if (image != null) {
+            ImageResult r = FaceEngine.fromConfig(cfg).process(Files.readAllBytes(image), image.toString());
+            FaceResult f = r.bestFace();
+            if (f == null) {
+                System.err.println("facepipe search: " + (r.ok() ? "image " + image + ": no face passed the quality gate"
+                        : r.message()));
                 return 2;
             }
-            List<IndexSearcher.Hit> hits = s.search(f.embedding(), k, nprobe);
+            query = f.embedding();
+            modelId = f.modelId();
+            what = image.toString();
+        } else {
+            Object[] found = faceEmbedding(files, faces, faceId);
+            if (found == null) {
+                System.err.println("facepipe search: face " + faceId + " has no embedding under " + faces);
+                return 2;
+            }
+            query = (float[]) found[0];
+            modelId = (String) found[1];
+            what = "face " + faceId;
+        }
+        Path cache = Path.of(System.getProperty("java.io.tmpdir"), "facepipe-index-cache");
+        try (IndexSearcher s = IndexSearcher.open(files, index, cache)) {
+            if (!s.manifest().modelId().equals(modelId)) {
+                System.err.println("facepipe search: the index holds " + s.manifest().modelId()
+                        + " embeddings but the query was embedded with " + modelId + "; they cannot be compared");
+                return 2;
+            }
+            List<IndexSearcher.Hit> hits = s.search(query, k, nprobe);
             ObjectMapper json = new ObjectMapper();
             ObjectNode out = json.createObjectNode();
-            out.put("query", image.toString());
+            out.put("query", what);
             out.put("index_version", s.manifest().version());
             out.put("model_id", s.manifest().modelId());
             out.put("threshold", s.manifest().threshold());
@@ -75,5 +101,30 @@ final class SearchCommand implements Callable<Integer> {
             System.out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(out));
         }
         return 0;
+    }
+
+    /** {embedding, model id} of one face, read from the faces Parquet files (a scan; fine for one lookup). */
+    private static Object[] faceEmbedding(HadoopFiles files, String faces, String id) throws java.io.IOException {
+        var fs = files.fs(faces);
+        var it = fs.listFiles(new org.apache.hadoop.fs.Path(faces), true);
+        while (it.hasNext()) {
+            var st = it.next();
+            if (!st.getPath().getName().endsWith(".parquet")) continue;
+            try (var r = org.apache.parquet.avro.AvroParquetReader.<org.apache.avro.generic.GenericRecord>builder(
+                    org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(st.getPath(), files.conf())).build()) {
+                for (org.apache.avro.generic.GenericRecord g; (g = r.read()) != null; ) {
+                    if (!id.equals(String.valueOf(g.get("face_id"))) || g.get("embedding") == null) continue;
+                    List<?> e = (List<?>) g.get("embedding");
+                    float[] v = new float[e.size()];
+                    for (int i = 0; i < v.length; i++) {
+                        Object x = e.get(i);
+                        if (x instanceof org.apache.avro.generic.GenericRecord rec) x = rec.get(0); // Spark's list wrapper
+                        v[i] = ((Number) x).floatValue();
+                    }
+                    return new Object[] {v, String.valueOf(g.get("model_id"))};
+                }
+            }
+        }
+        return null;
     }
 }
