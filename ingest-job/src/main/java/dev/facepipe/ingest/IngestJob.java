@@ -303,10 +303,13 @@ public final class IngestJob {
             org.apache.spark.util.LongAccumulator faces, org.apache.spark.util.LongAccumulator rejects) {
         List<Row> out = new ArrayList<>();
         rows.forEachRemaining(out::add);
+        // Rows made by RowFactory carry no schema: read by position.
+        int facesAt = OutcomeRows.IMAGE.size();
+        int statusAt = OutcomeRows.IMAGE.fieldIndex("status");
         for (Row r : out) {
             images.add(1);
-            faces.add(r.<scala.collection.Seq<?>>getAs(OutcomeRows.FACES_COLUMN).size());
-            if ("rejected".equals(r.getAs("status"))) rejects.add(1);
+            faces.add(((scala.collection.Seq<?>) r.get(facesAt)).size());
+            if ("rejected".equals(r.get(statusAt))) rejects.add(1);
         }
         return out.iterator();
     }
