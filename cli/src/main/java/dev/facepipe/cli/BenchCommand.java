@@ -35,17 +35,7 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
         subcommands = {BenchCommand.Engine.class, BenchIndexCommand.class})
-final class BenchCommand implements Runnable {
-    @ParentCommand
-    Main main;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+final class BenchCommand extends GroupCommand {
 
     @Command(name = "engine", mixinStandardHelpOptions = true,
             description = "Per-stage median ms, faces/s, the model-only time for the same faces (the ceiling) and"

@@ -20,17 +20,7 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Measure the engine on your own data.",
         subcommands = {EvalCommand.Verification.class, DetectorEvalCommand.class})
-final class EvalCommand implements Runnable {
-    @ParentCommand
-    Main main;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+final class EvalCommand extends GroupCommand {
 
     @Command(name = "verification", mixinStandardHelpOptions = true,
             description = "Score labelled pairs (csv: file_x,file_y,same with yes/no) and print ROC AUC, best accuracy"

@@ -24,17 +24,7 @@ import picocli.CommandLine.ParentCommand;
         description = "Opt-out requests: faces that match one are dropped at ingest (reason optout, no embedding)"
                 + " and can be removed from what was already ingested and indexed. Every action is audited.",
         subcommands = {OptOutCommand.Add.class, OptOutCommand.Apply.class})
-final class OptOutCommand implements Runnable {
-    @ParentCommand
-    Main main;
-
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(System.out);
-    }
+final class OptOutCommand extends GroupCommand {
 
     @Command(name = "add", mixinStandardHelpOptions = true,
             description = "Record a request from a photo of the person (its best face's embedding is kept).")

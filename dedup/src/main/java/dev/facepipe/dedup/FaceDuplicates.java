@@ -53,11 +53,8 @@ public final class FaceDuplicates {
                 .where(expr("aggregate(zip_with(ea, eb, (x, y) -> x * y), 0D, (s, v) -> s + v) >= " + minCosine))
                 .select("a", "b").collectAsList();
         if (pairs.isEmpty()) return spark.createDataFrame(List.of(), RESULT);
-        UnionFind uf = new UnionFind();
-        for (Row p : pairs) uf.union(p.getString(0), p.getString(1));
-        Map<String, List<String>> groups = new HashMap<>();
-        for (String m : uf.members()) groups.computeIfAbsent(uf.find(m), k -> new ArrayList<>()).add(m);
-        List<String> ids = groups.values().stream().flatMap(List::stream).toList();
+        java.util.Collection<List<String>> groups = UnionFind.groups(pairs);
+        List<String> ids = groups.stream().flatMap(List::stream).toList();
         Map<String, Float> quality = new HashMap<>();
         for (Row r : faces.where(col("face_id").isin(ids.toArray())).select("face_id", "quality").collectAsList()) {
             quality.put(r.getString(0), r.isNullAt(1) ? 0f : r.getFloat(1));
@@ -65,7 +62,7 @@ public final class FaceDuplicates {
         Comparator<String> best = Comparator.<String>comparingDouble(id -> -quality.getOrDefault(id, 0f))
                 .thenComparing(Comparator.naturalOrder());
         List<Row> out = new ArrayList<>();
-        for (List<String> g : groups.values()) {
+        for (List<String> g : groups) {
             String keep = g.stream().min(best).orElseThrow();
             for (String m : g) out.add(RowFactory.create(m, keep, m.equals(keep)));
         }

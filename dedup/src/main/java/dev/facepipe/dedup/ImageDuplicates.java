@@ -50,17 +50,14 @@ public final class ImageDuplicates {
                 .where(expr("bit_count(ha ^ hb) <= " + maxHamming))
                 .select("a", "b").collectAsList();
         if (pairs.isEmpty()) return spark.createDataFrame(List.of(), RESULT);
-        UnionFind uf = new UnionFind();
-        for (Row p : pairs) uf.union(p.getString(0), p.getString(1));
-        Map<String, List<String>> groups = new HashMap<>();
-        for (String m : uf.members()) groups.computeIfAbsent(uf.find(m), k -> new ArrayList<>()).add(m);
-        List<String> ids = new ArrayList<>(groups.values().stream().flatMap(List::stream).toList());
+        java.util.Collection<List<String>> groups = UnionFind.groups(pairs);
+        List<String> ids = groups.stream().flatMap(List::stream).toList();
         Map<String, Row> info = new HashMap<>();
         for (Row r : hashed.where(col("image_id").isin(ids.toArray())).collectAsList()) info.put(r.getString(0), r);
         Comparator<String> best = Comparator.<String>comparingLong(id -> -info.get(id).getLong(2))
                 .thenComparingLong(id -> info.get(id).getLong(3)).thenComparing(Comparator.naturalOrder());
         List<Row> out = new ArrayList<>();
-        for (List<String> g : groups.values()) {
+        for (List<String> g : groups) {
             String keep = g.stream().min(best).orElseThrow();
             for (String m : g) if (!m.equals(keep)) out.add(org.apache.spark.sql.RowFactory.create(m, keep));
         }

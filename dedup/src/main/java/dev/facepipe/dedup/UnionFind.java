@@ -27,4 +27,13 @@ public final class UnionFind {
     public Iterable<String> members() {
         return parent.keySet();
     }
+
+    /** The connected components of these pairs (each row: two ids), as lists of members. */
+    public static java.util.Collection<java.util.List<String>> groups(java.util.List<org.apache.spark.sql.Row> pairs) {
+        UnionFind uf = new UnionFind();
+        for (org.apache.spark.sql.Row p : pairs) uf.union(p.getString(0), p.getString(1));
+        Map<String, java.util.List<String>> g = new HashMap<>();
+        for (String m : uf.members()) g.computeIfAbsent(uf.find(m), k -> new java.util.ArrayList<>()).add(m);
+        return g.values();
+    }
 }
