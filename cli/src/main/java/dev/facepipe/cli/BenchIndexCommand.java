@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
@@ -45,6 +46,10 @@ final class BenchIndexCommand implements Callable<Integer> {
 
     @Option(names = "--python", negatable = true, description = "Also run python3-faiss (default: ${DEFAULT-VALUE}).")
     boolean python = true;
+
+    @Option(names = "--sweep", split = ",", paramLabel = "NPROBE",
+            description = "Also measure recall@10 and latency at these nprobe values on the same index.")
+    List<Integer> sweep = List.of();
 
     @Override
     public Integer call() throws Exception {
@@ -81,12 +86,24 @@ final class BenchIndexCommand implements Callable<Integer> {
         Path tmp = Files.createTempFile("bench-", ".faiss");
         idx.write(tmp);
         long fileBytes = Files.size(tmp);
-        idx.close();
         SearchResult exact;
         try (FaissIndex flat = FaissIndex.create(dim, "IDMap,Flat", Metric.INNER_PRODUCT)) {
             flat.add(x, ids);
             exact = flat.search(q, 10, 0, 0);
         }
+        for (int np : sweep) {
+            double[] l = new double[Math.min(nq, 200)];
+            for (int i = 0; i < l.length; i++) {
+                long st = System.nanoTime();
+                idx.search(Arrays.copyOfRange(q, i * dim, (i + 1) * dim), 10, np, Math.max(ef, np));
+                l[i] = (System.nanoTime() - st) / 1e6;
+            }
+            Arrays.sort(l);
+            System.out.printf(Locale.ROOT, "sweep: nprobe %d efSearch %d: recall@10 %.4f, p50 %.2f ms, p99 %.2f ms%n", np,
+                    Math.max(ef, np), recall(exact, idx.search(q, 10, np, Math.max(ef, np))), l[l.length / 2],
+                    l[(int) Math.ceil(0.99 * l.length) - 1]);
+        }
+        idx.close();
         double recall = recall(exact, approx);
         double trainS = (t1 - t0) / 1e9, addS = (t2 - t1) / 1e9, searchS = (t3 - t2) / 1e9;
         System.out.printf(Locale.ROOT, "java:   train %.2f s, add %.2f s (%.0f vectors/s), search %.3f s (%.0f QPS),"
