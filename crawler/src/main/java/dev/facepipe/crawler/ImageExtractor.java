@@ -94,11 +94,10 @@ public final class ImageExtractor {
             }
         }
         if (best == null) return null;
-        String abs = base.absUrl("x-unused");
         try {
             return java.net.URI.create(base.baseUri()).resolve(best.replace(" ", "%20")).toString();
         } catch (IllegalArgumentException e) {
-            return abs.isEmpty() ? null : abs;
+            return null; // a candidate that is no URL at all is skipped
         }
     }
 }
