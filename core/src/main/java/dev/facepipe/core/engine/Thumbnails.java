@@ -5,10 +5,10 @@ import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Size;
 
 /** The 32x32 gray thumbnails that perceptual hashes are computed from (area-averaged, as pHash expects). */
-final class Thumbnails {
+public final class Thumbnails {
     private Thumbnails() {}
 
-    static byte[] gray32(Mat bgr) {
+    public static byte[] gray32(Mat bgr) {
         // Shrink first, then convert: the colour conversion of a whole photo cost more than the hash.
         Mat small = new Mat();
         Mat gray = new Mat();
