@@ -1,9 +1,6 @@
 package dev.facepipe.cli;
 
 import dev.facepipe.crawler.CrawlJob;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -25,7 +22,7 @@ final class CrawlCommand implements Callable<Integer> {
     String out;
 
     @Option(names = "--run-id", paramLabel = "ID", description = "Run id (default: UTC time, yyyyMMdd-HHmmss).")
-    String runId = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    String runId = RunIds.now();
 
     @Override
     public Integer call() throws Exception {

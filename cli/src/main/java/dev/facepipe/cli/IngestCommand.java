@@ -4,9 +4,6 @@ import dev.facepipe.core.config.Config;
 import dev.facepipe.ingest.IngestJob;
 import dev.facepipe.ingest.RunManifest;
 import dev.facepipe.ingest.Sparks;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -30,7 +27,7 @@ final class IngestCommand implements Callable<Integer> {
 
     @Option(names = "--run-id", paramLabel = "ID", description = "Run id (default: UTC time, yyyyMMdd-HHmmss);"
             + " running an id again replaces that run.")
-    String runId = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    String runId = RunIds.now();
 
     @Override
     public Integer call() {

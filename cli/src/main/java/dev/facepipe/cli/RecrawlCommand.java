@@ -1,9 +1,6 @@
 package dev.facepipe.cli;
 
 import dev.facepipe.crawler.RecrawlJob;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,7 +18,7 @@ final class RecrawlCommand implements Callable<Integer> {
     String out;
 
     @Option(names = "--run-id", paramLabel = "ID", description = "Run id (default: UTC time, yyyyMMdd-HHmmss).")
-    String runId = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+    String runId = RunIds.now();
 
     @Option(names = "--all", description = "Treat every live URL as due now.")
     boolean all;

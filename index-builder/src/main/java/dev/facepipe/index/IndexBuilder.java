@@ -16,9 +16,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -102,7 +99,7 @@ public final class IndexBuilder {
                 : (int) Math.max(1, (n + cfg.getLong("index.vectors_per_shard") - 1) / cfg.getLong("index.vectors_per_shard"));
         int nprobe = lists == 0 ? 0 : Math.min(lists, cfg.getInt("index.nprobe"));
         int efSearch = cfg.getInt("index.ef_search");
-        String version = "v-" + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
+        String version = IndexLayout.newVersion();
         IndexLayout layout = new IndexLayout(req.out());
         LOG.info("building {} over {} vectors of {} in {} shard(s) as {}", factory, n, model.id(), shards, version);
 
@@ -311,7 +308,7 @@ public final class IndexBuilder {
             fresh.unpersist();
             return m;
         }
-        String version = "v-" + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
+        String version = IndexLayout.newVersion();
         Broadcast<HadoopFiles> bFiles = spark.sparkContext().broadcast(files,
                 scala.reflect.ClassTag$.MODULE$.apply(HadoopFiles.class));
         Map<Integer, String> baseFiles = new HashMap<>();

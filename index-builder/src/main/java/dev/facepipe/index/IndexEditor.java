@@ -8,9 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -31,7 +28,7 @@ public final class IndexEditor {
         IndexLayout layout = new IndexLayout(root);
         String old = files.readString(layout.pointer()).strip();
         IndexManifest m = IndexManifest.fromJson(files.readString(layout.manifest(old)));
-        String version = "v-" + ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
+        String version = IndexLayout.newVersion();
         List<IndexManifest.Shard> shards = new ArrayList<>();
         List<Long> removedKeys = new ArrayList<>();
         long removed = 0;

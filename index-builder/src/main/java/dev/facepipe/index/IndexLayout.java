@@ -5,6 +5,12 @@ package dev.facepipe.index;
  * uses, and is written last, so a build that dies never leaves a half index where search looks.
  */
 public record IndexLayout(String root) implements java.io.Serializable {
+    /** A new version name: UTC time to the millisecond, so versions sort by age. */
+    public static String newVersion() {
+        return "v-" + java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)
+                .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
+    }
+
     public String pointer() {
         return root + "/CURRENT";
     }
