@@ -1,31 +1,30 @@
 package dev.facepipe.dedup;
 
-import static org.apache.spark.sql.functions.array;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.explode;
-import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.shiftrightunsigned;
+import static org.apache.spark.sql.functions.monotonically_increasing_id;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Column;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Near-duplicate images by perceptual hash, in Spark: the 64 bits are cut into bands; images that
- * share a band exactly become candidate pairs (a join on band, so the cost follows the number of
- * colliding pairs, not all pairs); candidates within maxHamming bits are near-duplicates; groups are
- * connected components; every member but the best copy (most pixels, then earliest, then lowest id)
- * points to it. Pairs further apart than one band allows can be missed: `facepipe bench dedup`
- * measures that recall against brute force.
+ * Near-duplicate images by perceptual hash, in Spark: the 64 bits are cut into bands and images
+ * sharing a band are compared ({@link BandJoin}, optionally over several bandings: tables); pairs within maxHamming bits are near-duplicates,
+ * also mirrored ones when asked (the image's hash is filed a second time as {@link PHash#mirrored}).
+ * Groups are connected components; every member but the best copy (most pixels, then earliest,
+ * then lowest id) points to it. With b bands a pair up to b-1 bits apart always shares a band;
+ * further pairs are found with a probability that `facepipe bench dedup` measures against brute force.
  */
 public final class ImageDuplicates {
     private ImageDuplicates() {}
@@ -38,42 +37,65 @@ public final class ImageDuplicates {
      * @param images columns image_id, phash (long, nullable), pixels (long), ingested_at (long)
      * @return image_id and duplicate_of for every image that has a better near-duplicate copy
      */
-    public static Dataset<Row> duplicateOf(SparkSession spark, Dataset<Row> images, int bands, int maxHamming) {
-        if (bands < 1 || bands > 64) throw new IllegalArgumentException("bands must be 1..64, got " + bands);
-        Dataset<Row> hashed = images.where(col("phash").isNotNull())
-                .select("image_id", "phash", "pixels", "ingested_at");
-        Dataset<Row> banded = hashed.withColumn("band", explode(array(bandKeys(col("phash"), bands))));
-        Dataset<Row> a = banded.select(col("band"), col("image_id").as("a"), col("phash").as("ha"));
-        Dataset<Row> b = banded.select(col("band"), col("image_id").as("b"), col("phash").as("hb"));
-        List<Row> pairs = a.join(b, "band").where(col("a").lt(col("b")))
-                .select("a", "b", "ha", "hb").distinct()
-                .where(expr("bit_count(ha ^ hb) <= " + maxHamming))
-                .select("a", "b").collectAsList();
-        if (pairs.isEmpty()) return spark.createDataFrame(List.of(), RESULT);
-        java.util.Collection<List<String>> groups = UnionFind.groups(pairs);
-        List<String> ids = groups.stream().flatMap(List::stream).toList();
-        Map<String, Row> info = new HashMap<>();
-        for (Row r : hashed.where(col("image_id").isin(ids.toArray())).collectAsList()) info.put(r.getString(0), r);
-        Comparator<String> best = Comparator.<String>comparingLong(id -> -info.get(id).getLong(2))
-                .thenComparingLong(id -> info.get(id).getLong(3)).thenComparing(Comparator.naturalOrder());
-        List<Row> out = new ArrayList<>();
-        for (List<String> g : groups) {
-            String keep = g.stream().min(best).orElseThrow();
-            for (String m : g) if (!m.equals(keep)) out.add(org.apache.spark.sql.RowFactory.create(m, keep));
-        }
-        return spark.createDataFrame(out, RESULT);
+    public static Dataset<Row> duplicateOf(SparkSession spark, Dataset<Row> images, int bands, int maxHamming,
+            boolean mirror) {
+        return duplicateOf(spark, images, bands, 1, 0, maxHamming, mirror);
     }
 
-    /** One key per band: band number in the high bits, the band's bits in the low bits. */
-    static Column[] bandKeys(Column phash, int bands) {
-        Column[] keys = new Column[bands];
-        int start = 0;
-        for (int i = 0; i < bands; i++) {
-            int width = 64 / bands + (i < 64 % bands ? 1 : 0);
-            long mask = width == 64 ? -1L : (1L << width) - 1;
-            keys[i] = lit((long) i << 58).bitwiseXOR(shiftrightunsigned(phash, start).bitwiseAND(lit(mask)));
-            start += width;
+    /** As above with {@code tables} bandings (each further one over a permutation of the bits drawn from seed). */
+    public static Dataset<Row> duplicateOf(SparkSession spark, Dataset<Row> images, int bands, int tables, long seed,
+            int maxHamming, boolean mirror) {
+        BandJoin join = new BandJoin(64, bands, tables, seed);
+        Dataset<Row> hashed = images.where(col("phash").isNotNull())
+                .select(col("image_id"), col("phash"), col("pixels"), col("ingested_at"),
+                        monotonically_increasing_id().as("idx"))
+                .persist();
+        try {
+            List<long[]> pairs = new ArrayList<>();
+            for (Row p : join.pairs(entries(hashed, join, mirror), maxHamming, partitions(spark)).collectAsList()) {
+                pairs.add(new long[] {p.getLong(0), p.getLong(1)});
+            }
+            if (pairs.isEmpty()) return spark.createDataFrame(List.of(), RESULT);
+            Collection<List<Long>> groups = UnionFind.groups(pairs);
+            Map<Long, Row> info = members(spark, hashed, groups);
+            Comparator<Long> best = Comparator.<Long>comparingLong(i -> -info.get(i).getLong(2))
+                    .thenComparingLong(i -> info.get(i).getLong(3))
+                    .thenComparing(i -> info.get(i).getString(0));
+            List<Row> out = new ArrayList<>();
+            for (List<Long> g : groups) {
+                long keep = g.stream().min(best).orElseThrow();
+                for (long m : g) {
+                    if (m != keep) out.add(RowFactory.create(info.get(m).getString(0), info.get(keep).getString(0)));
+                }
+            }
+            return spark.createDataFrame(out, RESULT);
+        } finally {
+            hashed.unpersist();
         }
-        return keys;
+    }
+
+    private static Dataset<Row> entries(Dataset<Row> hashed, BandJoin join, boolean mirror) {
+        return hashed.select("idx", "phash").flatMap((FlatMapFunction<Row, Row>) r -> {
+            long h = r.getLong(1);
+            List<Row> out = new ArrayList<>(join.entries(r.getLong(0), new long[] {h}, false));
+            if (mirror) out.addAll(join.entries(r.getLong(0), new long[] {PHash.mirrored(h)}, true));
+            return out.iterator();
+        }, Encoders.row(BandJoin.ENTRY));
+    }
+
+    static int partitions(SparkSession spark) {
+        return Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
+    }
+
+    /** The rows of every grouped item, by idx (a join: groups can hold many thousands of ids). */
+    static Map<Long, Row> members(SparkSession spark, Dataset<Row> indexed, Collection<List<Long>> groups) {
+        List<Row> ids = groups.stream().flatMap(List::stream).map(i -> RowFactory.create(i)).toList();
+        Dataset<Row> wanted = spark.createDataFrame(ids, new StructType().add("m", DataTypes.LongType, false));
+        Map<Long, Row> info = new HashMap<>();
+        Dataset<Row> rows = indexed.join(org.apache.spark.sql.functions.broadcast(wanted),
+                indexed.col("idx").equalTo(wanted.col("m"))).drop("m");
+        int idx = rows.schema().fieldIndex("idx");
+        for (Row r : rows.collectAsList()) info.put(r.getLong(idx), r);
+        return info;
     }
 }

@@ -1,6 +1,7 @@
 package dev.facepipe.dedup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -50,6 +51,63 @@ class FaceDuplicatesTest {
         return RowFactory.create(id, scala.jdk.javaapi.CollectionConverters.asScala(l).toList(), q);
     }
 
+    /** A unit vector at exactly this cosine to v (v rotated towards a random orthogonal direction). */
+    private static float[] atCosine(Random r, float[] v, double c) {
+        float[] u = unit(r, null, 1);
+        double dot = 0;
+        for (int i = 0; i < v.length; i++) dot += u[i] * v[i];
+        double nn = 0;
+        for (int i = 0; i < v.length; i++) {
+            u[i] -= (float) (dot * v[i]);
+            nn += u[i] * u[i];
+        }
+        float[] out = new float[v.length];
+        for (int i = 0; i < v.length; i++) out[i] = (float) (c * v[i] + Math.sqrt(1 - c * c) * u[i] / Math.sqrt(nn));
+        return out;
+    }
+
+    private static double cos(float[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) s += (double) a[i] * b[i];
+        return s;
+    }
+
+    @Test
+    void pairsAtTheThresholdAreFoundAsBruteForceFindsThem() {
+        Random r = new Random(2);
+        List<float[]> e = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            float[] v = unit(r, null, 1);
+            e.add(v);
+            e.add(atCosine(r, v, 0.90 + 0.04 * r.nextDouble())); // straddles the 0.92 threshold
+        }
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < e.size(); i++) rows.add(face(String.format("f%03d", i), e.get(i), 0.5f));
+        Map<String, String> cluster = FaceDuplicates.groups(spark, spark.createDataFrame(rows, FACES), 22, 12, 0.92,
+                1234, 4).collectAsList().stream().collect(Collectors.toMap(x -> x.getString(0), x -> x.getString(1)));
+        int truth = 0;
+        for (int i = 0; i < e.size(); i += 2) {
+            String a = String.format("f%03d", i);
+            String b = String.format("f%03d", i + 1);
+            if (cos(e.get(i), e.get(i + 1)) >= 0.92) {
+                truth++;
+                assertEquals(cluster.get(a), cluster.get(b), a + " and " + b + " are near-duplicates");
+                assertEquals(a, cluster.get(a), "equal quality: the lower id is canonical");
+            } else {
+                assertEquals(null, cluster.get(a), a + " is under the threshold with every face");
+            }
+        }
+        assertTrue(truth > 50 && truth < 150, "the set straddles the threshold: " + truth);
+        assertEquals(2 * truth, cluster.size());
+    }
+
+    @Test
+    void theSketchMarginWidensWithTheDeviationsAsked() {
+        int at = FaceDuplicates.maxSketchDistance(264, 0.92, 0);
+        assertEquals(Math.ceil(264 * Math.acos(0.92) / Math.PI), at, 1e-9);
+        assertTrue(FaceDuplicates.maxSketchDistance(264, 0.92, 4) > at + 15);
+    }
+
     @Test
     void nearDuplicateFacesFormGroupsAroundTheirBestFace() {
         Random r = new Random(1);
@@ -59,7 +117,7 @@ class FaceDuplicatesTest {
                 face("a1", unit(r, a, 0.005), 0.6f), face("a2", unit(r, a, 0.005), 0.9f), face("a3", unit(r, a, 0.005), 0.7f),
                 face("b1", unit(r, b, 0.005), 0.5f), face("b2", unit(r, b, 0.005), 0.5f),
                 face("lone", unit(r, null, 1), 0.99f));
-        Map<String, Row> out = FaceDuplicates.groups(spark, spark.createDataFrame(rows, FACES), 8, 8, 0.9, 7)
+        Map<String, Row> out = FaceDuplicates.groups(spark, spark.createDataFrame(rows, FACES), 8, 8, 0.9, 7, 4)
                 .collectAsList().stream().collect(Collectors.toMap(x -> x.getString(0), x -> x));
         assertEquals(5, out.size(), "the lone face is in no group");
         for (String id : new String[] {"a1", "a2", "a3"}) assertEquals("a2", out.get(id).getString(1));

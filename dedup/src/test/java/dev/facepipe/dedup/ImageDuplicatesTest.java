@@ -47,7 +47,7 @@ class ImageDuplicatesTest {
                 RowFactory.create("e", e, 250_000L, 30L),
                 RowFactory.create("f", f, 1_000_000L, 11L),
                 RowFactory.create("g", null, 1L, 1L));
-        Map<String, String> dup = ImageDuplicates.duplicateOf(spark, spark.createDataFrame(rows, IMAGES), 4, 10)
+        Map<String, String> dup = ImageDuplicates.duplicateOf(spark, spark.createDataFrame(rows, IMAGES), 4, 10, false)
                 .collectAsList().stream().collect(Collectors.toMap(r -> r.getString(0), r -> r.getString(1)));
         assertEquals(Map.of("a", "b", "e", "b", "f", "b"), dup);
     }
@@ -56,7 +56,7 @@ class ImageDuplicatesTest {
     void equalSizeCopiesKeepTheEarliest() {
         long h = 0x00ff00ff00ff00ffL;
         List<Row> rows = List.of(RowFactory.create("late", h, 100L, 50L), RowFactory.create("early", h ^ 1, 100L, 5L));
-        List<Row> dup = ImageDuplicates.duplicateOf(spark, spark.createDataFrame(rows, IMAGES), 4, 10).collectAsList();
+        List<Row> dup = ImageDuplicates.duplicateOf(spark, spark.createDataFrame(rows, IMAGES), 4, 10, false).collectAsList();
         assertEquals(1, dup.size());
         assertEquals("late", dup.get(0).getString(0));
         assertEquals("early", dup.get(0).getString(1));

@@ -49,6 +49,16 @@ class PHashTest {
             }
         }
         assertTrue(PHash.hamming(base, PHash.of(mirrored)) > 10, "a mirror image is a different hash");
+        assertTrue(PHash.hamming(PHash.mirrored(base), PHash.of(mirrored)) <= 4,
+                "flipping the odd DCT columns predicts the mirror image's hash");
+    }
+
+    @Test
+    void mirrorMaskFlipsHalfTheBitsAndIsItsOwnInverse() {
+        assertEquals(32, Long.bitCount(PHash.MIRROR_MASK));
+        assertEquals("aaaaaaaaaaaaaaaa", PHash.hex(PHash.MIRROR_MASK), "columns k = 1, 3, 5, 7 of each row");
+        long h = 0x0e9f71708f8e8c71L;
+        assertEquals(h, PHash.mirrored(PHash.mirrored(h)));
     }
 
     @Test

@@ -186,7 +186,7 @@ public final class IngestJob {
                             .as("pixels"), col("ingested_at")));
         }
         Dataset<Row> dups = ImageDuplicates.duplicateOf(spark, hashes, cfg.getInt("dedup.image_bands"),
-                cfg.getInt("dedup.image_max_hamming")).withColumnRenamed("duplicate_of", "dup_of");
+                cfg.getInt("dedup.image_tables"), cfg.getLong("dedup.seed"), cfg.getInt("dedup.image_max_hamming"), cfg.getBoolean("dedup.image_mirror")).withColumnRenamed("duplicate_of", "dup_of");
         Dataset<Row> joined = images.join(dups, images.col("image_id").equalTo(dups.col("image_id")), "left")
                 .drop(dups.col("image_id"))
                 .withColumn("duplicate_of", col("dup_of")).drop("dup_of");
@@ -208,7 +208,8 @@ public final class IngestJob {
                     .select("face_id", "embedding", "quality"));
         }
         Dataset<Row> groups = FaceDuplicates.groups(spark, accepted, cfg.getInt("dedup.face_bands"),
-                cfg.getInt("dedup.face_band_bits"), cfg.getDouble("dedup.face_min_cosine"), cfg.getLong("dedup.seed"))
+                cfg.getInt("dedup.face_band_bits"), cfg.getDouble("dedup.face_min_cosine"), cfg.getLong("dedup.seed"),
+                cfg.getDouble("dedup.face_sketch_sd"))
                 .withColumnRenamed("face_id", "g_face").withColumnRenamed("cluster_id", "g_cluster")
                 .withColumnRenamed("canonical", "g_canonical");
         Dataset<Row> joined = faces.join(groups, faces.col("face_id").equalTo(groups.col("g_face")), "left")
