@@ -22,9 +22,13 @@ final class DemoSiteCommand implements Callable<Integer> {
     @Option(names = "--url-file", required = true, paramLabel = "FILE", description = "Where to write the base URL.")
     Path urlFile;
 
+    @Option(names = "--archive-pages", paramLabel = "N", description = "Extra archive pages of photos, "
+            + DemoSite.ARCHIVE_IMAGES_PER_PAGE + " images each (default: ${DEFAULT-VALUE}).")
+    int archivePages = 0;
+
     @Override
     public Integer call() throws Exception {
-        try (DemoSite site = DemoSite.start(photos)) {
+        try (DemoSite site = DemoSite.start(photos, archivePages)) {
             Files.writeString(urlFile, site.baseUrl() + "\n");
             System.out.println("demo site at " + site.baseUrl());
             Thread.currentThread().join(); // until the process is stopped

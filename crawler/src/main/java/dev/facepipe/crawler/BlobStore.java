@@ -28,12 +28,18 @@ public final class BlobStore {
 
     /** Stores the bytes unless present; returns their blob path. */
     public String put(String sha256, byte[] bytes) {
+        return put(sha256, bytes, tmp -> { });
+    }
+
+    /** As {@link #put(String, byte[])}, telling beforeWrite the temporary's path before it is created. */
+    public String put(String sha256, byte[] bytes, java.util.function.Consumer<String> beforeWrite) {
         String p = path(sha256);
         FileSystem fs = files.fs(p);
         Path target = new Path(p);
         try {
             if (fs.exists(target)) return p;
             Path tmp = new Path(target.getParent(), "." + sha256 + "." + UUID.randomUUID() + ".tmp");
+            beforeWrite.accept(tmp.toString());
             try (OutputStream out = fs.create(tmp, false)) {
                 out.write(bytes);
             }
@@ -44,6 +50,19 @@ public final class BlobStore {
             return p;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store blob " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletes a temporary left by a write that never finished; true when one was there. */
+    public boolean deleteTemp(String tmpPath) {
+        Path p = new Path(tmpPath);
+        if (!p.getName().startsWith(".") || !p.getName().endsWith(".tmp")) {
+            throw new IllegalArgumentException("not a blob temporary: " + tmpPath);
+        }
+        try {
+            return files.fs(tmpPath).delete(p, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete blob temporary " + tmpPath + ": " + e.getMessage(), e);
         }
     }
 }

@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
  * A crawl run: from the seeds, within the allowed hosts, honouring robots.txt, robots meta tags and
  * X-Robots-Tag, politeness and size limits; images into the blob store under OUT, and one manifest
  * row per image URL at OUT/manifests/run_id=R/part-00000.parquet (written last, in one piece).
+ * Resumable: the run keeps crawler4j's frontier and its own {@link CrawlJournal} under
+ * crawler.work_dir/R; started again with the same run id after a kill, it goes on from there.
  */
 public final class CrawlJob {
     private static final Logger LOG = LoggerFactory.getLogger(CrawlJob.class);
@@ -60,9 +62,25 @@ public final class CrawlJob {
             }
             if (s.allowedHosts().isEmpty()) hosts.add(URI.create(seed).getHost().toLowerCase(Locale.ROOT));
         }
-        Path work = Files.createTempDirectory("facepipe-crawl-");
+        Path work = cfg.getPath("crawler.work_dir").resolve(runId);
+        Path journalFile = work.resolve("journal.jsonl");
+        boolean resuming = Files.exists(journalFile);
+        CrawlJournal.Replay earlier = CrawlJournal.replay(journalFile);
+        BlobStore blobs = new BlobStore(files, out);
+        if (resuming) {
+            int cleared = 0;
+            for (String tmp : earlier.blobTemps()) if (blobs.deleteTemp(tmp)) cleared++;
+            LOG.info("crawl {}: resuming from {}: {} manifest rows, {} images wanted, {} pages seen; {} torn blob"
+                    + " writes cleared, {} torn journal lines skipped", runId, work, earlier.rows().size(),
+                    earlier.wanted().size(), earlier.pages(), cleared, earlier.tornLines());
+        } else {
+            LOG.info("crawl {}: state in {} (if this run is stopped, run it again with --run-id {} to resume)", runId,
+                    work, runId);
+        }
+        Files.createDirectories(work.resolve("frontier"));
         CrawlConfig cc = new CrawlConfig();
-        cc.setCrawlStorageFolder(work.toString());
+        cc.setCrawlStorageFolder(work.resolve("frontier").toString());
+        cc.setResumableCrawling(true); // the frontier survives a kill; the work folder goes once the manifest is out
         cc.setIncludeBinaryContentInCrawling(true);
         cc.setMaxDepthOfCrawling(s.maxDepth());
         cc.setMaxPagesToFetch(s.maxPages());
@@ -79,7 +97,8 @@ public final class CrawlJob {
         cc.setThreadShutdownDelaySeconds(1);
         cc.setCleanupDelaySeconds(1);
         PageFetcher fetcher = new PageFetcher(cc);
-        CrawlState state = new CrawlState(s, new BlobStore(files, out), new ArrayList<>(hosts));
+        CrawlJournal journal = CrawlJournal.append(journalFile);
+        CrawlState state = new CrawlState(s, blobs, new ArrayList<>(hosts), journal, earlier);
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "crawl-progress");
             t.setDaemon(true);
@@ -90,18 +109,25 @@ public final class CrawlJob {
             rc.setUserAgentName(s.userAgent());
             CrawlController controller = new CrawlController(cc, fetcher, new RobotstxtServer(rc, fetcher));
             for (String seed : seeds) controller.addSeed(seed);
-            progress.scheduleAtFixedRate(() -> LOG.info("crawl {}: {} pages, {} images, {} MB, {} errors", runId,
-                    state.pagesVisited.get(), state.imagesFetched.get(), state.bytesFetched.get() / 1_000_000,
-                    state.errors.get()), 5, 5, TimeUnit.SECONDS);
+            long p0 = state.pagesVisited.get();
+            long i0 = state.imagesFetched.get();
+            progress.scheduleAtFixedRate(() -> {
+                double secs = Math.max(1e-3, (System.currentTimeMillis() - t0) / 1000.0);
+                LOG.info(String.format(Locale.ROOT, "crawl %s: %d pages (%.1f/s), %d images (%.1f/s), %.1f MB,"
+                        + " %d errors", runId, state.pagesVisited.get(), (state.pagesVisited.get() - p0) / secs,
+                        state.imagesFetched.get(), (state.imagesFetched.get() - i0) / secs,
+                        state.bytesFetched.get() / 1e6, state.errors.get()));
+            }, 5, 5, TimeUnit.SECONDS);
             controller.start(() -> new ImageCrawler(state), s.threads());
         } finally {
             progress.shutdownNow();
             fetcher.shutDown(); // its connection-manager thread would keep the JVM alive
-            deleteTree(work);
+            journal.close();
         }
         List<GenericRecord> rows = state.rows();
         String manifest = out + "/manifests/run_id=" + runId + "/part-00000.parquet";
         writeManifest(files, manifest, rows);
+        deleteTree(work); // only now: a kill before this line resumes (and rewrites the manifest)
         double secs = (System.currentTimeMillis() - t0) / 1000.0;
         long notFetched = rows.stream().filter(r -> !r.get("status").toString().equals("fetched")).count();
         Result res = new Result(runId, manifest, state.pagesVisited.get(), state.imagesFetched.get(),

@@ -9,7 +9,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
-/** What the crawler threads share: the images wanted (and where they were found) and the manifest rows. */
+/**
+ * What the crawler threads share: the images wanted (and where they were found), the manifest rows
+ * and the counters; every change also goes to the run's journal, from which a killed run resumes.
+ */
 final class CrawlState {
     final CrawlSettings settings;
     final BlobStore blobs;
@@ -17,8 +20,11 @@ final class CrawlState {
     final Map<String, ImageRef> wanted = new ConcurrentHashMap<>();
     final Map<String, PageInfo> pages = new ConcurrentHashMap<>();
     /** Image URLs queued by us rather than by crawler4j's own link extraction. */
-    final java.util.Set<String> seeded = ConcurrentHashMap.newKeySet();
+    private final java.util.Set<String> seeded = ConcurrentHashMap.newKeySet();
+    /** Fetch attempts per URL that failed in a way worth retrying (timeouts, 5xx). */
+    final Map<String, Integer> attempts = new ConcurrentHashMap<>();
     private final Map<String, GenericRecord> rows = new ConcurrentHashMap<>();
+    private final CrawlJournal journal;
     final AtomicLong pagesVisited = new AtomicLong();
     final AtomicLong imagesFetched = new AtomicLong();
     final AtomicLong bytesFetched = new AtomicLong();
@@ -27,10 +33,48 @@ final class CrawlState {
     /** A parsed page: its directives and the images it references. */
     record PageInfo(RobotsDirectives directives, List<ImageRef> images) {}
 
-    CrawlState(CrawlSettings settings, BlobStore blobs, List<String> allowedHosts) {
+    CrawlState(CrawlSettings settings, BlobStore blobs, List<String> allowedHosts, CrawlJournal journal,
+            CrawlJournal.Replay earlier) {
         this.settings = settings;
         this.blobs = blobs;
         this.allowedHosts = allowedHosts;
+        this.journal = journal;
+        wanted.putAll(earlier.wanted());
+        seeded.addAll(earlier.seeded());
+        rows.putAll(earlier.rows());
+        pagesVisited.set(earlier.pages());
+        for (GenericRecord r : earlier.rows().values()) {
+            if (r.get("status").toString().equals("fetched")) {
+                imagesFetched.incrementAndGet();
+                bytesFetched.addAndGet((Long) r.get("bytes"));
+            } else {
+                errors.incrementAndGet();
+            }
+        }
+    }
+
+    /** Records an image a page references; false when it was known already. */
+    boolean want(ImageRef ref) {
+        if (wanted.putIfAbsent(ref.url(), ref) != null) return false;
+        journal.want(ref);
+        return true;
+    }
+
+    /** Marks an image URL as queued by us; false when it was queued already (in this attempt or an earlier one). */
+    boolean seed(String url) {
+        if (!seeded.add(url)) return false;
+        journal.seed(url);
+        return true;
+    }
+
+    void pageVisited(String url) {
+        pagesVisited.incrementAndGet();
+        journal.page(url);
+    }
+
+    /** Stores image bytes, recording the temporary first so that a resumed run can clear a torn write. */
+    String store(String sha, byte[] bytes) {
+        return blobs.put(sha, bytes, journal::blobTemp);
     }
 
     /** One row per image URL; a later outcome for the same URL (e.g. after a retry) replaces the earlier. */
@@ -52,7 +96,9 @@ final class CrawlState {
         r.put("last_modified", lastModified);
         r.put("fetched_at", System.currentTimeMillis());
         r.put("error", error);
-        rows.put(url, r);
+        journal.row(r);
+        GenericRecord before = rows.put(url, r);
+        if (before != null && !before.get("status").toString().equals("fetched")) errors.decrementAndGet();
         if (!status.equals("fetched")) errors.incrementAndGet();
     }
 

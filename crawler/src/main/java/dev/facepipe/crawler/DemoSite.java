@@ -33,7 +33,10 @@ public final class DemoSite implements AutoCloseable {
     public static final List<String> PHOTO_PATHS = List.of("/img/p0.jpg", "/img/p1.jpg", "/img/p2.jpg",
             "/img/p3.jpg", "/private/p4.jpg", "/img/p5.jpg", "/img/p6.jpg");
 
-    private DemoSite(List<Path> photos) throws IOException {
+    /** Images on each archive page. */
+    public static final int ARCHIVE_IMAGES_PER_PAGE = 4;
+
+    private DemoSite(List<Path> photos, int archivePages) throws IOException {
         for (int i = 0; i < PHOTO_PATHS.size(); i++) {
             images.put(PHOTO_PATHS.get(i), Files.readAllBytes(photos.get(i % photos.size())));
         }
@@ -44,7 +47,22 @@ public final class DemoSite implements AutoCloseable {
         pages.put("/", page("Demo", "<meta property=\"og:image\" content=\"/img/p0.jpg\">",
                 "<a href=/people.html>people</a> <a href=/lazy.html>lazy</a> <a href=/gallery.html>gallery</a>"
                         + " <a href=/private/secret.html>secret</a> <a href=/noimg.html>no images</a>"
-                        + " <a href=/odd.html>odd</a>"));
+                        + " <a href=/odd.html>odd</a>" + (archivePages > 0 ? " <a href=/archive/>archive</a>" : "")));
+        // The archive: many plain pages of photos under their own URLs (same bytes: stored once), for
+        // crawls long enough to interrupt and to time.
+        StringBuilder index = new StringBuilder();
+        for (int p = 0; p < archivePages; p++) {
+            index.append("<a href=/archive/").append(p).append(".html>").append(p).append("</a> ");
+            StringBuilder body = new StringBuilder();
+            for (int j = 0; j < ARCHIVE_IMAGES_PER_PAGE; j++) {
+                String img = "/archive/" + p + "-" + j + ".jpg";
+                images.put(img, images.get(PHOTO_PATHS.get((p * ARCHIVE_IMAGES_PER_PAGE + j) % 4)));
+                body.append("<img src=").append(img).append(" alt='Archive ").append(p).append('-').append(j)
+                        .append("'> ");
+            }
+            pages.put("/archive/" + p + ".html", page("Archive " + p, "", body.toString()));
+        }
+        if (archivePages > 0) pages.put("/archive/", page("Archive", "", index.toString()));
         pages.put("/people.html", page("People", "",
                 "<img src=/img/p0.jpg alt='Person zero'> <img src=/img/copy-of-p0.jpg alt='Copy'>"
                         + " <img src=/img/p1-small.jpg srcset='/img/p1-small.jpg 100w, /img/p1.jpg 800w' alt='One'>"));
@@ -68,8 +86,13 @@ public final class DemoSite implements AutoCloseable {
 
     /** Starts the site on a free loopback port. */
     public static DemoSite start(List<Path> photos) throws IOException {
+        return start(photos, 0);
+    }
+
+    /** Starts the site with an archive of this many extra pages ({@value #ARCHIVE_IMAGES_PER_PAGE} images each). */
+    public static DemoSite start(List<Path> photos, int archivePages) throws IOException {
         if (photos.isEmpty()) throw new IllegalArgumentException("the demo site needs at least one photo");
-        return new DemoSite(photos);
+        return new DemoSite(photos, archivePages);
     }
 
     public String baseUrl() {

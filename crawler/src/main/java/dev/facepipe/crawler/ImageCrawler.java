@@ -19,7 +19,10 @@ import org.apache.http.Header;
  * Every image URL tried ends as one manifest row.
  */
 final class ImageCrawler extends WebCrawler {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ImageCrawler.class);
     private final CrawlState state;
+    /** The URL whose response this worker is handling (crawler4j hands some callbacks only the string). */
+    private WebURL current;
 
     ImageCrawler(CrawlState state) {
         this.state = state;
@@ -46,12 +49,12 @@ final class ImageCrawler extends WebCrawler {
     public void visit(Page page) {
         String url = page.getWebURL().getURL();
         if (page.getParseData() instanceof HtmlParseData) {
-            state.pagesVisited.incrementAndGet();
+            state.pageVisited(url);
             CrawlState.PageInfo info = info(page);
             if (info.directives().blocksImages()) return;
             // srcset, lazy and meta images are not among crawler4j's own links: queue them here.
             for (ImageRef ref : info.images()) {
-                if (!isOutgoing(page, ref.url()) && state.seeded.add(ref.url())) getMyController().addSeed(ref.url());
+                if (!isOutgoing(page, ref.url()) && state.seed(ref.url())) getMyController().addSeed(ref.url());
             }
             return;
         }
@@ -65,7 +68,7 @@ final class ImageCrawler extends WebCrawler {
             return;
         }
         String sha = FaceIds.sha256Hex(bytes);
-        String blob = state.blobs.put(sha, bytes);
+        String blob = state.store(sha, bytes);
         state.imagesFetched.incrementAndGet();
         state.bytesFetched.addAndGet(bytes.length);
         state.row(url, "fetched", ct, f.name().toLowerCase(Locale.ROOT), bytes.length, sha, blob, header(page, "ETag"),
@@ -83,20 +86,65 @@ final class ImageCrawler extends WebCrawler {
             return;
         }
         state.row(from, "redirected", null, null, 0, null, null, null, null, "to " + to);
-        state.wanted.putIfAbsent(to, new ImageRef(to, ref.pageUrl(), ref.alt(), ref.via()));
+        state.want(new ImageRef(to, ref.pageUrl(), ref.alt(), ref.via()));
+    }
+
+    @Override
+    protected void handlePageStatusCode(WebURL webUrl, int statusCode, String statusDescription) {
+        current = webUrl;
     }
 
     @Override
     protected void onUnexpectedStatusCode(String urlStr, int statusCode, String contentType, String description) {
+        WebURL u = current;
+        if (statusCode >= 500 && u != null && u.getURL().equals(urlStr) && retry(u, "HTTP " + statusCode)) return;
         if (state.wanted.containsKey(urlStr)) {
-            state.row(urlStr, "http_" + statusCode, contentType, null, 0, null, null, null, null, description);
+            state.row(urlStr, "http_" + statusCode, contentType, null, 0, null, null, null, null,
+                    description + attemptsNote(urlStr));
         }
     }
 
     @Override
     protected void onContentFetchError(Page page) {
+        if (retry(page.getWebURL(), "content fetch failed")) return;
         String u = page.getWebURL().getURL();
-        if (state.wanted.containsKey(u)) state.row(u, "fetch_error", null, null, 0, null, null, null, null, "fetch failed");
+        if (state.wanted.containsKey(u)) {
+            state.row(u, "fetch_error", null, null, 0, null, null, null, null, "fetch failed" + attemptsNote(u));
+        }
+    }
+
+    /**
+     * Queues the URL again after a backoff (base x 2^(attempt-1)) while attempts remain; the worker
+     * sleeps through the backoff, which also keeps it off the failing host for that long.
+     */
+    private boolean retry(WebURL url, String why) {
+        int n = state.attempts.merge(url.getURL(), 1, Integer::sum);
+        int max = state.settings.maxRetries();
+        if (n > max) return false;
+        long wait = state.settings.retryBackoffMs() * (1L << Math.min(n - 1, 10));
+        LOG.info("{}: {}; retry {} of {} in {} ms", url.getURL(), why, n, max, wait);
+        try {
+            Thread.sleep(wait);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        getMyController().getFrontier().schedule(url);
+        return true;
+    }
+
+    private String attemptsNote(String url) {
+        Integer n = state.attempts.get(url);
+        return n == null ? "" : " (after " + n + " attempts)";
+    }
+
+    /** Timeouts, refused or reset connections: worth another try. DNS answers (ours included) are not. */
+    private static boolean retryable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.UnknownHostException) return false;
+            if (t instanceof java.io.IOException) return true;
+        }
+        return false;
     }
 
     @Override
@@ -109,8 +157,9 @@ final class ImageCrawler extends WebCrawler {
 
     @Override
     protected void onUnhandledException(WebURL webUrl, Throwable e) {
+        if (webUrl != null && retryable(e) && retry(webUrl, String.valueOf(e))) return;
         String u = webUrl == null ? null : webUrl.getURL();
-        String msg = String.valueOf(e.getMessage());
+        String msg = String.valueOf(e.getMessage()) + (u == null ? "" : attemptsNote(u));
         if (u != null && state.wanted.containsKey(u)) {
             state.row(u, msg.startsWith("refused") ? "refused" : "error", null, null, 0, null, null, null, null, msg);
         }
@@ -125,7 +174,7 @@ final class ImageCrawler extends WebCrawler {
             RobotsDirectives d = RobotsDirectives.of(html, header(page, "X-Robots-Tag"), state.settings.userAgent());
             // A blocked page's images are still listed, so that its links to them are recognised and refused.
             List<ImageRef> refs = ImageExtractor.extract(html, url);
-            if (!d.blocksImages()) for (ImageRef r : refs) state.wanted.putIfAbsent(r.url(), r);
+            if (!d.blocksImages()) for (ImageRef r : refs) state.want(r);
             return new CrawlState.PageInfo(d, refs);
         });
     }
