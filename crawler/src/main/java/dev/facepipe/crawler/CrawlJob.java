@@ -8,15 +8,19 @@ import edu.uci.ics.crawler4j.crawler.CrawlController;
 import edu.uci.ics.crawler4j.fetcher.PageFetcher;
 import edu.uci.ics.crawler4j.robotstxt.RobotstxtConfig;
 import edu.uci.ics.crawler4j.robotstxt.RobotstxtServer;
+import edu.uci.ics.crawler4j.url.URLCanonicalizer;
+import edu.uci.ics.crawler4j.url.WebURL;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -72,7 +76,7 @@ public final class CrawlJob {
             for (String tmp : earlier.blobTemps()) if (blobs.deleteTemp(tmp)) cleared++;
             LOG.info("crawl {}: resuming from {}: {} manifest rows, {} images wanted, {} pages seen; {} torn blob"
                     + " writes cleared, {} torn journal lines skipped", runId, work, earlier.rows().size(),
-                    earlier.wanted().size(), earlier.pages(), cleared, earlier.tornLines());
+                    earlier.wanted().size(), earlier.pages().size(), cleared, earlier.tornLines());
         } else {
             LOG.info("crawl {}: state in {} (if this run is stopped, run it again with --run-id {} to resume)", runId,
                     work, runId);
@@ -109,6 +113,7 @@ public final class CrawlJob {
             rc.setUserAgentName(s.userAgent());
             CrawlController controller = new CrawlController(cc, fetcher, new RobotstxtServer(rc, fetcher));
             for (String seed : seeds) controller.addSeed(seed);
+            if (resuming) LOG.info("crawl {}: {} links queued again", runId, requeue(controller, earlier));
             long p0 = state.pagesVisited.get();
             long i0 = state.imagesFetched.get();
             progress.scheduleAtFixedRate(() -> {
@@ -134,6 +139,35 @@ public final class CrawlJob {
                 state.bytesFetched.get(), notFetched, rows.size(), secs);
         LOG.info("crawl {}: {}", runId, res.summary());
         return res;
+    }
+
+    /**
+     * crawler4j marks a link seen before it queues it, and a kill between the two loses the link for
+     * good (its resumable mode is at-least-once, not no-loss). So every link the journal saw wanted
+     * but never finished (an image without a row, a page never visited) is queued again, with its
+     * depth, still subject to robots.txt. One already queued keeps its place (same queue key).
+     */
+    private static int requeue(CrawlController controller, CrawlJournal.Replay earlier) {
+        Map<String, Integer> todo = new LinkedHashMap<>(earlier.links());
+        for (String s : earlier.seeded()) todo.putIfAbsent(s, 0);
+        int n = 0;
+        for (Map.Entry<String, Integer> e : todo.entrySet()) {
+            String url = URLCanonicalizer.getCanonicalURL(e.getKey());
+            if (url == null || done(earlier, e.getKey()) || done(earlier, url)) continue;
+            WebURL w = new WebURL();
+            w.setURL(url);
+            w.setDepth((short) (int) e.getValue());
+            int id = controller.getDocIdServer().getDocId(url);
+            w.setDocid(id > 0 ? id : controller.getDocIdServer().getNewDocID(url));
+            if (!controller.getRobotstxtServer().allows(w)) continue;
+            controller.getFrontier().schedule(w);
+            n++;
+        }
+        return n;
+    }
+
+    private static boolean done(CrawlJournal.Replay earlier, String url) {
+        return earlier.rows().containsKey(url) || earlier.pages().contains(url);
     }
 
     private static void writeManifest(HadoopFiles files, String path, List<GenericRecord> rows) throws IOException {

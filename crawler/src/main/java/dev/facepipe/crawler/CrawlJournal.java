@@ -28,8 +28,8 @@ import org.apache.avro.io.EncoderFactory;
 /**
  * The crawl's own record of a run in progress (crawler4j's resumable frontier keeps the queue; this
  * keeps what facepipe knows): images wanted and where they were found, image URLs seeded, pages
- * visited, blob temporaries begun, and every manifest row, one JSON line each, flushed to the OS
- * before the crawler moves on. A crawl killed at any point (kill -9 included) replays it and goes on:
+ * visited, links about to be queued, blob temporaries begun, and every manifest row, one JSON line
+ * each, flushed to the OS before the crawler moves on. A crawl killed at any point (kill -9 included) replays it and goes on:
  * a URL whose row was written is not lost, one whose row was not is still in crawler4j's queue (it
  * marks a URL processed only after our visit returns), and a row written twice keeps the later one.
  * A torn last line (the kill landed mid-write) is skipped.
@@ -38,10 +38,10 @@ final class CrawlJournal implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What an earlier, interrupted attempt of the run left. */
-    record Replay(Map<String, ImageRef> wanted, Set<String> seeded, Map<String, GenericRecord> rows, long pages,
-            List<String> blobTemps, int tornLines) {
+    record Replay(Map<String, ImageRef> wanted, Set<String> seeded, Map<String, Integer> links,
+            Map<String, GenericRecord> rows, Set<String> pages, List<String> blobTemps, int tornLines) {
         static Replay empty() {
-            return new Replay(Map.of(), Set.of(), Map.of(), 0, List.of(), 0);
+            return new Replay(Map.of(), Set.of(), Map.of(), Map.of(), Set.of(), List.of(), 0);
         }
     }
 
@@ -74,9 +74,10 @@ final class CrawlJournal implements AutoCloseable {
         if (!Files.exists(file)) return Replay.empty();
         Map<String, ImageRef> wanted = new LinkedHashMap<>();
         Set<String> seeded = new LinkedHashSet<>();
+        Map<String, Integer> links = new LinkedHashMap<>();
+        Set<String> pages = new LinkedHashSet<>();
         Map<String, GenericRecord> rows = new LinkedHashMap<>();
         List<String> temps = new ArrayList<>();
-        long pages = 0;
         int torn = 0;
         GenericDatumReader<GenericRecord> reader = new GenericDatumReader<>(Schemas.CRAWL);
         try {
@@ -93,7 +94,8 @@ final class CrawlJournal implements AutoCloseable {
                     case "want" -> wanted.putIfAbsent(n.get("url").asText(), new ImageRef(n.get("url").asText(),
                             text(n, "page"), n.path("alt").asText(""), text(n, "via")));
                     case "seed" -> seeded.add(n.get("url").asText());
-                    case "page" -> pages++;
+                    case "page" -> pages.add(n.get("url").asText());
+                    case "link" -> links.putIfAbsent(n.get("url").asText(), n.get("depth").asInt());
                     case "tmp" -> temps.add(n.get("path").asText());
                     case "row" -> {
                         GenericRecord r = reader.read(null,
@@ -106,7 +108,7 @@ final class CrawlJournal implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("crawl journal " + file + ": unreadable: " + e.getMessage(), e);
         }
-        return new Replay(wanted, seeded, rows, pages, temps, torn);
+        return new Replay(wanted, seeded, links, rows, pages, temps, torn);
     }
 
     private static String text(JsonNode n, String field) {
@@ -122,6 +124,11 @@ final class CrawlJournal implements AutoCloseable {
 
     void seed(String url) {
         write(JSON.createObjectNode().put("t", "seed").put("url", url));
+    }
+
+    /** A link crawler4j is about to mark seen and queue (the two are not atomic there: see NOTES). */
+    void link(String url, int depth) {
+        write(JSON.createObjectNode().put("t", "link").put("url", url).put("depth", depth));
     }
 
     void page(String url) {

@@ -42,7 +42,7 @@ final class CrawlState {
         wanted.putAll(earlier.wanted());
         seeded.addAll(earlier.seeded());
         rows.putAll(earlier.rows());
-        pagesVisited.set(earlier.pages());
+        pagesVisited.set(earlier.pages().size());
         for (GenericRecord r : earlier.rows().values()) {
             if (r.get("status").toString().equals("fetched")) {
                 imagesFetched.incrementAndGet();
@@ -65,6 +65,11 @@ final class CrawlState {
         if (!seeded.add(url)) return false;
         journal.seed(url);
         return true;
+    }
+
+    /** A link about to be queued by crawler4j, at this depth. */
+    void link(String url, int depth) {
+        journal.link(url, depth);
     }
 
     void pageVisited(String url) {

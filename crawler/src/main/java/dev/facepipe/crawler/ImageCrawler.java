@@ -30,6 +30,12 @@ final class ImageCrawler extends WebCrawler {
 
     @Override
     public boolean shouldVisit(Page referringPage, WebURL url) {
+        boolean visit = decide(referringPage, url);
+        if (visit) state.link(url.getURL(), url.getDepth());
+        return visit;
+    }
+
+    private boolean decide(Page referringPage, WebURL url) {
         String u = url.getURL();
         String lower = u.toLowerCase(Locale.ROOT);
         if (!lower.startsWith("http://") && !lower.startsWith("https://")) return false;

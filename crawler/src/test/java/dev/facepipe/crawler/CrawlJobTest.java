@@ -29,9 +29,10 @@ class CrawlJobTest {
             IDS.resolve("biden_1.jpg"), DEB.resolve("grace_hopper.jpg"), DEB.resolve("astronaut.png"),
             DEB.resolve("camera.png"), DEB.resolve("chelsea.png"));
 
-    private static Config cfg(String allowPrivate) {
+    private static Config cfg(String allowPrivate, Path tmp) {
         return Config.builder().set("crawler.allow_private_hosts", allowPrivate, "test")
-                .set("crawler.politeness_delay_ms", "0", "test").build();
+                .set("crawler.politeness_delay_ms", "0", "test")
+                .set("crawler.work_dir", tmp.resolve("work").toString(), "test").build();
     }
 
     private static Map<String, GenericRecord> manifest(String path) throws IOException {
@@ -47,7 +48,7 @@ class CrawlJobTest {
     void crawlsTheDemoSiteAsAPoliteCarefulRobot(@TempDir Path tmp) throws Exception {
         try (DemoSite site = DemoSite.start(PHOTOS)) {
             String out = tmp.resolve("crawl").toString();
-            CrawlJob.Result r = CrawlJob.run(cfg("127.0.0.1"), List.of(site.baseUrl() + "/"), out, "c1");
+            CrawlJob.Result r = CrawlJob.run(cfg("127.0.0.1", tmp), List.of(site.baseUrl() + "/"), out, "c1");
             Map<String, GenericRecord> rows = manifest(r.manifest());
             Map<String, String> status = new HashMap<>();
             rows.forEach((k, v) -> status.put(k, v.get("status").toString()));
@@ -76,7 +77,7 @@ class CrawlJobTest {
     @Test
     void loopbackIsRefusedUnlessAllowed(@TempDir Path tmp) throws Exception {
         try (DemoSite site = DemoSite.start(PHOTOS)) {
-            CrawlJob.Result r = CrawlJob.run(cfg(""), List.of(site.baseUrl() + "/"), tmp.resolve("c").toString(), "c2");
+            CrawlJob.Result r = CrawlJob.run(cfg("", tmp), List.of(site.baseUrl() + "/"), tmp.resolve("c").toString(), "c2");
             assertEquals(0, r.pages());
             assertEquals(0, site.hits("/") + site.hits("/robots.txt"), "not even robots.txt is fetched");
         }
