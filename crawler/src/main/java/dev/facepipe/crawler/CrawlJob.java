@@ -111,7 +111,8 @@ public final class CrawlJob {
         try {
             RobotstxtConfig rc = new RobotstxtConfig();
             rc.setUserAgentName(s.userAgent());
-            CrawlController controller = new CrawlController(cc, fetcher, new RobotstxtServer(rc, fetcher));
+            CrawlController controller = new CrawlController(cc, fetcher, new ImageSkippingParser(cc),
+                    new RobotstxtServer(rc, fetcher));
             for (String seed : seeds) controller.addSeed(seed);
             if (resuming) LOG.info("crawl {}: {} links queued again", runId, requeue(controller, earlier));
             long p0 = state.pagesVisited.get();
