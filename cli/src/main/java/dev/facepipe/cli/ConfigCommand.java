@@ -8,7 +8,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "config", mixinStandardHelpOptions = true,
-        description = "Print the effective configuration, one key=value a line, with where each value came from.")
+        description = "Print the effective configuration, one key=value a line, with where each value came from"
+                + " (credentials show as ****).")
 final class ConfigCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -21,7 +22,7 @@ final class ConfigCommand implements Callable<Integer> {
         Config cfg = main.config();
         for (Map.Entry<String, String> e : cfg.asMap().entrySet()) {
             if (!e.getKey().startsWith(prefix)) continue;
-            System.out.println(e.getKey() + "=" + e.getValue() + "    # " + cfg.origin(e.getKey()));
+            System.out.println(e.getKey() + "=" + cfg.printable(e.getKey()) + "    # " + cfg.origin(e.getKey()));
         }
         return 0;
     }

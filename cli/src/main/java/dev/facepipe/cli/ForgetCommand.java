@@ -34,7 +34,7 @@ final class ForgetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        main.config(); // validates --conf and --set like every command
+        dev.facepipe.core.config.Config cfg = main.config();
         Predicate<Sidecars.Entry> match;
         String what;
         if (target.faceId != null) {
@@ -47,7 +47,7 @@ final class ForgetCommand implements Callable<Integer> {
             match = e -> target.url.equals(e.source());
             what = "url " + target.url;
         }
-        HadoopFiles files = new HadoopFiles(new org.apache.hadoop.conf.Configuration());
+        HadoopFiles files = HadoopFiles.fromConfig(cfg);
         IndexEditor.Forgotten f = IndexEditor.forget(files, index, match, what, reason);
         System.out.println(f.removed() == 0 ? "nothing matched " + what + "; index unchanged"
                 : "removed " + f.removed() + " face(s) for " + what + "; published " + f.version());

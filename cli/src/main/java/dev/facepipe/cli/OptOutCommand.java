@@ -47,7 +47,7 @@ final class OptOutCommand extends GroupCommand {
                 System.err.println("facepipe optout add: " + (r.ok() ? image + ": no usable face" : r.message()));
                 return 2;
             }
-            String id = OptOutList.add(new HadoopFiles(new org.apache.hadoop.conf.Configuration()), cfg, f.embedding(),
+            String id = OptOutList.add(HadoopFiles.fromConfig(cfg), cfg, f.embedding(),
                     f.modelId(), image.getFileName().toString(), reason);
             System.out.println("opt-out request " + id + " recorded in " + OptOutList.store(cfg));
             return 0;

@@ -49,7 +49,7 @@ final class SearchCommand implements Callable<Integer> {
             System.err.println("facepipe search: give --image FILE, or --face-id ID with --faces URI");
             return 2;
         }
-        HadoopFiles files = new HadoopFiles(new org.apache.hadoop.conf.Configuration());
+        HadoopFiles files = HadoopFiles.fromConfig(cfg);
         float[] query;
         String modelId;
         String what;

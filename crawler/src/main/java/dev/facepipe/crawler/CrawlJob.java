@@ -26,7 +26,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
@@ -56,7 +55,7 @@ public final class CrawlJob {
     public static Result run(Config cfg, List<String> seeds, String out, String runId) throws Exception {
         long t0 = System.currentTimeMillis();
         CrawlSettings s = CrawlSettings.fromConfig(cfg);
-        HadoopFiles files = new HadoopFiles(new Configuration());
+        HadoopFiles files = HadoopFiles.fromConfig(cfg);
         Set<String> hosts = new LinkedHashSet<>();
         for (String h : s.allowedHosts()) hosts.add(h.toLowerCase(Locale.ROOT));
         for (String seed : seeds) {
@@ -125,6 +124,20 @@ public final class CrawlJob {
                         state.bytesFetched.get() / 1e6, state.errors.get()));
             }, 5, 5, TimeUnit.SECONDS);
             controller.start(() -> new ImageCrawler(state), s.threads());
+            // Every image URL tried ends as a row, also those crawler4j dropped without a callback.
+            for (String url : state.withoutOutcome()) {
+                WebURL w = new WebURL();
+                w.setURL(url);
+                if (!controller.getRobotstxtServer().allows(w)) {
+                    state.row(url, "robots", null, null, 0, null, null, null, null, "disallowed by robots.txt");
+                } else if (state.redirected.contains(url)) {
+                    state.row(url, "refused", null, null, 0, null, null, null, null,
+                            "redirect to a location that is not http or https");
+                } else {
+                    state.row(url, "unfetched", null, null, 0, null, null, null, null,
+                            "queued but never fetched (crawler.max_pages or max_depth reached?)");
+                }
+            }
         } finally {
             progress.shutdownNow();
             fetcher.shutDown(); // its connection-manager thread would keep the JVM alive

@@ -21,6 +21,10 @@ final class CrawlState {
     final Map<String, PageInfo> pages = new ConcurrentHashMap<>();
     /** Image URLs queued by us rather than by crawler4j's own link extraction. */
     private final java.util.Set<String> seeded = ConcurrentHashMap.newKeySet();
+    /** URLs handed to crawler4j's queue (links it follows, images we seed), this attempt and earlier ones. */
+    final java.util.Set<String> queued = ConcurrentHashMap.newKeySet();
+    /** URLs that answered with a redirect (crawler4j reports no outcome for one it cannot follow). */
+    final java.util.Set<String> redirected = ConcurrentHashMap.newKeySet();
     /** Fetch attempts per URL that failed in a way worth retrying (timeouts, 5xx). */
     final Map<String, Integer> attempts = new ConcurrentHashMap<>();
     private final Map<String, GenericRecord> rows = new ConcurrentHashMap<>();
@@ -41,6 +45,8 @@ final class CrawlState {
         this.journal = journal;
         wanted.putAll(earlier.wanted());
         seeded.addAll(earlier.seeded());
+        queued.addAll(earlier.seeded());
+        queued.addAll(earlier.links().keySet());
         rows.putAll(earlier.rows());
         pagesVisited.set(earlier.pages().size());
         for (GenericRecord r : earlier.rows().values()) {
@@ -63,12 +69,14 @@ final class CrawlState {
     /** Marks an image URL as queued by us; false when it was queued already (in this attempt or an earlier one). */
     boolean seed(String url) {
         if (!seeded.add(url)) return false;
+        queued.add(url);
         journal.seed(url);
         return true;
     }
 
     /** A link about to be queued by crawler4j, at this depth. */
     void link(String url, int depth) {
+        queued.add(url);
         journal.link(url, depth);
     }
 
@@ -105,6 +113,13 @@ final class CrawlState {
         GenericRecord before = rows.put(url, r);
         if (before != null && !before.get("status").toString().equals("fetched")) errors.decrementAndGet();
         if (!status.equals("fetched")) errors.incrementAndGet();
+    }
+
+    /** Wanted images that were queued but have no row: crawler4j dropped them without a callback. */
+    List<String> withoutOutcome() {
+        List<String> out = new ArrayList<>();
+        for (String url : queued) if (wanted.containsKey(url) && !rows.containsKey(url)) out.add(url);
+        return out;
     }
 
     List<GenericRecord> rows() {

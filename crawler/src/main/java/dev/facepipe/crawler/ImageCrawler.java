@@ -98,6 +98,7 @@ final class ImageCrawler extends WebCrawler {
     @Override
     protected void handlePageStatusCode(WebURL webUrl, int statusCode, String statusDescription) {
         current = webUrl;
+        if (statusCode >= 300 && statusCode < 400) state.redirected.add(webUrl.getURL());
     }
 
     @Override

@@ -19,7 +19,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.http.Header;
 import org.apache.http.client.config.RequestConfig;
@@ -67,7 +66,7 @@ public final class RecrawlJob {
     public static Result run(Config cfg, String out, String runId, long now, boolean all) throws Exception {
         CrawlSettings s = CrawlSettings.fromConfig(cfg);
         FetchSchedule schedule = FetchSchedule.fromConfig(cfg);
-        HadoopFiles files = new HadoopFiles(new Configuration());
+        HadoopFiles files = HadoopFiles.fromConfig(cfg);
         BlobStore blobs = new BlobStore(files, out);
         String statePath = out + "/state/state.parquet";
         Map<String, GenericRecord> state = files.exists(statePath) ? readState(files, statePath)

@@ -62,7 +62,7 @@ class CrawlFaultsTest {
             switch (path) {
                 case "/" -> send(ex, 200, "text/html", ("<html><body><img src=/ok.jpg> <img src=/flaky.jpg>"
                         + " <img src=/hangs-once.jpg> <img src=/trickle.jpg> <img src=/always500.jpg>"
-                        + " <img src=/typed-wrong.jpg> <img src=/huge.jpg></body></html>")
+                        + " <img src=/typed-wrong.jpg> <img src=/huge.jpg> <img src=/to-file.jpg></body></html>")
                         .getBytes(StandardCharsets.UTF_8));
                 case "/ok.jpg" -> send(ex, 200, "image/jpeg", small);
                 case "/flaky.jpg" -> {
@@ -89,6 +89,11 @@ class CrawlFaultsTest {
                 case "/always500.jpg" -> send(ex, 500, "text/plain", "broken".getBytes(StandardCharsets.UTF_8));
                 case "/typed-wrong.jpg" -> send(ex, 200, "text/plain", small);
                 case "/huge.jpg" -> send(ex, 200, "image/jpeg", large);
+                case "/to-file.jpg" -> {
+                    ex.getResponseHeaders().add("Location", "file:///etc/passwd");
+                    ex.sendResponseHeaders(302, -1);
+                    ex.close();
+                }
                 default -> send(ex, 404, "text/plain", "no".getBytes(StandardCharsets.UTF_8));
             }
         } catch (InterruptedException e) {
@@ -134,7 +139,7 @@ class CrawlFaultsTest {
         rows.forEach((k, v) -> status.put(k, v.get("status").toString()));
         assertEquals(Map.of("/ok.jpg", "fetched", "/flaky.jpg", "fetched", "/hangs-once.jpg", "fetched",
                 "/trickle.jpg", "fetched", "/always500.jpg", "http_500", "/typed-wrong.jpg", "fetched",
-                "/huge.jpg", "too_large"), status);
+                "/huge.jpg", "too_large", "/to-file.jpg", "refused"), status);
         assertEquals(3, hits.get("/flaky.jpg").get(), "two 503s, then the image");
         assertEquals(2, hits.get("/hangs-once.jpg").get(), "a timeout, then the image");
         assertEquals(1, hits.get("/trickle.jpg").get(), "slow is not a timeout");
@@ -147,5 +152,15 @@ class CrawlFaultsTest {
         assertEquals(small.length, (Long) rows.get("/trickle.jpg").get("bytes"));
         assertTrue(secs >= 0.1 + 0.2, "backoff waited 100 then 200 ms: " + secs);
         assertTrue(!Files.exists(tmp.resolve("work/faults")), "the run's work folder goes once the manifest is out");
+    }
+
+    @Test
+    void onlyHttpAndHttpsSeedsAreCrawled(@TempDir Path tmp) {
+        Config cfg = Config.builder().set("crawler.work_dir", tmp.resolve("work").toString(), "test").build();
+        for (String seed : List.of("file:///etc/passwd", "ftp://127.0.0.1/x", "jar:file:/x.jar!/a")) {
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> CrawlJob.run(cfg, List.of(seed), tmp.resolve("out").toString(), "bad"));
+            assertTrue(e.getMessage().contains(seed) && e.getMessage().contains("only http and https"), e.getMessage());
+        }
     }
 }

@@ -236,9 +236,8 @@ public final class IndexBuilder {
                 String sha = sha256(tmp);
                 long bytes = Files.size(tmp);
                 String dest = layout.shard(version, shard);
-                org.apache.hadoop.fs.FileSystem fs = files.fs(dest);
-                fs.copyFromLocalFile(true, true, new org.apache.hadoop.fs.Path(tmp.toString()),
-                        new org.apache.hadoop.fs.Path(dest));
+                files.upload(tmp, dest);
+                Files.delete(tmp);
                 return RowFactory.create(shard, (long) ids.length, bytes, sha, dest, seq(approx.labels()),
                         seq(approx.distances()), seq(truth.labels()), seq(truth.distances()),
                         scala.jdk.javaapi.CollectionConverters.asScala(lat).toList(), seq(listSizes(idx)));
@@ -397,8 +396,7 @@ public final class IndexBuilder {
                 String dest = layout.shard(version, e.getKey());
                 String sha = sha256(local);
                 long bytes = Files.size(local);
-                files.fs(dest).copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(local.toString()),
-                        new org.apache.hadoop.fs.Path(dest));
+                files.upload(local, dest);
                 out.add(RowFactory.create(e.getKey(), count, bytes, sha, dest, seq(lists)));
             } finally {
                 Files.deleteIfExists(local);

@@ -57,8 +57,7 @@ public final class IndexEditor {
                     String dest = layout.shard(version, sh.shard());
                     String sha = IndexBuilder.sha256(local);
                     long bytes = Files.size(local);
-                    files.fs(dest).copyFromLocalFile(false, true, new org.apache.hadoop.fs.Path(local.toString()),
-                            new org.apache.hadoop.fs.Path(dest));
+                    files.upload(local, dest);
                     Sidecars.write(files, layout.sidecar(version, sh.shard()), keep);
                     shards.add(new IndexManifest.Shard(sh.shard(), sh.count() - n, dest, sha, bytes,
                             layout.sidecar(version, sh.shard())));

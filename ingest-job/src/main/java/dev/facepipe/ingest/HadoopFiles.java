@@ -34,6 +34,42 @@ public final class HadoopFiles implements Serializable {
         this.conf = c;
     }
 
+    /** Storage for commands that run outside Spark (the crawler): Hadoop's defaults plus {@link #storageSettings}. */
+    public static HadoopFiles fromConfig(dev.facepipe.core.config.Config cfg) {
+        Configuration c = new Configuration();
+        storageSettings(cfg).forEach(c::set);
+        return new HadoopFiles(c);
+    }
+
+    /**
+     * Hadoop's s3a settings from conf (storage.s3a.*); empty values leave Hadoop's and the AWS SDK's
+     * own defaults (and credential chain) alone.
+     */
+    public static Map<String, String> storageSettings(dev.facepipe.core.config.Config cfg) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        String endpoint = cfg.getString("storage.s3a.endpoint");
+        String region = cfg.getString("storage.s3a.region");
+        if (!endpoint.isEmpty()) {
+            m.put("fs.s3a.endpoint", endpoint);
+            if (endpoint.startsWith("http://")) m.put("fs.s3a.connection.ssl.enabled", "false");
+            if (region.isEmpty()) region = "us-east-1"; // a non-AWS endpoint: any region signs
+        }
+        if (!region.isEmpty()) m.put("fs.s3a.endpoint.region", region);
+        m.put("fs.s3a.path.style.access", Boolean.toString(cfg.getBoolean("storage.s3a.path_style_access")));
+        String key = cfg.getString("storage.s3a.access_key");
+        String secret = cfg.getString("storage.s3a.secret_key");
+        if (!key.isEmpty() || !secret.isEmpty()) {
+            if (key.isEmpty() || secret.isEmpty()) {
+                throw new IllegalArgumentException("storage.s3a.access_key and storage.s3a.secret_key go together:"
+                        + " set both, or neither to use the AWS default credential chain");
+            }
+            m.put("fs.s3a.access.key", key);
+            m.put("fs.s3a.secret.key", secret);
+            m.put("fs.s3a.aws.credentials.provider", "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider");
+        }
+        return m;
+    }
+
     public Configuration conf() {
         if (conf == null) {
             Configuration c = new Configuration(false);
@@ -41,6 +77,19 @@ public final class HadoopFiles implements Serializable {
             conf = c;
         }
         return conf;
+    }
+
+    /**
+     * Copies a local file to storage (replacing what is there). Streamed through create(), which on
+     * s3a is one atomic PUT on close; s3a's copyFromLocalFile signs file bodies in a way some S3
+     * servers (S3Proxy) reject.
+     */
+    public void upload(java.nio.file.Path local, String dest) {
+        try (OutputStream out = fs(dest).create(new Path(dest), true)) {
+            java.nio.file.Files.copy(local, out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot upload " + local + " to " + dest + ": " + e.getMessage(), e);
+        }
     }
 
     public FileSystem fs(String path) {

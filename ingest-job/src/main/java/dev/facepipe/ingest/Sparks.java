@@ -20,8 +20,12 @@ public final class Sparks {
                     // Spark's default of 200 shuffle partitions is made for clusters; here it is pure overhead.
                     .config("spark.sql.shuffle.partitions", cfg.getInt("job.local_shuffle_partitions"));
         }
+        // Storage settings reach the executors as spark.hadoop.*; Spark redacts the keys in its UI and logs.
+        java.util.Map<String, String> storage = HadoopFiles.storageSettings(cfg);
+        storage.forEach((k, v) -> b.config("spark.hadoop." + k, v));
         SparkSession s = b.config("spark.sql.sources.partitionOverwriteMode", "dynamic")
                 .config("spark.sql.debug.maxToStringFields", 500).getOrCreate();
+        storage.forEach(s.sparkContext().hadoopConfiguration()::set); // also when the session existed already
         s.sparkContext().setLogLevel(cfg.getString("job.spark_log_level"));
         return s;
     }

@@ -135,9 +135,19 @@ public final class Config implements Serializable {
     }
 
     /** A path; relative values resolve against {@link #root()}. */
+    /**
+     * A local path; a relative one is under the install root and may not climb out of it (an
+     * absolute path says plainly where it goes).
+     */
     public Path getPath(String key) {
         Path p = Path.of(getString(key));
-        return p.isAbsolute() ? p : root().resolve(p).normalize();
+        if (p.isAbsolute()) return p.normalize();
+        Path r = root().resolve(p).normalize();
+        if (!r.startsWith(root())) {
+            throw bad(key, getString(key), "a path inside " + root() + " (it climbs out with ..); give an absolute"
+                    + " path if that is really meant");
+        }
+        return r;
     }
 
     /** One of the allowed values (case-insensitive), returned lower-case. */
@@ -164,6 +174,17 @@ public final class Config implements Serializable {
     /** Where a value came from: defaults, a file path, env VAR or command line. */
     public String origin(String key) {
         return origins.getOrDefault(key, "?");
+    }
+
+    /** Keys whose values are credentials: never printed, logged or written into a report or manifest. */
+    public static boolean isSecret(String key) {
+        return key.endsWith("access_key") || key.endsWith("secret_key") || key.contains("password");
+    }
+
+    /** A value fit for printing: a secret that is set shows as ****. */
+    public String printable(String key) {
+        String v = getString(key);
+        return isSecret(key) && !v.isEmpty() ? "****" : v;
     }
 
     public Map<String, String> asMap() {

@@ -100,6 +100,27 @@ class ConfigTest {
     }
 
     @Test
+    void relativePathsStayUnderTheRootAndAbsoluteOnesSayWhereTheyGo() {
+        Path root = Config.root();
+        assertEquals(root.resolve("work/crawl"), Config.defaults().getPath("crawler.work_dir"));
+        ConfigException out = assertThrows(ConfigException.class, () -> Config.builder()
+                .set("crawler.work_dir", "work/../../../etc", "test").build().getPath("crawler.work_dir"));
+        assertTrue(out.getMessage().contains("crawler.work_dir") && out.getMessage().contains("climbs out"),
+                out.getMessage());
+        assertEquals(Path.of("/var/tmp/facepipe"), Config.builder().set("crawler.work_dir", "/var/tmp/x/../facepipe",
+                "test").build().getPath("crawler.work_dir"));
+    }
+
+    @Test
+    void credentialsAreNeverPrintable() {
+        Config cfg = Config.builder().set("storage.s3a.secret_key", "s3cr3t", "test").build();
+        assertEquals("****", cfg.printable("storage.s3a.secret_key"));
+        assertEquals("", cfg.printable("storage.s3a.access_key"), "unset shows as unset");
+        assertEquals("facepipe", cfg.printable("crawler.user_agent"));
+        assertTrue(Config.isSecret("storage.s3a.access_key"));
+    }
+
+    @Test
     void environmentNamesAreDerivedFromKeys() {
         assertEquals("FACEPIPE_ONNX_CUDA_DEVICE_ID", Config.envName("onnx.cuda_device_id"));
     }

@@ -1,0 +1,103 @@
+package dev.facepipe.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.facepipe.crawler.DemoSite;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.jclouds.blobstore.domain.StorageMetadata;
+import org.jclouds.blobstore.options.ListContainerOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The commands as a user runs them (bin/facepipe, keys in the environment) against a real S3 API:
+ * crawl, ingest, build-index and search all on s3a://, and the keys never reach a log line, a
+ * printed config, a report, a manifest or the index.
+ */
+class S3ChainTest {
+    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
+    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
+    private static final Path DEB = ROOT.resolve("fixtures/debian");
+
+    private static String run(Path tmp, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("bin/facepipe").toString()));
+        cmd.addAll(List.of(args));
+        Path log = Files.createTempFile(tmp, "cmd-", ".log");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), String.join(" ", args));
+        String out = Files.readString(log, StandardCharsets.UTF_8);
+        assertEquals(0, p.exitValue(), String.join(" ", args) + "\n" + out);
+        return out;
+    }
+
+    @Test
+    void theChainRunsOnS3AndTheKeysStaySecret(@TempDir Path tmp) throws Exception {
+        List<Path> photos = List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("biden_1.jpg"),
+                DEB.resolve("grace_hopper.jpg"), DEB.resolve("astronaut.png"), DEB.resolve("camera.png"),
+                DEB.resolve("chelsea.png"), IDS.resolve("obama_2.jpg"));
+        try (S3Server s3 = S3Server.start("lake"); DemoSite site = DemoSite.start(photos)) {
+            Map<String, String> env = new java.util.HashMap<>();
+            s3.conf().forEach((k, v) -> env.put(dev.facepipe.core.config.Config.envName(k), v));
+            env.put("FACEPIPE_JOB_SPARK_MASTER", "local[2]");
+            env.put("FACEPIPE_CRAWLER_ALLOW_PRIVATE_HOSTS", "127.0.0.1");
+            env.put("FACEPIPE_CRAWLER_POLITENESS_DELAY_MS", "0");
+            env.put("FACEPIPE_CRAWLER_WORK_DIR", tmp.resolve("work").toString());
+            List<String> outputs = new ArrayList<>();
+            outputs.add(run(tmp, env, "crawl", "--seed", site.baseUrl() + "/", "--out", "s3a://lake/crawl",
+                    "--run-id", "c"));
+            outputs.add(run(tmp, env, "ingest", "--input", "s3a://lake/crawl", "--out", "s3a://lake/data",
+                    "--run-id", "i"));
+            outputs.add(run(tmp, env, "build-index", "--faces", "s3a://lake/data/faces", "--out",
+                    "s3a://lake/index"));
+            String json = run(tmp, env, "search", "--index", "s3a://lake/index", "--image",
+                    IDS.resolve("obama_3.jpg").toString(), "--k", "3");
+            outputs.add(json);
+            String config = run(tmp, env, "config", "--prefix", "storage.");
+            outputs.add(config);
+
+            JsonNode hits = new ObjectMapper().readTree(json.substring(json.indexOf('{'))).get("hits");
+            assertTrue(hits.get(0).get("url").asText().matches(site.baseUrl() + "/img/(copy-of-p0|p0|p6)\\.jpg"),
+                    hits.toString());
+            assertTrue(config.contains("storage.s3a.secret_key=****"), config);
+            assertTrue(config.contains("storage.s3a.access_key=****"), config);
+
+            for (String out : outputs) {
+                assertFalse(out.contains(S3Server.SECRET_KEY), "secret key printed:\n" + out);
+                assertFalse(out.contains(S3Server.ACCESS_KEY), "access key printed:\n" + out);
+            }
+            List<String> keys = new ArrayList<>();
+            for (StorageMetadata m : s3.store().list("lake", ListContainerOptions.Builder.recursive())) {
+                keys.add(m.getName());
+                if (m.getSize() != null && m.getSize() > 50_000_000) continue;
+                try (var in = s3.store().getBlob("lake", m.getName()).getPayload().openStream()) {
+                    String body = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+                    assertFalse(body.contains(S3Server.SECRET_KEY), "secret key in s3a://lake/" + m.getName());
+                    assertFalse(body.contains(S3Server.ACCESS_KEY), "access key in s3a://lake/" + m.getName());
+                }
+            }
+            assertTrue(keys.stream().anyMatch(k -> k.endsWith("report.html")), keys.toString());
+            assertTrue(keys.stream().anyMatch(k -> k.startsWith("index/") && k.endsWith("manifest.json")),
+                    keys.toString());
+            try (Stream<Path> local = Files.walk(tmp)) {
+                for (Path f : local.filter(Files::isRegularFile).toList()) {
+                    String body = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+                    assertFalse(body.contains(S3Server.SECRET_KEY), "secret key in " + f);
+                }
+            }
+        }
+    }
+
+}
