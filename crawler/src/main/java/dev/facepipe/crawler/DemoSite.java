@@ -57,15 +57,15 @@ public final class DemoSite implements AutoCloseable {
                 "<a href=/people.html>people</a> <a href=/lazy.html>lazy</a> <a href=/gallery.html>gallery</a>"
                         + " <a href=/private/secret.html>secret</a> <a href=/noimg.html>no images</a>"
                         + " <a href=/odd.html>odd</a>" + (archivePages > 0 ? " <a href=/archive/>archive</a>" : "")));
-        // The archive: many plain pages of photos under their own URLs (same bytes: stored once), for
-        // crawls long enough to interrupt and to time.
+        // The archive: many plain pages of photos under their own URLs, each file distinct (a JPEG
+        // comment names it) like re-published copies, for crawls and ingests long enough to interrupt and time.
         StringBuilder index = new StringBuilder();
         for (int p = 0; p < archivePages; p++) {
             index.append("<a href=/archive/").append(p).append(".html>").append(p).append("</a> ");
             StringBuilder body = new StringBuilder();
             for (int j = 0; j < ARCHIVE_IMAGES_PER_PAGE; j++) {
                 String img = "/archive/" + p + "-" + j + ".jpg";
-                images.put(img, images.get(PHOTO_PATHS.get((p * ARCHIVE_IMAGES_PER_PAGE + j) % 4)));
+                images.put(img, tagged(images.get(PHOTO_PATHS.get((p * ARCHIVE_IMAGES_PER_PAGE + j) % 4)), img));
                 body.append("<img src=").append(img).append(" alt='Archive ").append(p).append('-').append(j)
                         .append("'> ");
             }
@@ -169,6 +169,22 @@ public final class DemoSite implements AutoCloseable {
         try (OutputStream out = ex.getResponseBody()) {
             out.write(body);
         }
+    }
+
+    /** A JPEG with a comment segment (COM) after SOI: the same pixels, other bytes. Other formats as they are. */
+    static byte[] tagged(byte[] image, String comment) {
+        if (image.length < 2 || (image[0] & 0xFF) != 0xFF || (image[1] & 0xFF) != 0xD8) return image;
+        byte[] text = comment.getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[image.length + 4 + text.length];
+        out[0] = (byte) 0xFF;
+        out[1] = (byte) 0xD8;
+        out[2] = (byte) 0xFF;
+        out[3] = (byte) 0xFE;
+        out[4] = (byte) ((text.length + 2) >> 8);
+        out[5] = (byte) (text.length + 2);
+        System.arraycopy(text, 0, out, 6, text.length);
+        System.arraycopy(image, 2, out, 6 + text.length, image.length - 2);
+        return out;
     }
 
     private static String page(String title, String head, String body) {
