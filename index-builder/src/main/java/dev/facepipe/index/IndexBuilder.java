@@ -214,6 +214,7 @@ public final class IndexBuilder {
 
     private static Row fillOne(int shard, float[] x, long[] ids, byte[] trained, float[] queries, int dim, int k,
             int nprobe, int efSearch, IndexLayout layout, String version, HadoopFiles files) {
+        LOG.info("shard {}: filling {} vectors", shard, ids.length);
         try {
             Path tmp = Files.createTempFile("facepipe-shard-", ".faiss");
             try (FaissIndex idx = fromBytes(trained); FaissIndex exact = FaissIndex.create(dim, "IDMap,Flat",
