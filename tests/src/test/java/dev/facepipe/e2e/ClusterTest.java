@@ -14,10 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.avro.generic.GenericRecord;
-import org.apache.parquet.avro.AvroParquetReader;
-import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -62,22 +58,8 @@ class ClusterTest {
         org.apache.commons.io.FileUtils.deleteQuietly(tmp.toFile());
     }
 
-    /** face_id -> status, read back from s3a; fails on a face id seen twice. */
     private static Map<String, String> rows(String folder, String idField) throws Exception {
-        HadoopFiles files = files();
-        Map<String, String> out = new TreeMap<>();
-        for (String f : files.listFiles(folder)) {
-            if (!f.endsWith(".parquet")) continue;
-            try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(
-                    HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(f), files.conf())).build()) {
-                for (GenericRecord g; (g = r.read()) != null; ) {
-                    String id = g.get(idField).toString();
-                    String status = g.getSchema().getField("status") == null ? "" : String.valueOf(g.get("status"));
-                    assertEquals(null, out.put(id, status), "row twice: " + id);
-                }
-            }
-        }
-        return out;
+        return Rows.byId(files(), folder, idField);
     }
 
     private static HadoopFiles files() {
