@@ -1,0 +1,42 @@
+package dev.facepipe.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * GPU scheduling on a standalone cluster whose worker reports two (fake) GPUs: an executor with two
+ * cores and two GPUs runs two tasks at once, each on the device id Spark gave it, and with no CUDA
+ * on this machine each device falls back to the CPU, saying so once.
+ */
+class GpuSchedulingTest {
+    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
+    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
+    private static final Path DEB = ROOT.resolve("fixtures/debian");
+
+    @Test
+    void concurrentTasksGetDistinctDevicesAndFallBackToCpuLoudly(@TempDir Path tmp) throws Exception {
+        Path input = Files.createDirectories(tmp.resolve("photos"));
+        for (Path p : List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("obama_2.jpg"), IDS.resolve("biden_1.jpg"),
+                DEB.resolve("grace_hopper.jpg"), DEB.resolve("astronaut.png"), DEB.resolve("chelsea.png"))) {
+            Files.copy(p, input.resolve(p.getFileName()));
+        }
+        try (LocalCluster cluster = LocalCluster.start(tmp.resolve("cluster"), 1, 2, "3g", 2)) {
+            String out = cluster.run(tmp.resolve("ingest.log"), Map.of("FACEPIPE_ONNX_DEVICE", "cuda",
+                    "FACEPIPE_INGEST_IMAGES_PER_PARTITION", "1"), List.of("spark.executor.cores=2",
+                    "spark.executor.resource.gpu.amount=2", "spark.task.resource.gpu.amount=1"),
+                    "ingest", "--input", input.toString(), "--out", tmp.resolve("data").toString(), "--run-id", "g");
+            String logs = cluster.executorLogs();
+            assertTrue(out.contains("6 images"), out);
+            assertTrue(logs.contains("loading the face engine on cuda:0"), logs);
+            assertTrue(logs.contains("loading the face engine on cuda:1"), "two concurrent tasks, two devices:\n" + logs);
+            assertTrue(logs.contains("CUDA device 0 unavailable") && logs.contains("CUDA device 1 unavailable")
+                    && logs.contains("running models on CPU"), "the CPU fallback is logged:\n" + logs);
+        }
+    }
+}
