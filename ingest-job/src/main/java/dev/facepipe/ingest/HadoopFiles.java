@@ -109,17 +109,34 @@ public final class HadoopFiles implements Serializable {
             if (!fs.exists(root)) throw new IllegalArgumentException("input " + folder + " does not exist");
             FileStatus st = fs.getFileStatus(root);
             if (st.isFile()) return List.of(st.getPath().toString());
-            RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-            while (it.hasNext()) {
-                LocatedFileStatus f = it.next();
-                String name = f.getPath().getName();
-                if (f.isFile() && !name.startsWith(".") && !name.startsWith("_")) out.add(f.getPath().toString());
+            if (fs instanceof org.apache.hadoop.fs.LocalFileSystem) {
+                // Local: walk with listStatus. listFiles builds a LocatedFileStatus per file, which reads
+                // its permissions by forking a process: 4 ms a file, 4 s for a thousand images.
+                walk(fs, root, out);
+            } else {
+                RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true); // one flat listing on s3a
+                while (it.hasNext()) {
+                    LocatedFileStatus f = it.next();
+                    if (f.isFile() && visible(f.getPath())) out.add(f.getPath().toString());
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + folder + ": " + e.getMessage(), e);
         }
         Collections.sort(out);
         return out;
+    }
+
+    private static boolean visible(Path p) {
+        return !p.getName().startsWith(".") && !p.getName().startsWith("_");
+    }
+
+    private static void walk(FileSystem fs, Path dir, List<String> out) throws IOException {
+        for (FileStatus st : fs.listStatus(dir)) {
+            if (!visible(st.getPath())) continue;
+            if (st.isDirectory()) walk(fs, st.getPath(), out);
+            else out.add(st.getPath().toString());
+        }
     }
 
     public byte[] read(String path, long maxBytes) throws IOException {

@@ -243,8 +243,11 @@ public final class IngestJob {
     private static int partitions(SparkSession spark, Config cfg, int files) {
         int configured = cfg.getInt("ingest.partitions");
         int per = Math.max(1, cfg.getInt("ingest.images_per_partition"));
-        int p = configured > 0 ? configured
-                : Math.max(spark.sparkContext().defaultParallelism() * 2, (files + per - 1) / per);
+        int slots = Math.max(1, spark.sparkContext().defaultParallelism());
+        int p = Math.max(slots * 2, (files + per - 1) / per);
+        // Whole waves: with 5 tasks on 2 slots the last runs alone while a core idles.
+        if (configured <= 0) p = (p + slots - 1) / slots * slots;
+        else p = configured;
         return Math.max(1, Math.min(p, Math.max(1, files)));
     }
 

@@ -1,0 +1,182 @@
+package dev.facepipe.cli;
+
+import dev.facepipe.core.config.Config;
+import dev.facepipe.core.engine.FaceEngine;
+import dev.facepipe.core.engine.FaceResult;
+import dev.facepipe.core.engine.ImageResult;
+import dev.facepipe.ingest.IngestJob;
+import dev.facepipe.ingest.RunManifest;
+import dev.facepipe.ingest.Sparks;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.IntPointer;
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.global.opencv_imgcodecs;
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.MatVector;
+import org.bytedeco.opencv.opencv_core.Size;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+        description = "Generate a corpus of web-like images from the given photos (scaled, several side by side,"
+                + " re-encoded, PNG, some broken), run the face engine alone over it, then the ingest job in local"
+                + " mode: images/s and faces/s of each, and the ratio (what Spark, I/O, dedup and Parquet cost).")
+final class BenchIngestCommand implements Callable<Integer> {
+    @ParentCommand
+    BenchCommand bench;
+
+    @Option(names = "--photos", required = true, split = ",", paramLabel = "FILE", description = "Source photos.")
+    List<Path> photos;
+
+    @Option(names = "--count", description = "Images to generate (default: ${DEFAULT-VALUE}).")
+    int count = 2000;
+
+    @Option(names = "--threads", description = "Engine threads, and Spark local cores (default: ${DEFAULT-VALUE}).")
+    int threads = 2;
+
+    @Option(names = "--seed", description = "Corpus seed (default: ${DEFAULT-VALUE}).")
+    long seed = 7;
+
+    @Override
+    public Integer call() throws Exception {
+        Config cfg = bench.main.config().with("job.spark_master", "local[" + threads + "]", "bench");
+        Path dir = Files.createTempDirectory("facepipe-bench-ingest-");
+        try {
+            Path corpus = Files.createDirectories(dir.resolve("corpus"));
+            long t0 = System.nanoTime();
+            long bytes = generate(corpus);
+            System.out.printf(Locale.ROOT, "corpus: %d images, %.1f MB, generated in %.1f s%n", count, bytes / 1e6,
+                    (System.nanoTime() - t0) / 1e9);
+
+            List<Path> files;
+            try (Stream<Path> s = Files.list(corpus)) {
+                files = s.sorted().toList();
+            }
+            List<byte[]> data = new ArrayList<>();
+            for (Path f : files) data.add(Files.readAllBytes(f));
+            FaceEngine engine = FaceEngine.fromConfig(cfg);
+            for (int i = 0; i < Math.min(5, data.size()); i++) engine.process(data.get(i), "warm-up");
+            AtomicInteger faces = new AtomicInteger();
+            AtomicInteger next = new AtomicInteger();
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            long e0 = System.nanoTime();
+            List<Future<?>> fs = new ArrayList<>();
+            for (int w = 0; w < threads; w++) {
+                fs.add(pool.submit(() -> {
+                    for (int i; (i = next.getAndIncrement()) < data.size(); ) {
+                        ImageResult r = engine.process(data.get(i), files.get(i).getFileName().toString());
+                        for (FaceResult f : r.faces()) if (f.embedding() != null) faces.incrementAndGet();
+                    }
+                }));
+            }
+            for (Future<?> f : fs) f.get();
+            double engineSecs = (System.nanoTime() - e0) / 1e9;
+            pool.shutdown();
+            System.out.printf(Locale.ROOT, "engine alone (%d threads, bytes in memory): %.1f s, %.1f images/s,"
+                    + " %.1f faces/s (%d faces)%n", threads, engineSecs, count / engineSecs, faces.get() / engineSecs,
+                    faces.get());
+
+            SparkSession spark = Sparks.session(cfg, "facepipe-bench-ingest");
+            try {
+                long i0 = System.nanoTime();
+                RunManifest m = IngestJob.run(spark, cfg, corpus.toString(), dir.resolve("data").toString(), "bench");
+                double secs = (System.nanoTime() - i0) / 1e9;
+                System.out.printf(Locale.ROOT, "ingest job (local[%d], from files to Parquet, dedup and report"
+                        + " included): %.1f s, %.1f images/s, %.1f faces/s; %s%n", threads, secs, m.inputs() / secs,
+                        m.faceRows() / secs, m.summary());
+                System.out.printf(Locale.ROOT, "ratio ingest/engine (images/s): %.2f%n",
+                        (m.inputs() / secs) / (count / engineSecs));
+            } finally {
+                spark.stop();
+            }
+        } finally {
+            org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
+        }
+        return 0;
+    }
+
+    /** Writes the corpus; returns its size in bytes. */
+    private long generate(Path corpus) throws Exception {
+        List<Mat> src = new ArrayList<>();
+        for (Path p : photos) {
+            Mat m = opencv_imgcodecs.imread(p.toString(), opencv_imgcodecs.IMREAD_COLOR);
+            if (m.empty()) throw new IllegalArgumentException("photo " + p + ": not readable as an image");
+            src.add(m);
+        }
+        Random r = new Random(seed);
+        long total = 0;
+        for (int i = 0; i < count; i++) {
+            double kind = r.nextDouble();
+            byte[] out;
+            String ext = "jpg";
+            if (kind < 0.60) {
+                out = encode(scaled(src.get(r.nextInt(src.size())), 320 + r.nextInt(705)), ".jpg", 70 + r.nextInt(26));
+            } else if (kind < 0.85) {
+                int n = 2 + r.nextInt(2);
+                int h = 300 + r.nextInt(301);
+                MatVector parts = new MatVector(n);
+                for (int k = 0; k < n; k++) parts.put(k, toHeight(src.get(r.nextInt(src.size())), h));
+                Mat row = new Mat();
+                opencv_core.hconcat(parts, row);
+                out = encode(row, ".jpg", 70 + r.nextInt(26));
+            } else if (kind < 0.95) {
+                out = encode(scaled(src.get(r.nextInt(src.size())), 320 + r.nextInt(321)), ".png", 0);
+                ext = "png";
+            } else {
+                byte[] good = encode(scaled(src.get(r.nextInt(src.size())), 480), ".jpg", 85);
+                int bad = r.nextInt(3);
+                out = bad == 0 ? java.util.Arrays.copyOf(good, good.length * 3 / 5) // truncated download
+                        : bad == 1 ? new byte[0] : randomBytes(r, 2048);
+            }
+            Files.write(corpus.resolve(String.format(Locale.ROOT, "img-%05d.%s", i, ext)), out);
+            total += out.length;
+        }
+        return total;
+    }
+
+    private static byte[] randomBytes(Random r, int n) {
+        byte[] b = new byte[n];
+        r.nextBytes(b);
+        return b;
+    }
+
+    private static Mat scaled(Mat m, int longSide) {
+        double f = (double) longSide / Math.max(m.cols(), m.rows());
+        Mat out = new Mat();
+        opencv_imgproc.resize(m, out, new Size((int) Math.round(m.cols() * f), (int) Math.round(m.rows() * f)), 0, 0,
+                f < 1 ? opencv_imgproc.INTER_AREA : opencv_imgproc.INTER_LINEAR);
+        return out;
+    }
+
+    private static Mat toHeight(Mat m, int h) {
+        Mat out = new Mat();
+        opencv_imgproc.resize(m, out, new Size((int) Math.round(m.cols() * (double) h / m.rows()), h), 0, 0,
+                opencv_imgproc.INTER_AREA);
+        return out;
+    }
+
+    private static byte[] encode(Mat m, String ext, int quality) {
+        BytePointer buf = new BytePointer();
+        IntPointer params = ext.equals(".jpg") ? new IntPointer(opencv_imgcodecs.IMWRITE_JPEG_QUALITY, quality)
+                : new IntPointer(opencv_imgcodecs.IMWRITE_PNG_COMPRESSION, 3);
+        opencv_imgcodecs.imencode(ext, m, buf, params);
+        byte[] b = new byte[(int) buf.limit()];
+        buf.get(b);
+        return b;
+    }
+}
