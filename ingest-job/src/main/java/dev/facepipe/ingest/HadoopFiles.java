@@ -127,6 +127,34 @@ public final class HadoopFiles implements Serializable {
         return out;
     }
 
+    /**
+     * Whether a dataset folder holds any committed file (names starting with . or _ do not count):
+     * a job killed before its first commit leaves only _temporary, which readers cannot open.
+     */
+    public boolean hasData(String folder) {
+        try {
+            FileSystem fs = fs(folder);
+            Path root = new Path(folder);
+            if (!fs.exists(root)) return false;
+            RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
+            while (it.hasNext()) {
+                LocatedFileStatus f = it.next();
+                if (f.isFile() && visible(f.getPath()) && !hiddenAbove(root, f.getPath())) return true;
+            }
+            return false;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + folder + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether a folder between root and the file is hidden (_temporary, .staging). */
+    private static boolean hiddenAbove(Path root, Path file) {
+        String rel = file.toUri().getPath().substring(Math.min(file.toUri().getPath().length(),
+                root.toUri().getPath().length()));
+        for (String part : rel.split("/")) if (part.startsWith("_") || part.startsWith(".")) return true;
+        return false;
+    }
+
     private static boolean visible(Path p) {
         return !p.getName().startsWith(".") && !p.getName().startsWith("_");
     }

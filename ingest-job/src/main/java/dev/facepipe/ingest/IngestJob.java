@@ -116,7 +116,7 @@ public final class IngestJob {
         LOG.info("run {}: {} inputs from {} {}", runId, inputs, crawl ? "the crawl manifests under" : "the files under",
                 input);
 
-        Dataset<Row> known = files.exists(layout.images())
+        Dataset<Row> known = files.hasData(layout.images())
                 ? spark.read().parquet(layout.images()).where(col("run_id").notEqual(runId)).select("image_id")
                         .distinct()
                 : spark.createDataFrame(List.of(), new StructType().add("image_id", DataTypes.StringType));
@@ -180,7 +180,7 @@ public final class IngestJob {
             String runId, Dataset<Row> images) {
         Dataset<Row> hashes = images.select(col("image_id"), col("phash"),
                 col("width").cast("long").multiply(col("height")).as("pixels"), col("ingested_at"));
-        if (files.exists(layout.images())) {
+        if (files.hasData(layout.images())) {
             hashes = hashes.unionByName(spark.read().parquet(layout.images()).where(col("run_id").notEqual(runId))
                     .select(col("image_id"), col("phash"), col("width").cast("long").multiply(col("height"))
                             .as("pixels"), col("ingested_at")));
@@ -202,7 +202,7 @@ public final class IngestJob {
     private static Dataset<Row> withFaceGroups(SparkSession spark, Config cfg, HadoopFiles files, Layout layout,
             String runId, Dataset<Row> faces) {
         Dataset<Row> accepted = faces.where(col("status").equalTo("ok")).select("face_id", "embedding", "quality");
-        if (files.exists(layout.faces())) {
+        if (files.hasData(layout.faces())) {
             accepted = accepted.unionByName(spark.read().parquet(layout.faces())
                     .where(col("run_id").notEqual(runId).and(col("status").equalTo("ok")))
                     .select("face_id", "embedding", "quality"));

@@ -32,7 +32,7 @@ public final class OptOutApply {
         HadoopFiles files = new HadoopFiles(spark.sparkContext().hadoopConfiguration());
         IngestJob.Layout layout = new IngestJob.Layout(data);
         OptOutList list = OptOutList.load(files, cfg, ModelSpec.fromConfig(cfg, cfg.getString("embed.model")).id());
-        if (list.size() == 0 || !files.exists(layout.faces())) return List.of();
+        if (list.size() == 0 || !files.hasData(layout.faces())) return List.of();
         UserDefinedFunction match = udf((scala.collection.Seq<Object> e) -> {
             if (e == null) return false;
             float[] v = new float[e.size()];
