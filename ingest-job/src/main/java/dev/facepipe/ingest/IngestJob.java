@@ -164,7 +164,8 @@ public final class IngestJob {
         RunManifest m = manifest(cfg, runId, input, inputs, keyed, fresh, outcomes, faceRows, t0);
         files.writeSmall(layout.manifest(runId), m.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         List<DriftCheck.Alarm> alarms = DriftCheck.check(m, previousRuns(files, layout, runId, cfg), cfg);
-        RunReport.write(files, layout.runFolder(runId), m, alarms);
+        RunReport.write(files, layout.runFolder(runId), m, alarms,
+                faceRows > 0 ? samples(spark, cfg, files, layout, runId, hashed) : RunReport.Samples.none());
         for (DriftCheck.Alarm a : alarms) LOG.warn("run {}: drift alarm: {}", runId, a.describe());
         hashed.unpersist();
         outcomes.unpersist();
@@ -217,6 +218,66 @@ public final class IngestJob {
                 .withColumn("canonical", org.apache.spark.sql.functions.coalesce(col("g_canonical"), col("canonical")));
         return joined.select(java.util.Arrays.stream(OutcomeRows.FACE.fieldNames()).map(
                 org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
+    }
+
+    /**
+     * Crops for the report: the first report.sample_faces accepted faces of the run (by face id),
+     * and the run's largest near-duplicate groups (canonical face first), read back from what was
+     * published and aligned again on the driver from the stored landmarks.
+     */
+    private static RunReport.Samples samples(SparkSession spark, Config cfg, HadoopFiles files, Layout layout,
+            String runId, Dataset<Row> hashed) {
+        int nFaces = cfg.getInt("report.sample_faces");
+        int nGroups = cfg.getInt("report.sample_groups");
+        Dataset<Row> ok = spark.read().parquet(layout.faces()).where(col("run_id").equalTo(runId)
+                .and(col("status").equalTo("ok"))).select("face_id", "image_id", "landmarks", "cluster_id",
+                        "canonical", "quality");
+        List<Row> sample = nFaces > 0 ? ok.orderBy("face_id").limit(nFaces).collectAsList() : List.of();
+        List<Row> members = List.of();
+        if (nGroups > 0) {
+            Dataset<Row> big = ok.groupBy("cluster_id").count().where(col("count").geq(2))
+                    .orderBy(col("count").desc(), col("cluster_id")).limit(nGroups);
+            members = ok.join(big, "cluster_id").orderBy(col("count").desc(), col("cluster_id"),
+                    col("canonical").desc(), col("quality").desc()).collectAsList();
+        }
+        java.util.Set<String> images = new java.util.HashSet<>();
+        for (Row r : sample) images.add(r.getAs("image_id"));
+        for (Row r : members) images.add(r.getAs("image_id"));
+        Map<String, String> blobs = new java.util.HashMap<>();
+        if (!images.isEmpty()) {
+            for (Row r : hashed.where(col("image_id").isin(images.toArray())).select("image_id", "blob")
+                    .collectAsList()) {
+                blobs.putIfAbsent(r.getString(0), r.getString(1));
+            }
+        }
+        dev.facepipe.core.engine.CropRenderer renderer = new dev.facepipe.core.engine.CropRenderer(
+                cfg.getInt("align.size"), 85);
+        List<RunReport.Crop> faces = new ArrayList<>();
+        for (Row r : sample) crop(renderer, files, blobs, r).ifPresent(faces::add);
+        Map<String, List<RunReport.Crop>> groups = new java.util.LinkedHashMap<>();
+        for (Row r : members) {
+            List<RunReport.Crop> g = groups.computeIfAbsent(r.getAs("cluster_id"), k -> new ArrayList<>());
+            if (g.size() < 8) crop(renderer, files, blobs, r).ifPresent(g::add);
+        }
+        return new RunReport.Samples(faces, new ArrayList<>(groups.values()));
+    }
+
+    /** One face's crop, or nothing when its image cannot be read again (the report goes on without it). */
+    private static java.util.Optional<RunReport.Crop> crop(dev.facepipe.core.engine.CropRenderer renderer,
+            HadoopFiles files, Map<String, String> blobs, Row r) {
+        String id = r.getAs("face_id");
+        String blob = blobs.get(r.<String>getAs("image_id"));
+        List<Object> lm = r.getList(r.fieldIndex("landmarks"));
+        if (blob == null || lm == null || lm.size() < 10) return java.util.Optional.empty();
+        float[] five = new float[10];
+        for (int i = 0; i < 10; i++) five[i] = ((Number) lm.get(i)).floatValue();
+        try {
+            byte[] b = files.read(blob, Long.MAX_VALUE);
+            return java.util.Optional.of(new RunReport.Crop(id, renderer.jpeg(b, five, blob)));
+        } catch (IOException | dev.facepipe.core.RejectedException | RuntimeException e) {
+            LOG.warn("report: no crop for face {} ({}): {}", id, blob, e.getMessage());
+            return java.util.Optional.empty();
+        }
     }
 
     /** The most recent earlier runs' manifests (report.drift_window of them), oldest first. */

@@ -13,7 +13,22 @@ import java.util.Map;
 public final class RunReport {
     private RunReport() {}
 
+    /** An aligned face crop shown on the page (JPEG bytes). */
+    public record Crop(String faceId, byte[] jpeg) {}
+
+    /** Sample faces of the run, and some near-duplicate groups (each a list of its members' crops). */
+    public record Samples(List<Crop> faces, List<List<Crop>> groups) {
+        public static Samples none() {
+            return new Samples(List.of(), List.of());
+        }
+    }
+
     public static void write(HadoopFiles files, String folder, RunManifest m, List<DriftCheck.Alarm> alarms) {
+        write(files, folder, m, alarms, Samples.none());
+    }
+
+    public static void write(HadoopFiles files, String folder, RunManifest m, List<DriftCheck.Alarm> alarms,
+            Samples samples) {
         try {
             ObjectNode root = RunManifest.JSON.createObjectNode();
             root.put("status", alarms.isEmpty() ? "ok" : "alarm");
@@ -24,15 +39,20 @@ public final class RunReport {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-        files.writeSmall(folder + "/report.html", html(m, alarms).getBytes(StandardCharsets.UTF_8));
+        files.writeSmall(folder + "/report.html", html(m, alarms, samples).getBytes(StandardCharsets.UTF_8));
     }
 
     static String html(RunManifest m, List<DriftCheck.Alarm> alarms) {
+        return html(m, alarms, Samples.none());
+    }
+
+    static String html(RunManifest m, List<DriftCheck.Alarm> alarms, Samples samples) {
         StringBuilder h = new StringBuilder();
         h.append("<!doctype html><html><head><meta charset=utf-8><title>facepipe run ").append(esc(m.runId()))
                 .append("</title><style>body{font:14px sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse}"
                         + "td,th{border:1px solid #ccc;padding:.2em .6em;text-align:right}th{text-align:left}"
-                        + ".alarm{background:#fdd;padding:.5em}.ok{background:#dfd;padding:.5em}</style></head><body>");
+                        + ".alarm{background:#fdd;padding:.5em}.ok{background:#dfd;padding:.5em}img{margin:2px}"
+                        + ".group{border:1px solid #ccc;margin:.3em 0;padding:.2em}</style></head><body>");
         h.append("<h1>Run ").append(esc(m.runId())).append("</h1>");
         h.append(alarms.isEmpty() ? "<p class=ok id=status>No alarms.</p>" : "<div class=alarm id=status><b>Alarms</b><ul>");
         for (DriftCheck.Alarm a : alarms) h.append("<li>").append(esc(a.describe())).append("</li>");
@@ -59,7 +79,22 @@ public final class RunReport {
         for (Map.Entry<String, String> e : m.models().entrySet()) {
             h.append("<tr><th>").append(esc(e.getKey())).append("</th><td>").append(esc(e.getValue())).append("</td></tr>");
         }
-        return h.append("</table></body></html>").toString();
+        h.append("</table>");
+        if (!samples.faces().isEmpty()) {
+            h.append("<h2>Sample faces (aligned crops)</h2><div id=samples>");
+            for (Crop c : samples.faces()) img(h, c);
+            h.append("</div>");
+        }
+        if (!samples.groups().isEmpty()) {
+            h.append("<h2>Near-duplicate groups (canonical face first)</h2><div id=groups>");
+            for (List<Crop> g : samples.groups()) {
+                h.append("<div class=group>");
+                for (Crop c : g) img(h, c);
+                h.append("</div>");
+            }
+            h.append("</div>");
+        }
+        return h.append("</body></html>").toString();
     }
 
     /** An inline SVG bar chart of ten bins over 0..1. */
@@ -74,6 +109,12 @@ public final class RunReport {
                     (i + 1) / 10.0, bins[i], 12 + i * 40, i / 10.0));
         }
         return s.append("</svg>").toString();
+    }
+
+    private static void img(StringBuilder h, Crop c) {
+        h.append("<img width=96 height=96 alt='").append(esc(c.faceId())).append("' title='").append(esc(c.faceId()))
+                .append("' src='data:image/jpeg;base64,").append(java.util.Base64.getEncoder().encodeToString(c.jpeg()))
+                .append("'>");
     }
 
     private static void row(StringBuilder h, String k, long v) {

@@ -118,7 +118,12 @@ class IngestJobTest {
         assertEquals(ok.size(), ids1.size(), "face ids are unique");
         String report = Files.readString(tmp.resolve("out/runs/run_id=r1/report.json"));
         assertTrue(report.contains("\"status\" : \"ok\""), report);
-        assertTrue(Files.readString(tmp.resolve("out/runs/run_id=r1/report.html")).contains("<svg id=quality"));
+        String html = Files.readString(tmp.resolve("out/runs/run_id=r1/report.html"));
+        assertTrue(html.contains("<svg id=quality"));
+        // A crop for every accepted face (up to report.sample_faces), plus the near-duplicate pair's row.
+        assertTrue(ok.size() <= 24);
+        assertEquals(ok.size() + 2, html.split("data:image/jpeg;base64,", -1).length - 1, html.length() + " chars");
+        assertEquals(1, html.split("<div class=group>", -1).length - 1);
         String manifest = Files.readString(tmp.resolve("out/runs/run_id=r1/manifest.json"));
         assertTrue(manifest.contains("\"rejected_by_reason\"") && manifest.contains("fr_feature-87aacdfe"), manifest);
 

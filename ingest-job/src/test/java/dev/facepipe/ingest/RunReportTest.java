@@ -41,11 +41,27 @@ class RunReportTest {
         return out;
     }
 
+    /** A 112 px pure-blue JPEG standing in for a face crop. */
+    private static byte[] blueJpeg() throws Exception {
+        BufferedImage b = new BufferedImage(112, 112, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = b.createGraphics();
+        g.setColor(new java.awt.Color(0, 0, 255));
+        g.fillRect(0, 0, 112, 112);
+        g.dispose();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ImageIO.write(b, "jpg", out);
+        return out.toByteArray();
+    }
+
     @Test
     void theReportRendersInHeadlessChromium(@TempDir Path tmp) throws Exception {
         Path html = tmp.resolve("report.html");
+        byte[] blue = blueJpeg();
+        RunReport.Samples samples = new RunReport.Samples(List.of(new RunReport.Crop("f1", blue),
+                new RunReport.Crop("f2", blue)), List.of(List.of(new RunReport.Crop("f3", blue),
+                new RunReport.Crop("f4", blue))));
         Files.writeString(html, RunReport.html(manifest(), List.of(new DriftCheck.Alarm("rejection_rate", 0.05, 0.2,
-                0.1))));
+                0.1)), samples));
         String dom = chromium(tmp, "--dump-dom", html.toUri().toString());
         assertTrue(dom.contains("<h1>Run r7</h1>"), dom);
         assertTrue(dom.contains("rejection_rate"), "the alarm is on the page");
@@ -57,14 +73,21 @@ class RunReportTest {
         BufferedImage img = ImageIO.read(png.toFile());
         int bar = 0;
         int alarm = 0;
+        int crops = 0;
         for (int y = 0; y < img.getHeight(); y++) {
             for (int x = 0; x < img.getWidth(); x++) {
                 int rgb = img.getRGB(x, y) & 0xFFFFFF;
                 if (rgb == 0x44AA77) bar++; // #4a7, the bars' fill
                 if (rgb == 0xFFDDDD) alarm++; // #fdd, the alarm box
+                int r = rgb >> 16 & 0xFF;
+                int g = rgb >> 8 & 0xFF;
+                int b = rgb & 0xFF;
+                if (b > 200 && r < 40 && g < 40) crops++; // the blue test crops
             }
         }
         assertTrue(bar > 2000, "the histogram bars are drawn: " + bar + " px");
         assertTrue(alarm > 2000, "the alarm box is drawn: " + alarm + " px");
+        assertTrue(crops > 4 * 80 * 80, "four crops drawn at 96 px: " + crops + " px");
+        assertEquals(4, dom.split("<img ", -1).length - 1);
     }
 }
