@@ -37,7 +37,7 @@ class ClusterTest {
     @BeforeAll
     static void start() throws Exception {
         tmp = Files.createTempDirectory("facepipe-cluster-");
-        s3 = S3Server.start("lake");
+        s3 = S3Server.start("cluster");
         site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("biden_1.jpg"),
                 DEB.resolve("grace_hopper.jpg"), IDS.resolve("obama_2.jpg")), 6);
         s3.conf().forEach((k, v) -> ENV.put(Config.envName(k), v));
@@ -47,7 +47,7 @@ class ClusterTest {
         ENV.put("FACEPIPE_INGEST_IMAGES_PER_PARTITION", "3"); // many small tasks: a kill lands mid-job
         cluster = LocalCluster.start(tmp, 2, 1, "1500m", 0);
         cluster.run(tmp.resolve("crawl.log"), ENV, List.of(), "crawl", "--seed", site.baseUrl() + "/", "--out",
-                "s3a://lake/crawl", "--run-id", "c1");
+                "s3a://cluster/crawl", "--run-id", "c1");
     }
 
     @AfterAll
@@ -103,12 +103,12 @@ class ClusterTest {
     @Test
     void indexFillSurvivesAnExecutorKilledMidShard() throws Exception {
         ensureIngested();
-        cluster.run(tmp.resolve("index-a.log"), ENV, List.of(), "build-index", "--faces", "s3a://lake/a/faces",
-                "--out", "s3a://lake/index-a");
-        runKillingExecutor("index-b.log", "filling", "build-index", "--faces", "s3a://lake/a/faces", "--out",
-                "s3a://lake/index-b");
-        Map<String, Object> a = index("s3a://lake/index-a");
-        Map<String, Object> b = index("s3a://lake/index-b");
+        cluster.run(tmp.resolve("index-a.log"), ENV, List.of(), "build-index", "--faces", "s3a://cluster/a/faces",
+                "--out", "s3a://cluster/index-a");
+        runKillingExecutor("index-b.log", "filling", "build-index", "--faces", "s3a://cluster/a/faces", "--out",
+                "s3a://cluster/index-b");
+        Map<String, Object> a = index("s3a://cluster/index-a");
+        Map<String, Object> b = index("s3a://cluster/index-b");
         // Canonical faces only: the archive repeats four photos, so four faces whatever the image count.
         assertTrue(((java.util.Set<?>) a.get("face ids")).size() >= 4, a.toString());
         assertEquals(a, b, "the same shards, counts and face ids");
@@ -117,25 +117,25 @@ class ClusterTest {
     }
 
     private static synchronized void ensureIngested() throws Exception {
-        if (files().exists("s3a://lake/a/runs/run_id=r1/manifest.json")) return;
-        cluster.run(tmp.resolve("ingest-a.log"), ENV, List.of(), "ingest", "--input", "s3a://lake/crawl", "--out",
-                "s3a://lake/a", "--run-id", "r1");
+        if (files().exists("s3a://cluster/a/runs/run_id=r1/manifest.json")) return;
+        cluster.run(tmp.resolve("ingest-a.log"), ENV, List.of(), "ingest", "--input", "s3a://cluster/crawl", "--out",
+                "s3a://cluster/a", "--run-id", "r1");
     }
 
     @Test
     void ingestSurvivesAnExecutorKilledMidJob() throws Exception {
         ensureIngested();
-        Map<String, String> imagesA = rows("s3a://lake/a/images/run_id=r1", "image_id");
-        Map<String, String> facesA = rows("s3a://lake/a/faces/run_id=r1", "face_id");
+        Map<String, String> imagesA = rows("s3a://cluster/a/images/run_id=r1", "image_id");
+        Map<String, String> facesA = rows("s3a://cluster/a/faces/run_id=r1", "face_id");
         assertTrue(imagesA.size() >= 9 && facesA.size() >= 9, imagesA.size() + " images, " + facesA.size());
         // The engine loads inside a task's first image: an executor logging it is running a task.
         runKillingExecutor("ingest-b.log", "loading the face engine", "ingest", "--input",
-                "s3a://lake/crawl", "--out", "s3a://lake/b", "--run-id", "r1");
+                "s3a://cluster/crawl", "--out", "s3a://cluster/b", "--run-id", "r1");
         String daemons = cluster.daemonLogs();
         assertTrue(daemons.contains("exited with code 137") || daemons.contains("EXITED") || daemons.contains("KILLED"),
                 "a worker saw its executor die:\n" + daemons);
-        Map<String, String> imagesB = rows("s3a://lake/b/images/run_id=r1", "image_id");
-        Map<String, String> facesB = rows("s3a://lake/b/faces/run_id=r1", "face_id");
+        Map<String, String> imagesB = rows("s3a://cluster/b/images/run_id=r1", "image_id");
+        Map<String, String> facesB = rows("s3a://cluster/b/faces/run_id=r1", "face_id");
         assertEquals(imagesA, imagesB, "the same images rows (none lost, none twice)");
         assertEquals(facesA, facesB, "the same face ids (none lost, none twice)");
         System.out.printf("fault: kill -9 executor during ingest; outcome: exit 0; images %d = %d, faces %d = %d;"

@@ -48,7 +48,7 @@ class S3ChainTest {
         List<Path> photos = List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("biden_1.jpg"),
                 DEB.resolve("grace_hopper.jpg"), DEB.resolve("astronaut.png"), DEB.resolve("camera.png"),
                 DEB.resolve("chelsea.png"), IDS.resolve("obama_2.jpg"));
-        try (S3Server s3 = S3Server.start("lake"); DemoSite site = DemoSite.start(photos)) {
+        try (S3Server s3 = S3Server.start("chain"); DemoSite site = DemoSite.start(photos)) {
             Map<String, String> env = new java.util.HashMap<>();
             s3.conf().forEach((k, v) -> env.put(dev.facepipe.core.config.Config.envName(k), v));
             env.put("FACEPIPE_JOB_SPARK_MASTER", "local[2]");
@@ -56,13 +56,13 @@ class S3ChainTest {
             env.put("FACEPIPE_CRAWLER_POLITENESS_DELAY_MS", "0");
             env.put("FACEPIPE_CRAWLER_WORK_DIR", tmp.resolve("work").toString());
             List<String> outputs = new ArrayList<>();
-            outputs.add(run(tmp, env, "crawl", "--seed", site.baseUrl() + "/", "--out", "s3a://lake/crawl",
+            outputs.add(run(tmp, env, "crawl", "--seed", site.baseUrl() + "/", "--out", "s3a://chain/crawl",
                     "--run-id", "c"));
-            outputs.add(run(tmp, env, "ingest", "--input", "s3a://lake/crawl", "--out", "s3a://lake/data",
+            outputs.add(run(tmp, env, "ingest", "--input", "s3a://chain/crawl", "--out", "s3a://chain/data",
                     "--run-id", "i"));
-            outputs.add(run(tmp, env, "build-index", "--faces", "s3a://lake/data/faces", "--out",
-                    "s3a://lake/index"));
-            String json = run(tmp, env, "search", "--index", "s3a://lake/index", "--image",
+            outputs.add(run(tmp, env, "build-index", "--faces", "s3a://chain/data/faces", "--out",
+                    "s3a://chain/index"));
+            String json = run(tmp, env, "search", "--index", "s3a://chain/index", "--image",
                     IDS.resolve("obama_3.jpg").toString(), "--k", "3");
             outputs.add(json);
             String config = run(tmp, env, "config", "--prefix", "storage.");
@@ -79,13 +79,13 @@ class S3ChainTest {
                 assertFalse(out.contains(S3Server.ACCESS_KEY), "access key printed:\n" + out);
             }
             List<String> keys = new ArrayList<>();
-            for (StorageMetadata m : s3.store().list("lake", ListContainerOptions.Builder.recursive())) {
+            for (StorageMetadata m : s3.store().list("chain", ListContainerOptions.Builder.recursive())) {
                 keys.add(m.getName());
                 if (m.getSize() != null && m.getSize() > 50_000_000) continue;
-                try (var in = s3.store().getBlob("lake", m.getName()).getPayload().openStream()) {
+                try (var in = s3.store().getBlob("chain", m.getName()).getPayload().openStream()) {
                     String body = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-                    assertFalse(body.contains(S3Server.SECRET_KEY), "secret key in s3a://lake/" + m.getName());
-                    assertFalse(body.contains(S3Server.ACCESS_KEY), "access key in s3a://lake/" + m.getName());
+                    assertFalse(body.contains(S3Server.SECRET_KEY), "secret key in s3a://chain/" + m.getName());
+                    assertFalse(body.contains(S3Server.ACCESS_KEY), "access key in s3a://chain/" + m.getName());
                 }
             }
             assertTrue(keys.stream().anyMatch(k -> k.endsWith("report.html")), keys.toString());

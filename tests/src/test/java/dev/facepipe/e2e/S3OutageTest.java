@@ -32,7 +32,7 @@ class S3OutageTest {
     private static final String MODELS = "models.dir=" + ROOT.resolve("models");
 
     private static List<String> keys(S3Server s3, String prefix) {
-        return s3.store().list("lake", ListContainerOptions.Builder.recursive().prefix(prefix)).stream()
+        return s3.store().list("outage", ListContainerOptions.Builder.recursive().prefix(prefix)).stream()
                 .map(m -> m.getName()).sorted().toList();
     }
 
@@ -64,20 +64,20 @@ class S3OutageTest {
 
     @Test
     void aJobEitherRetriesThroughAnOutageOrPublishesNothing(@TempDir Path tmp) throws Exception {
-        try (S3Server s3 = S3Server.start("lake"); DemoSite site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg"),
+        try (S3Server s3 = S3Server.start("outage"); DemoSite site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg"),
                 IDS.resolve("biden_1.jpg"), DEB.resolve("grace_hopper.jpg"), IDS.resolve("obama_2.jpg")), 3)) {
             Config.Builder b = Config.builder().set("crawler.allow_private_hosts", "127.0.0.1", "test")
                     .set("crawler.politeness_delay_ms", "0", "test")
                     .set("crawler.work_dir", tmp.resolve("work").toString(), "test");
             s3.conf().forEach((k, v) -> b.set(k, v, "test"));
             HadoopFiles files = HadoopFiles.fromConfig(b.build());
-            CrawlJob.run(b.build(), List.of(site.baseUrl() + "/"), "s3a://lake/crawl", "c");
+            CrawlJob.run(b.build(), List.of(site.baseUrl() + "/"), "s3a://outage/crawl", "c");
             Map<String, String> conf = s3.conf();
 
-            assertEquals(0, Main.run(with(conf, "ingest", "--input", "s3a://lake/crawl", "--out", "s3a://lake/clean",
+            assertEquals(0, Main.run(with(conf, "ingest", "--input", "s3a://outage/crawl", "--out", "s3a://outage/clean",
                     "--run-id", "r")));
-            int ingest = runThroughOutage(s3, "faulted/", with(conf, "ingest", "--input", "s3a://lake/crawl", "--out",
-                    "s3a://lake/faulted", "--run-id", "r"));
+            int ingest = runThroughOutage(s3, "faulted/", with(conf, "ingest", "--input", "s3a://outage/crawl", "--out",
+                    "s3a://outage/faulted", "--run-id", "r"));
             List<String> clean = keys(s3, "clean/").stream().map(k -> k.substring(6)).filter(k -> !k.contains("part-"))
                     .toList();
             if (ingest == 0) {
@@ -85,22 +85,22 @@ class S3OutageTest {
                         .filter(k -> !k.contains("part-")).toList(), "the same published files");
                 for (String t : List.of("images", "faces")) {
                     String id = t.equals("images") ? "image_id" : "face_id";
-                    assertEquals(Rows.byId(files, "s3a://lake/clean/" + t + "/run_id=r", id),
-                            Rows.byId(files, "s3a://lake/faulted/" + t + "/run_id=r", id), t + ": none lost, none twice");
+                    assertEquals(Rows.byId(files, "s3a://outage/clean/" + t + "/run_id=r", id),
+                            Rows.byId(files, "s3a://outage/faulted/" + t + "/run_id=r", id), t + ": none lost, none twice");
                 }
             } else {
-                assertFalse(files.exists("s3a://lake/faulted/runs/run_id=r/manifest.json"), "no manifest: not published");
+                assertFalse(files.exists("s3a://outage/faulted/runs/run_id=r/manifest.json"), "no manifest: not published");
             }
 
-            assertEquals(0, Main.run(with(conf, "build-index", "--faces", "s3a://lake/clean/faces", "--out",
-                    "s3a://lake/index")));
-            String before = files.readString("s3a://lake/index/CURRENT").strip();
-            int index = runThroughOutage(s3, "index/v-", with(conf, "build-index", "--faces", "s3a://lake/clean/faces",
-                    "--out", "s3a://lake/index"));
-            String after = files.readString("s3a://lake/index/CURRENT").strip();
+            assertEquals(0, Main.run(with(conf, "build-index", "--faces", "s3a://outage/clean/faces", "--out",
+                    "s3a://outage/index")));
+            String before = files.readString("s3a://outage/index/CURRENT").strip();
+            int index = runThroughOutage(s3, "index/v-", with(conf, "build-index", "--faces", "s3a://outage/clean/faces",
+                    "--out", "s3a://outage/index"));
+            String after = files.readString("s3a://outage/index/CURRENT").strip();
             if (index == 0) {
                 assertFalse(before.equals(after), "a new version is published");
-                assertTrue(files.exists("s3a://lake/index/" + after + "/manifest.json"));
+                assertTrue(files.exists("s3a://outage/index/" + after + "/manifest.json"));
             } else {
                 assertEquals(before, after, "a failed build leaves the previous version current");
             }

@@ -14,6 +14,8 @@ import org.jclouds.blobstore.BlobStoreContext;
 /**
  * A real S3 API server in this JVM (S3Proxy over an in-memory jclouds store) on a loopback port,
  * with fixed keys; it can be stopped and started again on the same port with its objects kept.
+ * Each test class takes its own bucket names: Hadoop caches one s3a FileSystem per bucket and JVM,
+ * and a cached one keeps the endpoint (port) of the server it was first made for.
  */
 final class S3Server implements AutoCloseable {
     static final String ACCESS_KEY = "facepipe-test-access";
