@@ -59,7 +59,7 @@ class MainTest {
     @Test
     void everySubcommandHasHelp() {
         for (String sub : new String[] {"config", "models", "verify", "crawl", "recrawl", "demo-site", "ingest", "build-index", "search", "forget", "optout", "optout add", "optout apply", "eval", "eval verification", "eval detectors",
-            "bench", "bench engine", "bench index", "bench dedup", "bench crawl", "bench ingest"}) {
+            "bench", "bench engine", "bench index", "bench dedup", "bench crawl", "bench ingest", "bench recrawl"}) {
             List<String> args = new java.util.ArrayList<>(List.of(sub.split(" ")));
             args.add("--help");
             Outcome o = run(args.toArray(String[]::new));
