@@ -144,12 +144,7 @@ final class BenchCommand extends GroupCommand {
             Mat r = new Mat();
             opencv_imgproc.resize(m, r, new Size((int) Math.round(m.cols() * f), (int) Math.round(m.rows() * f)), 0, 0,
                     opencv_imgproc.INTER_AREA);
-            BytePointer out = new BytePointer();
-            opencv_imgcodecs.imencode(".jpg", r, out, new org.bytedeco.javacpp.IntPointer(
-                    opencv_imgcodecs.IMWRITE_JPEG_QUALITY, 90));
-            byte[] j = new byte[(int) out.limit()];
-            out.get(j);
-            return j;
+            return BenchIngestCommand.encode(r, ".jpg", 90);
         }
 
         /** A 12-megapixel JPEG made from the largest input: full decode vs the 1/4 DCT decode used for detection. */

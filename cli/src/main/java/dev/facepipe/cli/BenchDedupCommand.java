@@ -338,9 +338,8 @@ final class BenchDedupCommand implements Callable<Integer> {
     }
 
     private static Mat reencode(Mat m, int quality) {
-        org.bytedeco.javacpp.BytePointer out = new org.bytedeco.javacpp.BytePointer();
-        org.bytedeco.opencv.global.opencv_imgcodecs.imencode(".jpg", m, out, new org.bytedeco.javacpp.IntPointer(
-                org.bytedeco.opencv.global.opencv_imgcodecs.IMWRITE_JPEG_QUALITY, quality));
-        return org.bytedeco.opencv.global.opencv_imgcodecs.imdecode(new Mat(out), IMREAD_COLOR);
+        byte[] jpeg = BenchIngestCommand.encode(m, ".jpg", quality);
+        return org.bytedeco.opencv.global.opencv_imgcodecs.imdecode(new Mat(new org.bytedeco.javacpp.BytePointer(jpeg)),
+                IMREAD_COLOR);
     }
 }

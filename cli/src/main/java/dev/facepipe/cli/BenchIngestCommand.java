@@ -170,7 +170,8 @@ final class BenchIngestCommand implements Callable<Integer> {
         return out;
     }
 
-    private static byte[] encode(Mat m, String ext, int quality) {
+    /** The image encoded as .jpg (at this quality) or .png; shared by the benchmarks that make test images. */
+    static byte[] encode(Mat m, String ext, int quality) {
         BytePointer buf = new BytePointer();
         IntPointer params = ext.equals(".jpg") ? new IntPointer(opencv_imgcodecs.IMWRITE_JPEG_QUALITY, quality)
                 : new IntPointer(opencv_imgcodecs.IMWRITE_PNG_COMPRESSION, 3);

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.col;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -14,6 +15,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -198,5 +200,21 @@ final class BandJoin implements Serializable {
         public int hashCode() {
             return Arrays.hashCode(sig) * 31 + (mirror ? 1 : 0);
         }
+    }
+
+    static int partitions(SparkSession spark) {
+        return Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
+    }
+
+    /** The rows of every grouped item, by idx (a join: groups can hold many thousands of ids). */
+    static Map<Long, Row> members(SparkSession spark, Dataset<Row> indexed, Collection<List<Long>> groups) {
+        List<Row> ids = groups.stream().flatMap(List::stream).map(i -> RowFactory.create(i)).toList();
+        Dataset<Row> wanted = spark.createDataFrame(ids, new StructType().add("m", DataTypes.LongType, false));
+        Map<Long, Row> info = new HashMap<>();
+        Dataset<Row> rows = indexed.join(org.apache.spark.sql.functions.broadcast(wanted),
+                indexed.col("idx").equalTo(wanted.col("m"))).drop("m");
+        int idx = rows.schema().fieldIndex("idx");
+        for (Row r : rows.collectAsList()) info.put(r.getLong(idx), r);
+        return info;
     }
 }

@@ -66,7 +66,7 @@ public final class FaceDuplicates {
                 return join.entries(r.getLong(0), sig, false).iterator();
             }, Encoders.row(BandJoin.ENTRY));
             Dataset<Row> candidates = join.pairs(entries, maxSketchDistance(bits, minCosine, sketchSd),
-                    ImageDuplicates.partitions(spark)).select("a", "b");
+                    BandJoin.partitions(spark)).select("a", "b");
             Dataset<Row> ids = indexed.select("idx", "face_id");
             Dataset<Row> emb = faces.select("face_id", "embedding");
             Dataset<Row> withA = candidates
@@ -83,7 +83,7 @@ public final class FaceDuplicates {
             }
             if (pairs.isEmpty()) return spark.createDataFrame(List.of(), RESULT);
             Collection<List<Long>> groups = UnionFind.groups(pairs);
-            Map<Long, Row> info = ImageDuplicates.members(spark, indexed.select("idx", "face_id", "quality"), groups);
+            Map<Long, Row> info = BandJoin.members(spark, indexed.select("idx", "face_id", "quality"), groups);
             Comparator<Long> best = Comparator.<Long>comparingDouble(i -> info.get(i).isNullAt(2)
                     ? 0 : -info.get(i).getFloat(2)).thenComparing(i -> info.get(i).getString(1));
             List<Row> out = new ArrayList<>();

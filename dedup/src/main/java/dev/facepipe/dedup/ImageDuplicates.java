@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.monotonically_increasing_id;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -52,12 +51,12 @@ public final class ImageDuplicates {
                 .persist();
         try {
             List<long[]> pairs = new ArrayList<>();
-            for (Row p : join.pairs(entries(hashed, join, mirror), maxHamming, partitions(spark)).collectAsList()) {
+            for (Row p : join.pairs(entries(hashed, join, mirror), maxHamming, BandJoin.partitions(spark)).collectAsList()) {
                 pairs.add(new long[] {p.getLong(0), p.getLong(1)});
             }
             if (pairs.isEmpty()) return spark.createDataFrame(List.of(), RESULT);
             Collection<List<Long>> groups = UnionFind.groups(pairs);
-            Map<Long, Row> info = members(spark, hashed, groups);
+            Map<Long, Row> info = BandJoin.members(spark, hashed, groups);
             Comparator<Long> best = Comparator.<Long>comparingLong(i -> -info.get(i).getLong(2))
                     .thenComparingLong(i -> info.get(i).getLong(3))
                     .thenComparing(i -> info.get(i).getString(0));
@@ -81,21 +80,5 @@ public final class ImageDuplicates {
             if (mirror) out.addAll(join.entries(r.getLong(0), new long[] {PHash.mirrored(h)}, true));
             return out.iterator();
         }, Encoders.row(BandJoin.ENTRY));
-    }
-
-    static int partitions(SparkSession spark) {
-        return Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
-    }
-
-    /** The rows of every grouped item, by idx (a join: groups can hold many thousands of ids). */
-    static Map<Long, Row> members(SparkSession spark, Dataset<Row> indexed, Collection<List<Long>> groups) {
-        List<Row> ids = groups.stream().flatMap(List::stream).map(i -> RowFactory.create(i)).toList();
-        Dataset<Row> wanted = spark.createDataFrame(ids, new StructType().add("m", DataTypes.LongType, false));
-        Map<Long, Row> info = new HashMap<>();
-        Dataset<Row> rows = indexed.join(org.apache.spark.sql.functions.broadcast(wanted),
-                indexed.col("idx").equalTo(wanted.col("m"))).drop("m");
-        int idx = rows.schema().fieldIndex("idx");
-        for (Row r : rows.collectAsList()) info.put(r.getLong(idx), r);
-        return info;
     }
 }

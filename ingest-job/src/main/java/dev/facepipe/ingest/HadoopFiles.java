@@ -109,17 +109,7 @@ public final class HadoopFiles implements Serializable {
             if (!fs.exists(root)) throw new IllegalArgumentException("input " + folder + " does not exist");
             FileStatus st = fs.getFileStatus(root);
             if (st.isFile()) return List.of(st.getPath().toString());
-            if (fs instanceof org.apache.hadoop.fs.LocalFileSystem) {
-                // Local: walk with listStatus. listFiles builds a LocatedFileStatus per file, which reads
-                // its permissions by forking a process: 4 ms a file, 4 s for a thousand images.
-                walk(fs, root, out);
-            } else {
-                RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true); // one flat listing on s3a
-                while (it.hasNext()) {
-                    LocatedFileStatus f = it.next();
-                    if (f.isFile() && visible(f.getPath())) out.add(f.getPath().toString());
-                }
-            }
+            visibleFiles(fs, root, f -> out.add(f) || true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + folder + ": " + e.getMessage(), e);
         }
@@ -132,18 +122,37 @@ public final class HadoopFiles implements Serializable {
      * a job killed before its first commit leaves only _temporary, which readers cannot open.
      */
     public boolean hasData(String folder) {
+        Path root = new Path(folder);
         try {
             FileSystem fs = fs(folder);
-            Path root = new Path(folder);
             if (!fs.exists(root)) return false;
-            RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true);
-            while (it.hasNext()) {
-                LocatedFileStatus f = it.next();
-                if (f.isFile() && visible(f.getPath()) && !hiddenAbove(root, f.getPath())) return true;
-            }
-            return false;
+            boolean[] found = {false};
+            visibleFiles(fs, root, f -> {
+                found[0] = true;
+                return false; // the first is enough
+            });
+            return found[0];
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + folder + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Hands each file under root whose own name and folders are all visible (no leading . or _) to
+     * the consumer until it answers false.
+     */
+    private static void visibleFiles(FileSystem fs, Path root, java.util.function.Predicate<String> more)
+            throws IOException {
+        if (fs instanceof org.apache.hadoop.fs.LocalFileSystem) {
+            // Local: walk with listStatus. listFiles builds a LocatedFileStatus per file, which reads
+            // its permissions by forking a process: 4 ms a file, 4 s for a thousand images.
+            walk(fs, root, more);
+            return;
+        }
+        RemoteIterator<LocatedFileStatus> it = fs.listFiles(root, true); // one flat listing on s3a
+        while (it.hasNext()) {
+            LocatedFileStatus f = it.next();
+            if (f.isFile() && !hiddenAbove(root, f.getPath()) && !more.test(f.getPath().toString())) return;
         }
     }
 
@@ -159,12 +168,14 @@ public final class HadoopFiles implements Serializable {
         return !p.getName().startsWith(".") && !p.getName().startsWith("_");
     }
 
-    private static void walk(FileSystem fs, Path dir, List<String> out) throws IOException {
+    /** Depth-first over visible entries; false when the consumer asked to stop. */
+    private static boolean walk(FileSystem fs, Path dir, java.util.function.Predicate<String> more)
+            throws IOException {
         for (FileStatus st : fs.listStatus(dir)) {
             if (!visible(st.getPath())) continue;
-            if (st.isDirectory()) walk(fs, st.getPath(), out);
-            else out.add(st.getPath().toString());
+            if (st.isDirectory() ? !walk(fs, st.getPath(), more) : !more.test(st.getPath().toString())) return false;
         }
+        return true;
     }
 
     public byte[] read(String path, long maxBytes) throws IOException {
