@@ -1,7 +1,6 @@
 package dev.facepipe.dedup;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.monotonically_increasing_id;
 
 import java.util.ArrayList;
@@ -25,7 +24,8 @@ import org.apache.spark.sql.types.StructType;
  * random hyperplane (bands x bits of them). Faces sharing a band of the sketch are compared by the
  * Hamming distance of their whole sketches, which estimates their angle (angle = pi * d / bits);
  * pairs within the threshold angle plus {@code sketchSd} standard deviations of that estimate are
- * then checked by exact cosine. Groups are connected components; the best-quality face of a group
+ * then checked by exact cosine (only those a spanning forest of the groups needs). Groups are
+ * connected components; the best-quality face of a group
  * (then the lowest face id) is its canonical face. Nothing is deleted: every face gets its group's
  * canonical id.
  */
@@ -43,11 +43,9 @@ public final class FaceDuplicates {
      */
     public static Dataset<Row> groups(SparkSession spark, Dataset<Row> faces, int bands, int bitsPerBand,
             double minCosine, long seed, double sketchSd) {
-        if (faces.isEmpty()) return spark.createDataFrame(List.of(), RESULT);
         int bits = bands * bitsPerBand;
         BandJoin join = new BandJoin(bits, bands);
-        int dim = faces.first().getList(faces.schema().fieldIndex("embedding")).size();
-        float[][] planes = planes(bits, dim, seed);
+        Planes planes = new Planes(bits, seed);
         // Only the sketches are kept (tens of bytes a face); embeddings are read again for the few candidates.
         StructType sketched = new StructType().add("idx", DataTypes.LongType, false)
                 .add("face_id", DataTypes.StringType, false).add("quality", DataTypes.FloatType, true)
@@ -65,24 +63,15 @@ public final class FaceDuplicates {
                 for (int i = 0; i < sig.length; i++) sig[i] = (Long) s.get(i);
                 return join.entries(r.getLong(0), sig, false).iterator();
             }, Encoders.row(BandJoin.ENTRY));
-            Dataset<Row> candidates = join.pairs(entries, maxSketchDistance(bits, minCosine, sketchSd),
-                    BandJoin.partitions(spark)).select("a", "b");
-            Dataset<Row> ids = indexed.select("idx", "face_id");
-            Dataset<Row> emb = faces.select("face_id", "embedding");
-            Dataset<Row> withA = candidates
-                    .join(ids.withColumnRenamed("idx", "a").withColumnRenamed("face_id", "fa"), "a")
-                    .join(emb.withColumnRenamed("face_id", "fa").withColumnRenamed("embedding", "ea"), "fa");
-            Dataset<Row> withB = withA
-                    .join(ids.withColumnRenamed("idx", "b").withColumnRenamed("face_id", "fb"), "b")
-                    .join(emb.withColumnRenamed("face_id", "fb").withColumnRenamed("embedding", "eb"), "fb");
-            List<long[]> pairs = new ArrayList<>();
-            for (Row p : withB
-                    .where(expr("aggregate(zip_with(ea, eb, (x, y) -> x * y), 0D, (s, v) -> s + v) >= " + minCosine))
-                    .select("a", "b").collectAsList()) {
-                pairs.add(new long[] {p.getLong(0), p.getLong(1)});
+            List<long[]> candidates = new ArrayList<>();
+            for (Row p : join.pairs(entries, maxSketchDistance(bits, minCosine, sketchSd), BandJoin.partitions(spark))
+                    .select("a", "b", "distance").collectAsList()) {
+                candidates.add(new long[] {p.getLong(0), p.getLong(1), p.getInt(2)});
             }
-            if (pairs.isEmpty()) return spark.createDataFrame(List.of(), RESULT);
-            Collection<List<Long>> groups = UnionFind.groups(pairs);
+            if (candidates.isEmpty()) return spark.createDataFrame(List.of(), RESULT);
+            List<long[]> edges = verifiedForest(spark, faces, indexed, candidates, minCosine);
+            if (edges.isEmpty()) return spark.createDataFrame(List.of(), RESULT);
+            Collection<List<Long>> groups = UnionFind.groups(edges);
             Map<Long, Row> info = BandJoin.members(spark, indexed.select("idx", "face_id", "quality"), groups);
             Comparator<Long> best = Comparator.<Long>comparingDouble(i -> info.get(i).isNullAt(2)
                     ? 0 : -info.get(i).getFloat(2)).thenComparing(i -> info.get(i).getString(1));
@@ -96,6 +85,90 @@ public final class FaceDuplicates {
         } finally {
             indexed.unpersist();
         }
+    }
+
+    /**
+     * Groups are connected components, so only edges that join two components need their exact
+     * cosine: candidates are taken closest sketch first into a spanning forest, its unchecked edges
+     * are checked in one Spark pass, failed ones are dropped, and the forest is built again until
+     * every edge in it has passed. The components equal those of all passing candidate pairs
+     * (both are the components of the candidates less the failed pairs), but at most one edge per
+     * face is checked a round instead of every pair: a group of a thousand copies of one photo
+     * costs 999 checks, not half a million. Returns the forest's edges.
+     */
+    private static List<long[]> verifiedForest(SparkSession spark, Dataset<Row> faces, Dataset<Row> indexed,
+            List<long[]> candidates, double minCosine) {
+        candidates.sort(Comparator.comparingLong((long[] c) -> c[2]).thenComparingLong(c -> c[0])
+                .thenComparingLong(c -> c[1]));
+        java.util.Set<Pair> passed = new java.util.HashSet<>();
+        java.util.Set<Pair> failed = new java.util.HashSet<>();
+        while (true) {
+            UnionFind uf = new UnionFind();
+            List<long[]> forest = new ArrayList<>();
+            List<Pair> unchecked = new ArrayList<>();
+            for (long[] c : candidates) {
+                Pair p = new Pair(c[0], c[1]);
+                if (failed.contains(p) || !uf.union(c[0], c[1])) continue;
+                forest.add(c);
+                if (!passed.contains(p)) unchecked.add(p);
+            }
+            if (unchecked.isEmpty()) return forest;
+            for (Map.Entry<Pair, Boolean> e : check(spark, faces, indexed, unchecked, minCosine).entrySet()) {
+                (e.getValue() ? passed : failed).add(e.getKey());
+            }
+        }
+    }
+
+    private record Pair(long a, long b) {}
+
+    /** Exact cosine of these pairs (by idx) against the threshold, embeddings joined in by face id. */
+    private static Map<Pair, Boolean> check(SparkSession spark, Dataset<Row> faces, Dataset<Row> indexed,
+            List<Pair> pairs, double minCosine) {
+        StructType ab = new StructType().add("a", DataTypes.LongType, false).add("b", DataTypes.LongType, false);
+        Dataset<Row> wanted = spark.createDataFrame(pairs.stream().map(p -> RowFactory.create(p.a(), p.b())).toList(),
+                ab);
+        Dataset<Row> ids = indexed.select("idx", "face_id");
+        Dataset<Row> emb = faces.select("face_id", "embedding");
+        Dataset<Row> withB = wanted
+                .join(ids.withColumnRenamed("idx", "a").withColumnRenamed("face_id", "fa"), "a")
+                .join(emb.withColumnRenamed("face_id", "fa").withColumnRenamed("embedding", "ea"), "fa")
+                .join(ids.withColumnRenamed("idx", "b").withColumnRenamed("face_id", "fb"), "b")
+                .join(emb.withColumnRenamed("face_id", "fb").withColumnRenamed("embedding", "eb"), "fb");
+        StructType verdict = ab.add("pass", DataTypes.BooleanType, false);
+        Map<Pair, Boolean> out = new java.util.HashMap<>();
+        for (Row r : withB.select("a", "b", "ea", "eb").map((MapFunction<Row, Row>) r -> {
+            List<Object> x = r.getList(2);
+            List<Object> y = r.getList(3);
+            double dot = 0;
+            for (int i = 0; i < x.size(); i++) dot += ((Number) x.get(i)).doubleValue() * ((Number) y.get(i)).doubleValue();
+            return RowFactory.create(r.getLong(0), r.getLong(1), dot >= minCosine);
+        }, Encoders.row(verdict)).collectAsList()) {
+            out.put(new Pair(r.getLong(0), r.getLong(1)), r.getBoolean(2));
+        }
+        for (Pair p : pairs) out.putIfAbsent(p, false); // a face without an embedding row passes nothing
+        return out;
+    }
+
+    /** The hyperplanes, drawn from the seed once per JVM for the dimension the embeddings have. */
+    private static final class Planes implements java.io.Serializable {
+        private final int n;
+        private final long seed;
+        private transient volatile float[][] planes;
+
+        Planes(int n, long seed) {
+            this.n = n;
+            this.seed = seed;
+        }
+
+        float[][] forDim(int dim) {
+            float[][] p = planes;
+            if (p == null || p[0].length != dim) planes = p = planes(n, dim, seed);
+            return p;
+        }
+    }
+
+    private static long[] sketch(List<Object> e, Planes planes) {
+        return sketch(e, planes.forDim(e.size()));
     }
 
     /**

@@ -21,10 +21,13 @@ public final class UnionFind {
         return p;
     }
 
-    public void union(long a, long b) {
+    /** Joins the components of a and b; false when they were one already. */
+    public boolean union(long a, long b) {
         long ra = find(a);
         long rb = find(b);
-        if (ra != rb) parent.put(Math.max(ra, rb), Math.min(ra, rb));
+        if (ra == rb) return false;
+        parent.put(Math.max(ra, rb), Math.min(ra, rb));
+        return true;
     }
 
     /** The connected components of these pairs, as lists of members. */

@@ -101,6 +101,46 @@ class FaceDuplicatesTest {
         assertEquals(2 * truth, cluster.size());
     }
 
+    /**
+     * Groups of faces around the threshold: many candidate pairs fail the exact cosine, so the
+     * spanning forest is rebuilt over several rounds; the groups must still be exactly the connected
+     * components of every pair at or above the threshold (brute force).
+     */
+    @Test
+    void groupsAreTheComponentsOfAllPassingPairs() {
+        Random r = new Random(5);
+        List<float[]> e = new ArrayList<>();
+        for (int g = 0; g < 40; g++) {
+            float[] center = unit(r, null, 1);
+            for (int k = 0; k < 6; k++) e.add(atCosine(r, center, 0.93 + 0.06 * r.nextDouble()));
+        }
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < e.size(); i++) rows.add(face(String.format("f%03d", i), e.get(i), (i % 7) / 7f));
+        // 40 bands of 8 bits: a pair at the threshold misses every band with p ~ 1e-7 (the defaults
+        // trade that for speed), so any difference from brute force is the grouping's, not the LSH's.
+        Map<String, String> cluster = FaceDuplicates.groups(spark, spark.createDataFrame(rows, FACES), 40, 8, 0.92,
+                99, 4).collectAsList().stream().collect(Collectors.toMap(x -> x.getString(0), x -> x.getString(1)));
+        List<long[]> pairs = new ArrayList<>();
+        int failing = 0;
+        for (int i = 0; i < e.size(); i++) {
+            for (int j = i + 1; j < e.size(); j++) {
+                double c = cos(e.get(i), e.get(j));
+                if (c >= 0.92) pairs.add(new long[] {i, j});
+                else if (c > 0.85) failing++;
+            }
+        }
+        assertTrue(failing > 100, "many pairs just under the threshold: " + failing);
+        int grouped = 0;
+        for (List<Long> g : UnionFind.groups(pairs)) {
+            String first = cluster.get(String.format("f%03d", g.get(0)));
+            for (long m : g) assertEquals(first, cluster.get(String.format("f%03d", m)), "f" + m + " in " + g);
+            grouped += g.size();
+        }
+        assertEquals(grouped, cluster.size(), "no face grouped beyond the brute-force components");
+        assertEquals(UnionFind.groups(pairs).size(), cluster.values().stream().distinct().count(),
+                "one group per component (none merged, none split)");
+    }
+
     @Test
     void theSketchMarginWidensWithTheDeviationsAsked() {
         int at = FaceDuplicates.maxSketchDistance(264, 0.92, 0);
