@@ -108,6 +108,15 @@ final class BandJoin implements Serializable {
                 .mapPartitions((MapPartitionsFunction<Row, Row>) it -> self.scan(it, maxDistance), Encoders.row(PAIR));
     }
 
+    /** The same pairs as {@link #pairs}, for entries held in this JVM (sorted here by key). */
+    List<Row> localPairs(List<Row> entries, int maxDistance) {
+        List<Row> sorted = new ArrayList<>(entries);
+        sorted.sort(java.util.Comparator.comparingLong(r -> r.getLong(0)));
+        List<Row> out = new ArrayList<>();
+        scan(sorted.iterator(), maxDistance).forEachRemaining(out::add);
+        return out;
+    }
+
     private record Entry(long idx, long[] sig, boolean mirror) {}
 
     private Iterator<Row> scan(Iterator<Row> sorted, int maxDistance) {

@@ -43,9 +43,25 @@ public final class FaceDuplicates {
      */
     public static Dataset<Row> groups(SparkSession spark, Dataset<Row> faces, int bands, int bitsPerBand,
             double minCosine, long seed, double sketchSd) {
+        return groups(spark, faces, bands, bitsPerBand, minCosine, seed, sketchSd, 0);
+    }
+
+    /**
+     * As above; when there are at most {@code localMax} faces they are grouped on the driver with
+     * the same sketches and bands (the same groups, without a dozen small Spark jobs).
+     */
+    public static Dataset<Row> groups(SparkSession spark, Dataset<Row> faces, int bands, int bitsPerBand,
+            double minCosine, long seed, double sketchSd, int localMax) {
         int bits = bands * bitsPerBand;
         BandJoin join = new BandJoin(bits, bands);
         Planes planes = new Planes(bits, seed);
+        if (localMax > 0) {
+            List<Row> rows = faces.select("face_id", "embedding", "quality").limit(localMax + 1).collectAsList();
+            if (rows.size() <= localMax) {
+                return spark.createDataFrame(local(join, planes, rows, maxSketchDistance(bits, minCosine, sketchSd),
+                        minCosine), RESULT);
+            }
+        }
         // Only the sketches are kept (tens of bytes a face); embeddings are read again for the few candidates.
         StructType sketched = new StructType().add("idx", DataTypes.LongType, false)
                 .add("face_id", DataTypes.StringType, false).add("quality", DataTypes.FloatType, true)
@@ -73,50 +89,98 @@ public final class FaceDuplicates {
             if (edges.isEmpty()) return spark.createDataFrame(List.of(), RESULT);
             Collection<List<Long>> groups = UnionFind.groups(edges);
             Map<Long, Row> info = BandJoin.members(spark, indexed.select("idx", "face_id", "quality"), groups);
-            Comparator<Long> best = Comparator.<Long>comparingDouble(i -> info.get(i).isNullAt(2)
-                    ? 0 : -info.get(i).getFloat(2)).thenComparing(i -> info.get(i).getString(1));
-            List<Row> out = new ArrayList<>();
-            for (List<Long> g : groups) {
-                long keep = g.stream().min(best).orElseThrow();
-                String keepId = info.get(keep).getString(1);
-                for (long m : g) out.add(RowFactory.create(info.get(m).getString(1), keepId, m == keep));
-            }
-            return spark.createDataFrame(out, RESULT);
+            return spark.createDataFrame(withCanonical(groups, info, 1, 2), RESULT);
         } finally {
             indexed.unpersist();
         }
     }
 
     /**
-     * Groups are connected components, so only edges that join two components need their exact
-     * cosine: candidates are taken closest sketch first into a spanning forest, its unchecked edges
-     * are checked in one Spark pass, failed ones are dropped, and the forest is built again until
-     * every edge in it has passed. The components equal those of all passing candidate pairs
-     * (both are the components of the candidates less the failed pairs), but at most one edge per
-     * face is checked a round instead of every pair: a group of a thousand copies of one photo
-     * costs 999 checks, not half a million. Returns the forest's edges.
+     * Rows face_id, embedding, quality grouped in this JVM (idx is the position). Candidates are
+     * taken closest sketch first and a pair whose faces are already joined needs no exact check:
+     * one pass gives the components of all passing candidate pairs.
+     */
+    static List<Row> local(BandJoin join, Planes planes, List<Row> rows, int maxSketch, double minCosine) {
+        List<Row> entries = new ArrayList<>();
+        float[][] emb = new float[rows.size()][];
+        Map<Long, Row> info = new java.util.HashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            List<Object> e = r.getList(1);
+            emb[i] = new float[e.size()];
+            for (int k = 0; k < emb[i].length; k++) emb[i][k] = ((Number) e.get(k)).floatValue();
+            info.put((long) i, r);
+            entries.addAll(join.entries(i, sketch(e, planes), false));
+        }
+        List<long[]> candidates = new ArrayList<>();
+        for (Row p : join.localPairs(entries, maxSketch)) candidates.add(new long[] {p.getLong(0), p.getLong(1), p.getInt(2)});
+        candidates.sort(Comparator.comparingLong((long[] c) -> c[2]).thenComparingLong(c -> c[0])
+                .thenComparingLong(c -> c[1]));
+        UnionFind uf = new UnionFind();
+        List<long[]> edges = new ArrayList<>();
+        for (long[] c : candidates) {
+            int a = (int) c[0];
+            int b = (int) c[1];
+            if (uf.find(a) == uf.find(b)) continue;
+            double dot = 0;
+            for (int k = 0; k < emb[a].length; k++) dot += (double) emb[a][k] * emb[b][k];
+            if (dot >= minCosine) {
+                uf.union(a, b);
+                edges.add(c);
+            }
+        }
+        return edges.isEmpty() ? List.of() : withCanonical(UnionFind.groups(edges), info, 0, 2);
+    }
+
+    /** Result rows: every member points to its group's best-quality face (then the lowest face id). */
+    private static List<Row> withCanonical(Collection<List<Long>> groups, Map<Long, Row> info, int idAt, int qualityAt) {
+        Comparator<Long> best = Comparator.<Long>comparingDouble(i -> info.get(i).isNullAt(qualityAt)
+                ? 0 : -info.get(i).getFloat(qualityAt)).thenComparing(i -> info.get(i).getString(idAt));
+        List<Row> out = new ArrayList<>();
+        for (List<Long> g : groups) {
+            long keep = g.stream().min(best).orElseThrow();
+            String keepId = info.get(keep).getString(idAt);
+            for (long m : g) out.add(RowFactory.create(info.get(m).getString(idAt), keepId, m == keep));
+        }
+        return out;
+    }
+
+    /** Spanning-forest rounds before the remaining cross-group candidates are checked all at once. */
+    private static final int FOREST_ROUNDS = 2;
+
+    /**
+     * Groups are connected components, so only candidates that join two components need their
+     * exact cosine. A round takes the candidates closest sketch first into a spanning forest (over
+     * the pairs passed so far) and checks its unchecked edges in one Spark pass; failed pairs are
+     * dropped and the forest is built again, until every edge of it has passed. Pairs just under the
+     * threshold can fail round after round, so after a few rounds every remaining candidate that
+     * still joins two components is checked at once. Either way the result equals checking every
+     * candidate (the components of the passing pairs), while a group of a thousand copies of one
+     * photo costs about 999 checks instead of half a million. Returns the passing pairs.
      */
     private static List<long[]> verifiedForest(SparkSession spark, Dataset<Row> faces, Dataset<Row> indexed,
             List<long[]> candidates, double minCosine) {
         candidates.sort(Comparator.comparingLong((long[] c) -> c[2]).thenComparingLong(c -> c[0])
                 .thenComparingLong(c -> c[1]));
-        java.util.Set<Pair> passed = new java.util.HashSet<>();
+        java.util.Set<Pair> passed = new java.util.LinkedHashSet<>();
         java.util.Set<Pair> failed = new java.util.HashSet<>();
-        while (true) {
+        for (int round = 0; ; round++) {
             UnionFind uf = new UnionFind();
-            List<long[]> forest = new ArrayList<>();
+            for (Pair p : passed) uf.union(p.a(), p.b());
+            boolean sweep = round >= FOREST_ROUNDS;
             List<Pair> unchecked = new ArrayList<>();
             for (long[] c : candidates) {
                 Pair p = new Pair(c[0], c[1]);
-                if (failed.contains(p) || !uf.union(c[0], c[1])) continue;
-                forest.add(c);
-                if (!passed.contains(p)) unchecked.add(p);
+                if (failed.contains(p) || passed.contains(p)) continue;
+                if (sweep ? uf.find(c[0]) != uf.find(c[1]) : uf.union(c[0], c[1])) unchecked.add(p);
             }
-            if (unchecked.isEmpty()) return forest;
+            if (unchecked.isEmpty()) break;
             for (Map.Entry<Pair, Boolean> e : check(spark, faces, indexed, unchecked, minCosine).entrySet()) {
                 (e.getValue() ? passed : failed).add(e.getKey());
             }
+            if (sweep) break;
         }
+        return passed.stream().map(p -> new long[] {p.a(), p.b()}).toList();
     }
 
     private record Pair(long a, long b) {}
@@ -150,7 +214,7 @@ public final class FaceDuplicates {
     }
 
     /** The hyperplanes, drawn from the seed once per JVM for the dimension the embeddings have. */
-    private static final class Planes implements java.io.Serializable {
+    static final class Planes implements java.io.Serializable {
         private final int n;
         private final long seed;
         private transient volatile float[][] planes;

@@ -44,7 +44,22 @@ public final class ImageDuplicates {
     /** As above with {@code tables} bandings (each further one over a permutation of the bits drawn from seed). */
     public static Dataset<Row> duplicateOf(SparkSession spark, Dataset<Row> images, int bands, int tables, long seed,
             int maxHamming, boolean mirror) {
+        return duplicateOf(spark, images, bands, tables, seed, maxHamming, mirror, 0);
+    }
+
+    /**
+     * As above; when the images hold at most {@code localMax} hashes they are compared on the
+     * driver with the same bands (the same pairs, without a dozen small Spark jobs).
+     */
+    public static Dataset<Row> duplicateOf(SparkSession spark, Dataset<Row> images, int bands, int tables, long seed,
+            int maxHamming, boolean mirror, int localMax) {
         BandJoin join = new BandJoin(64, bands, tables, seed);
+        if (localMax > 0) {
+            List<Row> rows = images.where(col("phash").isNotNull())
+                    .select(col("image_id"), col("phash"), col("pixels"), col("ingested_at"))
+                    .limit(localMax + 1).collectAsList();
+            if (rows.size() <= localMax) return spark.createDataFrame(local(join, rows, maxHamming, mirror), RESULT);
+        }
         Dataset<Row> hashed = images.where(col("phash").isNotNull())
                 .select(col("image_id"), col("phash"), col("pixels"), col("ingested_at"),
                         monotonically_increasing_id().as("idx"))
@@ -56,21 +71,40 @@ public final class ImageDuplicates {
             }
             if (pairs.isEmpty()) return spark.createDataFrame(List.of(), RESULT);
             Collection<List<Long>> groups = UnionFind.groups(pairs);
-            Map<Long, Row> info = BandJoin.members(spark, hashed, groups);
-            Comparator<Long> best = Comparator.<Long>comparingLong(i -> -info.get(i).getLong(2))
-                    .thenComparingLong(i -> info.get(i).getLong(3))
-                    .thenComparing(i -> info.get(i).getString(0));
-            List<Row> out = new ArrayList<>();
-            for (List<Long> g : groups) {
-                long keep = g.stream().min(best).orElseThrow();
-                for (long m : g) {
-                    if (m != keep) out.add(RowFactory.create(info.get(m).getString(0), info.get(keep).getString(0)));
-                }
-            }
-            return spark.createDataFrame(out, RESULT);
+            return spark.createDataFrame(pointToBest(groups, BandJoin.members(spark, hashed, groups)), RESULT);
         } finally {
             hashed.unpersist();
         }
+    }
+
+    /** Rows image_id, phash, pixels, ingested_at compared in this JVM; idx is the position. */
+    static List<Row> local(BandJoin join, List<Row> rows, int maxHamming, boolean mirror) {
+        List<Row> entries = new ArrayList<>();
+        Map<Long, Row> info = new java.util.HashMap<>();
+        for (int i = 0; i < rows.size(); i++) {
+            Row r = rows.get(i);
+            info.put((long) i, r);
+            entries.addAll(join.entries(i, new long[] {r.getLong(1)}, false));
+            if (mirror) entries.addAll(join.entries(i, new long[] {PHash.mirrored(r.getLong(1))}, true));
+        }
+        List<long[]> pairs = new ArrayList<>();
+        for (Row p : join.localPairs(entries, maxHamming)) pairs.add(new long[] {p.getLong(0), p.getLong(1)});
+        return pairs.isEmpty() ? List.of() : pointToBest(UnionFind.groups(pairs), info);
+    }
+
+    /** Every member but the best copy (most pixels, then earliest, then lowest id) points to it. */
+    private static List<Row> pointToBest(Collection<List<Long>> groups, Map<Long, Row> info) {
+        Comparator<Long> best = Comparator.<Long>comparingLong(i -> -info.get(i).getLong(2))
+                .thenComparingLong(i -> info.get(i).getLong(3))
+                .thenComparing(i -> info.get(i).getString(0));
+        List<Row> out = new ArrayList<>();
+        for (List<Long> g : groups) {
+            long keep = g.stream().min(best).orElseThrow();
+            for (long m : g) {
+                if (m != keep) out.add(RowFactory.create(info.get(m).getString(0), info.get(keep).getString(0)));
+            }
+        }
+        return out;
     }
 
     private static Dataset<Row> entries(Dataset<Row> hashed, BandJoin join, boolean mirror) {

@@ -120,6 +120,10 @@ class FaceDuplicatesTest {
         // trade that for speed), so any difference from brute force is the grouping's, not the LSH's.
         Map<String, String> cluster = FaceDuplicates.groups(spark, spark.createDataFrame(rows, FACES), 40, 8, 0.92,
                 99, 4).collectAsList().stream().collect(Collectors.toMap(x -> x.getString(0), x -> x.getString(1)));
+        Map<String, Row> onDriver = FaceDuplicates.groups(spark, spark.createDataFrame(rows, FACES), 40, 8, 0.92,
+                99, 4, rows.size()).collectAsList().stream().collect(Collectors.toMap(x -> x.getString(0), x -> x));
+        assertEquals(cluster, onDriver.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
+                x -> x.getValue().getString(1))), "the driver path (under localMax) groups as the Spark path");
         List<long[]> pairs = new ArrayList<>();
         int failing = 0;
         for (int i = 0; i < e.size(); i++) {
@@ -159,6 +163,8 @@ class FaceDuplicatesTest {
                 face("lone", unit(r, null, 1), 0.99f));
         Map<String, Row> out = FaceDuplicates.groups(spark, spark.createDataFrame(rows, FACES), 8, 8, 0.9, 7, 4)
                 .collectAsList().stream().collect(Collectors.toMap(x -> x.getString(0), x -> x));
+        assertEquals(out, FaceDuplicates.groups(spark, spark.createDataFrame(rows, FACES), 8, 8, 0.9, 7, 4, 100)
+                .collectAsList().stream().collect(Collectors.toMap(x -> x.getString(0), x -> x)), "driver path");
         assertEquals(5, out.size(), "the lone face is in no group");
         for (String id : new String[] {"a1", "a2", "a3"}) assertEquals("a2", out.get(id).getString(1));
         assertEquals(true, out.get("a2").getBoolean(2));

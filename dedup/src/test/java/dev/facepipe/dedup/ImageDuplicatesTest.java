@@ -1,6 +1,7 @@
 package dev.facepipe.dedup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -60,5 +61,30 @@ class ImageDuplicatesTest {
         assertEquals(1, dup.size());
         assertEquals("late", dup.get(0).getString(0));
         assertEquals("early", dup.get(0).getString(1));
+    }
+
+    /** The driver path (under localMax) and the Spark path give the same duplicate_of for every image. */
+    @Test
+    void theDriverPathEqualsTheSparkPath() {
+        java.util.Random r = new java.util.Random(8);
+        List<Row> rows = new java.util.ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            long base = r.nextLong();
+            for (int k = 0; k < 1 + r.nextInt(3); k++) {
+                long h = k == 2 ? PHash.mirrored(base) : base;
+                for (int f = r.nextInt(9); f > 0; f--) h ^= 1L << r.nextInt(64);
+                rows.add(RowFactory.create(String.format("i%03d-%d", i, k), h, 1000L * r.nextInt(5), (long) r.nextInt(9)));
+            }
+        }
+        var df = spark.createDataFrame(rows, IMAGES);
+        Map<String, String> viaSpark = ImageDuplicates.duplicateOf(spark, df, 8, 2, 3, 8, true, 0).collectAsList().stream()
+                .collect(Collectors.toMap(x -> x.getString(0), x -> x.getString(1)));
+        Map<String, String> onDriver = ImageDuplicates.duplicateOf(spark, df, 8, 2, 3, 8, true, rows.size()).collectAsList()
+                .stream().collect(Collectors.toMap(x -> x.getString(0), x -> x.getString(1)));
+        assertTrue(viaSpark.size() > 100, "many duplicates: " + viaSpark.size());
+        assertEquals(viaSpark, onDriver);
+        // One hash over the limit: the Spark path is taken, with the same answer.
+        assertEquals(viaSpark, ImageDuplicates.duplicateOf(spark, df, 8, 2, 3, 8, true, rows.size() - 1).collectAsList()
+                .stream().collect(Collectors.toMap(x -> x.getString(0), x -> x.getString(1))));
     }
 }

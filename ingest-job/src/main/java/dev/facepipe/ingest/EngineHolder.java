@@ -20,6 +20,23 @@ final class EngineHolder {
 
     private EngineHolder() {}
 
+    /**
+     * Starts loading the engine for this config in the background (local mode, where the tasks run
+     * in this JVM): a task asking for it meanwhile waits for this load instead of starting its own.
+     * A failed load is left for the first task to meet again, with its error.
+     */
+    static void preload(Config cfg) {
+        Thread t = new Thread(() -> {
+            try {
+                forTask(cfg);
+            } catch (RuntimeException e) {
+                LOG.debug("engine preload failed; the tasks will load it: {}", e.toString());
+            }
+        }, "facepipe-engine-preload");
+        t.setDaemon(true);
+        t.start();
+    }
+
     static FaceEngine forTask(Config cfg) {
         OnnxSessions.Options opt = OnnxSessions.Options.fromConfig(cfg);
         String resource = cfg.getString("ingest.gpu_resource");

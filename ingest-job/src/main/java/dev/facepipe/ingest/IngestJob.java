@@ -79,8 +79,11 @@ public final class IngestJob {
             throw new IllegalArgumentException("run id '" + runId + "' may hold letters, digits, '.', '_' and '-' only");
         }
         Layout layout = new Layout(out);
+        Phases phases = new Phases();
         // Executors resolve nothing against their own working directory: ship absolute paths.
         Config shipped = cfg.with("models.dir", cfg.getPath("models.dir").toString(), "driver");
+        // In local mode the executor is this JVM: load the models while the inputs are listed and hashed.
+        if (spark.sparkContext().isLocal()) EngineHolder.preload(shipped);
         HadoopFiles files = new HadoopFiles(spark.sparkContext().hadoopConfiguration());
         Broadcast<HadoopFiles> bFiles = spark.sparkContext().broadcast(files,
                 scala.reflect.ClassTag$.MODULE$.apply(HadoopFiles.class));
@@ -145,23 +148,34 @@ public final class IngestJob {
                         Encoders.row(OutcomeRows.OUTCOME))
                 .persist(StorageLevel.MEMORY_AND_DISK());
 
-        outcomes.count(); // the engine pass, while the progress line reports
+        phases.lap("prepare");
+        // The engine pass (while the progress line reports), folded at once into the manifest's figures.
+        RunStats stats = outcomes.javaRDD().mapPartitions(it -> {
+            RunStats st = new RunStats();
+            it.forEachRemaining(st::add);
+            return List.of(st).iterator();
+        }).collect().stream().reduce(new RunStats(), RunStats::merge);
         progress.stop();
+        phases.lap("engine");
         Dataset<Row> images = withDuplicates(spark, cfg, files, layout, runId,
-                outcomes.drop(OutcomeRows.FACES_COLUMN)).withColumn("run_id", lit(runId));
+                outcomes.drop(OutcomeRows.FACES_COLUMN)).withColumn("run_id", lit(runId))
+                .coalesce(fileCount(stats.imageRows, cfg.getLong("ingest.images_per_file")));
         images.write().mode(SaveMode.Overwrite).partitionBy("run_id").parquet(layout.images());
-        Dataset<Row> faces = withFaceGroups(spark, cfg, files, layout, runId,
-                outcomes.select(explode(col(OutcomeRows.FACES_COLUMN)).as("f")).select("f.*"))
-                .withColumn("run_id", lit(runId));
-        long faceRows = faces.count();
-        if (faceRows > 0) {
-            faces.write().mode(SaveMode.Overwrite).partitionBy("run_id").parquet(layout.faces());
+        phases.lap("images");
+        if (stats.faceRows > 0) {
+            withFaceGroups(spark, cfg, files, layout, runId,
+                    outcomes.select(explode(col(OutcomeRows.FACES_COLUMN)).as("f")).select("f.*"))
+                    .withColumn("run_id", lit(runId))
+                    .coalesce(fileCount(stats.faceRows, cfg.getLong("ingest.faces_per_file")))
+                    .write().mode(SaveMode.Overwrite).partitionBy("run_id").parquet(layout.faces());
         } else {
             // Dynamic overwrite only replaces partitions it writes: clear an earlier attempt's faces.
             files.delete(layout.faces() + "/run_id=" + runId);
         }
+        long faceRows = stats.faceRows;
+        phases.lap("faces");
 
-        RunManifest m = manifest(cfg, runId, input, inputs, keyed, fresh, outcomes, faceRows, t0);
+        RunManifest m = manifest(cfg, runId, input, inputs, stats, t0, new LinkedHashMap<>(phases.seconds));
         files.writeSmall(layout.manifest(runId), m.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         List<DriftCheck.Alarm> alarms = DriftCheck.check(m, previousRuns(files, layout, runId, cfg), cfg);
         RunReport.write(files, layout.runFolder(runId), m, alarms,
@@ -169,7 +183,8 @@ public final class IngestJob {
         for (DriftCheck.Alarm a : alarms) LOG.warn("run {}: drift alarm: {}", runId, a.describe());
         hashed.unpersist();
         outcomes.unpersist();
-        LOG.info("run {}: {}", runId, m.summary());
+        phases.lap("report");
+        LOG.info("run {}: {}; phases (s) {}", runId, m.summary(), phases.seconds);
         return m;
     }
 
@@ -187,7 +202,8 @@ public final class IngestJob {
                             .as("pixels"), col("ingested_at")));
         }
         Dataset<Row> dups = ImageDuplicates.duplicateOf(spark, hashes, cfg.getInt("dedup.image_bands"),
-                cfg.getInt("dedup.image_tables"), cfg.getLong("dedup.seed"), cfg.getInt("dedup.image_max_hamming"), cfg.getBoolean("dedup.image_mirror")).withColumnRenamed("duplicate_of", "dup_of");
+                cfg.getInt("dedup.image_tables"), cfg.getLong("dedup.seed"), cfg.getInt("dedup.image_max_hamming"), cfg.getBoolean("dedup.image_mirror"),
+                cfg.getInt("dedup.local_max_images")).withColumnRenamed("duplicate_of", "dup_of");
         Dataset<Row> joined = images.join(dups, images.col("image_id").equalTo(dups.col("image_id")), "left")
                 .drop(dups.col("image_id"))
                 .withColumn("duplicate_of", col("dup_of")).drop("dup_of");
@@ -210,7 +226,7 @@ public final class IngestJob {
         }
         Dataset<Row> groups = FaceDuplicates.groups(spark, accepted, cfg.getInt("dedup.face_bands"),
                 cfg.getInt("dedup.face_band_bits"), cfg.getDouble("dedup.face_min_cosine"), cfg.getLong("dedup.seed"),
-                cfg.getDouble("dedup.face_sketch_sd"))
+                cfg.getDouble("dedup.face_sketch_sd"), cfg.getInt("dedup.local_max_faces"))
                 .withColumnRenamed("face_id", "g_face").withColumnRenamed("cluster_id", "g_cluster")
                 .withColumnRenamed("canonical", "g_canonical");
         Dataset<Row> joined = faces.join(groups, faces.col("face_id").equalTo(groups.col("g_face")), "left")
@@ -300,6 +316,10 @@ public final class IngestJob {
         return out.subList(Math.max(0, out.size() - w), out.size());
     }
 
+    private static int fileCount(long rows, long perFile) {
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, (rows + perFile - 1) / Math.max(1, perFile)));
+    }
+
     /** Enough tasks to keep every core busy, and small ones, so progress and retries stay fine-grained. */
     private static int partitions(SparkSession spark, Config cfg, int files) {
         int configured = cfg.getInt("ingest.partitions");
@@ -343,11 +363,12 @@ public final class IngestJob {
             String error = r.getAs("error");
             String blob = r.getAs("blob");
             String pageUrl = r.getAs("page_url");
+            int copies = (int) (long) r.<Long>getAs("copies");
             if (imageId == null) {
                 String reason = RejectReason.TOO_MANY_BYTES.code().equals(error) ? error : "unreadable";
                 out.add(OutcomeRows.rejected(FaceIds.sha256Hex(source.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                         source, bytes, reason, "image " + source + ": " + (reason.equals("unreadable") ? error
-                                : bytes + " bytes, over image.max_bytes"), now));
+                                : bytes + " bytes, over image.max_bytes"), now, copies));
                 continue;
             }
             byte[] b;
@@ -355,11 +376,11 @@ public final class IngestJob {
                 b = files.read(blob, Long.MAX_VALUE);
             } catch (IOException e) {
                 out.add(OutcomeRows.rejected(imageId, source, bytes, "unreadable", "image " + source + ": "
-                        + e.getMessage(), now));
+                        + e.getMessage(), now, copies));
                 continue;
             }
             ImageResult res = withOptOut(engine.process(b, source), optOut);
-            out.add(OutcomeRows.outcome(imageId, source, pageUrl, bytes, res, now));
+            out.add(OutcomeRows.outcome(imageId, source, pageUrl, bytes, res, now, copies));
         }
         return out.iterator();
     }
@@ -369,7 +390,7 @@ public final class IngestJob {
         List<Row> out = new ArrayList<>();
         rows.forEachRemaining(out::add);
         // Rows made by RowFactory carry no schema: read by position.
-        int facesAt = OutcomeRows.IMAGE.size();
+        int facesAt = OutcomeRows.FACES_AT;
         int statusAt = OutcomeRows.IMAGE.fieldIndex("status");
         for (Row r : out) {
             images.add(1);
@@ -396,15 +417,20 @@ public final class IngestJob {
                 faces, r.thumb(), r.stageNanos()) : r;
     }
 
-    private static RunManifest manifest(Config cfg, String runId, String input, int inputs, Dataset<Row> keyed,
-            Dataset<Row> fresh, Dataset<Row> outcomes, long faceRows, long t0) {
-        long freshInputs = fresh.count();
-        long imageRows = outcomes.count();
-        Map<String, Long> imageReasons = counts(outcomes.where(col("status").equalTo("rejected")), "reason");
-        Dataset<Row> faces = outcomes.select(explode(col(OutcomeRows.FACES_COLUMN)).as("f")).select("f.*");
-        Map<String, Long> faceReasons = counts(faces.where(col("status").equalTo("rejected")), "reason");
-        long facesOk = faces.where(col("status").equalTo("ok")).count();
-        long imagesOk = outcomes.where(col("status").equalTo("ok")).count();
+    /** Seconds spent in each named phase, in order. */
+    private static final class Phases {
+        final Map<String, Double> seconds = new LinkedHashMap<>();
+        private long last = System.nanoTime();
+
+        void lap(String name) {
+            long now = System.nanoTime();
+            seconds.put(name, Math.round((now - last) / 1e7) / 100.0);
+            last = now;
+        }
+    }
+
+    private static RunManifest manifest(Config cfg, String runId, String input, int inputs, RunStats st, long t0,
+            Map<String, Double> phases) {
         Map<String, String> models = new LinkedHashMap<>();
         for (String key : new String[] {"embed.model", "landmarks.model"}) {
             ModelSpec s = ModelSpec.fromConfig(cfg, cfg.getString(key));
@@ -414,31 +440,8 @@ public final class IngestJob {
                 cfg.getString("detector.name").equals("ultraface") ? "fr_detect" : "blazeface256");
         models.put(det.id(), det.sha256());
         double secs = (System.currentTimeMillis() - t0) / 1000.0;
-        long[] qh = histogram(faces.where(col("quality").isNotNull()), "quality");
-        long[] dh = histogram(faces, "det_score");
-        Row qm = faces.agg(org.apache.spark.sql.functions.avg("quality")).first();
-        double meanQuality = qm.isNullAt(0) ? 0 : qm.getDouble(0);
-        long bytesIn = outcomes.agg(org.apache.spark.sql.functions.sum("bytes")).first().isNullAt(0) ? 0
-                : outcomes.agg(org.apache.spark.sql.functions.sum("bytes")).first().getLong(0);
-        return new RunManifest(runId, input, inputs, inputs - freshInputs, freshInputs - imageRows, imageRows,
-                imagesOk, imageReasons, faceRows, facesOk, faceReasons, models, meanQuality, qh, dh, bytesIn,
-                secs, System.currentTimeMillis());
-    }
-
-    /** Ten bins over 0..1, counted by Spark (no rows reach the driver). */
-    private static long[] histogram(Dataset<Row> ds, String column) {
-        long[] h = new long[10];
-        for (Row r : ds.select(org.apache.spark.sql.functions.least(lit(9), org.apache.spark.sql.functions.greatest(lit(0),
-                org.apache.spark.sql.functions.floor(col(column).multiply(10)).cast("int"))).as("bin"))
-                .groupBy("bin").count().collectAsList()) {
-            h[r.getInt(0)] = r.getLong(1);
-        }
-        return h;
-    }
-
-    private static Map<String, Long> counts(Dataset<Row> ds, String column) {
-        Map<String, Long> m = new java.util.TreeMap<>();
-        for (Row r : ds.groupBy(column).count().collectAsList()) m.put(String.valueOf(r.get(0)), r.getLong(1));
-        return m;
+        return new RunManifest(runId, input, inputs, inputs - st.inputs, st.inputs - st.imageRows, st.imageRows,
+                st.imagesOk, st.imageReasons, st.faceRows, st.facesOk, st.faceReasons, models, st.meanQuality(),
+                st.quality, st.detScore, st.bytesIn, secs, System.currentTimeMillis(), phases);
     }
 }

@@ -21,13 +21,18 @@ final class OutcomeRows {
     static final StructType IMAGE = SparkSchemas.of(Schemas.IMAGE);
     static final StructType FACE = SparkSchemas.of(Schemas.FACE);
     static final String FACES_COLUMN = "face_rows";
+    /** How many inputs of this run had the image's bytes (exact copies are processed once). */
+    static final String COPIES_COLUMN = "copies";
     static final StructType OUTCOME = IMAGE.add(DataTypes.createStructField(FACES_COLUMN,
-            DataTypes.createArrayType(FACE, false), false));
+            DataTypes.createArrayType(FACE, false), false)).add(COPIES_COLUMN, DataTypes.IntegerType, false);
+    static final int FACES_AT = IMAGE.size();
+    static final int COPIES_AT = IMAGE.size() + 1;
 
     private OutcomeRows() {}
 
     /** A rejection decided before the engine ran (unreadable or oversize file). */
-    static Row rejected(String imageId, String source, long bytes, String reason, String message, long now) {
+    static Row rejected(String imageId, String source, long bytes, String reason, String message, long now,
+            int copies) {
         List<Object> v = new ArrayList<>();
         for (StructField f : IMAGE.fields()) {
             v.add(switch (f.name()) {
@@ -45,10 +50,12 @@ final class OutcomeRows {
             });
         }
         v.add(seq(List.of()));
+        v.add(copies);
         return RowFactory.create(v.toArray());
     }
 
-    static Row outcome(String imageId, String source, String pageUrl, long bytes, ImageResult r, long now) {
+    static Row outcome(String imageId, String source, String pageUrl, long bytes, ImageResult r, long now,
+            int copies) {
         List<Row> faces = new ArrayList<>();
         int accepted = 0;
         for (FaceResult f : r.faces()) {
@@ -80,6 +87,7 @@ final class OutcomeRows {
             });
         }
         v.add(seq(faces));
+        v.add(copies);
         return RowFactory.create(v.toArray());
     }
 

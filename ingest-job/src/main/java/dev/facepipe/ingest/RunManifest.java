@@ -9,11 +9,14 @@ import java.util.Map;
 /**
  * What one ingest run did, written beside its data. Reconciliation: inputs = already_ingested +
  * duplicate_inputs + image_rows, and image_rows = images_ok + the sum of rejected_by_reason.
+ * phase_seconds: where the run's time went (prepare: listing and planning; engine: hashing, the
+ * exact-copy shuffle and the engine pass; images and faces: dedup and writing; the manifest itself).
  */
 public record RunManifest(String runId, String input, long inputs, long alreadyIngested, long duplicateInputs,
         long imageRows, long imagesOk, Map<String, Long> rejectedByReason, long faceRows, long facesOk,
         Map<String, Long> facesRejectedByReason, Map<String, String> models, double meanQuality,
-        long[] qualityHistogram, long[] detScoreHistogram, long bytesIn, double seconds, long finishedAt) {
+        long[] qualityHistogram, long[] detScoreHistogram, long bytesIn, double seconds, long finishedAt,
+        Map<String, Double> phaseSeconds) {
 
     /** Accepted faces per accepted image. */
     public double facesPerImage() {

@@ -124,6 +124,15 @@ class IngestJobTest {
         assertTrue(ok.size() <= 24);
         assertEquals(ok.size() + 2, html.split("data:image/jpeg;base64,", -1).length - 1, html.length() + " chars");
         assertEquals(1, html.split("<div class=group>", -1).length - 1);
+        // The manifest's figures (folded in one pass over the engine's output) agree with the tables.
+        Dataset<Row> runFaces = spark.read().parquet(out + "/faces").where(col("run_id").equalTo("r1"));
+        assertEquals(runFaces.count(), m.faceRows());
+        assertEquals(ok.size(), m.facesOk());
+        assertEquals(runFaces.where(col("quality").isNotNull()).count(), java.util.Arrays.stream(m.qualityHistogram()).sum());
+        assertEquals(runFaces.count(), java.util.Arrays.stream(m.detScoreHistogram()).sum());
+        assertEquals(runFaces.agg(org.apache.spark.sql.functions.avg("quality")).first().getDouble(0), m.meanQuality(), 1e-6);
+        assertEquals(images.agg(org.apache.spark.sql.functions.sum("bytes")).first().getLong(0), m.bytesIn());
+        assertEquals(List.of("prepare", "engine", "images", "faces"), List.copyOf(m.phaseSeconds().keySet()));
         String manifest = Files.readString(tmp.resolve("out/runs/run_id=r1/manifest.json"));
         assertTrue(manifest.contains("\"rejected_by_reason\"") && manifest.contains("fr_feature-87aacdfe"), manifest);
 
