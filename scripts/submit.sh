@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
 # spark-submit wrapper: one facepipe command on a cluster, with a settings profile.
-#   scripts/submit.sh --profile local|standalone|yarn|k8s|gpu [--master URL] [--dry-run] -- COMMAND [ARGS...]
+#   scripts/submit.sh --profile local|standalone|yarn|k8s|gpu|gpu-staged [--master URL] [--dry-run] -- COMMAND [ARGS...]
 #   e.g. scripts/submit.sh --profile gpu --master spark://spark-master:7077 -- ingest --input s3a://b/crawl --out s3a://b/data
 # Needs SPARK_HOME (spark-submit) and the self-contained jar (mvn -Pdist package, or FACEPIPE_JAR).
+# gpu: every task of the job holds a quarter GPU (simple; hashing tasks hold one too).
+# gpu-staged: stage-level scheduling: tasks take no GPU by default and the ingest's engine stage
+#   asks for a quarter GPU through a task resource profile (ingest.engine_task_gpus), so hashing
+#   and shuffles use every core. With dynamic allocation off (as here) Spark supports such task
+#   profiles on standalone, YARN and Kubernetes (the executors keep the default profile's GPUs);
+#   profiles that change executor resources need dynamic allocation. Not in local mode.
 # Models: executors read models.dir; on a cluster point it at a path every node has (the image's
 # /opt/facepipe/models) with --set models.dir=... in ARGS.
 set -euo pipefail
@@ -31,10 +37,17 @@ case "$profile" in
         --conf spark.executor.resource.gpu.amount=1 --conf spark.task.resource.gpu.amount=0.25
         --conf spark.executor.resource.gpu.discoveryScript="${FACEPIPE_GPU_DISCOVERY:-/opt/facepipe/bin/gpu-discovery.sh}"
         --conf spark.executor.cores=4) ;;
-  *) die "unknown profile $profile (local, standalone, yarn, k8s, gpu)" ;;
+  gpu-staged) opts+=(--master "${master:?--master is needed}"
+        --conf spark.executor.resource.gpu.amount=1
+        --conf spark.executor.resource.gpu.discoveryScript="${FACEPIPE_GPU_DISCOVERY:-/opt/facepipe/bin/gpu-discovery.sh}"
+        --conf spark.executor.cores=4 --conf spark.dynamicAllocation.enabled=false) ;;
+  *) die "unknown profile $profile (local, standalone, yarn, k8s, gpu, gpu-staged)" ;;
 esac
-# With the gpu profile the job itself must ask for CUDA.
-[ "$profile" = gpu ] && set -- "$@" --set onnx.device=cuda
+# With a GPU profile the job itself must ask for CUDA.
+case "$profile" in
+  gpu) set -- "$@" --set onnx.device=cuda ;;
+  gpu-staged) set -- "$@" --set onnx.device=cuda --set ingest.engine_task_gpus=0.25 ;;
+esac
 cmd=("${SPARK_HOME:-/opt/spark}/bin/spark-submit" "${opts[@]}" "$jar" "$@")
 if [ $dry = 1 ]; then printf '%q ' "${cmd[@]}"; echo; exit 0; fi
 [ -x "${cmd[0]}" ] || die "spark-submit not found at ${cmd[0]}: set SPARK_HOME"

@@ -142,10 +142,14 @@ public final class IngestJob {
         org.apache.spark.util.LongAccumulator doneRejects = spark.sparkContext().longAccumulator("rejected");
         Progress progress = Progress.start(runId, cfg.getInt("ingest.progress_seconds"), doneImages, doneFaces,
                 doneRejects);
-        Dataset<Row> outcomes = unique.repartition(parts)
-                .mapPartitions((MapPartitionsFunction<Row, Row>) it -> tally(process(it, bFiles.value(), bCfg.value(),
-                        bOptOut.value(), nowMs), doneImages, doneFaces, doneRejects),
-                        Encoders.row(OutcomeRows.OUTCOME))
+        MapPartitionsFunction<Row, Row> engine = it -> tally(process(it, bFiles.value(), bCfg.value(),
+                bOptOut.value(), nowMs), doneImages, doneFaces, doneRejects);
+        org.apache.spark.resource.ResourceProfile profile = engineProfile(spark, cfg);
+        Dataset<Row> outcomes = (profile == null
+                ? unique.repartition(parts).mapPartitions(engine, Encoders.row(OutcomeRows.OUTCOME))
+                // Stage-level scheduling is an RDD feature: the engine stage alone asks for GPUs.
+                : spark.createDataFrame(unique.repartition(parts).javaRDD().mapPartitions(engine::call)
+                        .withResources(profile), OutcomeRows.OUTCOME))
                 .persist(StorageLevel.MEMORY_AND_DISK());
 
         phases.lap("prepare");
@@ -314,6 +318,23 @@ public final class IngestJob {
         out.sort(java.util.Comparator.comparingLong(RunManifest::finishedAt));
         int w = cfg.getInt("report.drift_window");
         return out.subList(Math.max(0, out.size() - w), out.size());
+    }
+
+    /**
+     * The engine stage's task resources when ingest.engine_task_gpus asks for them: a task resource
+     * profile (stage-level scheduling), so hashing and the exact-copy shuffle run on every core
+     * while engine tasks wait for a GPU. Not in local mode, where Spark has no such scheduling.
+     */
+    private static org.apache.spark.resource.ResourceProfile engineProfile(SparkSession spark, Config cfg) {
+        double gpus = cfg.getDouble("ingest.engine_task_gpus");
+        if (gpus <= 0) return null;
+        if (spark.sparkContext().isLocal()) {
+            LOG.warn("ingest.engine_task_gpus={} ignored: local mode has no stage-level scheduling", gpus);
+            return null;
+        }
+        org.apache.spark.resource.TaskResourceRequests task = new org.apache.spark.resource.TaskResourceRequests()
+                .cpus(cfg.getInt("ingest.engine_task_cpus")).resource(cfg.getString("ingest.gpu_resource"), gpus);
+        return new org.apache.spark.resource.ResourceProfileBuilder().require(task).build();
     }
 
     private static int fileCount(long rows, long perFile) {

@@ -39,4 +39,28 @@ class GpuSchedulingTest {
                     && logs.contains("running models on CPU"), "the CPU fallback is logged:\n" + logs);
         }
     }
+
+    /**
+     * Stage-level scheduling: no task asks for a GPU by default (spark.task.resource.gpu.amount is
+     * unset), only the engine stage's task resource profile does (ingest.engine_task_gpus=1); its
+     * two concurrent tasks still get GPUs 0 and 1, and hashing ran without any.
+     */
+    @Test
+    void onlyTheEngineStageTakesGpusThroughItsResourceProfile(@TempDir Path tmp) throws Exception {
+        Path input = Files.createDirectories(tmp.resolve("photos"));
+        for (Path p : List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("obama_2.jpg"), IDS.resolve("biden_1.jpg"),
+                DEB.resolve("grace_hopper.jpg"))) {
+            Files.copy(p, input.resolve(p.getFileName()));
+        }
+        try (LocalCluster cluster = LocalCluster.start(tmp.resolve("cluster"), 1, 2, "3g", 2)) {
+            String out = cluster.run(tmp.resolve("ingest.log"), Map.of("FACEPIPE_ONNX_DEVICE", "cuda",
+                    "FACEPIPE_INGEST_IMAGES_PER_PARTITION", "1", "FACEPIPE_INGEST_ENGINE_TASK_GPUS", "1"),
+                    List.of("spark.executor.cores=2", "spark.executor.resource.gpu.amount=2"),
+                    "ingest", "--input", input.toString(), "--out", tmp.resolve("data").toString(), "--run-id", "p");
+            String logs = cluster.executorLogs();
+            assertTrue(out.contains("4 images"), out);
+            assertTrue(logs.contains("loading the face engine on cuda:0"), logs);
+            assertTrue(logs.contains("loading the face engine on cuda:1"), "the profile's GPUs reach the tasks:\n" + logs);
+        }
+    }
 }

@@ -35,6 +35,14 @@ class OperationsFilesTest {
         assertEquals("0", r[0], r[1]);
         assertTrue(r[1].contains("spark.executor.resource.gpu.amount=1") && r[1].contains("spark.task.resource.gpu.amount")
                 && r[1].contains("--class dev.facepipe.cli.Main") && r[1].contains("onnx.device=cuda"), r[1]);
+        // Stage-level: executors hold the GPU, no task asks for one by default, the engine stage's profile does.
+        String[] staged = run(List.of("bash", ROOT.resolve("scripts/submit.sh").toString(), "--profile", "gpu-staged",
+                "--master", "spark://m:7077", "--dry-run", "--", "ingest", "--input", "in", "--out", "out"),
+                "FACEPIPE_JAR", "/opt/facepipe/lib/facepipe-all.jar");
+        assertEquals("0", staged[0], staged[1]);
+        assertTrue(staged[1].contains("spark.executor.resource.gpu.amount=1")
+                && !staged[1].contains("spark.task.resource.gpu.amount") && staged[1].contains("ingest.engine_task_gpus=0.25")
+                && staged[1].contains("onnx.device=cuda"), staged[1]);
         String[] bad = run(List.of("bash", ROOT.resolve("scripts/submit.sh").toString(), "--profile", "mainframe",
                 "--dry-run", "--", "ingest"), "FACEPIPE_JAR", "/x.jar");
         assertEquals("1", bad[0]);
