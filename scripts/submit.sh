@@ -45,8 +45,8 @@ case "$profile" in
 esac
 # With a GPU profile the job itself must ask for CUDA.
 case "$profile" in
-  gpu) set -- "$@" --set onnx.device=cuda ;;
-  gpu-staged) set -- "$@" --set onnx.device=cuda --set ingest.engine_task_gpus=0.25 ;;
+  gpu) set -- "$@" --set onnx.device=cuda --set embed.batch_size=32 ;;
+  gpu-staged) set -- "$@" --set onnx.device=cuda --set embed.batch_size=32 --set ingest.engine_task_gpus=0.25 ;;
 esac
 cmd=("${SPARK_HOME:-/opt/spark}/bin/spark-submit" "${opts[@]}" "$jar" "$@")
 if [ $dry = 1 ]; then printf '%q ' "${cmd[@]}"; echo; exit 0; fi
