@@ -4,32 +4,38 @@ import dev.facepipe.core.config.Config;
 
 /**
  * Picks the FAISS factory string from the number of vectors (autofaiss-like rules, thresholds in
- * conf): exact search while small, IVF with flat codes in the middle, IVF with an HNSW coarse
- * quantizer and compressed codes at scale. Lists: a power of two near 4 * sqrt(n), so that training
- * has at least index.train_min_per_list points a list.
+ * conf): exact search while small, IVF with flat codes in the middle, compressed codes at scale,
+ * and an HNSW coarse quantizer once the lists are too many to compare a query with each of them.
+ * Lists: a power of two near 4 * sqrt(n), so that training has at least index.train_min_per_list
+ * points a list. (Measured at 1M x 512, 4096 lists: an HNSW32 quantizer lost a sixth of recall@10 on
+ * clustered vectors, 0.85 against 0.999 with the exact quantizer at nprobe 32, both ~5 ms a query.)
  */
 public final class IndexChooser {
     private final long flatBelow;
     private final long ivfFlatBelow;
     private final String largeCodes;
     private final int minPerList;
+    private final int hnswQuantizerFrom;
 
-    public IndexChooser(long flatBelow, long ivfFlatBelow, String largeCodes, int minPerList) {
+    public IndexChooser(long flatBelow, long ivfFlatBelow, String largeCodes, int minPerList, int hnswQuantizerFrom) {
         this.flatBelow = flatBelow;
         this.ivfFlatBelow = ivfFlatBelow;
         this.largeCodes = largeCodes;
         this.minPerList = minPerList;
+        this.hnswQuantizerFrom = hnswQuantizerFrom;
     }
 
     public static IndexChooser fromConfig(Config c) {
         return new IndexChooser(c.getLong("index.flat_below"), c.getLong("index.ivf_flat_below"),
-                c.getString("index.large_codes"), c.getInt("index.train_min_per_list"));
+                c.getString("index.large_codes"), c.getInt("index.train_min_per_list"),
+                c.getInt("index.hnsw_quantizer_from_lists"));
     }
 
     public String factory(long n) {
         if (n < flatBelow) return "IDMap,Flat";
         int lists = lists(n);
-        return n < ivfFlatBelow ? "IVF" + lists + ",Flat" : "IVF" + lists + "_HNSW32," + largeCodes;
+        String ivf = "IVF" + lists + (lists >= hnswQuantizerFrom ? "_HNSW32" : "");
+        return ivf + "," + (n < ivfFlatBelow ? "Flat" : largeCodes);
     }
 
     /** Power of two nearest 4 * sqrt(n), lowered until every list gets minPerList training points. */
