@@ -10,16 +10,15 @@ public final class Thumbnails {
 
     public static byte[] gray32(Mat bgr) {
         // Shrink first, then convert: the colour conversion of a whole photo cost more than the hash.
+        // Bilinear to 128x128 first (0.07 ms for 1024x768, against 0.45 for two pyrDowns and 0.56 for one
+        // area resize): the area step to 32x32 then averages 16 samples a pixel; `bench dedup` measured
+        // the variants as close as before or closer (0.5x: median 0 bits, was 2; watermark: max 4, was 6).
         Mat small = new Mat();
         Mat gray = new Mat();
         Mat src = bgr;
-        if (bgr.cols() >= 128 && bgr.rows() >= 128) {
+        if (bgr.cols() > 128 || bgr.rows() > 128) {
             src = new Mat();
-            opencv_imgproc.pyrDown(bgr, src);
-            Mat half = new Mat();
-            opencv_imgproc.pyrDown(src, half);
-            src.close();
-            src = half;
+            opencv_imgproc.resize(bgr, src, new Size(128, 128), 0, 0, opencv_imgproc.INTER_LINEAR);
         }
         opencv_imgproc.resize(src, small, new Size(32, 32), 0, 0, opencv_imgproc.INTER_AREA);
         opencv_imgproc.cvtColor(small, gray, opencv_imgproc.COLOR_BGR2GRAY);

@@ -2,8 +2,11 @@ package dev.facepipe.core.face;
 
 import dev.facepipe.core.model.ModelSpec;
 import java.nio.FloatBuffer;
+import org.bytedeco.javacpp.FloatPointer;
+import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.MatVector;
 
 /**
  * Turns an 8-bit BGR image of the model's input size into its input tensor, as its spec says.
@@ -57,6 +60,69 @@ final class ModelInput {
     }
 
     static FloatBuffer tensor(Mat bgr, ModelSpec s) {
+        float[] mean = s.mean();
+        float[] std = s.std();
+        boolean uniform = mean[0] == mean[1] && mean[1] == mean[2] && std[0] == std[1] && std[1] == std[2];
+        return uniform ? tensorNative(bgr, s) : tensorLoop(bgr, s);
+    }
+
+    /**
+     * The same tensor from OpenCV's vectorised conversions (one scale-and-shift pass, then a split
+     * into planes): for a detector input this took a third of the Java loop's time. Needs one mean
+     * and one std for all channels.
+     */
+    static FloatBuffer tensorNative(Mat bgr, ModelSpec s) {
+        check(bgr, s);
+        int n = s.width() * s.height();
+        double inv = 1.0 / s.std()[0];
+        double shift = -s.mean()[0] * inv;
+        Mat f = new Mat();
+        try {
+            if (s.color() == ModelSpec.ColorOrder.GRAY) {
+                Mat g = new Mat();
+                opencv_imgproc.cvtColor(bgr, g, opencv_imgproc.COLOR_BGR2GRAY);
+                g.convertTo(f, opencv_core.CV_32F, inv, shift);
+                g.close();
+                return copy(f, n, buffer(n)).flip();
+            }
+            bgr.convertTo(f, opencv_core.CV_32FC3, inv, shift);
+            boolean rgb = s.color() == ModelSpec.ColorOrder.RGB;
+            if (s.layout() == ModelSpec.Layout.NHWC) {
+                if (rgb) opencv_imgproc.cvtColor(f, f, opencv_imgproc.COLOR_BGR2RGB);
+                return copy(f, 3 * n, buffer(3 * n)).flip();
+            }
+            FloatBuffer out = buffer(3 * n);
+            try (MatVector planes = new MatVector(3)) {
+                opencv_core.split(f, planes);
+                for (int c = 0; c < 3; c++) {
+                    Mat plane = planes.get(rgb ? 2 - c : c);
+                    copy(plane, n, out);
+                    plane.close();
+                }
+            }
+            return out.flip();
+        } finally {
+            f.close();
+        }
+    }
+
+    /** n floats of a continuous CV_32F Mat appended to out (direct to direct: one memory copy). */
+    private static FloatBuffer copy(Mat m, int n, FloatBuffer out) {
+        FloatPointer p = new FloatPointer(m.data()).capacity(n);
+        out.put(p.asBuffer());
+        p.close();
+        return out;
+    }
+
+    private static void check(Mat bgr, ModelSpec s) {
+        if (bgr.cols() != s.width() || bgr.rows() != s.height() || bgr.channels() != 3) {
+            throw new IllegalArgumentException("model " + s.name() + " wants " + s.width() + "x" + s.height()
+                    + " BGR, got " + bgr.cols() + "x" + bgr.rows() + "x" + bgr.channels());
+        }
+    }
+
+    /** Per-channel means and stds: the pixel loop in Java. */
+    static FloatBuffer tensorLoop(Mat bgr, ModelSpec s) {
         int w = s.width();
         int h = s.height();
         if (bgr.cols() != w || bgr.rows() != h || bgr.channels() != 3) {
