@@ -2,10 +2,8 @@ package dev.facepipe.core.face;
 
 import dev.facepipe.core.model.ModelSpec;
 import dev.facepipe.core.model.OnnxModel;
-import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
-import org.bytedeco.opencv.opencv_core.Size;
 
 /**
  * fr_eye: probability that each eye is open, from a square crop around the eye (side 1.6x the
@@ -40,7 +38,7 @@ public final class EyeStateClassifier {
         ModelSpec s = model.spec();
         Mat small = new Mat();
         try (Mat roi = bgr.apply(new Rect(x, y, w, h))) {
-            opencv_imgproc.resize(roi, small, new Size(s.width(), s.height()), 0, 0, opencv_imgproc.INTER_AREA);
+            Downscale.to(roi, small, s.width(), s.height());
         }
         float[] out = model.run(ModelInput.tensor(small, s), ModelInput.shape(s)).get(s.outputs().get(0));
         small.close();

