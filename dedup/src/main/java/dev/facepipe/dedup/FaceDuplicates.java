@@ -25,9 +25,9 @@ import org.apache.spark.sql.types.StructType;
  * Hamming distance of their whole sketches, which estimates their angle (angle = pi * d / bits);
  * pairs within the threshold angle plus {@code sketchSd} standard deviations of that estimate are
  * then checked by exact cosine (only those a spanning forest of the groups needs). Groups are
- * connected components; the best-quality face of a group
- * (then the lowest face id) is its canonical face. Nothing is deleted: every face gets its group's
- * canonical id.
+ * connected components; the best-quality face of a group (then the lowest face id) is its
+ * canonical face. Nothing is deleted: every face gets its group's canonical id. Small inputs take
+ * the same steps in the driver ({@code localMax}).
  */
 public final class FaceDuplicates {
     private FaceDuplicates() {}
@@ -79,11 +79,8 @@ public final class FaceDuplicates {
                 for (int i = 0; i < sig.length; i++) sig[i] = (Long) s.get(i);
                 return join.entries(r.getLong(0), sig, false).iterator();
             }, Encoders.row(BandJoin.ENTRY));
-            List<long[]> candidates = new ArrayList<>();
-            for (Row p : join.pairs(entries, maxSketchDistance(bits, minCosine, sketchSd), BandJoin.partitions(spark))
-                    .select("a", "b", "distance").collectAsList()) {
-                candidates.add(new long[] {p.getLong(0), p.getLong(1), p.getInt(2)});
-            }
+            List<long[]> candidates = closestFirst(join.pairs(entries, maxSketchDistance(bits, minCosine, sketchSd),
+                    BandJoin.partitions(spark)).collectAsList());
             if (candidates.isEmpty()) return spark.createDataFrame(List.of(), RESULT);
             List<long[]> edges = verifiedForest(spark, faces, indexed, candidates, minCosine);
             if (edges.isEmpty()) return spark.createDataFrame(List.of(), RESULT);
@@ -110,12 +107,9 @@ public final class FaceDuplicates {
             emb[i] = new float[e.size()];
             for (int k = 0; k < emb[i].length; k++) emb[i][k] = ((Number) e.get(k)).floatValue();
             info.put((long) i, r);
-            entries.addAll(join.entries(i, sketch(e, planes), false));
+            entries.addAll(join.entries(i, sketch(emb[i], planes.forDim(emb[i].length)), false));
         }
-        List<long[]> candidates = new ArrayList<>();
-        for (Row p : join.localPairs(entries, maxSketch)) candidates.add(new long[] {p.getLong(0), p.getLong(1), p.getInt(2)});
-        candidates.sort(Comparator.comparingLong((long[] c) -> c[2]).thenComparingLong(c -> c[0])
-                .thenComparingLong(c -> c[1]));
+        List<long[]> candidates = closestFirst(join.localPairs(entries, maxSketch));
         UnionFind uf = new UnionFind();
         List<long[]> edges = new ArrayList<>();
         for (long[] c : candidates) {
@@ -160,8 +154,6 @@ public final class FaceDuplicates {
      */
     private static List<long[]> verifiedForest(SparkSession spark, Dataset<Row> faces, Dataset<Row> indexed,
             List<long[]> candidates, double minCosine) {
-        candidates.sort(Comparator.comparingLong((long[] c) -> c[2]).thenComparingLong(c -> c[0])
-                .thenComparingLong(c -> c[1]));
         java.util.Set<Pair> passed = new java.util.LinkedHashSet<>();
         java.util.Set<Pair> failed = new java.util.HashSet<>();
         for (int round = 0; ; round++) {
@@ -181,6 +173,14 @@ public final class FaceDuplicates {
             if (sweep) break;
         }
         return passed.stream().map(p -> new long[] {p.a(), p.b()}).toList();
+    }
+
+    /** Pair rows (a, b, distance) as {a, b, distance}, closest sketch first (ties by ids: deterministic). */
+    private static List<long[]> closestFirst(List<Row> pairs) {
+        List<long[]> out = new ArrayList<>(pairs.size());
+        for (Row p : pairs) out.add(new long[] {p.getLong(0), p.getLong(1), p.getInt(2)});
+        out.sort(Comparator.comparingLong((long[] c) -> c[2]).thenComparingLong(c -> c[0]).thenComparingLong(c -> c[1]));
+        return out;
     }
 
     private record Pair(long a, long b) {}
@@ -253,9 +253,13 @@ public final class FaceDuplicates {
 
     /** Bit k set when the embedding is on the positive side of hyperplane k. */
     static long[] sketch(List<Object> e, float[][] planes) {
-        int dim = e.size();
-        float[] v = new float[dim];
-        for (int i = 0; i < dim; i++) v[i] = ((Number) e.get(i)).floatValue();
+        float[] v = new float[e.size()];
+        for (int i = 0; i < v.length; i++) v[i] = ((Number) e.get(i)).floatValue();
+        return sketch(v, planes);
+    }
+
+    static long[] sketch(float[] v, float[][] planes) {
+        int dim = v.length;
         long[] sig = new long[(planes.length + 63) / 64];
         for (int k = 0; k < planes.length; k++) {
             float[] p = planes[k];

@@ -176,14 +176,13 @@ public final class IngestJob {
             // Dynamic overwrite only replaces partitions it writes: clear an earlier attempt's faces.
             files.delete(layout.faces() + "/run_id=" + runId);
         }
-        long faceRows = stats.faceRows;
         phases.lap("faces");
 
         RunManifest m = manifest(cfg, runId, input, inputs, stats, t0, new LinkedHashMap<>(phases.seconds));
         files.writeSmall(layout.manifest(runId), m.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         List<DriftCheck.Alarm> alarms = DriftCheck.check(m, previousRuns(files, layout, runId, cfg), cfg);
         RunReport.write(files, layout.runFolder(runId), m, alarms,
-                faceRows > 0 ? samples(spark, cfg, files, layout, runId, hashed) : RunReport.Samples.none());
+                stats.faceRows > 0 ? samples(spark, cfg, files, layout, runId, hashed) : RunReport.Samples.none());
         for (DriftCheck.Alarm a : alarms) LOG.warn("run {}: drift alarm: {}", runId, a.describe());
         hashed.unpersist();
         outcomes.unpersist();
@@ -206,8 +205,9 @@ public final class IngestJob {
                             .as("pixels"), col("ingested_at")));
         }
         Dataset<Row> dups = ImageDuplicates.duplicateOf(spark, hashes, cfg.getInt("dedup.image_bands"),
-                cfg.getInt("dedup.image_tables"), cfg.getLong("dedup.seed"), cfg.getInt("dedup.image_max_hamming"), cfg.getBoolean("dedup.image_mirror"),
-                cfg.getInt("dedup.local_max_images")).withColumnRenamed("duplicate_of", "dup_of");
+                cfg.getInt("dedup.image_tables"), cfg.getLong("dedup.seed"), cfg.getInt("dedup.image_max_hamming"),
+                cfg.getBoolean("dedup.image_mirror"), cfg.getInt("dedup.local_max_images"))
+                .withColumnRenamed("duplicate_of", "dup_of");
         Dataset<Row> joined = images.join(dups, images.col("image_id").equalTo(dups.col("image_id")), "left")
                 .drop(dups.col("image_id"))
                 .withColumn("duplicate_of", col("dup_of")).drop("dup_of");

@@ -123,12 +123,9 @@ final class ModelInput {
 
     /** Per-channel means and stds: the pixel loop in Java. */
     static FloatBuffer tensorLoop(Mat bgr, ModelSpec s) {
+        check(bgr, s);
         int w = s.width();
         int h = s.height();
-        if (bgr.cols() != w || bgr.rows() != h || bgr.channels() != 3) {
-            throw new IllegalArgumentException("model " + s.name() + " wants " + w + "x" + h + " BGR, got "
-                    + bgr.cols() + "x" + bgr.rows() + "x" + bgr.channels());
-        }
         float[] mean = s.mean();
         float[] inv = {1f / s.std()[0], 1f / s.std()[1], 1f / s.std()[2]};
         int n = w * h;
