@@ -108,13 +108,60 @@ final class BandJoin implements Serializable {
                 .mapPartitions((MapPartitionsFunction<Row, Row>) it -> self.scan(it, maxDistance), Encoders.row(PAIR));
     }
 
-    /** The same pairs as {@link #pairs}, for entries held in this JVM (sorted here by key). */
-    List<Row> localPairs(List<Row> entries, int maxDistance) {
-        List<Row> sorted = new ArrayList<>(entries);
-        sorted.sort(java.util.Comparator.comparingLong(r -> r.getLong(0)));
-        List<Row> out = new ArrayList<>();
-        scan(sorted.iterator(), maxDistance).forEachRemaining(out::add);
-        return out;
+    /** Whether two entries that share a band and lie in different groups join them. */
+    interface EdgeTest {
+        boolean joins(int x, int y);
+    }
+
+    /**
+     * The driver-side join: entry k (signature sigs[k]) stands for item k % items. Band by band,
+     * entries sharing a band value are tested only across the groups found so far, so a bucket
+     * that is one group already costs one look and a photo copied a thousand times costs about a
+     * thousand tests, not half a million. The groups do not depend on the order of the tests:
+     * they are the components of all passing pairs that share a band, as {@link #pairs} finds
+     * them in Spark. Returns the joining pairs of items (a spanning forest of those components).
+     */
+    List<long[]> localEdges(long[][] sigs, int items, EdgeTest test) {
+        int n = sigs.length;
+        int[] parent = new int[items];
+        for (int i = 0; i < items; i++) parent[i] = i;
+        List<long[]> edges = new ArrayList<>();
+        Integer[] order = new Integer[n];
+        long[] value = new long[n];
+        for (int b = 0; b < bandBits.length; b++) {
+            for (int k = 0; k < n; k++) {
+                order[k] = k;
+                value[k] = bandValue(sigs[k], b);
+            }
+            Arrays.sort(order, java.util.Comparator.comparingLong((Integer k) -> value[k]));
+            for (int from = 0, to; from < n; from = to) {
+                for (to = from + 1; to < n && value[order[to]] == value[order[from]]; ) to++;
+                if (to - from < 2 || oneGroup(parent, order, from, to, items)) continue;
+                for (int x = from; x < to; x++) {
+                    for (int y = x + 1; y < to; y++) {
+                        int kx = Math.min(order[x], order[y]);
+                        int ky = Math.max(order[x], order[y]);
+                        int ri = root(parent, kx % items);
+                        int rj = root(parent, ky % items);
+                        if (ri == rj || !test.joins(kx, ky)) continue;
+                        parent[Math.max(ri, rj)] = Math.min(ri, rj);
+                        edges.add(new long[] {kx % items, ky % items});
+                    }
+                }
+            }
+        }
+        return edges;
+    }
+
+    private static boolean oneGroup(int[] parent, Integer[] order, int from, int to, int items) {
+        int r = root(parent, order[from] % items);
+        for (int k = from + 1; k < to; k++) if (root(parent, order[k] % items) != r) return false;
+        return true;
+    }
+
+    private static int root(int[] parent, int x) {
+        while (parent[x] != x) x = parent[x] = parent[parent[x]];
+        return x;
     }
 
     private record Entry(long idx, long[] sig, boolean mirror) {}
@@ -180,6 +227,13 @@ final class BandJoin implements Serializable {
         long[] f = new long[entries.size() * words];
         for (int i = 0; i < entries.size(); i++) System.arraycopy(entries.get(i).sig, 0, f, i * words, words);
         return f;
+    }
+
+    /** Bits in which two signatures differ. */
+    static int hamming(long[] a, long[] b) {
+        int d = 0;
+        for (int k = 0; k < a.length; k++) d += Long.bitCount(a[k] ^ b[k]);
+        return d;
     }
 
     private static int distance(long[] a, int i, long[] b, int j, int words, int max) {

@@ -93,37 +93,32 @@ public final class FaceDuplicates {
     }
 
     /**
-     * Rows face_id, embedding, quality grouped in this JVM (idx is the position). Candidates are
-     * taken closest sketch first and a pair whose faces are already joined needs no exact check:
-     * one pass gives the components of all passing candidate pairs.
+     * Rows face_id, embedding, quality grouped in this JVM (idx is the position): the same groups
+     * as in Spark ({@link BandJoin#localEdges}); a pair is tested by sketch distance, then exact
+     * cosine, and a failed pair is not tested again in a later band.
      */
     static List<Row> local(BandJoin join, Planes planes, List<Row> rows, int maxSketch, double minCosine) {
-        List<Row> entries = new ArrayList<>();
-        float[][] emb = new float[rows.size()][];
-        Map<Long, Row> info = new java.util.HashMap<>();
-        for (int i = 0; i < rows.size(); i++) {
-            Row r = rows.get(i);
-            List<Object> e = r.getList(1);
+        int n = rows.size();
+        float[][] emb = new float[n][];
+        long[][] sigs = new long[n][];
+        for (int i = 0; i < n; i++) {
+            List<Object> e = rows.get(i).getList(1);
             emb[i] = new float[e.size()];
             for (int k = 0; k < emb[i].length; k++) emb[i][k] = ((Number) e.get(k)).floatValue();
-            info.put((long) i, r);
-            entries.addAll(join.entries(i, sketch(emb[i], planes.forDim(emb[i].length)), false));
+            sigs[i] = sketch(emb[i], planes.forDim(emb[i].length));
         }
-        List<long[]> candidates = closestFirst(join.localPairs(entries, maxSketch));
-        UnionFind uf = new UnionFind();
-        List<long[]> edges = new ArrayList<>();
-        for (long[] c : candidates) {
-            int a = (int) c[0];
-            int b = (int) c[1];
-            if (uf.find(a) == uf.find(b)) continue;
+        java.util.Set<Long> failed = new java.util.HashSet<>();
+        List<long[]> edges = join.localEdges(sigs, n, (a, b) -> {
+            if (BandJoin.hamming(sigs[a], sigs[b]) > maxSketch || failed.contains((long) a * n + b)) return false;
             double dot = 0;
             for (int k = 0; k < emb[a].length; k++) dot += (double) emb[a][k] * emb[b][k];
-            if (dot >= minCosine) {
-                uf.union(a, b);
-                edges.add(c);
-            }
-        }
-        return edges.isEmpty() ? List.of() : withCanonical(UnionFind.groups(edges), info, 0, 2);
+            if (dot < minCosine) failed.add((long) a * n + b);
+            return dot >= minCosine;
+        });
+        if (edges.isEmpty()) return List.of();
+        Map<Long, Row> info = new java.util.HashMap<>();
+        for (long[] e : edges) for (long m : e) info.put(m, rows.get((int) m));
+        return withCanonical(UnionFind.groups(edges), info, 0, 2);
     }
 
     /** Result rows: every member points to its group's best-quality face (then the lowest face id). */
