@@ -90,6 +90,7 @@ final class BenchIngestCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "engine alone (%d threads, bytes in memory): %.1f s, %.1f images/s,"
                     + " %.1f faces/s (%d faces)%n", threads, engineSecs, count / engineSecs, faces.get() / engineSecs,
                     faces.get());
+            data.clear(); // the job reads the files itself
 
             SparkSession spark = Sparks.session(cfg, "facepipe-bench-ingest");
             try {
@@ -99,6 +100,7 @@ final class BenchIngestCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "ingest job (local[%d], from files to Parquet, dedup and report"
                         + " included): %.1f s, %.1f images/s, %.1f faces/s; %s%n", threads, secs, m.inputs() / secs,
                         m.faceRows() / secs, m.summary());
+                System.out.printf(Locale.ROOT, "phases (s): %s%n", m.phaseSeconds());
                 System.out.printf(Locale.ROOT, "ratio ingest/engine (images/s): %.2f%n",
                         (m.inputs() / secs) / (count / engineSecs));
             } finally {
@@ -110,7 +112,7 @@ final class BenchIngestCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Writes the corpus; returns its size in bytes. */
+    /** Writes the corpus (one image per seed drawn from --seed, made on --threads threads); returns its size in bytes. */
     private long generate(Path corpus) throws Exception {
         List<Mat> src = new ArrayList<>();
         for (Path p : photos) {
@@ -118,35 +120,53 @@ final class BenchIngestCommand implements Callable<Integer> {
             if (m.empty()) throw new IllegalArgumentException("photo " + p + ": not readable as an image");
             src.add(m);
         }
-        Random r = new Random(seed);
-        long total = 0;
-        for (int i = 0; i < count; i++) {
-            double kind = r.nextDouble();
-            byte[] out;
-            String ext = "jpg";
-            if (kind < 0.60) {
-                out = encode(scaled(src.get(r.nextInt(src.size())), 320 + r.nextInt(705)), ".jpg", 70 + r.nextInt(26));
-            } else if (kind < 0.85) {
-                int n = 2 + r.nextInt(2);
-                int h = 300 + r.nextInt(301);
-                MatVector parts = new MatVector(n);
-                for (int k = 0; k < n; k++) parts.put(k, toHeight(src.get(r.nextInt(src.size())), h));
-                Mat row = new Mat();
-                opencv_core.hconcat(parts, row);
-                out = encode(row, ".jpg", 70 + r.nextInt(26));
-            } else if (kind < 0.95) {
-                out = encode(scaled(src.get(r.nextInt(src.size())), 320 + r.nextInt(321)), ".png", 0);
-                ext = "png";
-            } else {
-                byte[] good = encode(scaled(src.get(r.nextInt(src.size())), 480), ".jpg", 85);
-                int bad = r.nextInt(3);
-                out = bad == 0 ? java.util.Arrays.copyOf(good, good.length * 3 / 5) // truncated download
-                        : bad == 1 ? new byte[0] : randomBytes(r, 2048);
+        Random seeds = new Random(seed);
+        long[] imageSeeds = new long[count];
+        for (int i = 0; i < count; i++) imageSeeds[i] = seeds.nextLong();
+        java.util.concurrent.atomic.AtomicLong total = new java.util.concurrent.atomic.AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, threads));
+        try {
+            List<Future<?>> fs = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int n = i;
+                fs.add(pool.submit(() -> {
+                    total.addAndGet(image(src, new Random(imageSeeds[n]), corpus, n));
+                    return null;
+                }));
             }
-            Files.write(corpus.resolve(String.format(Locale.ROOT, "img-%05d.%s", i, ext)), out);
-            total += out.length;
+            for (Future<?> f : fs) f.get();
+        } finally {
+            pool.shutdown();
         }
-        return total;
+        return total.get();
+    }
+
+    /** One web-like image: a scaled photo, several side by side, a PNG, or a broken file. */
+    private static long image(List<Mat> src, Random r, Path corpus, int i) throws java.io.IOException {
+        double kind = r.nextDouble();
+        byte[] out;
+        String ext = "jpg";
+        if (kind < 0.60) {
+            out = encode(scaled(src.get(r.nextInt(src.size())), 320 + r.nextInt(705)), ".jpg", 70 + r.nextInt(26));
+        } else if (kind < 0.85) {
+            int n = 2 + r.nextInt(2);
+            int h = 300 + r.nextInt(301);
+            MatVector parts = new MatVector(n);
+            for (int k = 0; k < n; k++) parts.put(k, toHeight(src.get(r.nextInt(src.size())), h));
+            Mat row = new Mat();
+            opencv_core.hconcat(parts, row);
+            out = encode(row, ".jpg", 70 + r.nextInt(26));
+        } else if (kind < 0.95) {
+            out = encode(scaled(src.get(r.nextInt(src.size())), 320 + r.nextInt(321)), ".png", 0);
+            ext = "png";
+        } else {
+            byte[] good = encode(scaled(src.get(r.nextInt(src.size())), 480), ".jpg", 85);
+            int bad = r.nextInt(3);
+            out = bad == 0 ? java.util.Arrays.copyOf(good, good.length * 3 / 5) // truncated download
+                    : bad == 1 ? new byte[0] : randomBytes(r, 2048);
+        }
+        Files.write(corpus.resolve(String.format(Locale.ROOT, "img-%05d.%s", i, ext)), out);
+        return out.length;
     }
 
     private static byte[] randomBytes(Random r, int n) {

@@ -1,10 +1,8 @@
 package dev.facepipe.ingest;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.min;
 
 import dev.facepipe.core.RejectReason;
 import dev.facepipe.core.config.Config;
@@ -15,11 +13,14 @@ import dev.facepipe.dedup.FaceDuplicates;
 import dev.facepipe.dedup.ImageDuplicates;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -32,6 +33,7 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Tuple2;
 
 /**
  * The nightly ingest: new images (by sha256) through the face engine into the images and faces
@@ -40,14 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestJob {
     private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
-    private static final StructType HASHED = new StructType()
-            .add("source", DataTypes.StringType, false)
-            .add("image_id", DataTypes.StringType, true)
-            .add("bytes", DataTypes.LongType, false)
-            .add("error", DataTypes.StringType, true)
-            .add("blob", DataTypes.StringType, false)
-            .add("page_url", DataTypes.StringType, true);
-
     private IngestJob() {}
 
     /** Where a run writes: OUT/images, OUT/faces (partitioned by run_id) and OUT/runs/run_id=R/manifest.json. */
@@ -97,44 +91,39 @@ public final class IngestJob {
         // anything else is a folder of image files to hash.
         boolean crawl = files.exists(input + "/manifests");
         long maxBytes = cfg.getLong("image.max_bytes");
-        Dataset<Row> hashed;
+        JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        JavaRDD<Row> hashed;
         int inputs;
         int parts;
         if (crawl) {
-            Dataset<Row> m = spark.read().parquet(input + "/manifests").where(col("status").equalTo("fetched"));
-            hashed = m.select(col("url").as("source"), col("sha256").as("image_id"), col("bytes"),
-                    lit(null).cast("string").as("error"), col("blob"), col("page_url"))
-                    .persist(StorageLevel.MEMORY_AND_DISK());
+            hashed = spark.read().parquet(input + "/manifests").where(col("status").equalTo("fetched"))
+                    .select(col("url").as("source"), col("sha256").as("image_id"), col("bytes"),
+                            lit(null).cast("string").as("error"), col("blob"), col("page_url"))
+                    .javaRDD().persist(StorageLevel.MEMORY_AND_DISK());
             inputs = (int) hashed.count();
             parts = partitions(spark, cfg, inputs);
         } else {
             List<String> paths = files.listFiles(input);
             inputs = paths.size();
             parts = partitions(spark, cfg, inputs);
-            hashed = spark.createDataset(paths, Encoders.STRING()).repartition(parts)
-                    .mapPartitions((MapPartitionsFunction<String, Row>) it -> hash(it, bFiles.value(), maxBytes),
-                            Encoders.row(HASHED))
-                    .persist(StorageLevel.MEMORY_AND_DISK());
+            hashed = jsc.parallelize(paths, parts)
+                    .mapPartitions(it -> hash(it, bFiles.value(), maxBytes)).persist(StorageLevel.MEMORY_AND_DISK());
         }
         LOG.info("run {}: {} inputs from {} {}", runId, inputs, crawl ? "the crawl manifests under" : "the files under",
                 input);
 
-        Dataset<Row> known = files.hasData(layout.images())
-                ? spark.read().parquet(layout.images()).where(col("run_id").notEqual(runId)).select("image_id")
-                        .distinct()
-                : spark.createDataFrame(List.of(), new StructType().add("image_id", DataTypes.StringType));
-        // Unreadable files have no image id yet: key them by path so each still gets its row.
-        Dataset<Row> keyed = hashed.withColumn("key",
-                org.apache.spark.sql.functions.coalesce(col("image_id"), col("source")));
-        Dataset<Row> fresh = keyed.join(known, keyed.col("key").equalTo(known.col("image_id")), "left_anti");
-        // One row per image: its first source by name (a struct min keeps source, blob and page together).
-        Dataset<Row> unique = fresh.groupBy("key").agg(
-                min(org.apache.spark.sql.functions.struct("source", "blob", "page_url")).as("first"),
-                count(lit(1)).as("copies"), min("image_id").as("image_id"), min("bytes").as("bytes"),
-                min("error").as("error"))
-                .select(col("key"), col("first.source").as("source"), col("first.blob").as("blob"),
-                        col("first.page_url").as("page_url"), col("copies"), col("image_id"), col("bytes"),
-                        col("error"));
+        // Plain RDD steps up to the engine: one shuffle merges exact copies and drops images an
+        // earlier run ingested, with no query planning in between.
+        JavaPairRDD<String, Pending> pending = hashed.mapToPair(r -> {
+            Pending p = Pending.of(r);
+            return new Tuple2<>(p.key(), p);
+        });
+        if (files.hasData(layout.images())) {
+            pending = pending.union(spark.read().parquet(layout.images()).where(col("run_id").notEqual(runId))
+                    .select("image_id").javaRDD().mapToPair(r -> new Tuple2<>(r.getString(0),
+                            Pending.known(r.getString(0)))));
+        }
+        JavaRDD<Pending> unique = pending.reduceByKey(Pending::merge, parts).values().filter(p -> !p.known());
 
         long nowMs = System.currentTimeMillis();
         org.apache.spark.util.LongAccumulator doneImages = spark.sparkContext().longAccumulator("images");
@@ -142,14 +131,14 @@ public final class IngestJob {
         org.apache.spark.util.LongAccumulator doneRejects = spark.sparkContext().longAccumulator("rejected");
         Progress progress = Progress.start(runId, cfg.getInt("ingest.progress_seconds"), doneImages, doneFaces,
                 doneRejects);
-        MapPartitionsFunction<Row, Row> engine = it -> tally(process(it, bFiles.value(), bCfg.value(),
-                bOptOut.value(), nowMs), doneImages, doneFaces, doneRejects);
+        JavaRDD<Row> engineRows = unique.mapPartitions(it -> tally(process(it, bFiles.value(), bCfg.value(),
+                bOptOut.value(), nowMs), doneImages, doneFaces, doneRejects));
         org.apache.spark.resource.ResourceProfile profile = engineProfile(spark, cfg);
-        Dataset<Row> outcomes = (profile == null
-                ? unique.repartition(parts).mapPartitions(engine, Encoders.row(OutcomeRows.OUTCOME))
-                // Stage-level scheduling is an RDD feature: the engine stage alone asks for GPUs.
-                : spark.createDataFrame(unique.repartition(parts).javaRDD().mapPartitions(engine::call)
-                        .withResources(profile), OutcomeRows.OUTCOME))
+        // Stage-level scheduling: the engine stage alone asks for GPUs.
+        if (profile != null) engineRows = engineRows.withResources(profile);
+        // Cached as a Dataset: columnar and compact (as Java rows, Spark's size estimate walks every
+        // float), encoded by the row encoder's generated code, which copies float arrays whole.
+        Dataset<Row> outcomes = spark.createDataset(engineRows.rdd(), Encoders.row(OutcomeRows.OUTCOME))
                 .persist(StorageLevel.MEMORY_AND_DISK());
 
         phases.lap("prepare");
@@ -161,28 +150,57 @@ public final class IngestJob {
         }).collect().stream().reduce(new RunStats(), RunStats::merge);
         progress.stop();
         phases.lap("engine");
-        Dataset<Row> images = withDuplicates(spark, cfg, files, layout, runId,
-                outcomes.drop(OutcomeRows.FACES_COLUMN)).withColumn("run_id", lit(runId))
-                .coalesce(fileCount(stats.imageRows, cfg.getLong("ingest.images_per_file")));
-        images.write().mode(SaveMode.Overwrite).partitionBy("run_id").parquet(layout.images());
-        phases.lap("images");
-        if (stats.faceRows > 0) {
-            withFaceGroups(spark, cfg, files, layout, runId,
-                    outcomes.select(explode(col(OutcomeRows.FACES_COLUMN)).as("f")).select("f.*"))
+        // The two tables are independent queries over the cached outcomes: written side by side, as
+        // each leaves cores idle while the driver plans and commits. The faces side also picks the
+        // report's crops from its grouped faces while they are cached.
+        java.util.concurrent.atomic.AtomicLong facesNanos = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.CompletableFuture<RunReport.Samples> faceSide = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> {
+                    long f0 = System.nanoTime();
+                    RunReport.Samples samples = RunReport.Samples.none();
+                    if (stats.faceRows > 0) {
+                        Dataset<Row> grouped = withFaceGroups(spark, cfg, files, layout, runId,
+                                outcomes.select(explode(col(OutcomeRows.FACES_COLUMN)).as("f")).select("f.*"))
+                                .persist(StorageLevel.MEMORY_AND_DISK());
+                        grouped.withColumn("run_id", lit(runId))
+                                .coalesce(fileCount(stats.faceRows, cfg.getLong("ingest.faces_per_file")))
+                                // Embeddings never repeat a float: a dictionary only costs time, then is dropped.
+                                .write().option("parquet.enable.dictionary#embedding.list.element", "false")
+                                .mode(SaveMode.Overwrite).partitionBy("run_id").parquet(layout.faces());
+                        samples = samples(cfg, files, grouped.where(col("status").equalTo("ok")), hashed);
+                        grouped.unpersist();
+                    } else {
+                        // Dynamic overwrite only replaces partitions it writes: clear an earlier attempt's faces.
+                        files.delete(layout.faces() + "/run_id=" + runId);
+                    }
+                    facesNanos.set(System.nanoTime() - f0);
+                    return samples;
+                }, r -> new Thread(r, "facepipe-ingest-faces").start());
+        long i0 = System.nanoTime();
+        try {
+            withDuplicates(spark, cfg, files, layout, runId, outcomes.drop(OutcomeRows.FACES_COLUMN))
                     .withColumn("run_id", lit(runId))
-                    .coalesce(fileCount(stats.faceRows, cfg.getLong("ingest.faces_per_file")))
-                    .write().mode(SaveMode.Overwrite).partitionBy("run_id").parquet(layout.faces());
-        } else {
-            // Dynamic overwrite only replaces partitions it writes: clear an earlier attempt's faces.
-            files.delete(layout.faces() + "/run_id=" + runId);
+                    .coalesce(fileCount(stats.imageRows, cfg.getLong("ingest.images_per_file")))
+                    .write().mode(SaveMode.Overwrite).partitionBy("run_id").parquet(layout.images());
+        } catch (RuntimeException e) {
+            faceSide.handle((x, t) -> null).join(); // nothing of this run goes on writing after it failed
+            throw e;
         }
-        phases.lap("faces");
+        long imagesNanos = System.nanoTime() - i0;
+        RunReport.Samples samples;
+        try {
+            samples = faceSide.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof RuntimeException re ? re : e;
+        }
+        phases.put("images", imagesNanos);
+        phases.put("faces", facesNanos.get());
+        phases.lap("tables");
 
-        RunManifest m = manifest(cfg, runId, input, inputs, stats, t0, new LinkedHashMap<>(phases.seconds));
+        RunManifest m = manifest(cfg, runId, input, inputs, stats, t0, phases.copy());
         files.writeSmall(layout.manifest(runId), m.toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         List<DriftCheck.Alarm> alarms = DriftCheck.check(m, previousRuns(files, layout, runId, cfg), cfg);
-        RunReport.write(files, layout.runFolder(runId), m, alarms,
-                stats.faceRows > 0 ? samples(spark, cfg, files, layout, runId, hashed) : RunReport.Samples.none());
+        RunReport.write(files, layout.runFolder(runId), m, alarms, samples);
         for (DriftCheck.Alarm a : alarms) LOG.warn("run {}: drift alarm: {}", runId, a.describe());
         hashed.unpersist();
         outcomes.unpersist();
@@ -242,32 +260,40 @@ public final class IngestJob {
 
     /**
      * Crops for the report: the first report.sample_faces accepted faces of the run (by face id),
-     * and the run's largest near-duplicate groups (canonical face first), read back from what was
-     * published and aligned again on the driver from the stored landmarks.
+     * and the run's largest near-duplicate groups (canonical face first), taken from the run's
+     * accepted faces as published and aligned again on the driver from their landmarks.
      */
-    private static RunReport.Samples samples(SparkSession spark, Config cfg, HadoopFiles files, Layout layout,
-            String runId, Dataset<Row> hashed) {
+    private static RunReport.Samples samples(Config cfg, HadoopFiles files, Dataset<Row> accepted,
+            JavaRDD<Row> hashed) {
         int nFaces = cfg.getInt("report.sample_faces");
         int nGroups = cfg.getInt("report.sample_groups");
-        Dataset<Row> ok = spark.read().parquet(layout.faces()).where(col("run_id").equalTo(runId)
-                .and(col("status").equalTo("ok"))).select("face_id", "image_id", "landmarks", "cluster_id",
-                        "canonical", "quality");
-        List<Row> sample = nFaces > 0 ? ok.orderBy("face_id").limit(nFaces).collectAsList() : List.of();
-        List<Row> members = List.of();
+        // Plain RDD jobs over the cached faces: no query planning for a few dozen rows.
+        JavaRDD<Row> ok = accepted.select("face_id", "image_id", "landmarks", "cluster_id", "canonical", "quality")
+                .javaRDD();
+        List<Row> sample = nFaces > 0 ? ok.takeOrdered(nFaces, new ByFaceId()) : List.of();
+        List<Row> members = new ArrayList<>();
         if (nGroups > 0) {
-            Dataset<Row> big = ok.groupBy("cluster_id").count().where(col("count").geq(2))
-                    .orderBy(col("count").desc(), col("cluster_id")).limit(nGroups);
-            members = ok.join(big, "cluster_id").orderBy(col("count").desc(), col("cluster_id"),
-                    col("canonical").desc(), col("quality").desc()).collectAsList();
+            // A group of n faces has n - 1 that are not canonical; the biggest first, then by cluster id.
+            List<Tuple2<String, Long>> big = ok.filter(r -> !r.getBoolean(4))
+                    .mapToPair(r -> new Tuple2<>(r.getString(3), 1L)).reduceByKey(Long::sum)
+                    .takeOrdered(nGroups, new BiggestGroup());
+            Map<String, Integer> rank = new java.util.HashMap<>();
+            for (Tuple2<String, Long> g : big) rank.put(g._1(), rank.size());
+            if (!rank.isEmpty()) {
+                members.addAll(ok.filter(r -> rank.containsKey(r.getString(3))).collect());
+                members.sort(Comparator.<Row>comparingInt(r -> rank.get(r.getString(3)))
+                        .thenComparing(r -> !r.getBoolean(4))
+                        .thenComparingDouble(r -> r.isNullAt(5) ? Double.POSITIVE_INFINITY : -r.getFloat(5)));
+            }
         }
         java.util.Set<String> images = new java.util.HashSet<>();
         for (Row r : sample) images.add(r.getAs("image_id"));
         for (Row r : members) images.add(r.getAs("image_id"));
         Map<String, String> blobs = new java.util.HashMap<>();
         if (!images.isEmpty()) {
-            for (Row r : hashed.where(col("image_id").isin(images.toArray())).select("image_id", "blob")
-                    .collectAsList()) {
-                blobs.putIfAbsent(r.getString(0), r.getString(1));
+            // Hashed rows by position: source, image_id, bytes, error, blob, page_url.
+            for (Row r : hashed.filter(r -> images.contains(r.getString(1))).collect()) {
+                blobs.putIfAbsent(r.getString(1), r.getString(4));
             }
         }
         dev.facepipe.core.engine.CropRenderer renderer = new dev.facepipe.core.engine.CropRenderer(
@@ -280,6 +306,21 @@ public final class IngestJob {
             if (g.size() < 8) crop(renderer, files, blobs, r).ifPresent(g::add);
         }
         return new RunReport.Samples(faces, new ArrayList<>(groups.values()));
+    }
+
+    private static final class ByFaceId implements Comparator<Row>, java.io.Serializable {
+        @Override
+        public int compare(Row a, Row b) {
+            return a.getString(0).compareTo(b.getString(0));
+        }
+    }
+
+    private static final class BiggestGroup implements Comparator<Tuple2<String, Long>>, java.io.Serializable {
+        @Override
+        public int compare(Tuple2<String, Long> a, Tuple2<String, Long> b) {
+            int c = Long.compare(b._2(), a._2());
+            return c != 0 ? c : a._1().compareTo(b._1());
+        }
     }
 
     /** One face's crop, or nothing when its image cannot be read again (the report goes on without it). */
@@ -372,33 +413,29 @@ public final class IngestJob {
         return out.iterator();
     }
 
-    private static Iterator<Row> process(Iterator<Row> it, HadoopFiles files, Config cfg, OptOutList optOut,
+    private static Iterator<Row> process(Iterator<Pending> it, HadoopFiles files, Config cfg, OptOutList optOut,
             long now) {
         FaceEngine engine = EngineHolder.forTask(cfg);
         int per = Math.max(1, cfg.getInt("ingest.batch_images"));
         List<Row> out = new ArrayList<>();
-        List<Row> inputs = new ArrayList<>();
+        List<Pending> inputs = new ArrayList<>();
         List<byte[]> data = new ArrayList<>();
         while (it.hasNext()) {
-            Row r = it.next();
-            String source = r.getAs("source");
-            String imageId = r.getAs("image_id");
-            long bytes = r.<Long>getAs("bytes");
-            String error = r.getAs("error");
-            int copies = (int) (long) r.<Long>getAs("copies");
-            if (imageId == null) {
-                String reason = RejectReason.TOO_MANY_BYTES.code().equals(error) ? error : "unreadable";
+            Pending p = it.next();
+            String source = p.source();
+            if (p.imageId() == null) {
+                String reason = RejectReason.TOO_MANY_BYTES.code().equals(p.error()) ? p.error() : "unreadable";
                 out.add(OutcomeRows.rejected(FaceIds.sha256Hex(source.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
-                        source, bytes, reason, "image " + source + ": " + (reason.equals("unreadable") ? error
-                                : bytes + " bytes, over image.max_bytes"), now, copies));
+                        source, p.bytes(), reason, "image " + source + ": " + (reason.equals("unreadable") ? p.error()
+                                : p.bytes() + " bytes, over image.max_bytes"), now, p.copies()));
                 continue;
             }
             try {
-                data.add(files.read(r.<String>getAs("blob"), Long.MAX_VALUE));
-                inputs.add(r);
+                data.add(files.read(p.blob(), Long.MAX_VALUE));
+                inputs.add(p);
             } catch (IOException e) {
-                out.add(OutcomeRows.rejected(imageId, source, bytes, "unreadable", "image " + source + ": "
-                        + e.getMessage(), now, copies));
+                out.add(OutcomeRows.rejected(p.imageId(), source, p.bytes(), "unreadable", "image " + source + ": "
+                        + e.getMessage(), now, p.copies()));
                 continue;
             }
             if (inputs.size() == per) processed(engine, inputs, data, optOut, now, out);
@@ -411,14 +448,13 @@ public final class IngestJob {
      * Several images through the engine at once: their faces share embedding runs of
      * embed.batch_size (the GPU path; on the CPU default of 1 it is the same as one by one).
      */
-    private static void processed(FaceEngine engine, List<Row> inputs, List<byte[]> data, OptOutList optOut, long now,
-            List<Row> out) {
-        List<ImageResult> results = engine.processBatch(data,
-                inputs.stream().map(r -> r.<String>getAs("source")).toList());
+    private static void processed(FaceEngine engine, List<Pending> inputs, List<byte[]> data, OptOutList optOut,
+            long now, List<Row> out) {
+        List<ImageResult> results = engine.processBatch(data, inputs.stream().map(Pending::source).toList());
         for (int i = 0; i < inputs.size(); i++) {
-            Row r = inputs.get(i);
-            out.add(OutcomeRows.outcome(r.getAs("image_id"), r.getAs("source"), r.getAs("page_url"),
-                    r.<Long>getAs("bytes"), withOptOut(results.get(i), optOut), now, (int) (long) r.<Long>getAs("copies")));
+            Pending p = inputs.get(i);
+            out.add(OutcomeRows.outcome(p.imageId(), p.source(), p.pageUrl(), p.bytes(),
+                    withOptOut(results.get(i), optOut), now, p.copies()));
         }
         inputs.clear();
         data.clear();
@@ -456,15 +492,23 @@ public final class IngestJob {
                 faces, r.thumb(), r.stageNanos()) : r;
     }
 
-    /** Seconds spent in each named phase, in order. */
+    /** Seconds spent in each named phase, in order (laps, and phases that ran side by side). */
     private static final class Phases {
         final Map<String, Double> seconds = new LinkedHashMap<>();
         private long last = System.nanoTime();
 
-        void lap(String name) {
+        synchronized void lap(String name) {
             long now = System.nanoTime();
             seconds.put(name, Math.round((now - last) / 1e7) / 100.0);
             last = now;
+        }
+
+        synchronized void put(String name, long nanos) {
+            seconds.put(name, Math.round(nanos / 1e7) / 100.0);
+        }
+
+        synchronized Map<String, Double> copy() {
+            return new LinkedHashMap<>(seconds);
         }
     }
 

@@ -108,18 +108,18 @@ final class OutcomeRows {
                 case "x2" -> f.x2();
                 case "y2" -> f.y2();
                 case "det_score" -> f.detScore();
-                case "landmarks" -> floats(f.landmarks5());
+                case "landmarks" -> f.landmarks5();
                 case "quality" -> q == null ? null : q.overall();
                 case "eye_distance" -> q == null ? null : q.eyeDistancePx();
                 case "blur" -> q == null ? null : q.blur();
                 case "brightness" -> q == null ? null : q.brightness();
                 case "yaw_ratio" -> q == null ? null : q.yaw();
                 case "eyes_open" -> q == null || Float.isNaN(q.eyesOpen()) ? null : q.eyesOpen();
-                case "pose" -> q == null ? null : floats(q.poseDeg());
+                case "pose" -> q == null ? null : q.poseDeg();
                 case "raw_norm" -> q == null ? null : q.rawNorm();
                 case "age" -> Float.isNaN(f.age()) ? null : f.age();
                 case "liveness" -> Float.isNaN(f.liveness()) ? null : f.liveness();
-                case "embedding" -> floats(f.embedding());
+                case "embedding" -> f.embedding();
                 case "model_id" -> f.modelId();
                 case "detector_id" -> f.detectorId();
                 case "crop_phash" -> f.cropThumb() == null ? null : PHash.of(f.cropThumb());
@@ -131,14 +131,7 @@ final class OutcomeRows {
         return RowFactory.create(v.toArray());
     }
 
-    private static scala.collection.immutable.Seq<Float> floats(float[] a) {
-        if (a == null) return null;
-        List<Float> l = new ArrayList<>(a.length);
-        for (float x : a) l.add(x);
-        return seq(l);
-    }
-
-    /** Spark's row encoder takes Scala sequences for array columns. */
+    /** Spark's row encoder takes Scala sequences (or primitive arrays, copied whole) for array columns. */
     private static <T> scala.collection.immutable.Seq<T> seq(List<T> l) {
         return scala.jdk.javaapi.CollectionConverters.asScala(l).toList();
     }

@@ -10,7 +10,8 @@ import java.util.Map;
  * What one ingest run did, written beside its data. Reconciliation: inputs = already_ingested +
  * duplicate_inputs + image_rows, and image_rows = images_ok + the sum of rejected_by_reason.
  * phase_seconds: where the run's time went (prepare: listing and planning; engine: hashing, the
- * exact-copy shuffle and the engine pass; images and faces: dedup and writing; the manifest itself).
+ * exact-copy shuffle and the engine pass; images and faces: dedup and writing each table, side by
+ * side, faces with the report's crops; tables: the wall time of both).
  */
 public record RunManifest(String runId, String input, long inputs, long alreadyIngested, long duplicateInputs,
         long imageRows, long imagesOk, Map<String, Long> rejectedByReason, long faceRows, long facesOk,

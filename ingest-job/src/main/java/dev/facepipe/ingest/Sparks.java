@@ -23,6 +23,11 @@ public final class Sparks {
         // Storage settings reach the executors as spark.hadoop.*; Spark redacts the keys in its UI and logs.
         java.util.Map<String, String> storage = HadoopFiles.storageSettings(cfg);
         storage.forEach((k, v) -> b.config("spark.hadoop." + k, v));
+        // Our limits guard driver-side paths (dedup.local_max_*): scan every partition in one job, not
+        // one, then four, then the rest.
+        if (!sc.contains("spark.sql.limit.initialNumPartitions")) {
+            b.config("spark.sql.limit.initialNumPartitions", cfg.getInt("job.limit_initial_partitions"));
+        }
         SparkSession s = b.config("spark.sql.sources.partitionOverwriteMode", "dynamic")
                 .config("spark.sql.debug.maxToStringFields", 500).getOrCreate();
         storage.forEach(s.sparkContext().hadoopConfiguration()::set); // also when the session existed already

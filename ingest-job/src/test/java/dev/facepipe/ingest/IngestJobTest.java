@@ -132,7 +132,21 @@ class IngestJobTest {
         assertEquals(runFaces.count(), java.util.Arrays.stream(m.detScoreHistogram()).sum());
         assertEquals(runFaces.agg(org.apache.spark.sql.functions.avg("quality")).first().getDouble(0), m.meanQuality(), 1e-6);
         assertEquals(images.agg(org.apache.spark.sql.functions.sum("bytes")).first().getLong(0), m.bytesIn());
-        assertEquals(List.of("prepare", "engine", "images", "faces"), List.copyOf(m.phaseSeconds().keySet()));
+        assertEquals(List.of("prepare", "engine", "images", "faces", "tables"), List.copyOf(m.phaseSeconds().keySet()));
+        // Embeddings are written without a dictionary (their floats never repeat); ids keep theirs.
+        Path faceFile;
+        try (var files = Files.walk(tmp.resolve("out/faces/run_id=r1"))) {
+            faceFile = files.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
+        }
+        try (var reader = org.apache.parquet.hadoop.ParquetFileReader.open(org.apache.parquet.hadoop.util.HadoopInputFile
+                .fromPath(new org.apache.hadoop.fs.Path(faceFile.toString()), new org.apache.hadoop.conf.Configuration()))) {
+            Map<String, Boolean> dictionary = new java.util.TreeMap<>();
+            for (var c : reader.getFooter().getBlocks().get(0).getColumns()) {
+                dictionary.put(c.getPath().toDotString(), c.hasDictionaryPage());
+            }
+            assertEquals(false, dictionary.get("embedding.list.element"), dictionary.toString());
+            assertEquals(true, dictionary.get("model_id"), dictionary.toString());
+        }
         String manifest = Files.readString(tmp.resolve("out/runs/run_id=r1/manifest.json"));
         assertTrue(manifest.contains("\"rejected_by_reason\"") && manifest.contains("fr_feature-87aacdfe"), manifest);
 

@@ -1,0 +1,50 @@
+package dev.facepipe.ingest;
+
+import java.io.Serializable;
+import java.util.Comparator;
+import java.util.Objects;
+import org.apache.spark.sql.Row;
+
+/**
+ * One image of this run before the engine: the inputs that had its bytes merged into one (its
+ * first source by name, how many copies), or a marker that an earlier run ingested it. Merged by
+ * key in one shuffle, so exact copies and known images cost no engine time.
+ *
+ * @param key the image id, or for a file that could not be read its path (so it still gets a row)
+ */
+record Pending(String key, String source, String imageId, long bytes, String error, String blob, String pageUrl,
+        int copies, boolean known) implements Serializable {
+    private static final Comparator<Pending> FIRST = Comparator.comparing(Pending::source)
+            .thenComparing(Pending::blob, Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparing(Pending::pageUrl, Comparator.nullsFirst(Comparator.naturalOrder()));
+
+    /** From a hashed input row: source, image_id, bytes, error, blob, page_url (by position). */
+    static Pending of(Row r) {
+        String imageId = r.getString(1);
+        String source = r.getString(0);
+        return new Pending(imageId != null ? imageId : source, source, imageId, r.getLong(2), r.getString(3),
+                r.getString(4), r.getString(5), 1, false);
+    }
+
+    /** An image id some earlier run ingested. */
+    static Pending known(String imageId) {
+        return new Pending(imageId, null, imageId, Long.MAX_VALUE, null, null, null, 0, true);
+    }
+
+    /** Two entries of one key: copies add up, the first source by name (then blob, page) stands for them. */
+    Pending merge(Pending o) {
+        Pending first = source == null ? o : o.source == null ? this : FIRST.compare(this, o) <= 0 ? this : o;
+        return new Pending(key, first.source, min(imageId, o.imageId), Math.min(bytes, o.bytes), min(error, o.error),
+                first.blob, first.pageUrl, copies + o.copies, known || o.known);
+    }
+
+    private static String min(String a, String b) {
+        if (a == null || b == null) return a == null ? b : a;
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    @Override
+    public String toString() {
+        return Objects.toString(source, "(known)") + " x" + copies;
+    }
+}
