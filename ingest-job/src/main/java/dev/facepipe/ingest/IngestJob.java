@@ -18,6 +18,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -28,8 +31,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -153,8 +154,8 @@ public final class IngestJob {
         // The two tables are independent queries over the cached outcomes: written side by side, as
         // each leaves cores idle while the driver plans and commits. The faces side also picks the
         // report's crops from its grouped faces while they are cached.
-        java.util.concurrent.atomic.AtomicLong facesNanos = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.CompletableFuture<RunReport.Samples> faceSide = java.util.concurrent.CompletableFuture
+        AtomicLong facesNanos = new AtomicLong();
+        CompletableFuture<RunReport.Samples> faceSide = CompletableFuture
                 .supplyAsync(() -> {
                     long f0 = System.nanoTime();
                     RunReport.Samples samples = RunReport.Samples.none();
@@ -190,7 +191,7 @@ public final class IngestJob {
         RunReport.Samples samples;
         try {
             samples = faceSide.join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException re ? re : e;
         }
         phases.put("images", imagesNanos);
