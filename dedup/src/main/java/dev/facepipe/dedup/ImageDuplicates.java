@@ -58,7 +58,9 @@ public final class ImageDuplicates {
             List<Row> rows = images.where(col("phash").isNotNull())
                     .select(col("image_id"), col("phash"), col("pixels"), col("ingested_at"))
                     .limit(localMax + 1).collectAsList();
-            if (rows.size() <= localMax) return spark.createDataFrame(local(join, rows, maxHamming, mirror), RESULT);
+            if (rows.size() <= localMax) {
+                return spark.createDataFrame(duplicateOf(rows, bands, tables, seed, maxHamming, mirror), RESULT);
+            }
         }
         Dataset<Row> hashed = images.where(col("phash").isNotNull())
                 .select(col("image_id"), col("phash"), col("pixels"), col("ingested_at"),
@@ -75,6 +77,15 @@ public final class ImageDuplicates {
         } finally {
             hashed.unpersist();
         }
+    }
+
+    /**
+     * Rows image_id, phash (not null), pixels, ingested_at already in the driver's memory, compared
+     * there: the same bands and groups as the Spark path, as rows of {@link #RESULT}.
+     */
+    public static List<Row> duplicateOf(List<Row> rows, int bands, int tables, long seed, int maxHamming,
+            boolean mirror) {
+        return local(new BandJoin(64, bands, tables, seed), rows, maxHamming, mirror);
     }
 
     /**

@@ -144,11 +144,25 @@ public final class IngestJob {
 
         phases.lap("prepare");
         // The engine pass (while the progress line reports), folded at once into the manifest's figures.
-        RunStats stats = outcomes.javaRDD().mapPartitions(it -> {
-            RunStats st = new RunStats();
-            it.forEachRemaining(st::add);
-            return List.of(st).iterator();
-        }).collect().stream().reduce(new RunStats(), RunStats::merge);
+        int sampleFaces = cfg.getInt("report.sample_faces");
+        // Each partition's share of the driver-side dedup's budget.
+        int imageShare = cfg.getInt("dedup.local_max_images") / parts;
+        int faceShare = cfg.getInt("dedup.local_max_faces") / parts;
+        List<Tuple2<RunStats, DedupInputs>> folded = outcomes.javaRDD().mapPartitions(it -> {
+            RunStats st = new RunStats(sampleFaces);
+            DedupInputs d = new DedupInputs(imageShare, faceShare);
+            it.forEachRemaining(r -> {
+                st.add(r);
+                d.add(r);
+            });
+            return List.of(new Tuple2<>(st, d)).iterator();
+        }).collect();
+        RunStats stats = new RunStats(sampleFaces);
+        DedupInputs dedup = new DedupInputs(0, 0);
+        for (Tuple2<RunStats, DedupInputs> t : folded) {
+            stats.merge(t._1());
+            dedup.merge(t._2());
+        }
         progress.stop();
         phases.lap("engine");
         // The two tables are independent queries over the cached outcomes: written side by side, as
@@ -160,16 +174,16 @@ public final class IngestJob {
                     long f0 = System.nanoTime();
                     RunReport.Samples samples = RunReport.Samples.none();
                     if (stats.faceRows > 0) {
-                        Dataset<Row> grouped = withFaceGroups(spark, cfg, files, layout, runId,
-                                outcomes.select(explode(col(OutcomeRows.FACES_COLUMN)).as("f")).select("f.*"))
-                                .persist(StorageLevel.MEMORY_AND_DISK());
-                        grouped.withColumn("run_id", lit(runId))
+                        Dataset<Row> faces = outcomes.select(explode(col(OutcomeRows.FACES_COLUMN)).as("f"))
+                                .select("f.*");
+                        Dataset<Row> groups = faceGroups(spark, cfg, files, layout, runId, faces,
+                                dedup.facesComplete ? dedup.faces : null);
+                        withGroups(faces, groups).withColumn("run_id", lit(runId))
                                 .coalesce(fileCount(stats.faceRows, cfg.getLong("ingest.faces_per_file")))
                                 // Embeddings never repeat a float: a dictionary only costs time, then is dropped.
                                 .write().option("parquet.enable.dictionary#embedding.list.element", "false")
                                 .mode(SaveMode.Overwrite).partitionBy("run_id").parquet(layout.faces());
-                        samples = samples(cfg, files, grouped.where(col("status").equalTo("ok")), hashed);
-                        grouped.unpersist();
+                        samples = samples(cfg, files, stats, faces, groups, crawl ? hashed : null);
                     } else {
                         // Dynamic overwrite only replaces partitions it writes: clear an earlier attempt's faces.
                         files.delete(layout.faces() + "/run_id=" + runId);
@@ -179,7 +193,8 @@ public final class IngestJob {
                 }, r -> new Thread(r, "facepipe-ingest-faces").start());
         long i0 = System.nanoTime();
         try {
-            withDuplicates(spark, cfg, files, layout, runId, outcomes.drop(OutcomeRows.FACES_COLUMN))
+            withDuplicates(spark, cfg, files, layout, runId, outcomes.drop(OutcomeRows.FACES_COLUMN),
+                    dedup.imagesComplete ? dedup.images : null)
                     .withColumn("run_id", lit(runId))
                     .coalesce(fileCount(stats.imageRows, cfg.getLong("ingest.images_per_file")))
                     .write().mode(SaveMode.Overwrite).partitionBy("run_id").parquet(layout.images());
@@ -213,20 +228,33 @@ public final class IngestJob {
     /**
      * Sets duplicate_of on this run's images: near-duplicates by pHash among this run's and every
      * earlier run's images point to the best copy. Earlier runs' rows are not rewritten.
+     *
+     * @param mine this run's hash rows when the stats pass gathered them all (else null)
      */
     private static Dataset<Row> withDuplicates(SparkSession spark, Config cfg, HadoopFiles files, Layout layout,
-            String runId, Dataset<Row> images) {
+            String runId, Dataset<Row> images, List<Row> mine) {
         Dataset<Row> hashes = images.select(col("image_id"), col("phash"),
                 col("width").cast("long").multiply(col("height")).as("pixels"), col("ingested_at"));
+        Dataset<Row> earlier = null;
         if (files.hasData(layout.images())) {
-            hashes = hashes.unionByName(spark.read().parquet(layout.images()).where(col("run_id").notEqual(runId))
+            earlier = spark.read().parquet(layout.images()).where(col("run_id").notEqual(runId))
                     .select(col("image_id"), col("phash"), col("width").cast("long").multiply(col("height"))
-                            .as("pixels"), col("ingested_at")));
+                            .as("pixels"), col("ingested_at"));
         }
-        Dataset<Row> dups = ImageDuplicates.duplicateOf(spark, hashes, cfg.getInt("dedup.image_bands"),
-                cfg.getInt("dedup.image_tables"), cfg.getLong("dedup.seed"), cfg.getInt("dedup.image_max_hamming"),
-                cfg.getBoolean("dedup.image_mirror"), cfg.getInt("dedup.local_max_images"))
-                .withColumnRenamed("duplicate_of", "dup_of");
+        int bands = cfg.getInt("dedup.image_bands");
+        int tables = cfg.getInt("dedup.image_tables");
+        long seed = cfg.getLong("dedup.seed");
+        int maxHamming = cfg.getInt("dedup.image_max_hamming");
+        boolean mirror = cfg.getBoolean("dedup.image_mirror");
+        int localMax = cfg.getInt("dedup.local_max_images");
+        List<Row> all = withinBudget(mine, earlier == null ? null : earlier.where(col("phash").isNotNull()),
+                Encoders.row(hashes.schema()), localMax);
+        Dataset<Row> dups = all != null
+                ? spark.createDataFrame(ImageDuplicates.duplicateOf(all, bands, tables, seed, maxHamming, mirror),
+                        ImageDuplicates.RESULT)
+                : ImageDuplicates.duplicateOf(spark, earlier == null ? hashes : hashes.unionByName(earlier), bands,
+                        tables, seed, maxHamming, mirror, localMax);
+        dups = dups.withColumnRenamed("duplicate_of", "dup_of");
         Dataset<Row> joined = images.join(dups, images.col("image_id").equalTo(dups.col("image_id")), "left")
                 .drop(dups.col("image_id"))
                 .withColumn("duplicate_of", col("dup_of")).drop("dup_of");
@@ -235,23 +263,57 @@ public final class IngestJob {
     }
 
     /**
-     * Near-duplicate faces (by embedding) among this run's and earlier runs' accepted faces: each of
-     * this run's faces in a group points to the group's best face (cluster_id), and only that face is
-     * canonical. Earlier runs' rows are not rewritten.
+     * Near-duplicate faces (by embedding) among this run's and earlier runs' accepted faces:
+     * face_id as g_face, the group's best face as g_cluster, g_canonical; only faces in a group of
+     * two or more. Always a table in the driver's memory (a local relation).
      */
-    private static Dataset<Row> withFaceGroups(SparkSession spark, Config cfg, HadoopFiles files, Layout layout,
-            String runId, Dataset<Row> faces) {
+    private static Dataset<Row> faceGroups(SparkSession spark, Config cfg, HadoopFiles files, Layout layout,
+            String runId, Dataset<Row> faces, List<FaceDuplicates.Face> mine) {
         Dataset<Row> accepted = faces.where(col("status").equalTo("ok")).select("face_id", "embedding", "quality");
+        Dataset<Row> earlier = null;
         if (files.hasData(layout.faces())) {
-            accepted = accepted.unionByName(spark.read().parquet(layout.faces())
+            earlier = spark.read().parquet(layout.faces())
                     .where(col("run_id").notEqual(runId).and(col("status").equalTo("ok")))
-                    .select("face_id", "embedding", "quality"));
+                    .select("face_id", "embedding", "quality");
         }
-        Dataset<Row> groups = FaceDuplicates.groups(spark, accepted, cfg.getInt("dedup.face_bands"),
-                cfg.getInt("dedup.face_band_bits"), cfg.getDouble("dedup.face_min_cosine"), cfg.getLong("dedup.seed"),
-                cfg.getDouble("dedup.face_sketch_sd"), cfg.getInt("dedup.local_max_faces"))
-                .withColumnRenamed("face_id", "g_face").withColumnRenamed("cluster_id", "g_cluster")
+        int bands = cfg.getInt("dedup.face_bands");
+        int bits = cfg.getInt("dedup.face_band_bits");
+        double minCosine = cfg.getDouble("dedup.face_min_cosine");
+        long seed = cfg.getLong("dedup.seed");
+        double sd = cfg.getDouble("dedup.face_sketch_sd");
+        int localMax = cfg.getInt("dedup.local_max_faces");
+        List<FaceDuplicates.Face> all = withinBudget(mine, earlier == null ? null
+                : earlier.select(col("face_id").as("faceId"), col("embedding"), col("quality")),
+                Encoders.bean(FaceDuplicates.Face.class), localMax);
+        Dataset<Row> groups = all != null
+                ? spark.createDataFrame(FaceDuplicates.groups(all, bands, bits, minCosine, seed, sd),
+                        FaceDuplicates.RESULT)
+                : FaceDuplicates.groups(spark, earlier == null ? accepted : accepted.unionByName(earlier), bands, bits,
+                        minCosine, seed, sd, localMax);
+        return groups.withColumnRenamed("face_id", "g_face").withColumnRenamed("cluster_id", "g_cluster")
                 .withColumnRenamed("canonical", "g_canonical");
+    }
+
+    /**
+     * This run's rows (already in the driver) plus earlier runs' rows, when together they are at
+     * most localMax (the driver-side dedup's budget); else null, and the Spark path takes over.
+     */
+    private static <T> List<T> withinBudget(List<T> mine, Dataset<Row> earlier,
+            org.apache.spark.sql.Encoder<T> encoder, int localMax) {
+        if (mine == null || localMax <= 0 || mine.size() > localMax) return null;
+        if (earlier == null) return mine;
+        List<T> rest = earlier.limit(localMax - mine.size() + 1).as(encoder).collectAsList();
+        if (mine.size() + rest.size() > localMax) return null;
+        List<T> all = new ArrayList<>(mine);
+        all.addAll(rest);
+        return all;
+    }
+
+    /**
+     * This run's faces with their groups: each face in a group points to the group's best face
+     * (cluster_id), and only that face is canonical. Earlier runs' rows are not rewritten.
+     */
+    private static Dataset<Row> withGroups(Dataset<Row> faces, Dataset<Row> groups) {
         Dataset<Row> joined = faces.join(groups, faces.col("face_id").equalTo(groups.col("g_face")), "left")
                 .withColumn("cluster_id", org.apache.spark.sql.functions.coalesce(col("g_cluster"), col("cluster_id")))
                 .withColumn("canonical", org.apache.spark.sql.functions.coalesce(col("g_canonical"), col("canonical")));
@@ -260,84 +322,76 @@ public final class IngestJob {
     }
 
     /**
-     * Crops for the report: the first report.sample_faces accepted faces of the run (by face id),
-     * and the run's largest near-duplicate groups (canonical face first), taken from the run's
-     * accepted faces as published and aligned again on the driver from their landmarks.
+     * Crops for the report: the run's first report.sample_faces accepted faces by face id (picked
+     * while the engine's output was folded into the manifest's figures), and the run's largest
+     * near-duplicate groups (canonical face first), fetched in one pass over the run's grouped
+     * faces; aligned again from their landmarks, several at once.
+     *
+     * @param hashed the inputs' rows when blobs are not at their source (a crawl), else null
      */
-    private static RunReport.Samples samples(Config cfg, HadoopFiles files, Dataset<Row> accepted,
-            JavaRDD<Row> hashed) {
-        int nFaces = cfg.getInt("report.sample_faces");
+    private static RunReport.Samples samples(Config cfg, HadoopFiles files, RunStats stats, Dataset<Row> faces,
+            Dataset<Row> groups, JavaRDD<Row> hashed) {
         int nGroups = cfg.getInt("report.sample_groups");
-        // Plain RDD jobs over the cached faces: no query planning for a few dozen rows.
-        JavaRDD<Row> ok = accepted.select("face_id", "image_id", "landmarks", "cluster_id", "canonical", "quality")
-                .javaRDD();
-        List<Row> sample = nFaces > 0 ? ok.takeOrdered(nFaces, new ByFaceId()) : List.of();
-        List<Row> members = new ArrayList<>();
-        if (nGroups > 0) {
+        List<RunStats.FaceRef> sample = new ArrayList<>(stats.samples.values());
+        List<List<RunStats.FaceRef>> chosen = new ArrayList<>();
+        if (nGroups > 0 && !groups.isEmpty()) {
+            // This run's accepted faces that are in a group, without their embeddings.
+            List<Row> grouped = faces.where(col("status").equalTo("ok"))
+                    .join(org.apache.spark.sql.functions.broadcast(groups), col("face_id").equalTo(col("g_face")))
+                    .select("face_id", "image_id", "source", "landmarks", "g_cluster", "g_canonical", "quality")
+                    .collectAsList();
+            Map<String, List<Row>> byGroup = new java.util.HashMap<>();
+            for (Row r : grouped) byGroup.computeIfAbsent(r.getString(4), k -> new ArrayList<>()).add(r);
             // A group of n faces has n - 1 that are not canonical; the biggest first, then by cluster id.
-            List<Tuple2<String, Long>> big = ok.filter(r -> !r.getBoolean(4))
-                    .mapToPair(r -> new Tuple2<>(r.getString(3), 1L)).reduceByKey(Long::sum)
-                    .takeOrdered(nGroups, new BiggestGroup());
-            Map<String, Integer> rank = new java.util.HashMap<>();
-            for (Tuple2<String, Long> g : big) rank.put(g._1(), rank.size());
-            if (!rank.isEmpty()) {
-                members.addAll(ok.filter(r -> rank.containsKey(r.getString(3))).collect());
-                members.sort(Comparator.<Row>comparingInt(r -> rank.get(r.getString(3)))
-                        .thenComparing(r -> !r.getBoolean(4))
-                        .thenComparingDouble(r -> r.isNullAt(5) ? Double.POSITIVE_INFINITY : -r.getFloat(5)));
+            java.util.function.ToLongFunction<List<Row>> dups = g -> g.stream().filter(r -> !r.getBoolean(5)).count();
+            List<String> big = byGroup.entrySet().stream().filter(e -> dups.applyAsLong(e.getValue()) > 0)
+                    .sorted(Comparator.<Map.Entry<String, List<Row>>>comparingLong(e -> -dups.applyAsLong(e.getValue()))
+                            .thenComparing(Map.Entry::getKey))
+                    .limit(nGroups).map(Map.Entry::getKey).toList();
+            for (String g : big) {
+                chosen.add(byGroup.get(g).stream()
+                        .sorted(Comparator.<Row, Boolean>comparing(r -> !r.getBoolean(5))
+                                .thenComparingDouble(r -> r.isNullAt(6) ? Double.POSITIVE_INFINITY : -r.getFloat(6)))
+                        .limit(8).map(IngestJob::faceRef).toList());
             }
         }
-        java.util.Set<String> images = new java.util.HashSet<>();
-        for (Row r : sample) images.add(r.getAs("image_id"));
-        for (Row r : members) images.add(r.getAs("image_id"));
         Map<String, String> blobs = new java.util.HashMap<>();
-        if (!images.isEmpty()) {
+        java.util.Set<String> images = new java.util.HashSet<>();
+        for (RunStats.FaceRef f : sample) images.add(f.imageId());
+        for (List<RunStats.FaceRef> g : chosen) for (RunStats.FaceRef f : g) images.add(f.imageId());
+        if (hashed != null && !images.isEmpty()) {
             // Hashed rows by position: source, image_id, bytes, error, blob, page_url.
             for (Row r : hashed.filter(r -> images.contains(r.getString(1))).collect()) {
                 blobs.putIfAbsent(r.getString(1), r.getString(4));
             }
         }
-        dev.facepipe.core.engine.CropRenderer renderer = new dev.facepipe.core.engine.CropRenderer(
-                cfg.getInt("align.size"), 85);
-        List<RunReport.Crop> faces = new ArrayList<>();
-        for (Row r : sample) crop(renderer, files, blobs, r).ifPresent(faces::add);
-        Map<String, List<RunReport.Crop>> groups = new java.util.LinkedHashMap<>();
-        for (Row r : members) {
-            List<RunReport.Crop> g = groups.computeIfAbsent(r.getAs("cluster_id"), k -> new ArrayList<>());
-            if (g.size() < 8) crop(renderer, files, blobs, r).ifPresent(g::add);
-        }
-        return new RunReport.Samples(faces, new ArrayList<>(groups.values()));
+        int size = cfg.getInt("align.size");
+        java.util.function.Function<RunStats.FaceRef, java.util.Optional<RunReport.Crop>> crop = f -> crop(
+                new dev.facepipe.core.engine.CropRenderer(size, 85), files,
+                hashed == null ? f.source() : blobs.get(f.imageId()), f);
+        List<RunReport.Crop> faceCrops = sample.parallelStream().map(crop).flatMap(java.util.Optional::stream)
+                .toList();
+        List<List<RunReport.Crop>> groupCrops = chosen.parallelStream()
+                .map(g -> g.stream().map(crop).flatMap(java.util.Optional::stream).toList()).toList();
+        return new RunReport.Samples(faceCrops, groupCrops);
     }
 
-    private static final class ByFaceId implements Comparator<Row>, java.io.Serializable {
-        @Override
-        public int compare(Row a, Row b) {
-            return a.getString(0).compareTo(b.getString(0));
-        }
-    }
-
-    private static final class BiggestGroup implements Comparator<Tuple2<String, Long>>, java.io.Serializable {
-        @Override
-        public int compare(Tuple2<String, Long> a, Tuple2<String, Long> b) {
-            int c = Long.compare(b._2(), a._2());
-            return c != 0 ? c : a._1().compareTo(b._1());
-        }
+    private static RunStats.FaceRef faceRef(Row r) {
+        List<Object> lm = r.isNullAt(3) ? List.of() : r.getList(3);
+        float[] five = new float[lm.size()];
+        for (int i = 0; i < five.length; i++) five[i] = ((Number) lm.get(i)).floatValue();
+        return new RunStats.FaceRef(r.getString(0), r.getString(1), r.getString(2), five);
     }
 
     /** One face's crop, or nothing when its image cannot be read again (the report goes on without it). */
     private static java.util.Optional<RunReport.Crop> crop(dev.facepipe.core.engine.CropRenderer renderer,
-            HadoopFiles files, Map<String, String> blobs, Row r) {
-        String id = r.getAs("face_id");
-        String blob = blobs.get(r.<String>getAs("image_id"));
-        List<Object> lm = r.getList(r.fieldIndex("landmarks"));
-        if (blob == null || lm == null || lm.size() < 10) return java.util.Optional.empty();
-        float[] five = new float[10];
-        for (int i = 0; i < 10; i++) five[i] = ((Number) lm.get(i)).floatValue();
+            HadoopFiles files, String blob, RunStats.FaceRef f) {
+        if (blob == null || f.landmarks().length < 10) return java.util.Optional.empty();
         try {
             byte[] b = files.read(blob, Long.MAX_VALUE);
-            return java.util.Optional.of(new RunReport.Crop(id, renderer.jpeg(b, five, blob)));
+            return java.util.Optional.of(new RunReport.Crop(f.faceId(), renderer.jpeg(b, f.landmarks(), blob)));
         } catch (IOException | dev.facepipe.core.RejectedException | RuntimeException e) {
-            LOG.warn("report: no crop for face {} ({}): {}", id, blob, e.getMessage());
+            LOG.warn("report: no crop for face {} ({}): {}", f.faceId(), blob, e.getMessage());
             return java.util.Optional.empty();
         }
     }

@@ -1,6 +1,7 @@
 package dev.facepipe.ingest;
 
 import java.io.Serializable;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.spark.sql.Row;
@@ -18,6 +19,13 @@ final class RunStats implements Serializable {
     private static final int FACE_REASON = OutcomeRows.FACE.fieldIndex("reason");
     private static final int FACE_QUALITY = OutcomeRows.FACE.fieldIndex("quality");
     private static final int FACE_DET = OutcomeRows.FACE.fieldIndex("det_score");
+    private static final int FACE_ID = OutcomeRows.FACE.fieldIndex("face_id");
+    private static final int FACE_IMAGE = OutcomeRows.FACE.fieldIndex("image_id");
+    private static final int FACE_SOURCE = OutcomeRows.FACE.fieldIndex("source");
+    private static final int FACE_LANDMARKS = OutcomeRows.FACE.fieldIndex("landmarks");
+
+    /** An accepted face as the report's crops need it: where its image is, and its five landmarks. */
+    record FaceRef(String faceId, String imageId, String source, float[] landmarks) implements Serializable {}
 
     long inputs; // fresh inputs behind these rows, exact copies included
     long imageRows;
@@ -31,6 +39,13 @@ final class RunStats implements Serializable {
     double qualitySum;
     long qualityCount;
     long bytesIn;
+    /** The run's first accepted faces by face id (at most sampleCap): the report's sample crops. */
+    final TreeMap<String, FaceRef> samples = new TreeMap<>();
+    private final int sampleCap;
+
+    RunStats(int sampleCap) {
+        this.sampleCap = sampleCap;
+    }
 
     /** Adds one outcome row (an image row, its face rows, then its count of copies), read by position. */
     void add(Row r) {
@@ -42,8 +57,10 @@ final class RunStats implements Serializable {
         for (Object o : r.getList(OutcomeRows.FACES_AT)) {
             Row f = (Row) o;
             faceRows++;
-            if ("ok".equals(f.getString(FACE_STATUS))) facesOk++;
-            else faceReasons.merge(f.getString(FACE_REASON), 1L, Long::sum);
+            if ("ok".equals(f.getString(FACE_STATUS))) {
+                facesOk++;
+                sample(f);
+            } else faceReasons.merge(f.getString(FACE_REASON), 1L, Long::sum);
             if (!f.isNullAt(FACE_QUALITY)) {
                 float q = f.getFloat(FACE_QUALITY);
                 quality[bin(q)]++;
@@ -52,6 +69,19 @@ final class RunStats implements Serializable {
             }
             if (!f.isNullAt(FACE_DET)) detScore[bin(f.getFloat(FACE_DET))]++;
         }
+    }
+
+    private void sample(Row f) {
+        String id = f.getString(FACE_ID);
+        if (sampleCap <= 0 || f.isNullAt(FACE_LANDMARKS)
+                || (samples.size() >= sampleCap && id.compareTo(samples.lastKey()) >= 0)) {
+            return;
+        }
+        List<Object> lm = f.getList(FACE_LANDMARKS);
+        float[] five = new float[lm.size()];
+        for (int i = 0; i < five.length; i++) five[i] = ((Number) lm.get(i)).floatValue();
+        samples.put(id, new FaceRef(id, f.getString(FACE_IMAGE), f.getString(FACE_SOURCE), five));
+        if (samples.size() > sampleCap) samples.pollLastEntry();
     }
 
     RunStats merge(RunStats o) {
@@ -69,6 +99,8 @@ final class RunStats implements Serializable {
         qualitySum += o.qualitySum;
         qualityCount += o.qualityCount;
         bytesIn += o.bytesIn;
+        samples.putAll(o.samples);
+        while (samples.size() > sampleCap) samples.pollLastEntry();
         return this;
     }
 

@@ -169,4 +169,50 @@ class IngestJobTest {
         assertEquals(new HashSet<>(List.of("r1", "r2")), new HashSet<>(spark.read().parquet(out + "/images")
                 .select("run_id").distinct().collectAsList().stream().map(r -> r.get(0).toString()).toList()));
     }
+
+    /**
+     * Dedup inside a run and against an earlier run gives the same duplicate_of, clusters and
+     * canonical faces whether the driver holds the hashes and embeddings (gathered by the stats
+     * pass), or the budget is zero or smaller than a partition's share and Spark does the work.
+     */
+    @Test
+    void driverAndSparkDedupAgree(@TempDir Path tmp) throws IOException {
+        Path in = inputs(tmp);
+        Path small = in.resolve("b/obama_2_small.jpg");
+        byte[] smallBytes = Files.readAllBytes(small);
+        Files.delete(small);
+        Map<String, Config> configs = new java.util.LinkedHashMap<>();
+        configs.put("driver", cfg);
+        configs.put("spark", cfg.with("dedup.local_max_images", "0", "test").with("dedup.local_max_faces", "0", "test"));
+        configs.put("over-share", cfg.with("dedup.local_max_images", "1", "test").with("dedup.local_max_faces", "1", "test"));
+        Map<String, List<String>> results = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, Config> c : configs.entrySet()) {
+            String out = tmp.resolve("out-" + c.getKey()).toString();
+            if (Files.exists(small)) Files.delete(small);
+            IngestJob.run(spark, c.getValue(), in.toString(), out, "r1");
+            Files.write(small, smallBytes); // the near-duplicate arrives in a later run
+            RunManifest m = IngestJob.run(spark, c.getValue(), in.toString(), out, "r2");
+            assertEquals(1, m.imageRows(), c.getKey());
+            Dataset<Row> images = spark.read().parquet(out + "/images");
+            assertEquals(images.where(col("source").endsWith("a/obama_2.jpg")).first().<String>getAs("image_id"),
+                    images.where(col("source").endsWith("obama_2_small.jpg")).first().getAs("duplicate_of"),
+                    c.getKey() + ": the later copy points to the earlier, larger one");
+            Dataset<Row> faces = spark.read().parquet(out + "/faces").where(col("status").equalTo("ok"));
+            Row smallFace = faces.where(col("source").endsWith("obama_2_small.jpg")).first();
+            assertEquals(faces.where(col("source").endsWith("a/obama_2.jpg")).first().<String>getAs("face_id"),
+                    smallFace.getAs("cluster_id"), c.getKey() + ": the later face joins the earlier, better face's group");
+            assertEquals(false, smallFace.getAs("canonical"));
+            List<String> rows = new java.util.ArrayList<>();
+            for (Row r : images.select("image_id", "duplicate_of").orderBy("image_id").collectAsList()) {
+                rows.add(r.mkString(" "));
+            }
+            for (Row r : spark.read().parquet(out + "/faces").select("face_id", "cluster_id", "canonical")
+                    .orderBy("face_id").collectAsList()) {
+                rows.add(r.mkString(" "));
+            }
+            results.put(c.getKey(), rows);
+        }
+        assertEquals(results.get("driver"), results.get("spark"));
+        assertEquals(results.get("driver"), results.get("over-share"));
+    }
 }
