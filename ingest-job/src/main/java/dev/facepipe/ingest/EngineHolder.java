@@ -21,14 +21,14 @@ final class EngineHolder {
     private EngineHolder() {}
 
     /**
-     * Starts loading the engine for this config in the background (local mode, where the tasks run
-     * in this JVM): a task asking for it meanwhile waits for this load instead of starting its own.
-     * A failed load is left for the first task to meet again, with its error.
+     * Starts loading and warming up the engine for this config in the background (local mode, where
+     * the tasks run in this JVM): a task asking for it meanwhile waits for this load instead of
+     * starting its own. A failed load is left for the first task to meet again, with its error.
      */
     static void preload(Config cfg) {
         Thread t = new Thread(() -> {
             try {
-                forTask(cfg);
+                forTask(cfg).warmUp();
             } catch (RuntimeException e) {
                 LOG.debug("engine preload failed; the tasks will load it: {}", e.toString());
             }

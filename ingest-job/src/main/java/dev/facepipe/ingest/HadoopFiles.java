@@ -180,10 +180,19 @@ public final class HadoopFiles implements Serializable {
 
     public byte[] read(String path, long maxBytes) throws IOException {
         FileSystem fs = fs(path);
-        // Local files: past Hadoop's checksum layer, which sets up a checker and looks for a .crc file
-        // on every read (0.3 ms a file, five times the read; images carry their own sha256 anyway).
-        if (fs instanceof org.apache.hadoop.fs.LocalFileSystem local) fs = local.getRawFileSystem();
         Path p = new Path(path);
+        // Local files: read by plain NIO. Hadoop's local layers cost more than the read itself (a checksum
+        // checker and a .crc lookup, then a buffered stream per file): 3000 files of 80 KB took 0.24-1.1 s
+        // that way and 0.12-0.15 s by NIO. Images carry their own sha256, so no checksum is lost.
+        if (fs instanceof org.apache.hadoop.fs.LocalFileSystem local) {
+            java.nio.file.Path f = local.pathToFile(p).toPath();
+            try {
+                if (java.nio.file.Files.size(f) > maxBytes) return null;
+                return java.nio.file.Files.readAllBytes(f);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new java.io.FileNotFoundException("File " + path + " does not exist");
+            }
+        }
         long len = fs.getFileStatus(p).getLen();
         if (len > maxBytes) return null;
         byte[] b = new byte[(int) len];

@@ -124,6 +124,27 @@ public final class FaceEngine {
         return detector.modelId();
     }
 
+    /**
+     * Runs the decoder, the detector, the aligner and the embedder once on a blank picture: the
+     * first call in a JVM loads OpenCV's native libraries and lets ONNX Runtime set up its buffers
+     * (about 1.5 s on a laptop-class CPU), which a job rather pays while it still lists its inputs.
+     */
+    public void warmUp() {
+        try (Mat blank = new Mat(320, 320, org.bytedeco.opencv.global.opencv_core.CV_8UC3,
+                new org.bytedeco.opencv.opencv_core.Scalar(128, 128, 128, 0))) {
+            org.bytedeco.javacpp.BytePointer jpeg = new org.bytedeco.javacpp.BytePointer();
+            org.bytedeco.opencv.global.opencv_imgcodecs.imencode(".jpg", blank, jpeg);
+            byte[] b = new byte[(int) jpeg.limit()];
+            jpeg.get(b);
+            jpeg.close();
+            process(b, "warm-up");
+            // Eyes, nose tip, mouth corners where a frontal face would have them.
+            try (Mat aligned = aligner.align(blank, new float[] {120, 140, 200, 140, 160, 180, 130, 220, 190, 220})) {
+                embedder.embed(aligned);
+            }
+        }
+    }
+
     public ImageResult process(byte[] bytes, String name) {
         return processBatch(List.of(bytes), List.of(name)).get(0);
     }
