@@ -24,10 +24,15 @@ final class DedupInputs implements Serializable {
     private static final int FACE_STATUS = OutcomeRows.FACE.fieldIndex("status");
     private static final int EMBEDDING = OutcomeRows.FACE.fieldIndex("embedding");
     private static final int QUALITY = OutcomeRows.FACE.fieldIndex("quality");
+    private static final int FACE_IMAGE = OutcomeRows.FACE.fieldIndex("image_id");
+    private static final int FACE_SOURCE = OutcomeRows.FACE.fieldIndex("source");
+    private static final int LANDMARKS = OutcomeRows.FACE.fieldIndex("landmarks");
 
     /** Rows image_id, phash, pixels, ingested_at: the input of ImageDuplicates' driver-side path. */
     final List<Row> images = new ArrayList<>();
     final List<FaceDuplicates.Face> faces = new ArrayList<>();
+    /** Where each of those faces is (same order): the report's group crops need no further Spark job. */
+    final List<RunStats.FaceRef> refs = new ArrayList<>();
     private final int imageCap;
     private final int faceCap;
     boolean imagesComplete = true;
@@ -56,12 +61,15 @@ final class DedupInputs implements Serializable {
             if (faces.size() == faceCap) {
                 facesComplete = false;
                 faces.clear();
+                refs.clear();
                 return;
             }
             List<Object> e = f.getList(EMBEDDING);
             float[] v = new float[e.size()];
             for (int i = 0; i < v.length; i++) v[i] = ((Number) e.get(i)).floatValue();
             faces.add(new FaceDuplicates.Face(f.getString(FACE_ID), v, f.isNullAt(QUALITY) ? null : f.getFloat(QUALITY)));
+            refs.add(new RunStats.FaceRef(f.getString(FACE_ID), f.getString(FACE_IMAGE), f.getString(FACE_SOURCE),
+                    RunStats.floats(f, LANDMARKS)));
         }
     }
 
@@ -70,8 +78,13 @@ final class DedupInputs implements Serializable {
         facesComplete &= o.facesComplete;
         if (imagesComplete) images.addAll(o.images);
         else images.clear();
-        if (facesComplete) faces.addAll(o.faces);
-        else faces.clear();
+        if (facesComplete) {
+            faces.addAll(o.faces);
+            refs.addAll(o.refs);
+        } else {
+            faces.clear();
+            refs.clear();
+        }
         return this;
     }
 }

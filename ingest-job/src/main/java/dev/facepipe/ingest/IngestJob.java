@@ -183,7 +183,8 @@ public final class IngestJob {
                                 // Embeddings never repeat a float: a dictionary only costs time, then is dropped.
                                 .write().option("parquet.enable.dictionary#embedding.list.element", "false")
                                 .mode(SaveMode.Overwrite).partitionBy("run_id").parquet(layout.faces());
-                        samples = samples(cfg, files, stats, faces, groups, crawl ? hashed : null);
+                        samples = samples(cfg, files, stats, faces, groups, dedup.facesComplete ? dedup : null,
+                                crawl ? hashed : null);
                     } else {
                         // Dynamic overwrite only replaces partitions it writes: clear an earlier attempt's faces.
                         files.delete(layout.faces() + "/run_id=" + runId);
@@ -324,35 +325,53 @@ public final class IngestJob {
     /**
      * Crops for the report: the run's first report.sample_faces accepted faces by face id (picked
      * while the engine's output was folded into the manifest's figures), and the run's largest
-     * near-duplicate groups (canonical face first), fetched in one pass over the run's grouped
-     * faces; aligned again from their landmarks, several at once.
+     * near-duplicate groups (canonical face first): their members found from the faces the driver
+     * already holds for dedup, else in one pass over the run's grouped faces; aligned again from
+     * their landmarks, several at once.
      *
+     * @param mine this run's accepted faces held by the driver (with their refs), or null
      * @param hashed the inputs' rows when blobs are not at their source (a crawl), else null
      */
     private static RunReport.Samples samples(Config cfg, HadoopFiles files, RunStats stats, Dataset<Row> faces,
-            Dataset<Row> groups, JavaRDD<Row> hashed) {
+            Dataset<Row> groups, DedupInputs mine, JavaRDD<Row> hashed) {
         int nGroups = cfg.getInt("report.sample_groups");
         List<RunStats.FaceRef> sample = new ArrayList<>(stats.samples.values());
         List<List<RunStats.FaceRef>> chosen = new ArrayList<>();
         if (nGroups > 0 && !groups.isEmpty()) {
-            // This run's accepted faces that are in a group, without their embeddings.
-            List<Row> grouped = faces.where(col("status").equalTo("ok"))
-                    .join(org.apache.spark.sql.functions.broadcast(groups), col("face_id").equalTo(col("g_face")))
-                    .select("face_id", "image_id", "source", "landmarks", "g_cluster", "g_canonical", "quality")
-                    .collectAsList();
-            Map<String, List<Row>> byGroup = new java.util.HashMap<>();
-            for (Row r : grouped) byGroup.computeIfAbsent(r.getString(4), k -> new ArrayList<>()).add(r);
+            // This run's accepted faces that are in a group.
+            List<Member> grouped = new ArrayList<>();
+            if (mine != null) {
+                Map<String, Integer> at = new java.util.HashMap<>();
+                for (int i = 0; i < mine.refs.size(); i++) at.put(mine.refs.get(i).faceId(), i);
+                for (Row g : groups.collectAsList()) { // a table in the driver's memory: no Spark job
+                    Integer i = at.get(g.getString(0));
+                    if (i != null) {
+                        grouped.add(new Member(mine.refs.get(i), g.getString(1), g.getBoolean(2),
+                                mine.faces.get(i).getQuality()));
+                    }
+                }
+            } else {
+                for (Row r : faces.where(col("status").equalTo("ok"))
+                        .join(org.apache.spark.sql.functions.broadcast(groups), col("face_id").equalTo(col("g_face")))
+                        .select("face_id", "image_id", "source", "landmarks", "g_cluster", "g_canonical", "quality")
+                        .collectAsList()) {
+                    grouped.add(new Member(new RunStats.FaceRef(r.getString(0), r.getString(1), r.getString(2),
+                            RunStats.floats(r, 3)), r.getString(4), r.getBoolean(5), r.isNullAt(6) ? null : r.getFloat(6)));
+                }
+            }
+            Map<String, List<Member>> byGroup = new java.util.HashMap<>();
+            for (Member m : grouped) byGroup.computeIfAbsent(m.cluster(), k -> new ArrayList<>()).add(m);
             // A group of n faces has n - 1 that are not canonical; the biggest first, then by cluster id.
-            java.util.function.ToLongFunction<List<Row>> dups = g -> g.stream().filter(r -> !r.getBoolean(5)).count();
+            java.util.function.ToLongFunction<List<Member>> dups = g -> g.stream().filter(m -> !m.canonical()).count();
             List<String> big = byGroup.entrySet().stream().filter(e -> dups.applyAsLong(e.getValue()) > 0)
-                    .sorted(Comparator.<Map.Entry<String, List<Row>>>comparingLong(e -> -dups.applyAsLong(e.getValue()))
+                    .sorted(Comparator.<Map.Entry<String, List<Member>>>comparingLong(e -> -dups.applyAsLong(e.getValue()))
                             .thenComparing(Map.Entry::getKey))
                     .limit(nGroups).map(Map.Entry::getKey).toList();
             for (String g : big) {
                 chosen.add(byGroup.get(g).stream()
-                        .sorted(Comparator.<Row, Boolean>comparing(r -> !r.getBoolean(5))
-                                .thenComparingDouble(r -> r.isNullAt(6) ? Double.POSITIVE_INFINITY : -r.getFloat(6)))
-                        .limit(8).map(IngestJob::faceRef).toList());
+                        .sorted(Comparator.<Member, Boolean>comparing(m -> !m.canonical())
+                                .thenComparingDouble(m -> m.quality() == null ? Double.POSITIVE_INFINITY : -m.quality()))
+                        .limit(8).map(Member::ref).toList());
             }
         }
         Map<String, String> blobs = new java.util.HashMap<>();
@@ -376,12 +395,8 @@ public final class IngestJob {
         return new RunReport.Samples(faceCrops, groupCrops);
     }
 
-    private static RunStats.FaceRef faceRef(Row r) {
-        List<Object> lm = r.isNullAt(3) ? List.of() : r.getList(3);
-        float[] five = new float[lm.size()];
-        for (int i = 0; i < five.length; i++) five[i] = ((Number) lm.get(i)).floatValue();
-        return new RunStats.FaceRef(r.getString(0), r.getString(1), r.getString(2), five);
-    }
+    /** A face of this run in a near-duplicate group, as the report picks them. */
+    private record Member(RunStats.FaceRef ref, String cluster, boolean canonical, Float quality) {}
 
     /** One face's crop, or nothing when its image cannot be read again (the report goes on without it). */
     private static java.util.Optional<RunReport.Crop> crop(dev.facepipe.core.engine.CropRenderer renderer,

@@ -77,11 +77,17 @@ final class RunStats implements Serializable {
                 || (samples.size() >= sampleCap && id.compareTo(samples.lastKey()) >= 0)) {
             return;
         }
-        List<Object> lm = f.getList(FACE_LANDMARKS);
-        float[] five = new float[lm.size()];
-        for (int i = 0; i < five.length; i++) five[i] = ((Number) lm.get(i)).floatValue();
-        samples.put(id, new FaceRef(id, f.getString(FACE_IMAGE), f.getString(FACE_SOURCE), five));
+        samples.put(id, new FaceRef(id, f.getString(FACE_IMAGE), f.getString(FACE_SOURCE), floats(f, FACE_LANDMARKS)));
         if (samples.size() > sampleCap) samples.pollLastEntry();
+    }
+
+    /** A float array column of a row (empty when null). */
+    static float[] floats(Row r, int at) {
+        if (r.isNullAt(at)) return new float[0];
+        List<Object> l = r.getList(at);
+        float[] v = new float[l.size()];
+        for (int i = 0; i < v.length; i++) v[i] = ((Number) l.get(i)).floatValue();
+        return v;
     }
 
     RunStats merge(RunStats o) {

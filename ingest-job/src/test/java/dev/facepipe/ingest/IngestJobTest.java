@@ -210,6 +210,10 @@ class IngestJobTest {
                     .orderBy("face_id").collectAsList()) {
                 rows.add(r.mkString(" "));
             }
+            // The report shows the group the later face joined (with its one face of this run).
+            String html = Files.readString(Path.of(out, "runs/run_id=r2/report.html"));
+            assertEquals(1, html.split("<div class=group>", -1).length - 1, c.getKey());
+            rows.add("crops " + (html.split("data:image/jpeg;base64,", -1).length - 1));
             results.put(c.getKey(), rows);
         }
         assertEquals(results.get("driver"), results.get("spark"));
