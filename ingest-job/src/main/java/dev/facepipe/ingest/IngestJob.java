@@ -109,6 +109,18 @@ public final class IngestJob {
             parts = partitions(spark, cfg, inputs);
             hashed = jsc.parallelize(paths, parts)
                     .mapPartitions(it -> hash(it, bFiles.value(), maxBytes)).persist(StorageLevel.MEMORY_AND_DISK());
+            // Hash on the executors while the driver plans the rest (the engine pass reuses the cached
+            // hashes; a task needing a partition still being hashed waits for it, never hashes it twice).
+            JavaRDD<Row> toHash = hashed;
+            Thread t = new Thread(() -> {
+                try {
+                    toHash.count();
+                } catch (RuntimeException e) {
+                    LOG.debug("early hashing failed; the engine pass hashes what is missing: {}", e.toString());
+                }
+            }, "facepipe-ingest-hash");
+            t.setDaemon(true);
+            t.start();
         }
         LOG.info("run {}: {} inputs from {} {}", runId, inputs, crawl ? "the crawl manifests under" : "the files under",
                 input);
