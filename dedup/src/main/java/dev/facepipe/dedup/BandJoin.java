@@ -137,20 +137,40 @@ final class BandJoin implements Serializable {
             for (int from = 0, to; from < n; from = to) {
                 for (to = from + 1; to < n && value[order[to]] == value[order[from]]; ) to++;
                 if (to - from < 2 || oneGroup(parent, order, from, to, items)) continue;
+                // The bucket's entries by the group they are in: only pairs across two groups can
+                // join anything, and one passing pair joins the two groups whole. A bucket of one
+                // big group and a few strays costs (big x strays) tests, not big squared looks.
+                Map<Integer, List<Integer>> byGroup = new java.util.LinkedHashMap<>();
                 for (int x = from; x < to; x++) {
-                    for (int y = x + 1; y < to; y++) {
-                        int kx = Math.min(order[x], order[y]);
-                        int ky = Math.max(order[x], order[y]);
-                        int ri = root(parent, kx % items);
-                        int rj = root(parent, ky % items);
-                        if (ri == rj || !test.joins(kx, ky)) continue;
-                        parent[Math.max(ri, rj)] = Math.min(ri, rj);
-                        edges.add(new long[] {kx % items, ky % items});
+                    byGroup.computeIfAbsent(root(parent, order[x] % items), r -> new ArrayList<>()).add(order[x]);
+                }
+                List<List<Integer>> groups = new ArrayList<>(byGroup.values());
+                for (int i = 0; i < groups.size(); i++) {
+                    for (int j = i + 1; j < groups.size(); j++) {
+                        join(groups.get(i), groups.get(j), parent, items, test, edges);
                     }
                 }
             }
         }
         return edges;
+    }
+
+    /** Tests pairs across two groups until one passes (joining them) or the groups turn out joined already. */
+    private static void join(List<Integer> a, List<Integer> b, int[] parent, int items, EdgeTest test,
+            List<long[]> edges) {
+        for (int x : a) {
+            for (int y : b) {
+                int kx = Math.min(x, y);
+                int ky = Math.max(x, y);
+                int ri = root(parent, kx % items);
+                int rj = root(parent, ky % items);
+                if (ri == rj) return; // an earlier pair of this bucket joined them
+                if (!test.joins(kx, ky)) continue;
+                parent[Math.max(ri, rj)] = Math.min(ri, rj);
+                edges.add(new long[] {kx % items, ky % items});
+                return;
+            }
+        }
     }
 
     private static boolean oneGroup(int[] parent, Integer[] order, int from, int to, int items) {
