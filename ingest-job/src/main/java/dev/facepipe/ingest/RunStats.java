@@ -7,8 +7,8 @@ import java.util.TreeMap;
 import org.apache.spark.sql.Row;
 
 /**
- * The manifest's counts and histograms, folded over outcome rows in one pass (one per partition,
- * merged on the driver) instead of a Spark query per figure. Computed from the rows themselves,
+ * The manifest's counts and histograms, and the report's sample faces, folded over outcome rows
+ * in one pass (one per partition, merged on the driver) instead of a Spark query per figure. Computed from the rows themselves,
  * not from accumulators, so a recomputed partition is never counted twice.
  */
 final class RunStats implements Serializable {
@@ -60,7 +60,9 @@ final class RunStats implements Serializable {
             if ("ok".equals(f.getString(FACE_STATUS))) {
                 facesOk++;
                 sample(f);
-            } else faceReasons.merge(f.getString(FACE_REASON), 1L, Long::sum);
+            } else {
+                faceReasons.merge(f.getString(FACE_REASON), 1L, Long::sum);
+            }
             if (!f.isNullAt(FACE_QUALITY)) {
                 float q = f.getFloat(FACE_QUALITY);
                 quality[bin(q)]++;
