@@ -64,12 +64,10 @@ final class DedupInputs implements Serializable {
                 refs.clear();
                 return;
             }
-            List<Object> e = f.getList(EMBEDDING);
-            float[] v = new float[e.size()];
-            for (int i = 0; i < v.length; i++) v[i] = ((Number) e.get(i)).floatValue();
-            faces.add(new FaceDuplicates.Face(f.getString(FACE_ID), v, f.isNullAt(QUALITY) ? null : f.getFloat(QUALITY)));
+            faces.add(new FaceDuplicates.Face(f.getString(FACE_ID), OutcomeRows.floats(f, EMBEDDING),
+                    f.isNullAt(QUALITY) ? null : f.getFloat(QUALITY)));
             refs.add(new RunStats.FaceRef(f.getString(FACE_ID), f.getString(FACE_IMAGE), f.getString(FACE_SOURCE),
-                    RunStats.floats(f, LANDMARKS)));
+                    OutcomeRows.floats(f, LANDMARKS)));
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.facepipe.ingest;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 
 import dev.facepipe.core.RejectReason;
@@ -149,18 +148,16 @@ public final class IngestJob {
         org.apache.spark.resource.ResourceProfile profile = engineProfile(spark, cfg);
         // Stage-level scheduling: the engine stage alone asks for GPUs.
         if (profile != null) engineRows = engineRows.withResources(profile);
-        // Cached as a Dataset: columnar and compact (as Java rows, Spark's size estimate walks every
-        // float), encoded by the row encoder's generated code, which copies float arrays whole.
-        Dataset<Row> outcomes = spark.createDataset(engineRows.rdd(), Encoders.row(OutcomeRows.OUTCOME))
-                .persist(StorageLevel.MEMORY_AND_DISK());
-
+        // Cached as the engine's rows, not as a Dataset: no query is planned or encoded before the
+        // engine starts, and Spark's size estimate stays cheap (arrays are primitive float[]).
+        JavaRDD<Row> outcomes = engineRows.persist(StorageLevel.MEMORY_AND_DISK());
         phases.lap("prepare");
         // The engine pass (while the progress line reports), folded at once into the manifest's figures.
         int sampleFaces = cfg.getInt("report.sample_faces");
         // Each partition's share of the driver-side dedup's budget.
         int imageShare = cfg.getInt("dedup.local_max_images") / parts;
         int faceShare = cfg.getInt("dedup.local_max_faces") / parts;
-        List<Tuple2<RunStats, DedupInputs>> folded = outcomes.javaRDD().mapPartitions(it -> {
+        List<Tuple2<RunStats, DedupInputs>> folded = outcomes.mapPartitions(it -> {
             RunStats st = new RunStats(sampleFaces);
             DedupInputs d = new DedupInputs(imageShare, faceShare);
             it.forEachRemaining(r -> {
@@ -186,8 +183,8 @@ public final class IngestJob {
                     long f0 = System.nanoTime();
                     RunReport.Samples samples = RunReport.Samples.none();
                     if (stats.faceRows > 0) {
-                        Dataset<Row> faces = outcomes.select(explode(col(OutcomeRows.FACES_COLUMN)).as("f"))
-                                .select("f.*");
+                        Dataset<Row> faces = spark.createDataFrame(outcomes.flatMap(OutcomeRows::faces),
+                                OutcomeRows.FACE);
                         Dataset<Row> groups = faceGroups(spark, cfg, files, layout, runId, faces,
                                 dedup.facesComplete ? dedup.faces : null);
                         withGroups(faces, groups).withColumn("run_id", lit(runId))
@@ -206,7 +203,8 @@ public final class IngestJob {
                 }, r -> new Thread(r, "facepipe-ingest-faces").start());
         long i0 = System.nanoTime();
         try {
-            withDuplicates(spark, cfg, files, layout, runId, outcomes.drop(OutcomeRows.FACES_COLUMN),
+            withDuplicates(spark, cfg, files, layout, runId,
+                    spark.createDataFrame(outcomes.map(OutcomeRows::image), OutcomeRows.IMAGE),
                     dedup.imagesComplete ? dedup.images : null)
                     .withColumn("run_id", lit(runId))
                     .coalesce(fileCount(stats.imageRows, cfg.getLong("ingest.images_per_file")))
@@ -368,7 +366,7 @@ public final class IngestJob {
                         .select("face_id", "image_id", "source", "landmarks", "g_cluster", "g_canonical", "quality")
                         .collectAsList()) {
                     grouped.add(new Member(new RunStats.FaceRef(r.getString(0), r.getString(1), r.getString(2),
-                            RunStats.floats(r, 3)), r.getString(4), r.getBoolean(5), r.isNullAt(6) ? null : r.getFloat(6)));
+                            OutcomeRows.floats(r, 3)), r.getString(4), r.getBoolean(5), r.isNullAt(6) ? null : r.getFloat(6)));
                 }
             }
             Map<String, List<Member>> byGroup = new java.util.HashMap<>();

@@ -9,22 +9,17 @@ import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
-import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Engine results as rows of the images and faces schemas. One outcome row is an image row with an
- * extra column holding its face rows, so one pass of the engine feeds both tables.
+ * Engine results as rows of the images and faces schemas. One outcome row is an image row with two
+ * extra values, its face rows (a Scala list) and how many inputs of this run had the image's bytes
+ * (exact copies are processed once), so one pass of the engine feeds both tables.
  */
 final class OutcomeRows {
     static final StructType IMAGE = SparkSchemas.of(Schemas.IMAGE);
     static final StructType FACE = SparkSchemas.of(Schemas.FACE);
-    static final String FACES_COLUMN = "face_rows";
-    /** How many inputs of this run had the image's bytes (exact copies are processed once). */
-    static final String COPIES_COLUMN = "copies";
-    static final StructType OUTCOME = IMAGE.add(DataTypes.createStructField(FACES_COLUMN,
-            DataTypes.createArrayType(FACE, false), false)).add(COPIES_COLUMN, DataTypes.IntegerType, false);
     static final int FACES_AT = IMAGE.size();
     static final int COPIES_AT = IMAGE.size() + 1;
 
@@ -129,6 +124,28 @@ final class OutcomeRows {
             });
         }
         return RowFactory.create(v.toArray());
+    }
+
+    /** The image row of an outcome row (its own columns, without the faces and the count of copies). */
+    static Row image(Row outcome) {
+        Object[] v = new Object[FACES_AT];
+        for (int i = 0; i < v.length; i++) v[i] = outcome.get(i);
+        return RowFactory.create(v);
+    }
+
+    /** The face rows of an outcome row. */
+    static java.util.Iterator<Row> faces(Row outcome) {
+        return outcome.<Row>getList(FACES_AT).iterator();
+    }
+
+    /** A float array column (empty when null): float[] as the engine's rows hold it, or a sequence as read back. */
+    static float[] floats(Row r, int at) {
+        if (r.isNullAt(at)) return new float[0];
+        if (r.get(at) instanceof float[] a) return a;
+        List<Object> l = r.getList(at);
+        float[] v = new float[l.size()];
+        for (int i = 0; i < v.length; i++) v[i] = ((Number) l.get(i)).floatValue();
+        return v;
     }
 
     /** Spark's row encoder takes Scala sequences (or primitive arrays, copied whole) for array columns. */

@@ -79,17 +79,9 @@ final class RunStats implements Serializable {
                 || (samples.size() >= sampleCap && id.compareTo(samples.lastKey()) >= 0)) {
             return;
         }
-        samples.put(id, new FaceRef(id, f.getString(FACE_IMAGE), f.getString(FACE_SOURCE), floats(f, FACE_LANDMARKS)));
+        samples.put(id, new FaceRef(id, f.getString(FACE_IMAGE), f.getString(FACE_SOURCE),
+                OutcomeRows.floats(f, FACE_LANDMARKS)));
         if (samples.size() > sampleCap) samples.pollLastEntry();
-    }
-
-    /** A float array column of a row (empty when null). */
-    static float[] floats(Row r, int at) {
-        if (r.isNullAt(at)) return new float[0];
-        List<Object> l = r.getList(at);
-        float[] v = new float[l.size()];
-        for (int i = 0; i < v.length; i++) v[i] = ((Number) l.get(i)).floatValue();
-        return v;
     }
 
     RunStats merge(RunStats o) {
