@@ -35,7 +35,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "ingest", mixinStandardHelpOptions = true,
         description = "Generate a corpus of web-like images from the given photos (scaled, several side by side,"
                 + " re-encoded, PNG, some broken), run the face engine alone over it, then the ingest job in local"
-                + " mode: images/s and faces/s of each, and the ratio (what Spark, I/O, dedup and Parquet cost).")
+                + " mode (--runs times: the first in a cold JVM, then warm): images/s and faces/s of each, and the"
+                + " ratio (what Spark, I/O, dedup and Parquet cost).")
 final class BenchIngestCommand implements Callable<Integer> {
     @ParentCommand
     BenchCommand bench;
@@ -48,6 +49,10 @@ final class BenchIngestCommand implements Callable<Integer> {
 
     @Option(names = "--threads", description = "Engine threads, and Spark local cores (default: ${DEFAULT-VALUE}).")
     int threads = 2;
+
+    @Option(names = "--runs", description = "Ingest runs in this JVM, each into a fresh output: the first cold, the"
+            + " rest warm (default: ${DEFAULT-VALUE}).")
+    int runs = 2;
 
     @Option(names = "--seed", description = "Corpus seed (default: ${DEFAULT-VALUE}).")
     long seed = 7;
@@ -75,6 +80,7 @@ final class BenchIngestCommand implements Callable<Integer> {
             AtomicInteger next = new AtomicInteger();
             ExecutorService pool = Executors.newFixedThreadPool(threads);
             long e0 = System.nanoTime();
+            double c0 = cpuSeconds();
             List<Future<?>> fs = new ArrayList<>();
             for (int w = 0; w < threads; w++) {
                 fs.add(pool.submit(() -> {
@@ -86,26 +92,42 @@ final class BenchIngestCommand implements Callable<Integer> {
             }
             for (Future<?> f : fs) f.get();
             double engineSecs = (System.nanoTime() - e0) / 1e9;
+            double engineCpu = cpuSeconds() - c0;
             pool.shutdown();
-            System.out.printf(Locale.ROOT, "engine alone (%d threads, bytes in memory): %.1f s, %.1f images/s,"
-                    + " %.1f faces/s (%d faces)%n", threads, engineSecs, count / engineSecs, faces.get() / engineSecs,
-                    faces.get());
+            System.out.printf(Locale.ROOT, "engine alone (%d threads, bytes in memory): %.1f s (%.1f cpu s), %.1f"
+                    + " images/s, %.1f faces/s (%d faces)%n", threads, engineSecs, engineCpu, count / engineSecs,
+                    faces.get() / engineSecs, faces.get());
             data.clear(); // the job reads the files itself
 
+            // Run 1 is what one spark-submit sees: Spark's classes are loaded, and its code interpreted and
+            // compiled, on the way. Later runs repeat the job in this JVM (into a fresh output), as the
+            // engine alone ran after its warm-up: the job's own cost.
             SparkSession spark = Sparks.session(cfg, "facepipe-bench-ingest");
+            List<String> ratios = new ArrayList<>();
             try {
-                long i0 = System.nanoTime();
-                RunManifest m = IngestJob.run(spark, cfg, corpus.toString(), dir.resolve("data").toString(), "bench");
-                double secs = (System.nanoTime() - i0) / 1e9;
-                System.out.printf(Locale.ROOT, "ingest job (local[%d], from files to Parquet, dedup and report"
-                        + " included): %.1f s, %.1f images/s, %.1f faces/s; %s%n", threads, secs, m.inputs() / secs,
-                        m.faceRows() / secs, m.summary());
-                System.out.printf(Locale.ROOT, "phases (s): %s%n", m.phaseSeconds());
-                System.out.printf(Locale.ROOT, "ratio ingest/engine (images/s): %.2f%n",
-                        (m.inputs() / secs) / (count / engineSecs));
+                for (int run = 1; run <= runs; run++) {
+                    long i0 = System.nanoTime();
+                    double ic0 = cpuSeconds();
+                    RunManifest m = IngestJob.run(spark, cfg, corpus.toString(), dir.resolve("data-" + run).toString(),
+                            "bench");
+                    double secs = (System.nanoTime() - i0) / 1e9;
+                    double cpu = cpuSeconds() - ic0;
+                    String jvm = run == 1 ? "cold JVM" : "warm JVM";
+                    System.out.printf(Locale.ROOT, "ingest job run %d (%s, local[%d], from files to Parquet, dedup and"
+                            + " report included): %.1f s (%.1f cpu s), %.1f images/s, %.1f faces/s; %s%n", run, jvm,
+                            threads, secs, cpu, m.inputs() / secs, m.faceRows() / secs, m.summary());
+                    System.out.printf(Locale.ROOT, "phases (s): %s%n", m.phaseSeconds());
+                    double ratio = (m.inputs() / secs) / (count / engineSecs);
+                    System.out.printf(Locale.ROOT, "ratio ingest/engine (images/s): %.2f%n", ratio);
+                    // On a shared machine wall time drifts with the neighbours; CPU time per image drifts less.
+                    System.out.printf(Locale.ROOT, "ratio by cpu time per image: %.2f%n",
+                            (engineCpu / count) / (cpu / m.inputs()));
+                    ratios.add(String.format(Locale.ROOT, "run %d (%s) %.2f", run, jvm, ratio));
+                }
             } finally {
                 spark.stop();
             }
+            System.out.println("ratio ingest/engine by run: " + String.join(", ", ratios));
         } finally {
             org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
         }
@@ -199,5 +221,11 @@ final class BenchIngestCommand implements Callable<Integer> {
         byte[] b = new byte[(int) buf.limit()];
         buf.get(b);
         return b;
+    }
+
+    /** CPU seconds this JVM has used, all threads (JIT compilers and GC included). */
+    private static double cpuSeconds() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
     }
 }
