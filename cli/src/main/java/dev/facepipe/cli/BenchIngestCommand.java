@@ -44,8 +44,9 @@ final class BenchIngestCommand implements Callable<Integer> {
     @Option(names = "--photos", required = true, split = ",", paramLabel = "FILE", description = "Source photos.")
     List<Path> photos;
 
+    // Large enough that a cold JVM's fixed start (class loading, JIT) weighs what it would in a nightly run.
     @Option(names = "--count", description = "Images to generate (default: ${DEFAULT-VALUE}).")
-    int count = 2000;
+    int count = 10000;
 
     @Option(names = "--threads", description = "Engine threads, and Spark local cores (default: ${DEFAULT-VALUE}).")
     int threads = 2;
@@ -104,6 +105,7 @@ final class BenchIngestCommand implements Callable<Integer> {
             // engine alone ran after its warm-up: the job's own cost.
             SparkSession spark = Sparks.session(cfg, "facepipe-bench-ingest");
             List<String> ratios = new ArrayList<>();
+            List<Double> seconds = new ArrayList<>();
             try {
                 for (int run = 1; run <= runs; run++) {
                     long i0 = System.nanoTime();
@@ -123,11 +125,17 @@ final class BenchIngestCommand implements Callable<Integer> {
                     System.out.printf(Locale.ROOT, "ratio by cpu time per image: %.2f%n",
                             (engineCpu / count) / (cpu / m.inputs()));
                     ratios.add(String.format(Locale.ROOT, "run %d (%s) %.2f", run, jvm, ratio));
+                    seconds.add(secs);
                 }
             } finally {
                 spark.stop();
             }
             System.out.println("ratio ingest/engine by run: " + String.join(", ", ratios));
+            if (seconds.size() > 1) {
+                // A fixed cost per JVM: it weighs less the more images one run takes.
+                System.out.printf(Locale.ROOT, "cold JVM's extra time (run 1 - run 2): %.1f s%n",
+                        seconds.get(0) - seconds.get(1));
+            }
         } finally {
             org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
         }
