@@ -175,8 +175,8 @@ public final class IngestJob {
         progress.stop();
         phases.lap("engine");
         // The two tables are independent queries over the cached outcomes: written side by side, as
-        // each leaves cores idle while the driver plans and commits. The faces side also picks the
-        // report's crops from its grouped faces while they are cached.
+        // each leaves cores idle while the driver plans and commits. The faces side also renders the
+        // report's crops once its groups are known.
         AtomicLong facesNanos = new AtomicLong();
         CompletableFuture<RunReport.Samples> faceSide = CompletableFuture
                 .supplyAsync(() -> {

@@ -138,7 +138,10 @@ final class OutcomeRows {
         return outcome.<Row>getList(FACES_AT).iterator();
     }
 
-    /** A float array column (empty when null): float[] as the engine's rows hold it, or a sequence as read back. */
+    /**
+     * A float array column (empty when null): the row's own float[] as the engine's rows hold it (read
+     * only: the cached row shares it), or a copy of a sequence as Spark reads rows back.
+     */
     static float[] floats(Row r, int at) {
         if (r.isNullAt(at)) return new float[0];
         if (r.get(at) instanceof float[] a) return a;
