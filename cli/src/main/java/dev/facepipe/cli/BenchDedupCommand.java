@@ -58,6 +58,11 @@ final class BenchDedupCommand implements Callable<Integer> {
             description = "Synthetic embedding corpus sizes (default: ${DEFAULT-VALUE}).")
     List<Integer> faceSizes = List.of(10_000, 100_000, 1_000_000);
 
+    @Option(names = "--copies", description = "Faces that are copies of a few originals (re-encodes of viral"
+            + " photos: every bucket of theirs is dense), grouped on the driver and in Spark; 0 skips (default:"
+            + " ${DEFAULT-VALUE}).")
+    int copies = 20_000;
+
     @Option(names = "--brute-force-max", description = "Largest synthetic size also checked against brute force"
             + " over all pairs (default: ${DEFAULT-VALUE}).")
     int bruteForceMax = 100_000;
@@ -111,9 +116,17 @@ final class BenchDedupCommand implements Callable<Integer> {
             long hit = truth.stream().filter(found::contains).count();
             System.out.printf(Locale.ROOT, "photo variants: pairs within threshold (brute force) %d, found by the bands"
                     + " %d (recall %.3f)%n", truth.size(), hit, ratio(hit, truth.size()));
-            for (int size : sizes) syntheticHashes(spark, size, bands, tables, seed, t, mirror, size <= bruteForceMax);
+            int maxPairs = cfg.getInt("dedup.image_bucket_max_pairs");
+            for (int size : sizes) {
+                syntheticHashes(spark, size, bands, tables, seed, t, mirror, maxPairs, size <= bruteForceMax);
+            }
             for (int size : faceSizes) {
                 syntheticFaces(spark, size, cfg.getInt("dedup.face_bands"), cfg.getInt("dedup.face_band_bits"),
+                        cfg.getDouble("dedup.face_min_cosine"), cfg.getLong("dedup.seed"),
+                        cfg.getDouble("dedup.face_sketch_sd"));
+            }
+            if (copies > 0) {
+                copiedFaces(spark, copies, cfg.getInt("dedup.face_bands"), cfg.getInt("dedup.face_band_bits"),
                         cfg.getDouble("dedup.face_min_cosine"), cfg.getLong("dedup.seed"),
                         cfg.getDouble("dedup.face_sketch_sd"));
             }
@@ -173,12 +186,14 @@ final class BenchDedupCommand implements Callable<Integer> {
         return h;
     }
 
-    private static void syntheticHashes(SparkSession spark, int size, int bands, int tables, long seed, int t, boolean mirror, boolean brute) {
+    private static void syntheticHashes(SparkSession spark, int size, int bands, int tables, long seed, int t,
+            boolean mirror, int maxPairs, boolean brute) {
         long planted = size / 100;
         Dataset<Row> df = spark.range(size).map((MapFunction<Long, Row>) i -> RowFactory.create("i" + i,
                 syntheticHash(i, size, t), i >= size - planted ? 10L : 1000L, i), Encoders.row(IMAGES));
         long t0 = System.nanoTime();
-        List<Row> dups = ImageDuplicates.duplicateOf(spark, df, bands, tables, seed, t, mirror).collectAsList();
+        List<Row> dups = ImageDuplicates.duplicateOf(spark, df, bands, tables, seed, t, mirror, 0, maxPairs)
+                .collectAsList();
         double secs = (System.nanoTime() - t0) / 1e9;
         Map<String, String> dupOf = new HashMap<>();
         for (Row d : dups) dupOf.put(d.getString(0), d.getString(1));
@@ -302,6 +317,58 @@ final class BenchDedupCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "synthetic %,d embeddings (%d bands x %d bits): %.1f s (%.1f us/face), %d in"
                 + " groups, planted pairs at cosine >= %.2f found %d/%d (%.4f)%n", size, bands, bits, secs,
                 secs * 1e6 / size, groups.size(), minCos, found, truth, ratio(found, truth));
+    }
+
+    /** Originals of the copies: as many as the bench corpus of `bench ingest` has photos. */
+    private static final int ORIGINALS = 6;
+
+    /**
+     * n faces, each a copy of one of a few originals (the original plus noise: cosine about 0.975
+     * to it, 0.95 to each other), as re-encodes of a viral photo give; grouped on the driver, then
+     * in Spark with sets of half of them at most; both must give one group per original.
+     */
+    private static void copiedFaces(SparkSession spark, int n, int bands, int bits, double minCos, long seed,
+            double sd) {
+        Dataset<Row> df = spark.range(n).map((MapFunction<Long, Row>) i -> {
+            float[] o = unitGaussian(new SplittableRandom(1000 + i % ORIGINALS));
+            SplittableRandom r = new SplittableRandom(i * 0x9E3779B97F4A7C15L + 17);
+            float[] e = new float[o.length];
+            double norm = 0;
+            for (int k = 0; k < e.length; k++) {
+                e[k] = (float) (o[k] + 0.01 * gaussian(r));
+                norm += e[k] * e[k];
+            }
+            List<Float> l = new ArrayList<>(e.length);
+            for (float f : e) l.add((float) (f / Math.sqrt(norm)));
+            return RowFactory.create("c" + i, scala.jdk.javaapi.CollectionConverters.asScala(l).toList(), 0.5f);
+        }, Encoders.row(FACES));
+        java.nio.file.Path dir;
+        try {
+            dir = java.nio.file.Files.createTempDirectory("facepipe-bench-copies-");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        String parquet = dir.resolve("faces.parquet").toString();
+        df.write().parquet(parquet);
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "copies: %,d faces of %d originals:", n,
+                ORIGINALS));
+        Map<String, String> first = null;
+        for (int localMax : new int[] {n, n / 2}) {
+            long t0 = System.nanoTime();
+            Map<String, String> cluster = new HashMap<>();
+            for (Row g : FaceDuplicates.groups(spark, spark.read().parquet(parquet), bands, bits, minCos, seed, sd,
+                    localMax).collectAsList()) {
+                cluster.put(g.getString(0), g.getString(1));
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            line.append(String.format(Locale.ROOT, " %s %.1f s (%d groups holding %,d faces)%s",
+                    localMax == n ? "on the driver" : "in Spark, sets of up to " + localMax, secs,
+                    new java.util.HashSet<>(cluster.values()).size(), cluster.size(), localMax == n ? ";" : ""));
+            if (first == null) first = cluster;
+            else line.append(first.equals(cluster) ? ", the same groups" : ", DIFFERENT groups");
+        }
+        org.apache.commons.io.FileUtils.deleteQuietly(dir.toFile());
+        System.out.println(line);
     }
 
     private static Map<String, Mat> variants(Mat m) {

@@ -26,9 +26,14 @@ import org.apache.spark.sql.types.StructType;
  * Hamming distance of their whole signatures: no pair rows are materialised for the join, so the
  * shuffle holds bands x items rows and the comparisons are bit operations. A pair sharing several
  * bands is reported once, from the first band it shares. Identical signatures are collapsed to one
- * representative (chained to it), so a hash shared by thousands of items does not cost their square.
+ * representative (chained to it), so a hash shared by thousands of items does not cost their square
+ * (not in {@link #nearMembers}).
  * Items may also be filed with a mirrored signature (mirror = true); such a pair is reported with
  * mirrored = true, and two mirrored entries are never compared with each other (the plain pair is).
+ * A dense bucket (thousands of re-encodes of one viral photo share their bands) would send the
+ * square of its size to the driver: over a cap it sends a spanning forest of its pairs instead,
+ * or, where the final test needs more than signatures, only its items that have a near item
+ * ({@link #nearMembers}); what reaches the driver grows with the items, not with their pairs.
  */
 final class BandJoin implements Serializable {
     static final StructType ENTRY = new StructType()
@@ -43,7 +48,20 @@ final class BandJoin implements Serializable {
             .add("distance", DataTypes.IntegerType, false)
             .add("mirrored", DataTypes.BooleanType, false);
 
+    /** A bucket (its band key) and one of its items that has a near item there. */
+    static final StructType MEMBER = new StructType()
+            .add("bucket", DataTypes.LongType, false)
+            .add("idx", DataTypes.LongType, false);
+
+    /** A cap that no bucket reaches: every passing pair is reported (for tests that count pairs). */
+    static final int EVERY_PAIR = Integer.MAX_VALUE;
+
+    /** conf's dedup.image_bucket_max_pairs default, for the callers that take no conf (tests). */
+    public static final int DEFAULT_BUCKET_MAX_PAIRS = 1000;
+
     private final int[][] bandBits;
+    /** Where each band's bits start when they are consecutive (a band of the first table), else -1. */
+    private final int[] runStart;
 
     /** Bands of nearly equal width covering the first {@code bits} bits of the signature, in order. */
     BandJoin(int bits, int bands) {
@@ -75,6 +93,13 @@ final class BandJoin implements Serializable {
                 start += width;
             }
         }
+        runStart = new int[bandBits.length];
+        for (int b = 0; b < bandBits.length; b++) {
+            int[] at = bandBits[b];
+            boolean run = true;
+            for (int k = 1; k < at.length; k++) run &= at[k] == at[0] + k;
+            runStart[b] = run ? at[0] : -1;
+        }
     }
 
     /** Bands over all tables. */
@@ -82,9 +107,24 @@ final class BandJoin implements Serializable {
         return bandBits.length;
     }
 
+    /** The signature's value in every band. */
+    long[] bandValues(long[] sig) {
+        long[] v = new long[bandBits.length];
+        for (int b = 0; b < v.length; b++) v[b] = bandValue(sig, b);
+        return v;
+    }
+
     long bandValue(long[] sig, int band) {
         long v = 0;
         int[] at = bandBits[band];
+        int start = runStart[band];
+        if (start >= 0) { // consecutive bits: two shifts, across a word boundary when the band spans one
+            int w = start >>> 6;
+            int off = start & 63;
+            v = sig[w] >>> off;
+            if (off + at.length > 64 && w + 1 < sig.length) v |= sig[w + 1] << (64 - off);
+            return v & ((1L << at.length) - 1);
+        }
         for (int k = 0; k < at.length; k++) v |= ((sig[at[k] >>> 6] >>> (at[k] & 63)) & 1L) << k;
         return v;
     }
@@ -101,11 +141,28 @@ final class BandJoin implements Serializable {
         return out;
     }
 
-    /** Pairs (a < b) whose signatures are at most maxDistance bits apart, each once. */
-    Dataset<Row> pairs(Dataset<Row> entries, int maxDistance, int partitions) {
+    /**
+     * Pairs (a < b) whose signatures are at most maxDistance bits apart, each once; a bucket with
+     * more than maxPairs of them sends a spanning forest of its pairs instead (at most its items
+     * - 1): the same groups, when the distance is the final test (image hashes).
+     */
+    Dataset<Row> pairs(Dataset<Row> entries, int maxDistance, int partitions, int maxPairs) {
         BandJoin self = this;
         return entries.repartition(partitions, col("key")).sortWithinPartitions("key")
-                .mapPartitions((MapPartitionsFunction<Row, Row>) it -> self.scan(it, maxDistance), Encoders.row(PAIR));
+                .mapPartitions((MapPartitionsFunction<Row, Row>) it -> self.scan(it, maxDistance, maxPairs, false),
+                        Encoders.row(PAIR));
+    }
+
+    /**
+     * For every bucket, its plain entries that have another entry at most maxDistance bits away
+     * there (rows of {@link #MEMBER}), so that a finer test can run where the items meet (faces:
+     * the cosine of their embeddings). Identical signatures are not collapsed: the finer test decides.
+     */
+    Dataset<Row> nearMembers(Dataset<Row> entries, int maxDistance, int partitions) {
+        BandJoin self = this;
+        return entries.repartition(partitions, col("key")).sortWithinPartitions("key")
+                .mapPartitions((MapPartitionsFunction<Row, Row>) it -> self.scan(it, maxDistance, 0, true),
+                        Encoders.row(MEMBER));
     }
 
     /** Whether two entries that share a band and lie in different groups join them. */
@@ -136,23 +193,31 @@ final class BandJoin implements Serializable {
             Arrays.sort(order, java.util.Comparator.comparingLong((Integer k) -> value[k]));
             for (int from = 0, to; from < n; from = to) {
                 for (to = from + 1; to < n && value[order[to]] == value[order[from]]; ) to++;
-                if (to - from < 2 || oneGroup(parent, order, from, to, items)) continue;
-                // The bucket's entries by the group they are in: only pairs across two groups can
-                // join anything, and one passing pair joins the two groups whole. A bucket of one
-                // big group and a few strays costs (big x strays) tests, not big squared looks.
-                Map<Integer, List<Integer>> byGroup = new java.util.LinkedHashMap<>();
-                for (int x = from; x < to; x++) {
-                    byGroup.computeIfAbsent(root(parent, order[x] % items), r -> new ArrayList<>()).add(order[x]);
-                }
-                List<List<Integer>> groups = new ArrayList<>(byGroup.values());
-                for (int i = 0; i < groups.size(); i++) {
-                    for (int j = i + 1; j < groups.size(); j++) {
-                        join(groups.get(i), groups.get(j), parent, items, test, edges);
-                    }
-                }
+                if (to - from > 1) joinBucket(Arrays.asList(order).subList(from, to), parent, items, test, edges);
             }
         }
         return edges;
+    }
+
+    /**
+     * One bucket (entries sharing a band; entry k stands for item k % items): joins its groups
+     * (parent, a forest over the items) by the pairs that pass the test, adding the joining pairs
+     * to edges.
+     */
+    static void joinBucket(List<Integer> bucket, int[] parent, int items, EdgeTest test, List<long[]> edges) {
+        int r0 = root(parent, bucket.get(0) % items);
+        if (bucket.stream().allMatch(k -> root(parent, k % items) == r0)) return;
+        // The bucket's entries by the group they are in: only pairs across two groups can join
+        // anything, and one passing pair joins the two groups whole. A bucket of one big group
+        // and a few strays costs (big x strays) tests, not big squared looks.
+        Map<Integer, List<Integer>> byGroup = new java.util.LinkedHashMap<>();
+        for (int k : bucket) byGroup.computeIfAbsent(root(parent, k % items), r -> new ArrayList<>()).add(k);
+        List<List<Integer>> groups = new ArrayList<>(byGroup.values());
+        for (int i = 0; i < groups.size(); i++) {
+            for (int j = i + 1; j < groups.size(); j++) {
+                join(groups.get(i), groups.get(j), parent, items, test, edges);
+            }
+        }
     }
 
     /** Tests pairs across two groups until one passes (joining them) or the groups turn out joined already. */
@@ -173,12 +238,6 @@ final class BandJoin implements Serializable {
         }
     }
 
-    private static boolean oneGroup(int[] parent, Integer[] order, int from, int to, int items) {
-        int r = root(parent, order[from] % items);
-        for (int k = from + 1; k < to; k++) if (root(parent, order[k] % items) != r) return false;
-        return true;
-    }
-
     private static int root(int[] parent, int x) {
         while (parent[x] != x) x = parent[x] = parent[parent[x]];
         return x;
@@ -186,7 +245,7 @@ final class BandJoin implements Serializable {
 
     private record Entry(long idx, long[] sig, boolean mirror) {}
 
-    private Iterator<Row> scan(Iterator<Row> sorted, int maxDistance) {
+    private Iterator<Row> scan(Iterator<Row> sorted, int maxDistance, int maxPairs, boolean members) {
         List<Row> out = new ArrayList<>();
         List<Entry> run = new ArrayList<>();
         long runKey = 0;
@@ -194,7 +253,7 @@ final class BandJoin implements Serializable {
             Row r = sorted.next();
             long key = r.getLong(0);
             if (!run.isEmpty() && key != runKey) {
-                compare(runKey, run, maxDistance, out);
+                new Bucket(runKey, run, members).compare(maxDistance, maxPairs, members, out);
                 run.clear();
             }
             runKey = key;
@@ -203,44 +262,176 @@ final class BandJoin implements Serializable {
             for (int i = 0; i < sig.length; i++) sig[i] = (Long) s.get(i);
             run.add(new Entry(r.getLong(1), sig, r.getBoolean(3)));
         }
-        if (!run.isEmpty()) compare(runKey, run, maxDistance, out);
+        if (!run.isEmpty()) new Bucket(runKey, run, members).compare(maxDistance, maxPairs, members, out);
         return out.iterator();
     }
 
-    private void compare(long key, List<Entry> run, int maxDistance, List<Row> out) {
-        int band = (int) (key >>> 58);
-        // Collapse identical signatures: each copy chains to the first (reported once, from band 0).
-        Map<SigKey, Entry> reps = new HashMap<>();
-        List<Entry> plain = new ArrayList<>();
-        List<Entry> mirrored = new ArrayList<>();
-        for (Entry e : run) {
-            Entry rep = reps.putIfAbsent(new SigKey(e.sig, e.mirror), e);
-            if (rep == null) {
-                (e.mirror ? mirrored : plain).add(e);
-            } else if (band == 0 && !e.mirror && rep.idx != e.idx) {
-                out.add(RowFactory.create(Math.min(rep.idx, e.idx), Math.max(rep.idx, e.idx), 0, false));
+    /** The entries filed under one key, compared among themselves. */
+    private final class Bucket {
+        private final long key;
+        private final int band;
+        private final int words;
+        private final List<Entry> plain = new ArrayList<>();
+        private final List<Entry> mirrored = new ArrayList<>();
+        private final long[] ps;
+        private final long[] ms;
+        private final long[] mIdx;
+        private final List<Row> chained = new ArrayList<>();
+        /** Each entry's values in the bands before this one (plain entries, then mirrored), made when first asked. */
+        private final long[][] earlier;
+
+        Bucket(long key, List<Entry> run, boolean members) {
+            this.key = key;
+            band = (int) (key >>> 58);
+            words = run.get(0).sig.length;
+            // Collapse identical signatures: each copy chains to the first (reported once, from band 0).
+            Map<SigKey, Entry> reps = new HashMap<>();
+            for (Entry e : run) {
+                Entry rep = members ? null : reps.putIfAbsent(new SigKey(e.sig, e.mirror), e);
+                if (rep == null) {
+                    (e.mirror ? mirrored : plain).add(e);
+                } else if (band == 0 && !e.mirror && rep.idx != e.idx) {
+                    chained.add(RowFactory.create(Math.min(rep.idx, e.idx), Math.max(rep.idx, e.idx), 0, false));
+                }
+            }
+            // Signatures sit in flat arrays: the comparison loops are the hot spot.
+            mirrored.sort(java.util.Comparator.comparingLong(Entry::idx));
+            ps = flat(plain, words);
+            ms = flat(mirrored, words);
+            mIdx = mirrored.stream().mapToLong(Entry::idx).toArray();
+            earlier = new long[plain.size() + mirrored.size()][];
+        }
+
+        /**
+         * Whether plain entry i and entry k (plain, or mirrored when k >= plain.size()) share a band
+         * before this one: then the pair is reported from that band, not measured again here.
+         */
+        private boolean sharedBefore(int i, int k) {
+            if (band == 0) return false;
+            long[] a = earlierBands(i);
+            long[] b = earlierBands(k);
+            for (int x = 0; x < band; x++) if (a[x] == b[x]) return true;
+            return false;
+        }
+
+        private long[] earlierBands(int k) {
+            long[] v = earlier[k];
+            if (v == null) {
+                long[] sig = k < plain.size() ? plain.get(k).sig : mirrored.get(k - plain.size()).sig;
+                v = new long[band];
+                for (int x = 0; x < band; x++) v[x] = bandValue(sig, x);
+                earlier[k] = v;
+            }
+            return v;
+        }
+
+        /** The first mirrored entry a plain entry i is compared with (see {@link #visit}). */
+        private int firstMirrored(int i) {
+            int from = Arrays.binarySearch(mIdx, plain.get(i).idx + 1);
+            return from >= 0 ? from : -from - 1;
+        }
+
+        void compare(int maxDistance, int maxPairs, boolean members, List<Row> out) {
+            if (members) {
+                members(maxDistance, out);
+                return;
+            }
+            out.addAll(chained);
+            List<Row> found = new ArrayList<>();
+            if (visit(maxDistance, (x, y, d, mirror) -> {
+                if (x.idx != y.idx) {
+                    found.add(RowFactory.create(Math.min(x.idx, y.idx), Math.max(x.idx, y.idx), d, mirror));
+                }
+                return found.size() <= maxPairs;
+            })) {
+                out.addAll(found);
+            } else {
+                forest(maxDistance, out);
             }
         }
-        // Plain with plain, and plain with mirrored (two mirrored entries are the plain pair again).
-        // A mixed pair is seen twice (x plain with y mirrored, and the reverse): keep the one whose
-        // plain side has the lower id. Signatures sit in flat arrays: this loop is the hot spot.
-        mirrored.sort(java.util.Comparator.comparingLong(Entry::idx));
-        int words = run.get(0).sig.length;
-        long[] ps = flat(plain, words);
-        long[] ms = flat(mirrored, words);
-        long[] mIdx = mirrored.stream().mapToLong(Entry::idx).toArray();
-        for (int i = 0; i < plain.size(); i++) {
-            long xi = plain.get(i).idx;
-            for (int j = i + 1; j < plain.size(); j++) {
-                int d = distance(ps, i, ps, j, words, maxDistance);
-                if (d <= maxDistance) emit(plain.get(i), plain.get(j), d, false, band, out);
-            }
-            int from = java.util.Arrays.binarySearch(mIdx, xi + 1);
-            for (int j = from >= 0 ? from : -from - 1; j < mIdx.length; j++) {
-                int d = distance(ps, i, ms, j, words, maxDistance);
-                if (d <= maxDistance) emit(plain.get(i), mirrored.get(j), d, true, band, out);
+
+        /**
+         * The entries that have a near entry in the bucket, as member rows. Each needs one near
+         * partner (copies of a face find one at once; loners look at all). Pairs that share an
+         * earlier band count too: asking for a partner first met here would cost the bucket's square.
+         */
+        private void members(int maxDistance, List<Row> out) {
+            if (!mirrored.isEmpty()) throw new IllegalStateException("members are sent for plain entries only");
+            boolean[] near = new boolean[plain.size()];
+            for (int i = 0; i < near.length; i++) {
+                for (int j = 0; j < near.length && !near[i]; j++) {
+                    if (j != i && distance(ps, i, ps, j, words, maxDistance) <= maxDistance) near[i] = near[j] = true;
+                }
+                if (near[i]) out.add(RowFactory.create(key, plain.get(i).idx));
             }
         }
+
+        /**
+         * Plain with plain, and plain with mirrored (two mirrored entries are the plain pair again).
+         * A mixed pair is seen twice (x plain with y mirrored, and the reverse): only the one whose
+         * plain side has the lower id is visited. A pair that shares an earlier band is left to that
+         * band (each pair once). False as soon as the visitor says stop.
+         */
+        private boolean visit(int maxDistance, PairVisitor v) {
+            int np = plain.size();
+            for (int i = 0; i < np; i++) {
+                for (int j = i + 1; j < np; j++) {
+                    int d = distance(ps, i, ps, j, words, maxDistance);
+                    if (d <= maxDistance && !sharedBefore(i, j) && !v.pair(plain.get(i), plain.get(j), d, false)) {
+                        return false;
+                    }
+                }
+                for (int j = firstMirrored(i); j < mIdx.length; j++) {
+                    int d = distance(ps, i, ms, j, words, maxDistance);
+                    if (d <= maxDistance && !sharedBefore(i, np + j) && !v.pair(plain.get(i), mirrored.get(j), d, true)) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        }
+
+        /**
+         * The passing pairs that join two of the bucket's groups so far: a spanning forest of its
+         * passing pairs, so the same components. Pairs already in one group are not measured.
+         */
+        private void forest(int maxDistance, List<Row> out) {
+            Map<Long, Integer> local = new HashMap<>();
+            for (Entry e : plain) local.putIfAbsent(e.idx, local.size());
+            for (Entry e : mirrored) local.putIfAbsent(e.idx, local.size());
+            int[] parent = new int[local.size()];
+            for (int k = 0; k < parent.length; k++) parent[k] = k;
+            int[] pl = plain.stream().mapToInt(e -> local.get(e.idx)).toArray();
+            int[] mi = mirrored.stream().mapToInt(e -> local.get(e.idx)).toArray();
+            for (int i = 0; i < pl.length; i++) {
+                for (int j = i + 1; j < pl.length; j++) {
+                    if (root(parent, pl[i]) != root(parent, pl[j])) {
+                        link(pl[i], pl[j], distance(ps, i, ps, j, words, maxDistance), maxDistance, parent, out,
+                                plain.get(i), plain.get(j), false);
+                    }
+                }
+                for (int j = firstMirrored(i); j < mi.length; j++) {
+                    if (root(parent, pl[i]) != root(parent, mi[j])) {
+                        link(pl[i], mi[j], distance(ps, i, ms, j, words, maxDistance), maxDistance, parent, out,
+                                plain.get(i), mirrored.get(j), true);
+                    }
+                }
+            }
+        }
+
+        private void link(int x, int y, int d, int maxDistance, int[] parent, List<Row> out, Entry ex, Entry ey,
+                boolean mirror) {
+            int rx = root(parent, x);
+            int ry = root(parent, y);
+            if (rx == ry || d > maxDistance) return;
+            parent[Math.max(rx, ry)] = Math.min(rx, ry);
+            out.add(RowFactory.create(Math.min(ex.idx, ey.idx), Math.max(ex.idx, ey.idx), d, mirror));
+        }
+    }
+
+    private interface PairVisitor {
+        /** A pair within the distance; false to stop visiting. */
+        boolean pair(Entry x, Entry y, int d, boolean mirrored);
     }
 
     private static long[] flat(List<Entry> entries, int words) {
@@ -261,16 +452,6 @@ final class BandJoin implements Serializable {
         int d = 0;
         for (int k = 0; k < words && d <= max; k++) d += Long.bitCount(a[i * words + k] ^ b[j * words + k]);
         return d;
-    }
-
-    private void emit(Entry x, Entry y, int d, boolean mirrored, int band, List<Row> out) {
-        if (x.idx == y.idx || firstSharedBand(x.sig, y.sig) != band) return;
-        out.add(RowFactory.create(Math.min(x.idx, y.idx), Math.max(x.idx, y.idx), d, mirrored));
-    }
-
-    private int firstSharedBand(long[] a, long[] b) {
-        for (int i = 0; i < bandBits.length; i++) if (bandValue(a, i) == bandValue(b, i)) return i;
-        return -1;
     }
 
     private record SigKey(long[] sig, boolean mirror) {

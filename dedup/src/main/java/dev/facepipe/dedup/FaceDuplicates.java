@@ -24,13 +24,20 @@ import org.apache.spark.sql.types.StructType;
  * random hyperplane (bands x bits of them). Faces sharing a band of the sketch are compared by the
  * Hamming distance of their whole sketches, which estimates their angle (angle = pi * d / bits);
  * pairs within the threshold angle plus {@code sketchSd} standard deviations of that estimate are
- * then checked by exact cosine (only those a spanning forest of the groups needs). Groups are
+ * then checked by exact cosine (only those that join two groups found so far). Groups are
  * connected components; the best-quality face of a group (then the lowest face id) is its
  * canonical face. Nothing is deleted: every face gets its group's canonical id. Small inputs take
- * the same steps in the driver ({@code localMax}).
+ * these steps in the driver ({@code localMax}); in Spark the band scan only picks the faces that
+ * have a near sketch, and those are grouped with the same steps in sets, one set per task.
  */
 public final class FaceDuplicates {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FaceDuplicates.class);
+
     private FaceDuplicates() {}
+
+    private static String secs(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f", nanos / 1e9);
+    }
 
     public static final StructType RESULT = new StructType()
             .add("face_id", DataTypes.StringType, false)
@@ -48,22 +55,24 @@ public final class FaceDuplicates {
 
     /**
      * As above; when there are at most {@code localMax} faces they are grouped on the driver with
-     * the same sketches and bands (the same groups, without a dozen small Spark jobs).
+     * the same sketches and bands (the same groups, without a dozen small Spark jobs). Above, every
+     * band bucket sends the faces that have a near sketch in it, and those are grouped in sets of up
+     * to {@code localMax} faces ({@link #nearEdges}).
      */
     public static Dataset<Row> groups(SparkSession spark, Dataset<Row> faces, int bands, int bitsPerBand,
             double minCosine, long seed, double sketchSd, int localMax) {
         int bits = bands * bitsPerBand;
         BandJoin join = new BandJoin(bits, bands);
         Planes planes = new Planes(bits, seed);
-        if (localMax > 0) {
+        // Counted first (ids only): over the budget, no embedding is fetched to the driver in vain.
+        if (localMax > 0 && faces.select("face_id").limit(localMax + 1).count() <= localMax) {
             // As beans: the embeddings arrive as float arrays, not half a million boxed floats per thousand faces.
             List<Face> rows = faces.select(col("face_id").as("faceId"), col("embedding"), col("quality"))
-                    .limit(localMax + 1).as(Encoders.bean(Face.class)).collectAsList();
-            if (rows.size() <= localMax) {
-                return spark.createDataFrame(groups(rows, bands, bitsPerBand, minCosine, seed, sketchSd), RESULT);
-            }
+                    .as(Encoders.bean(Face.class)).collectAsList();
+            return spark.createDataFrame(groups(rows, bands, bitsPerBand, minCosine, seed, sketchSd), RESULT);
         }
-        // Only the sketches are kept (tens of bytes a face); embeddings are read again for the few candidates.
+        long t0 = System.nanoTime();
+        // Only the sketches are kept (tens of bytes a face); embeddings are read again for the faces in a set.
         StructType sketched = new StructType().add("idx", DataTypes.LongType, false)
                 .add("face_id", DataTypes.StringType, false).add("quality", DataTypes.FloatType, true)
                 .add("sig", DataTypes.createArrayType(DataTypes.LongType, false), false);
@@ -80,14 +89,29 @@ public final class FaceDuplicates {
                 for (int i = 0; i < sig.length; i++) sig[i] = (Long) s.get(i);
                 return join.entries(r.getLong(0), sig, false).iterator();
             }, Encoders.row(BandJoin.ENTRY));
-            List<long[]> candidates = closestFirst(join.pairs(entries, maxSketchDistance(bits, minCosine, sketchSd),
-                    BandJoin.partitions(spark)).collectAsList());
-            if (candidates.isEmpty()) return spark.createDataFrame(List.of(), RESULT);
-            List<long[]> edges = verifiedForest(spark, faces, indexed, candidates, minCosine);
-            if (edges.isEmpty()) return spark.createDataFrame(List.of(), RESULT);
+            int maxSketch = maxSketchDistance(bits, minCosine, sketchSd);
+            // Each bucket sends its faces with a near sketch there, not their pairs (copies of one
+            // viral photo would send the square of their number).
+            Map<Long, List<Long>> buckets = new java.util.TreeMap<>();
+            for (Row m : join.nearMembers(entries, maxSketch, BandJoin.partitions(spark)).collectAsList()) {
+                buckets.computeIfAbsent(m.getLong(0), k -> new ArrayList<>()).add(m.getLong(1));
+            }
+            long t1 = System.nanoTime();
+            Map<Integer, List<Long>> sets = gather(buckets.values(), localMax);
+            List<long[]> edges = nearEdges(spark, join, sets, indexed, faces, maxSketch, minCosine);
+            long t2 = System.nanoTime();
+            List<Row> result = List.of();
             Collection<List<Long>> groups = UnionFind.groups(edges);
-            Map<Long, Row> info = BandJoin.members(spark, indexed.select("idx", "face_id", "quality"), groups);
-            return spark.createDataFrame(withCanonical(groups, info, 1, 2), RESULT);
+            if (!edges.isEmpty()) {
+                Map<Long, Row> info = BandJoin.members(spark, indexed.select("idx", "face_id", "quality"), groups);
+                result = withCanonical(groups, info, 1, 2);
+            }
+            LOG.info("face dedup in Spark: {} groups holding {} faces; {} faces placed {} times in {} sets (sketches and"
+                    + " band scan {} s, sets grouped {} s, canonical faces {} s)", groups.size(), result.size(),
+                    buckets.values().stream().flatMap(List::stream).distinct().count(),
+                    sets.values().stream().mapToInt(List::size).sum(), sets.size(), secs(t1 - t0), secs(t2 - t1),
+                    secs(System.nanoTime() - t2));
+            return spark.createDataFrame(result, RESULT);
         } finally {
             indexed.unpersist();
         }
@@ -117,20 +141,29 @@ public final class FaceDuplicates {
             emb[i] = rows.get(i).getEmbedding();
             sigs[i] = sketch(emb[i], planes.forDim(emb[i].length));
         }
-        java.util.Set<Long> failed = new java.util.HashSet<>();
-        List<long[]> edges = join.localEdges(sigs, n, (a, b) -> {
-            if (BandJoin.hamming(sigs[a], sigs[b]) > maxSketch || failed.contains((long) a * n + b)) return false;
-            double dot = 0;
-            for (int k = 0; k < emb[a].length; k++) dot += (double) emb[a][k] * emb[b][k];
-            if (dot < minCosine) failed.add((long) a * n + b);
-            return dot >= minCosine;
-        });
+        List<long[]> edges = edges(join, sigs, emb, maxSketch, minCosine);
         if (edges.isEmpty()) return List.of();
         Map<Long, Row> info = new java.util.HashMap<>();
         for (long[] e : edges) {
             for (long m : e) info.put(m, RowFactory.create(rows.get((int) m).getFaceId(), null, rows.get((int) m).getQuality()));
         }
         return withCanonical(UnionFind.groups(edges), info, 0, 2);
+    }
+
+    /**
+     * The joining pairs (by position) among faces in one JVM: the components of every pair that
+     * shares a band, is within the sketch distance and passes the exact cosine
+     * ({@link BandJoin#localEdges}); a failed pair is not tested again in a later band.
+     */
+    private static List<long[]> edges(BandJoin join, long[][] sigs, float[][] emb, int maxSketch, double minCosine) {
+        int n = sigs.length;
+        java.util.Set<Long> failed = new java.util.HashSet<>();
+        return join.localEdges(sigs, n, (a, b) -> {
+            if (BandJoin.hamming(sigs[a], sigs[b]) > maxSketch || failed.contains((long) a * n + b)) return false;
+            boolean pass = cosine(emb[a], emb[b]) >= minCosine;
+            if (!pass) failed.add((long) a * n + b);
+            return pass;
+        });
     }
 
     /** A face as the driver-side path reads it (a Java bean, so Spark hands over the embedding as a float array). */
@@ -185,78 +218,126 @@ public final class FaceDuplicates {
         return out;
     }
 
-    /** Spanning-forest rounds before the remaining cross-group candidates are checked all at once. */
-    private static final int FOREST_ROUNDS = 2;
+    /**
+     * The sets' faces grouped exactly, each set in one task as on the driver ({@link #edges}: pairs
+     * sharing a band, within the sketch distance, at or above the cosine). Every pair that passes
+     * shares a bucket in which both faces have a near sketch, and that bucket lies wholly in one set
+     * ({@link #gather}), so the sets together find the components of all passing pairs. Returns
+     * the joining pairs (by idx), a spanning forest of them.
+     */
+    private static List<long[]> nearEdges(SparkSession spark, BandJoin join, Map<Integer, List<Long>> sets,
+            Dataset<Row> indexed, Dataset<Row> faces, int maxSketch, double minCosine) {
+        if (sets.isEmpty()) return List.of();
+        List<Row> placed = new ArrayList<>();
+        for (Map.Entry<Integer, List<Long>> set : sets.entrySet()) {
+            for (long idx : set.getValue()) placed.add(RowFactory.create((long) set.getKey(), idx));
+        }
+        StructType setIdx = new StructType().add("set", DataTypes.LongType, false).add("idx", DataTypes.LongType, false);
+        Dataset<Row> met = spark.createDataFrame(placed, setIdx)
+                .join(indexed.select("idx", "face_id", "sig"), "idx")
+                .join(faces.select("face_id", "embedding"), "face_id")
+                .select("set", "idx", "sig", "embedding")
+                .repartition(BandJoin.partitions(spark), col("set")).sortWithinPartitions("set");
+        StructType ab = new StructType().add("a", DataTypes.LongType, false).add("b", DataTypes.LongType, false);
+        List<long[]> out = new ArrayList<>();
+        for (Row r : met.mapPartitions((org.apache.spark.api.java.function.MapPartitionsFunction<Row, Row>) it -> {
+            List<Row> edges = new ArrayList<>();
+            List<Row> set = new ArrayList<>();
+            while (it.hasNext()) {
+                Row r = it.next();
+                if (!set.isEmpty() && set.get(0).getLong(0) != r.getLong(0)) {
+                    joinSet(join, set, maxSketch, minCosine, edges);
+                    set.clear();
+                }
+                set.add(r);
+            }
+            if (!set.isEmpty()) joinSet(join, set, maxSketch, minCosine, edges);
+            return edges.iterator();
+        }, Encoders.row(ab)).collectAsList()) {
+            out.add(new long[] {r.getLong(0), r.getLong(1)});
+        }
+        return out;
+    }
 
     /**
-     * Groups are connected components, so only candidates that join two components need their
-     * exact cosine. A round takes the candidates closest sketch first into a spanning forest (over
-     * the pairs passed so far) and checks its unchecked edges in one Spark pass; failed pairs are
-     * dropped and the forest is built again, until every edge of it has passed. Pairs just under the
-     * threshold can fail round after round, so after a few rounds every remaining candidate that
-     * still joins two components is checked at once. Either way the result equals checking every
-     * candidate (the components of the passing pairs), while a group of a thousand copies of one
-     * photo costs about 999 checks instead of half a million. Returns the passing pairs.
+     * Buckets (lists of faces) into sets: a bucket joins the sets its faces are in, merged, when
+     * the result holds at most maxSet faces; else it starts a set of its own (its faces then sit in
+     * two sets). Every bucket ends wholly inside one set. Returns the sets' faces by set number.
      */
-    private static List<long[]> verifiedForest(SparkSession spark, Dataset<Row> faces, Dataset<Row> indexed,
-            List<long[]> candidates, double minCosine) {
-        java.util.Set<Pair> passed = new java.util.LinkedHashSet<>();
-        java.util.Set<Pair> failed = new java.util.HashSet<>();
-        for (int round = 0; ; round++) {
-            UnionFind uf = new UnionFind();
-            for (Pair p : passed) uf.union(p.a(), p.b());
-            boolean sweep = round >= FOREST_ROUNDS;
-            List<Pair> unchecked = new ArrayList<>();
-            for (long[] c : candidates) {
-                Pair p = new Pair(c[0], c[1]);
-                if (failed.contains(p) || passed.contains(p)) continue;
-                if (sweep ? uf.find(c[0]) != uf.find(c[1]) : uf.union(c[0], c[1])) unchecked.add(p);
+    static Map<Integer, List<Long>> gather(Collection<List<Long>> buckets, int maxSet) {
+        Map<Long, Integer> home = new java.util.HashMap<>(); // the newest set a face is in
+        Map<Integer, java.util.Set<Long>> sets = new java.util.HashMap<>();
+        int next = 0;
+        for (List<Long> bucket : buckets) {
+            java.util.Set<Integer> touched = new java.util.TreeSet<>();
+            List<Long> fresh = new ArrayList<>();
+            for (long f : bucket) {
+                Integer h = home.get(f);
+                if (h == null) fresh.add(f);
+                else touched.add(h);
             }
-            if (unchecked.isEmpty()) break;
-            for (Map.Entry<Pair, Boolean> e : check(spark, faces, indexed, unchecked, minCosine).entrySet()) {
-                (e.getValue() ? passed : failed).add(e.getKey());
+            if (touched.size() == 1 && fresh.isEmpty()) continue; // inside one set already: the usual case
+            long size = fresh.size();
+            for (int t : touched) size += sets.get(t).size(); // at most the merged size (sets may overlap)
+            java.util.Set<Long> into;
+            int id;
+            if (!touched.isEmpty() && size <= maxSet) {
+                // Smaller sets into the largest: each face moves O(log n) times over the whole run.
+                id = touched.stream().max(Comparator.comparingInt((Integer t) -> sets.get(t).size())
+                        .thenComparingInt(t -> -t)).orElseThrow();
+                into = sets.get(id);
+                for (int t : touched) {
+                    if (t == id) continue;
+                    for (long f : sets.remove(t)) {
+                        into.add(f);
+                        home.put(f, id);
+                    }
+                }
+            } else {
+                id = next++;
+                into = new java.util.HashSet<>(bucket);
+                sets.put(id, into);
+                for (long f : bucket) home.put(f, id);
             }
-            if (sweep) break;
+            for (long f : fresh) {
+                into.add(f);
+                home.put(f, id);
+            }
         }
-        return passed.stream().map(p -> new long[] {p.a(), p.b()}).toList();
-    }
-
-    /** Pair rows (a, b, distance) as {a, b, distance}, closest sketch first (ties by ids: deterministic). */
-    private static List<long[]> closestFirst(List<Row> pairs) {
-        List<long[]> out = new ArrayList<>(pairs.size());
-        for (Row p : pairs) out.add(new long[] {p.getLong(0), p.getLong(1), p.getInt(2)});
-        out.sort(Comparator.comparingLong((long[] c) -> c[2]).thenComparingLong(c -> c[0]).thenComparingLong(c -> c[1]));
+        Map<Integer, List<Long>> out = new java.util.TreeMap<>();
+        for (Map.Entry<Integer, java.util.Set<Long>> e : sets.entrySet()) {
+            out.put(e.getKey(), e.getValue().stream().sorted().toList());
+        }
         return out;
     }
 
-    private record Pair(long a, long b) {}
-
-    /** Exact cosine of these pairs (by idx) against the threshold, embeddings joined in by face id. */
-    private static Map<Pair, Boolean> check(SparkSession spark, Dataset<Row> faces, Dataset<Row> indexed,
-            List<Pair> pairs, double minCosine) {
-        StructType ab = new StructType().add("a", DataTypes.LongType, false).add("b", DataTypes.LongType, false);
-        Dataset<Row> wanted = spark.createDataFrame(pairs.stream().map(p -> RowFactory.create(p.a(), p.b())).toList(),
-                ab);
-        Dataset<Row> ids = indexed.select("idx", "face_id");
-        Dataset<Row> emb = faces.select("face_id", "embedding");
-        Dataset<Row> withB = wanted
-                .join(ids.withColumnRenamed("idx", "a").withColumnRenamed("face_id", "fa"), "a")
-                .join(emb.withColumnRenamed("face_id", "fa").withColumnRenamed("embedding", "ea"), "fa")
-                .join(ids.withColumnRenamed("idx", "b").withColumnRenamed("face_id", "fb"), "b")
-                .join(emb.withColumnRenamed("face_id", "fb").withColumnRenamed("embedding", "eb"), "fb");
-        StructType verdict = ab.add("pass", DataTypes.BooleanType, false);
-        Map<Pair, Boolean> out = new java.util.HashMap<>();
-        for (Row r : withB.select("a", "b", "ea", "eb").map((MapFunction<Row, Row>) r -> {
-            List<Object> x = r.getList(2);
-            List<Object> y = r.getList(3);
-            double dot = 0;
-            for (int i = 0; i < x.size(); i++) dot += ((Number) x.get(i)).doubleValue() * ((Number) y.get(i)).doubleValue();
-            return RowFactory.create(r.getLong(0), r.getLong(1), dot >= minCosine);
-        }, Encoders.row(verdict)).collectAsList()) {
-            out.put(new Pair(r.getLong(0), r.getLong(1)), r.getBoolean(2));
+    /** One set's rows (set, idx, sig, embedding): its joining pairs as rows (a, b). */
+    private static void joinSet(BandJoin join, List<Row> set, int maxSketch, double minCosine, List<Row> edges) {
+        int m = set.size();
+        long[] idx = new long[m];
+        long[][] sigs = new long[m][];
+        float[][] emb = new float[m][];
+        for (int i = 0; i < m; i++) {
+            Row r = set.get(i);
+            idx[i] = r.getLong(1);
+            List<Object> s = r.getList(2);
+            sigs[i] = new long[s.size()];
+            for (int k = 0; k < s.size(); k++) sigs[i][k] = (Long) s.get(k);
+            List<Object> e = r.getList(3);
+            emb[i] = new float[e.size()];
+            for (int k = 0; k < e.size(); k++) emb[i][k] = ((Number) e.get(k)).floatValue();
         }
-        for (Pair p : pairs) out.putIfAbsent(p, false); // a face without an embedding row passes nothing
-        return out;
+        for (long[] e : edges(join, sigs, emb, maxSketch, minCosine)) {
+            long a = idx[(int) e[0]];
+            long b = idx[(int) e[1]];
+            edges.add(RowFactory.create(Math.min(a, b), Math.max(a, b)));
+        }
+    }
+
+    private static double cosine(float[] a, float[] b) {
+        double dot = 0;
+        for (int k = 0; k < a.length; k++) dot += (double) a[k] * b[k];
+        return dot;
     }
 
     /** The hyperplanes, drawn from the seed once per JVM for the dimension the embeddings have. */

@@ -44,15 +44,18 @@ public final class ImageDuplicates {
     /** As above with {@code tables} bandings (each further one over a permutation of the bits drawn from seed). */
     public static Dataset<Row> duplicateOf(SparkSession spark, Dataset<Row> images, int bands, int tables, long seed,
             int maxHamming, boolean mirror) {
-        return duplicateOf(spark, images, bands, tables, seed, maxHamming, mirror, 0);
+        return duplicateOf(spark, images, bands, tables, seed, maxHamming, mirror, 0,
+                BandJoin.DEFAULT_BUCKET_MAX_PAIRS);
     }
 
     /**
      * As above; when the images hold at most {@code localMax} hashes they are compared on the
-     * driver with the same bands (the same pairs, without a dozen small Spark jobs).
+     * driver with the same bands (the same pairs, without a dozen small Spark jobs). A band bucket
+     * with more than {@code bucketMaxPairs} near pairs sends a spanning forest of them instead
+     * (the same groups; thousands of copies of one photo cost thousands of rows, not millions).
      */
     public static Dataset<Row> duplicateOf(SparkSession spark, Dataset<Row> images, int bands, int tables, long seed,
-            int maxHamming, boolean mirror, int localMax) {
+            int maxHamming, boolean mirror, int localMax, int bucketMaxPairs) {
         BandJoin join = new BandJoin(64, bands, tables, seed);
         if (localMax > 0) {
             List<Row> rows = images.where(col("phash").isNotNull())
@@ -68,7 +71,8 @@ public final class ImageDuplicates {
                 .persist();
         try {
             List<long[]> pairs = new ArrayList<>();
-            for (Row p : join.pairs(entries(hashed, join, mirror), maxHamming, BandJoin.partitions(spark)).collectAsList()) {
+            for (Row p : join.pairs(entries(hashed, join, mirror), maxHamming, BandJoin.partitions(spark),
+                    bucketMaxPairs).collectAsList()) {
                 pairs.add(new long[] {p.getLong(0), p.getLong(1)});
             }
             if (pairs.isEmpty()) return spark.createDataFrame(List.of(), RESULT);

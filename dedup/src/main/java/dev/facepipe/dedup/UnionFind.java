@@ -34,8 +34,13 @@ public final class UnionFind {
     public static Collection<List<Long>> groups(List<long[]> pairs) {
         UnionFind uf = new UnionFind();
         for (long[] p : pairs) uf.union(p[0], p[1]);
+        return uf.groups();
+    }
+
+    /** The components so far (every id seen), as lists of members. */
+    public Collection<List<Long>> groups() {
         Map<Long, List<Long>> g = new HashMap<>();
-        for (long m : uf.parent.keySet()) g.computeIfAbsent(uf.find(m), k -> new ArrayList<>()).add(m);
+        for (long m : parent.keySet()) g.computeIfAbsent(find(m), k -> new ArrayList<>()).add(m);
         return g.values();
     }
 }

@@ -67,7 +67,8 @@ class BandJoinTest {
             entries.addAll(join.entries(i, new long[] {h.get(i)}, false));
             if (mirror) entries.addAll(join.entries(i, new long[] {PHash.mirrored(h.get(i))}, true));
         }
-        List<Row> pairs = join.pairs(spark.createDataFrame(entries, BandJoin.ENTRY), t, 4).collectAsList();
+        List<Row> pairs = join.pairs(spark.createDataFrame(entries, BandJoin.ENTRY), t, 4, BandJoin.EVERY_PAIR)
+                .collectAsList();
         Set<String> out = new HashSet<>();
         for (Row p : pairs) assertTrue(out.add(p.getLong(0) + "-" + p.getLong(1)) || mirror, "each pair once: " + p);
         return out;
@@ -131,6 +132,80 @@ class BandJoinTest {
         assertTrue(dup.values().stream().allMatch("img00000"::equals), "the earliest copy");
     }
 
+    /** Groups of ids 0..n-1 by these pairs (singletons left out), as sorted lists: comparable. */
+    private static Set<List<Long>> components(List<long[]> pairs) {
+        Set<List<Long>> out = new HashSet<>();
+        for (List<Long> g : UnionFind.groups(pairs)) out.add(g.stream().sorted().toList());
+        return out;
+    }
+
+    private static List<long[]> asPairs(List<Row> rows) {
+        return rows.stream().map(p -> new long[] {p.getLong(0), p.getLong(1)}).toList();
+    }
+
+    /**
+     * Hundreds of near copies of two photos (a few bits apart, so almost every pair of copies is
+     * within the threshold): a bucket over the cap sends a spanning forest of its pairs, far fewer
+     * rows than its pairs, with exactly the groups brute force finds.
+     */
+    @Test
+    void aDenseBucketSendsAForestWithTheSameGroups() {
+        Random r = new Random(11);
+        List<Long> h = new ArrayList<>();
+        long[] photos = {r.nextLong(), r.nextLong()};
+        for (int i = 0; i < 800; i++) h.add(flip(r, photos[i % 2], r.nextInt(4)));
+        for (int i = 0; i < 200; i++) h.add(r.nextLong()); // unrelated, mostly alone in their buckets
+        h.add(PHash.mirrored(photos[0])); // a mirrored copy joins photo 0's group through a mixed pair
+        BandJoin join = new BandJoin(64, 8);
+        List<Row> entries = new ArrayList<>();
+        for (int i = 0; i < h.size(); i++) {
+            entries.addAll(join.entries(i, new long[] {h.get(i)}, false));
+            entries.addAll(join.entries(i, new long[] {PHash.mirrored(h.get(i))}, true));
+        }
+        List<long[]> truth = new ArrayList<>();
+        for (String p : bruteForce(h, 7, true)) {
+            String[] ab = p.split("-");
+            truth.add(new long[] {Long.parseLong(ab[0]), Long.parseLong(ab[1])});
+        }
+        List<Row> forest = join.pairs(spark.createDataFrame(entries, BandJoin.ENTRY), 7, 4, 100).collectAsList();
+        assertTrue(truth.size() > 100_000, "dense: " + truth.size());
+        assertTrue(forest.size() < 8 * h.size(), "at most a forest per band: " + forest.size());
+        assertEquals(components(truth), components(asPairs(forest)));
+        assertEquals(2, components(truth).stream().filter(g -> g.size() >= 400).count());
+    }
+
+    /**
+     * Near members: per bucket, the items with a near item there (identical hashes included, each
+     * named), never pairs; an item near nothing is in no bucket's list.
+     */
+    @Test
+    void nearMembersNameTheItemsWithANearItemInTheirBucket() {
+        Random r = new Random(12);
+        List<Long> h = new ArrayList<>();
+        long base = r.nextLong();
+        for (int i = 0; i < 300; i++) h.add(flip(r, base, r.nextInt(3)));
+        h.add(~base); // shares no band with the copies
+        h.add(base ^ 0xffffL); // shares bands 2..7 with the base, but 16 bits away from every copy
+        BandJoin join = new BandJoin(64, 8);
+        List<Row> entries = new ArrayList<>();
+        for (int i = 0; i < h.size(); i++) entries.addAll(join.entries(i, new long[] {h.get(i)}, false));
+        List<Row> rows = join.nearMembers(spark.createDataFrame(entries, BandJoin.ENTRY), 7, 4).collectAsList();
+        Map<Long, Set<Long>> byBucket = new java.util.HashMap<>();
+        for (Row m : rows) assertTrue(byBucket.computeIfAbsent(m.getLong(0), k -> new HashSet<>()).add(m.getLong(1)));
+        for (int band = 0; band < 8; band++) {
+            Set<Long> ofBase = byBucket.get(join.key(new long[] {base}, band));
+            assertTrue(ofBase.size() > 150, "band " + band + "'s bucket of the base: " + ofBase.size());
+        }
+        for (Map.Entry<Long, Set<Long>> b : byBucket.entrySet()) {
+            int band = (int) (b.getKey() >>> 58);
+            for (long m : b.getValue()) assertEquals(b.getKey(), join.key(new long[] {h.get((int) m)}, band));
+            assertTrue(b.getValue().size() >= 2, "a near item has a near item: " + b.getValue());
+            assertTrue(!b.getValue().contains(300L) && !b.getValue().contains(301L), "no lone item: " + b.getValue());
+        }
+        assertTrue(rows.size() <= 8 * 300, "at most one row per item and band: " + rows.size());
+        assertEquals(Encoders.row(BandJoin.MEMBER).schema(), BandJoin.MEMBER);
+    }
+
     @Test
     void longSignaturesAreCutIntoBandsAcrossWords() {
         BandJoin join = new BandJoin(264, 22);
@@ -139,6 +214,16 @@ class BandJoinTest {
         assertEquals(4095, join.bandValue(sig, 0));
         assertEquals(0b1111, join.bandValue(sig, 5));
         assertEquals(0, join.bandValue(sig, 21));
+        Random r = new Random(6);
+        long[] any = new long[5];
+        for (int t = 0; t < 100; t++) { // consecutive bands take a shortcut: the same values as bit by bit
+            for (int w = 0; w < any.length; w++) any[w] = r.nextLong();
+            for (int b = 0; b < 22; b++) {
+                long bitByBit = 0;
+                for (int k = 0; k < 12; k++) bitByBit |= ((any[(b * 12 + k) >>> 6] >>> ((b * 12 + k) & 63)) & 1L) << k;
+                assertEquals(bitByBit, join.bandValue(any, b), "band " + b);
+            }
+        }
         assertEquals(22, join.entries(7, sig, false).size());
         assertEquals(21L << 58, join.entries(7, sig, false).get(21).getLong(0));
         assertEquals(Encoders.row(BandJoin.PAIR).schema(), BandJoin.PAIR);

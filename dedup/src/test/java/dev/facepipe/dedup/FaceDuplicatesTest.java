@@ -121,9 +121,14 @@ class FaceDuplicatesTest {
         Map<String, String> cluster = FaceDuplicates.groups(spark, spark.createDataFrame(rows, FACES), 40, 8, 0.92,
                 99, 4).collectAsList().stream().collect(Collectors.toMap(x -> x.getString(0), x -> x.getString(1)));
         Map<String, Row> onDriver = FaceDuplicates.groups(spark, spark.createDataFrame(rows, FACES), 40, 8, 0.92,
-                99, 4, rows.size()).collectAsList().stream().collect(Collectors.toMap(x -> x.getString(0), x -> x));
+                99, 4, rows.size()).collectAsList().stream()
+                .collect(Collectors.toMap(x -> x.getString(0), x -> x));
         assertEquals(cluster, onDriver.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
                 x -> x.getValue().getString(1))), "the driver path (under localMax) groups as the Spark path");
+        // Over localMax (100 of 240 faces): sets of up to 100 faces, grouped alike.
+        assertEquals(cluster, FaceDuplicates.groups(spark, spark.createDataFrame(rows, FACES), 40, 8, 0.92, 99, 4, 100)
+                .collectAsList().stream().collect(Collectors.toMap(x -> x.getString(0), x -> x.getString(1))),
+                "sets of 100 group as one set per bucket");
         List<long[]> pairs = new ArrayList<>();
         int failing = 0;
         for (int i = 0; i < e.size(); i++) {
@@ -170,5 +175,50 @@ class FaceDuplicatesTest {
         assertEquals(true, out.get("a2").getBoolean(2));
         assertEquals(false, out.get("a1").getBoolean(2));
         assertEquals("b1", out.get("b2").getString(1), "equal quality: the lower id");
+    }
+
+    /**
+     * Two thousand re-encodes of one face (and a few of another) share their buckets in every band:
+     * over the cap, those buckets are grouped where they are scanned, and the result is one group
+     * per face with its best copy canonical, as on the driver.
+     */
+    @Test
+    void thousandsOfCopiesOfOneFaceFormOneGroupWithoutTheirPairs() {
+        Random r = new Random(8);
+        float[] a = unit(r, null, 1);
+        float[] b = unit(r, null, 1);
+        List<Row> rows = new ArrayList<>();
+        for (int i = 0; i < 2000; i++) rows.add(face(String.format("a%04d", i), unit(r, a, 0.01), i == 1234 ? 0.9f : 0.5f));
+        for (int i = 0; i < 30; i++) rows.add(face(String.format("b%02d", i), unit(r, b, 0.01), 0.5f));
+        for (int i = 0; i < 100; i++) rows.add(face(String.format("z%03d", i), unit(r, null, 1), 0.5f));
+        Map<String, Row> out = FaceDuplicates.groups(spark, spark.createDataFrame(rows, FACES), 22, 12, 0.92, 1234, 4,
+                0).collectAsList().stream()
+                .collect(Collectors.toMap(x -> x.getString(0), x -> x));
+        assertEquals(2030, out.size(), "every copy grouped, no unrelated face");
+        assertTrue(out.entrySet().stream().filter(e -> e.getKey().startsWith("a"))
+                .allMatch(e -> e.getValue().getString(1).equals("a1234")), "the best copy of a is canonical");
+        assertTrue(out.entrySet().stream().filter(e -> e.getKey().startsWith("b"))
+                .allMatch(e -> e.getValue().getString(1).equals("b00")), "b's copies: the lowest id");
+        assertEquals(2, out.values().stream().filter(x -> x.getBoolean(2)).count());
+        // Buckets gathered into sets of up to 1500 faces (a bigger bucket: a set of its own) group alike.
+        assertEquals(out, FaceDuplicates.groups(spark, spark.createDataFrame(rows, FACES), 22, 12, 0.92, 1234, 4,
+                1500).collectAsList().stream()
+                .collect(Collectors.toMap(x -> x.getString(0), x -> x)));
+    }
+
+    @Test
+    void denseBucketsGatherIntoSetsThatHoldEachBucketWhole() {
+        List<List<Long>> buckets = List.of(List.of(1L, 2L, 3L), List.of(3L, 4L), List.of(10L, 11L),
+                List.of(4L, 5L, 6L, 7L), List.of(11L, 1L), List.of(20L, 21L, 22L, 23L, 24L, 25L, 26L));
+        Map<Integer, List<Long>> sets = FaceDuplicates.gather(buckets, 6);
+        for (List<Long> b : buckets) {
+            assertTrue(sets.values().stream().anyMatch(set -> set.containsAll(b)), b + " wholly in a set: " + sets);
+        }
+        assertTrue(sets.values().stream().allMatch(set -> set.size() <= 6 || set.size() == 7), "" + sets);
+        // {4..7} would make 7: a set of its own (face 4 in two sets); {11, 1} then merges {1..4} and {10, 11}.
+        assertTrue(sets.containsValue(List.of(1L, 2L, 3L, 4L, 10L, 11L)), "shared faces merge while there is room: "
+                + sets);
+        assertTrue(sets.containsValue(List.of(4L, 5L, 6L, 7L)), "" + sets);
+        assertEquals(3, sets.size(), "" + sets);
     }
 }

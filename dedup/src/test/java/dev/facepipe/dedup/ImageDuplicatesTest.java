@@ -77,14 +77,15 @@ class ImageDuplicatesTest {
             }
         }
         var df = spark.createDataFrame(rows, IMAGES);
-        Map<String, String> viaSpark = ImageDuplicates.duplicateOf(spark, df, 8, 2, 3, 8, true, 0).collectAsList().stream()
+        Map<String, String> viaSpark = ImageDuplicates.duplicateOf(spark, df, 8, 2, 3, 8, true, 0, BandJoin.EVERY_PAIR).collectAsList().stream()
                 .collect(Collectors.toMap(x -> x.getString(0), x -> x.getString(1)));
-        Map<String, String> onDriver = ImageDuplicates.duplicateOf(spark, df, 8, 2, 3, 8, true, rows.size()).collectAsList()
+        Map<String, String> onDriver = ImageDuplicates.duplicateOf(spark, df, 8, 2, 3, 8, true, rows.size(), BandJoin.EVERY_PAIR).collectAsList()
                 .stream().collect(Collectors.toMap(x -> x.getString(0), x -> x.getString(1)));
         assertTrue(viaSpark.size() > 100, "many duplicates: " + viaSpark.size());
         assertEquals(viaSpark, onDriver);
-        // One hash over the limit: the Spark path is taken, with the same answer.
-        assertEquals(viaSpark, ImageDuplicates.duplicateOf(spark, df, 8, 2, 3, 8, true, rows.size() - 1).collectAsList()
+        // One hash over the limit: the Spark path is taken, with the same answer, also when every
+        // bucket with more than one near pair sends a spanning forest instead of its pairs.
+        assertEquals(viaSpark, ImageDuplicates.duplicateOf(spark, df, 8, 2, 3, 8, true, rows.size() - 1, 1).collectAsList()
                 .stream().collect(Collectors.toMap(x -> x.getString(0), x -> x.getString(1))));
     }
 }

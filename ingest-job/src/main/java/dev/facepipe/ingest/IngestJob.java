@@ -176,24 +176,40 @@ public final class IngestJob {
         phases.lap("engine");
         // The two tables are independent queries over the cached outcomes: written side by side, as
         // each leaves cores idle while the driver plans and commits. The faces side also renders the
-        // report's crops once its groups are known.
+        // report's crops once its groups are known. Dedup results the driver finds on its own (this
+        // run's and earlier runs' rows within its budget: the usual nightly run) are set as each
+        // table's rows are made, one scan of the cached rows, no join planned; above the budget,
+        // Spark finds them and joins them in.
         AtomicLong facesNanos = new AtomicLong();
         CompletableFuture<RunReport.Samples> faceSide = CompletableFuture
                 .supplyAsync(() -> {
                     long f0 = System.nanoTime();
                     RunReport.Samples samples = RunReport.Samples.none();
                     if (stats.faceRows > 0) {
-                        Dataset<Row> faces = spark.createDataFrame(outcomes.flatMap(OutcomeRows::faces),
-                                OutcomeRows.FACE);
-                        Dataset<Row> groups = faceGroups(spark, cfg, files, layout, runId, faces,
-                                dedup.facesComplete ? dedup.faces : null);
-                        withGroups(faces, groups).withColumn("run_id", lit(runId))
+                        List<Row> local = dedup.facesComplete
+                                ? faceGroupsOnDriver(spark, cfg, files, layout, runId, dedup.faces) : null;
+                        Dataset<Row> faces;
+                        List<Member> grouped;
+                        if (local != null) {
+                            Map<String, OutcomeRows.Group> byFace = new java.util.HashMap<>();
+                            for (Row g : local) byFace.put(g.getString(0), new OutcomeRows.Group(g.getString(1), g.getBoolean(2)));
+                            Broadcast<Map<String, OutcomeRows.Group>> bGroups = jsc.broadcast(byFace);
+                            faces = spark.createDataFrame(outcomes.flatMap(r -> OutcomeRows.faces(r, bGroups.value())),
+                                    OutcomeRows.FACE);
+                            grouped = membersOnDriver(local, dedup);
+                        } else {
+                            Dataset<Row> ungrouped = spark.createDataFrame(outcomes.flatMap(OutcomeRows::faces),
+                                    OutcomeRows.FACE);
+                            Dataset<Row> groups = faceGroups(spark, cfg, files, layout, runId, ungrouped);
+                            faces = withGroups(ungrouped, groups);
+                            grouped = membersInSpark(cfg, ungrouped, groups);
+                        }
+                        faces.withColumn("run_id", lit(runId))
                                 .coalesce(fileCount(stats.faceRows, cfg.getLong("ingest.faces_per_file")))
                                 // Embeddings never repeat a float: a dictionary only costs time, then is dropped.
                                 .write().option("parquet.enable.dictionary#embedding.list.element", "false")
                                 .mode(SaveMode.Overwrite).partitionBy("run_id").parquet(layout.faces());
-                        samples = samples(cfg, files, stats, faces, groups, dedup.facesComplete ? dedup : null,
-                                crawl ? hashed : null);
+                        samples = samples(cfg, files, stats, grouped, crawl ? hashed : null);
                     } else {
                         // Dynamic overwrite only replaces partitions it writes: clear an earlier attempt's faces.
                         files.delete(layout.faces() + "/run_id=" + runId);
@@ -203,10 +219,18 @@ public final class IngestJob {
                 }, r -> new Thread(r, "facepipe-ingest-faces").start());
         long i0 = System.nanoTime();
         try {
-            withDuplicates(spark, cfg, files, layout, runId,
-                    spark.createDataFrame(outcomes.map(OutcomeRows::image), OutcomeRows.IMAGE),
-                    dedup.imagesComplete ? dedup.images : null)
-                    .withColumn("run_id", lit(runId))
+            Map<String, String> dupOf = dedup.imagesComplete
+                    ? duplicatesOnDriver(spark, cfg, files, layout, runId, dedup.images) : null;
+            Dataset<Row> images;
+            if (dupOf != null) {
+                Broadcast<Map<String, String>> bDup = jsc.broadcast(dupOf);
+                images = spark.createDataFrame(outcomes.map(r -> OutcomeRows.image(r, bDup.value())),
+                        OutcomeRows.IMAGE);
+            } else {
+                images = withDuplicates(spark, cfg, files, layout, runId,
+                        spark.createDataFrame(outcomes.map(OutcomeRows::image), OutcomeRows.IMAGE));
+            }
+            images.withColumn("run_id", lit(runId))
                     .coalesce(fileCount(stats.imageRows, cfg.getLong("ingest.images_per_file")))
                     .write().mode(SaveMode.Overwrite).partitionBy("run_id").parquet(layout.images());
         } catch (RuntimeException e) {
@@ -236,36 +260,77 @@ public final class IngestJob {
         return m;
     }
 
+    /** The image dedup's settings (conf's dedup.image_* and the shared dedup.* keys). */
+    private record ImageDedup(int bands, int tables, long seed, int maxHamming, boolean mirror, int localMax,
+            int bucketMaxPairs) {
+        static ImageDedup of(Config cfg) {
+            return new ImageDedup(cfg.getInt("dedup.image_bands"), cfg.getInt("dedup.image_tables"),
+                    cfg.getLong("dedup.seed"), cfg.getInt("dedup.image_max_hamming"),
+                    cfg.getBoolean("dedup.image_mirror"), cfg.getInt("dedup.local_max_images"),
+                    cfg.getInt("dedup.image_bucket_max_pairs"));
+        }
+    }
+
+    /** The face dedup's settings (conf's dedup.face_* and the shared dedup.* keys). */
+    private record FaceDedup(int bands, int bits, double minCosine, long seed, double sketchSd, int localMax) {
+        static FaceDedup of(Config cfg) {
+            return new FaceDedup(cfg.getInt("dedup.face_bands"), cfg.getInt("dedup.face_band_bits"),
+                    cfg.getDouble("dedup.face_min_cosine"), cfg.getLong("dedup.seed"),
+                    cfg.getDouble("dedup.face_sketch_sd"), cfg.getInt("dedup.local_max_faces"));
+        }
+    }
+
+    /** Earlier runs' hash rows (image_id, phash, pixels, ingested_at), or null when there are none. */
+    private static Dataset<Row> earlierHashes(SparkSession spark, HadoopFiles files, Layout layout, String runId) {
+        if (!files.hasData(layout.images())) return null;
+        return hashRows(spark.read().parquet(layout.images()).where(col("run_id").notEqual(runId)));
+    }
+
+    private static Dataset<Row> hashRows(Dataset<Row> images) {
+        return images.select(col("image_id"), col("phash"), col("width").cast("long").multiply(col("height"))
+                .as("pixels"), col("ingested_at"));
+    }
+
+    /** Earlier runs' accepted faces (face_id, embedding, quality), or null when there are none. */
+    private static Dataset<Row> earlierFaces(SparkSession spark, HadoopFiles files, Layout layout, String runId) {
+        if (!files.hasData(layout.faces())) return null;
+        return spark.read().parquet(layout.faces()).where(col("run_id").notEqual(runId).and(col("status")
+                .equalTo("ok"))).select("face_id", "embedding", "quality");
+    }
+
     /**
-     * Sets duplicate_of on this run's images: near-duplicates by pHash among this run's and every
-     * earlier run's images point to the best copy. Earlier runs' rows are not rewritten.
-     *
-     * @param mine this run's hash rows when the stats pass gathered them all (else null)
+     * duplicate_of by image id for this run's images, found on the driver from this run's hash rows
+     * (gathered by the stats pass) and every earlier run's; null when together they are over the
+     * driver's budget (then {@link #withDuplicates} finds them in Spark).
+     */
+    private static Map<String, String> duplicatesOnDriver(SparkSession spark, Config cfg, HadoopFiles files,
+            Layout layout, String runId, List<Row> mine) {
+        ImageDedup d = ImageDedup.of(cfg);
+        Dataset<Row> earlier = earlierHashes(spark, files, layout, runId);
+        List<Row> all = withinBudget(mine, earlier == null ? null : earlier.where(col("phash").isNotNull()),
+                earlier == null ? null : Encoders.row(earlier.schema()), d.localMax());
+        if (all == null) return null;
+        java.util.Set<String> ours = new java.util.HashSet<>();
+        for (Row r : mine) ours.add(r.getString(0));
+        Map<String, String> dupOf = new java.util.HashMap<>();
+        for (Row r : ImageDuplicates.duplicateOf(all, d.bands(), d.tables(), d.seed(), d.maxHamming(), d.mirror())) {
+            if (ours.contains(r.getString(0))) dupOf.put(r.getString(0), r.getString(1));
+        }
+        return dupOf;
+    }
+
+    /**
+     * Sets duplicate_of on this run's images in Spark: near-duplicates by pHash among this run's and
+     * every earlier run's images point to the best copy. Earlier runs' rows are not rewritten.
      */
     private static Dataset<Row> withDuplicates(SparkSession spark, Config cfg, HadoopFiles files, Layout layout,
-            String runId, Dataset<Row> images, List<Row> mine) {
-        Dataset<Row> hashes = images.select(col("image_id"), col("phash"),
-                col("width").cast("long").multiply(col("height")).as("pixels"), col("ingested_at"));
-        Dataset<Row> earlier = null;
-        if (files.hasData(layout.images())) {
-            earlier = spark.read().parquet(layout.images()).where(col("run_id").notEqual(runId))
-                    .select(col("image_id"), col("phash"), col("width").cast("long").multiply(col("height"))
-                            .as("pixels"), col("ingested_at"));
-        }
-        int bands = cfg.getInt("dedup.image_bands");
-        int tables = cfg.getInt("dedup.image_tables");
-        long seed = cfg.getLong("dedup.seed");
-        int maxHamming = cfg.getInt("dedup.image_max_hamming");
-        boolean mirror = cfg.getBoolean("dedup.image_mirror");
-        int localMax = cfg.getInt("dedup.local_max_images");
-        List<Row> all = withinBudget(mine, earlier == null ? null : earlier.where(col("phash").isNotNull()),
-                Encoders.row(hashes.schema()), localMax);
-        Dataset<Row> dups = all != null
-                ? spark.createDataFrame(ImageDuplicates.duplicateOf(all, bands, tables, seed, maxHamming, mirror),
-                        ImageDuplicates.RESULT)
-                : ImageDuplicates.duplicateOf(spark, earlier == null ? hashes : hashes.unionByName(earlier), bands,
-                        tables, seed, maxHamming, mirror, localMax);
-        dups = dups.withColumnRenamed("duplicate_of", "dup_of");
+            String runId, Dataset<Row> images) {
+        ImageDedup d = ImageDedup.of(cfg);
+        Dataset<Row> hashes = hashRows(images);
+        Dataset<Row> earlier = earlierHashes(spark, files, layout, runId);
+        Dataset<Row> dups = ImageDuplicates.duplicateOf(spark, earlier == null ? hashes : hashes.unionByName(earlier),
+                d.bands(), d.tables(), d.seed(), d.maxHamming(), d.mirror(), d.localMax(), d.bucketMaxPairs())
+                .withColumnRenamed("duplicate_of", "dup_of");
         Dataset<Row> joined = images.join(dups, images.col("image_id").equalTo(dups.col("image_id")), "left")
                 .drop(dups.col("image_id"))
                 .withColumn("duplicate_of", col("dup_of")).drop("dup_of");
@@ -274,34 +339,34 @@ public final class IngestJob {
     }
 
     /**
-     * Near-duplicate faces (by embedding) among this run's and earlier runs' accepted faces:
-     * face_id as g_face, the group's best face as g_cluster, g_canonical; only faces in a group of
-     * two or more. Always a table in the driver's memory (a local relation).
+     * Near-duplicate groups of this run's and earlier runs' accepted faces, found on the driver from
+     * the faces the stats pass gathered: rows of {@link FaceDuplicates#RESULT}, or null when
+     * together they are over the driver's budget (then {@link #faceGroups} finds them in Spark).
      */
-    private static Dataset<Row> faceGroups(SparkSession spark, Config cfg, HadoopFiles files, Layout layout,
-            String runId, Dataset<Row> faces, List<FaceDuplicates.Face> mine) {
-        Dataset<Row> accepted = faces.where(col("status").equalTo("ok")).select("face_id", "embedding", "quality");
-        Dataset<Row> earlier = null;
-        if (files.hasData(layout.faces())) {
-            earlier = spark.read().parquet(layout.faces())
-                    .where(col("run_id").notEqual(runId).and(col("status").equalTo("ok")))
-                    .select("face_id", "embedding", "quality");
-        }
-        int bands = cfg.getInt("dedup.face_bands");
-        int bits = cfg.getInt("dedup.face_band_bits");
-        double minCosine = cfg.getDouble("dedup.face_min_cosine");
-        long seed = cfg.getLong("dedup.seed");
-        double sd = cfg.getDouble("dedup.face_sketch_sd");
-        int localMax = cfg.getInt("dedup.local_max_faces");
+    private static List<Row> faceGroupsOnDriver(SparkSession spark, Config cfg, HadoopFiles files, Layout layout,
+            String runId, List<FaceDuplicates.Face> mine) {
+        FaceDedup d = FaceDedup.of(cfg);
+        Dataset<Row> earlier = earlierFaces(spark, files, layout, runId);
         List<FaceDuplicates.Face> all = withinBudget(mine, earlier == null ? null
                 : earlier.select(col("face_id").as("faceId"), col("embedding"), col("quality")),
-                Encoders.bean(FaceDuplicates.Face.class), localMax);
-        Dataset<Row> groups = all != null
-                ? spark.createDataFrame(FaceDuplicates.groups(all, bands, bits, minCosine, seed, sd),
-                        FaceDuplicates.RESULT)
-                : FaceDuplicates.groups(spark, earlier == null ? accepted : accepted.unionByName(earlier), bands, bits,
-                        minCosine, seed, sd, localMax);
-        return groups.withColumnRenamed("face_id", "g_face").withColumnRenamed("cluster_id", "g_cluster")
+                Encoders.bean(FaceDuplicates.Face.class), d.localMax());
+        return all == null ? null
+                : FaceDuplicates.groups(all, d.bands(), d.bits(), d.minCosine(), d.seed(), d.sketchSd());
+    }
+
+    /**
+     * Near-duplicate faces (by embedding) among this run's and earlier runs' accepted faces, in
+     * Spark: face_id as g_face, the group's best face as g_cluster, g_canonical; only faces in a
+     * group of two or more.
+     */
+    private static Dataset<Row> faceGroups(SparkSession spark, Config cfg, HadoopFiles files, Layout layout,
+            String runId, Dataset<Row> faces) {
+        FaceDedup d = FaceDedup.of(cfg);
+        Dataset<Row> accepted = faces.where(col("status").equalTo("ok")).select("face_id", "embedding", "quality");
+        Dataset<Row> earlier = earlierFaces(spark, files, layout, runId);
+        return FaceDuplicates.groups(spark, earlier == null ? accepted : accepted.unionByName(earlier), d.bands(),
+                d.bits(), d.minCosine(), d.seed(), d.sketchSd(), d.localMax())
+                .withColumnRenamed("face_id", "g_face").withColumnRenamed("cluster_id", "g_cluster")
                 .withColumnRenamed("canonical", "g_canonical");
     }
 
@@ -332,43 +397,49 @@ public final class IngestJob {
                 org.apache.spark.sql.functions::col).toArray(org.apache.spark.sql.Column[]::new));
     }
 
+    /** This run's accepted faces in a group, from the driver's groups and the faces the stats pass gathered. */
+    private static List<Member> membersOnDriver(List<Row> groups, DedupInputs mine) {
+        Map<String, Integer> at = new java.util.HashMap<>();
+        for (int i = 0; i < mine.refs.size(); i++) at.put(mine.refs.get(i).faceId(), i);
+        List<Member> grouped = new ArrayList<>();
+        for (Row g : groups) {
+            Integer i = at.get(g.getString(0));
+            if (i != null) {
+                grouped.add(new Member(mine.refs.get(i), g.getString(1), g.getBoolean(2), mine.faces.get(i).getQuality()));
+            }
+        }
+        return grouped;
+    }
+
+    /** This run's accepted faces in a group, in one pass over the run's faces (none when the report shows no groups). */
+    private static List<Member> membersInSpark(Config cfg, Dataset<Row> faces, Dataset<Row> groups) {
+        List<Member> grouped = new ArrayList<>();
+        if (cfg.getInt("report.sample_groups") <= 0 || groups.isEmpty()) return grouped;
+        for (Row r : faces.where(col("status").equalTo("ok"))
+                .join(org.apache.spark.sql.functions.broadcast(groups), col("face_id").equalTo(col("g_face")))
+                .select("face_id", "image_id", "source", "landmarks", "g_cluster", "g_canonical", "quality")
+                .collectAsList()) {
+            grouped.add(new Member(new RunStats.FaceRef(r.getString(0), r.getString(1), r.getString(2),
+                    OutcomeRows.floats(r, 3)), r.getString(4), r.getBoolean(5), r.isNullAt(6) ? null : r.getFloat(6)));
+        }
+        return grouped;
+    }
+
     /**
      * Crops for the report: the run's first report.sample_faces accepted faces by face id (picked
      * while the engine's output was folded into the manifest's figures), and the run's largest
-     * near-duplicate groups (canonical face first): their members found from the faces the driver
-     * already holds for dedup, else in one pass over the run's grouped faces; aligned again from
-     * their landmarks, several at once.
+     * near-duplicate groups (canonical face first) among this run's grouped faces; aligned again
+     * from their landmarks, several at once.
      *
-     * @param mine this run's accepted faces held by the driver (with their refs), or null
+     * @param grouped this run's accepted faces that are in a group
      * @param hashed the inputs' rows when blobs are not at their source (a crawl), else null
      */
-    private static RunReport.Samples samples(Config cfg, HadoopFiles files, RunStats stats, Dataset<Row> faces,
-            Dataset<Row> groups, DedupInputs mine, JavaRDD<Row> hashed) {
+    private static RunReport.Samples samples(Config cfg, HadoopFiles files, RunStats stats, List<Member> grouped,
+            JavaRDD<Row> hashed) {
         int nGroups = cfg.getInt("report.sample_groups");
         List<RunStats.FaceRef> sample = new ArrayList<>(stats.samples.values());
         List<List<RunStats.FaceRef>> chosen = new ArrayList<>();
-        if (nGroups > 0 && !groups.isEmpty()) {
-            // This run's accepted faces that are in a group.
-            List<Member> grouped = new ArrayList<>();
-            if (mine != null) {
-                Map<String, Integer> at = new java.util.HashMap<>();
-                for (int i = 0; i < mine.refs.size(); i++) at.put(mine.refs.get(i).faceId(), i);
-                for (Row g : groups.collectAsList()) { // a table in the driver's memory: no Spark job
-                    Integer i = at.get(g.getString(0));
-                    if (i != null) {
-                        grouped.add(new Member(mine.refs.get(i), g.getString(1), g.getBoolean(2),
-                                mine.faces.get(i).getQuality()));
-                    }
-                }
-            } else {
-                for (Row r : faces.where(col("status").equalTo("ok"))
-                        .join(org.apache.spark.sql.functions.broadcast(groups), col("face_id").equalTo(col("g_face")))
-                        .select("face_id", "image_id", "source", "landmarks", "g_cluster", "g_canonical", "quality")
-                        .collectAsList()) {
-                    grouped.add(new Member(new RunStats.FaceRef(r.getString(0), r.getString(1), r.getString(2),
-                            OutcomeRows.floats(r, 3)), r.getString(4), r.getBoolean(5), r.isNullAt(6) ? null : r.getFloat(6)));
-                }
-            }
+        if (nGroups > 0 && !grouped.isEmpty()) {
             Map<String, List<Member>> byGroup = new java.util.HashMap<>();
             for (Member m : grouped) byGroup.computeIfAbsent(m.cluster(), k -> new ArrayList<>()).add(m);
             // A group of n faces has n - 1 that are not canonical; the biggest first, then by cluster id.

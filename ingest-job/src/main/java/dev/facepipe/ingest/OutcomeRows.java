@@ -22,6 +22,11 @@ final class OutcomeRows {
     static final StructType FACE = SparkSchemas.of(Schemas.FACE);
     static final int FACES_AT = IMAGE.size();
     static final int COPIES_AT = IMAGE.size() + 1;
+    private static final int IMAGE_ID = IMAGE.fieldIndex("image_id");
+    private static final int DUPLICATE_OF = IMAGE.fieldIndex("duplicate_of");
+    private static final int FACE_ID = FACE.fieldIndex("face_id");
+    private static final int CLUSTER_ID = FACE.fieldIndex("cluster_id");
+    private static final int CANONICAL = FACE.fieldIndex("canonical");
 
     private OutcomeRows() {}
 
@@ -133,10 +138,43 @@ final class OutcomeRows {
         return RowFactory.create(v);
     }
 
+    /** The image row of an outcome row, pointing to its best copy when duplicateOf names one (by image id). */
+    static Row image(Row outcome, java.util.Map<String, String> duplicateOf) {
+        Object[] v = new Object[FACES_AT];
+        for (int i = 0; i < v.length; i++) v[i] = outcome.get(i);
+        v[DUPLICATE_OF] = duplicateOf.get((String) v[IMAGE_ID]);
+        return RowFactory.create(v);
+    }
+
     /** The face rows of an outcome row. */
     static java.util.Iterator<Row> faces(Row outcome) {
         return outcome.<Row>getList(FACES_AT).iterator();
     }
+
+    /**
+     * The face rows of an outcome row, those in a near-duplicate group (by face id: the group's
+     * canonical face id and whether it is that face) pointing to their group.
+     */
+    static java.util.Iterator<Row> faces(Row outcome, java.util.Map<String, Group> groups) {
+        List<Row> faces = outcome.getList(FACES_AT);
+        List<Row> out = new ArrayList<>(faces.size());
+        for (Row f : faces) {
+            Group g = groups.get(f.getString(FACE_ID));
+            if (g == null) {
+                out.add(f);
+            } else {
+                Object[] v = new Object[f.size()];
+                for (int i = 0; i < v.length; i++) v[i] = f.get(i);
+                v[CLUSTER_ID] = g.clusterId();
+                v[CANONICAL] = g.canonical();
+                out.add(RowFactory.create(v));
+            }
+        }
+        return out.iterator();
+    }
+
+    /** A face's near-duplicate group: the canonical face's id, and whether this face is it. */
+    record Group(String clusterId, boolean canonical) implements java.io.Serializable {}
 
     /**
      * A float array column (empty when null): the row's own float[] as the engine's rows hold it (read
