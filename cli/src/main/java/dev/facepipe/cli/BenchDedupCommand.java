@@ -280,21 +280,9 @@ final class BenchDedupCommand implements Callable<Integer> {
         long planted = size / 100;
         // Planted cosines are drawn from [minCos, 1); float rounding can put one a hair under minCos,
         // so the truth is the planted pairs whose exact cosine (as stored) is at or above it.
-        Dataset<Row> df = spark.range(size).map((MapFunction<Long, Row>) i -> {
-            float[] e = syntheticEmbedding(i, size, minCos);
-            List<Float> l = new ArrayList<>(e.length);
-            for (float f : e) l.add(f);
-            return RowFactory.create("f" + i, scala.jdk.javaapi.CollectionConverters.asScala(l).toList(), 0.5f);
-        }, Encoders.row(FACES));
-        // Written to Parquet first, as ingest would hand them over (and so generation is not timed).
-        java.nio.file.Path dir;
-        try {
-            dir = java.nio.file.Files.createTempDirectory("facepipe-bench-faces-");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        java.nio.file.Path dir = toParquet(spark.range(size).map((MapFunction<Long, Row>) i -> faceRow("f" + i,
+                syntheticEmbedding(i, size, minCos)), Encoders.row(FACES)));
         String parquet = dir.resolve("faces.parquet").toString();
-        df.write().parquet(parquet);
         long t0 = System.nanoTime();
         List<Row> groups = FaceDuplicates.groups(spark, spark.read().parquet(parquet), bands, bits, minCos, seed, sd)
                 .collectAsList();
@@ -319,6 +307,26 @@ final class BenchDedupCommand implements Callable<Integer> {
                 secs * 1e6 / size, groups.size(), minCos, found, truth, ratio(found, truth));
     }
 
+    private static Row faceRow(String id, float[] embedding) {
+        List<Float> l = new ArrayList<>(embedding.length);
+        for (float f : embedding) l.add(f);
+        return RowFactory.create(id, scala.jdk.javaapi.CollectionConverters.asScala(l).toList(), 0.5f);
+    }
+
+    /**
+     * Faces written to Parquet (faces.parquet in a new temporary folder, returned) before they are
+     * grouped: as ingest would hand them over, and so their generation is not timed.
+     */
+    private static java.nio.file.Path toParquet(Dataset<Row> faces) {
+        try {
+            java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("facepipe-bench-faces-");
+            faces.write().parquet(dir.resolve("faces.parquet").toString());
+            return dir;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Originals of the copies: as many as the bench corpus of `bench ingest` has photos. */
     private static final int ORIGINALS = 6;
 
@@ -329,7 +337,7 @@ final class BenchDedupCommand implements Callable<Integer> {
      */
     private static void copiedFaces(SparkSession spark, int n, int bands, int bits, double minCos, long seed,
             double sd) {
-        Dataset<Row> df = spark.range(n).map((MapFunction<Long, Row>) i -> {
+        java.nio.file.Path dir = toParquet(spark.range(n).map((MapFunction<Long, Row>) i -> {
             float[] o = unitGaussian(new SplittableRandom(1000 + i % ORIGINALS));
             SplittableRandom r = new SplittableRandom(i * 0x9E3779B97F4A7C15L + 17);
             float[] e = new float[o.length];
@@ -338,18 +346,10 @@ final class BenchDedupCommand implements Callable<Integer> {
                 e[k] = (float) (o[k] + 0.01 * gaussian(r));
                 norm += e[k] * e[k];
             }
-            List<Float> l = new ArrayList<>(e.length);
-            for (float f : e) l.add((float) (f / Math.sqrt(norm)));
-            return RowFactory.create("c" + i, scala.jdk.javaapi.CollectionConverters.asScala(l).toList(), 0.5f);
-        }, Encoders.row(FACES));
-        java.nio.file.Path dir;
-        try {
-            dir = java.nio.file.Files.createTempDirectory("facepipe-bench-copies-");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+            for (int k = 0; k < e.length; k++) e[k] /= (float) Math.sqrt(norm);
+            return faceRow("c" + i, e);
+        }, Encoders.row(FACES)));
         String parquet = dir.resolve("faces.parquet").toString();
-        df.write().parquet(parquet);
         StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "copies: %,d faces of %d originals:", n,
                 ORIGINALS));
         Map<String, String> first = null;

@@ -342,8 +342,7 @@ final class BandJoin implements Serializable {
                 if (x.idx != y.idx) {
                     found.add(RowFactory.create(Math.min(x.idx, y.idx), Math.max(x.idx, y.idx), d, mirror));
                 }
-                return found.size() <= maxPairs;
-            })) {
+            }, () -> found.size() > maxPairs)) {
                 out.addAll(found);
             } else {
                 forest(maxDistance, out);
@@ -357,6 +356,8 @@ final class BandJoin implements Serializable {
          */
         private void members(int maxDistance, List<Row> out) {
             if (!mirrored.isEmpty()) throw new IllegalStateException("members are sent for plain entries only");
+            long[] ps = this.ps;
+            int words = this.words;
             boolean[] near = new boolean[plain.size()];
             for (int i = 0; i < near.length; i++) {
                 for (int j = 0; j < near.length && !near[i]; j++) {
@@ -370,25 +371,45 @@ final class BandJoin implements Serializable {
          * Plain with plain, and plain with mirrored (two mirrored entries are the plain pair again).
          * A mixed pair is seen twice (x plain with y mirrored, and the reverse): only the one whose
          * plain side has the lower id is visited. A pair that shares an earlier band is left to that
-         * band (each pair once). False as soon as the visitor says stop.
+         * band (each pair once). False when {@code enough} says so, which is asked after each entry's
+         * row (an inner loop with no exit but its end runs several times faster).
          */
-        private boolean visit(int maxDistance, PairVisitor v) {
+        private boolean visit(int maxDistance, PairVisitor v, java.util.function.BooleanSupplier enough) {
+            long[] ps = this.ps; // locals: the JIT keeps them in registers through the hot loop
+            long[] ms = this.ms;
+            int words = this.words;
+            int nm = mIdx.length;
             int np = plain.size();
             for (int i = 0; i < np; i++) {
-                for (int j = i + 1; j < np; j++) {
-                    int d = distance(ps, i, ps, j, words, maxDistance);
-                    if (d <= maxDistance && !sharedBefore(i, j) && !v.pair(plain.get(i), plain.get(j), d, false)) {
-                        return false;
+                if (words == 1) { // image hashes: one word, the loop is a popcount and a compare
+                    long x = ps[i];
+                    for (int j = i + 1; j < np; j++) {
+                        int d = Long.bitCount(x ^ ps[j]);
+                        if (d <= maxDistance) near(i, j, d, false, v);
+                    }
+                    for (int j = firstMirrored(i); j < nm; j++) {
+                        int d = Long.bitCount(x ^ ms[j]);
+                        if (d <= maxDistance) near(i, np + j, d, true, v);
+                    }
+                } else {
+                    for (int j = i + 1; j < np; j++) {
+                        int d = distance(ps, i, ps, j, words, maxDistance);
+                        if (d <= maxDistance) near(i, j, d, false, v);
+                    }
+                    for (int j = firstMirrored(i); j < nm; j++) {
+                        int d = distance(ps, i, ms, j, words, maxDistance);
+                        if (d <= maxDistance) near(i, np + j, d, true, v);
                     }
                 }
-                for (int j = firstMirrored(i); j < mIdx.length; j++) {
-                    int d = distance(ps, i, ms, j, words, maxDistance);
-                    if (d <= maxDistance && !sharedBefore(i, np + j) && !v.pair(plain.get(i), mirrored.get(j), d, true)) {
-                        return false;
-                    }
-                }
+                if (enough.getAsBoolean()) return false;
             }
             return true;
+        }
+
+        /** A pair within the distance: plain entry i and entry k (mirrored from plain.size() on). */
+        private void near(int i, int k, int d, boolean mirror, PairVisitor v) {
+            if (sharedBefore(i, k)) return;
+            v.pair(plain.get(i), k < plain.size() ? plain.get(k) : mirrored.get(k - plain.size()), d, mirror);
         }
 
         /**
@@ -403,6 +424,9 @@ final class BandJoin implements Serializable {
             for (int k = 0; k < parent.length; k++) parent[k] = k;
             int[] pl = plain.stream().mapToInt(e -> local.get(e.idx)).toArray();
             int[] mi = mirrored.stream().mapToInt(e -> local.get(e.idx)).toArray();
+            long[] ps = this.ps;
+            long[] ms = this.ms;
+            int words = this.words;
             for (int i = 0; i < pl.length; i++) {
                 for (int j = i + 1; j < pl.length; j++) {
                     if (root(parent, pl[i]) != root(parent, pl[j])) {
@@ -430,8 +454,8 @@ final class BandJoin implements Serializable {
     }
 
     private interface PairVisitor {
-        /** A pair within the distance; false to stop visiting. */
-        boolean pair(Entry x, Entry y, int d, boolean mirrored);
+        /** A pair within the distance. */
+        void pair(Entry x, Entry y, int d, boolean mirrored);
     }
 
     private static long[] flat(List<Entry> entries, int words) {
