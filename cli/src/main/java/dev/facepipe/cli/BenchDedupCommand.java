@@ -110,13 +110,13 @@ final class BenchDedupCommand implements Callable<Integer> {
         SparkSession spark = Sparks.session(cfg, "facepipe-bench-dedup");
         try {
             Dataset<Row> photosDf = spark.createDataFrame(rows, IMAGES);
-            Set<String> found = groupsAsPairs(ImageDuplicates.duplicateOf(spark, photosDf, bands, tables, seed, t, mirror)
-                    .collectAsList(), rows);
+            int maxPairs = cfg.getInt("dedup.image_bucket_max_pairs");
+            Set<String> found = groupsAsPairs(ImageDuplicates.duplicateOf(spark, photosDf, bands, tables, seed, t, mirror,
+                    0, maxPairs).collectAsList(), rows);
             Set<String> truth = bruteForcePairs(hashes, t, mirror);
             long hit = truth.stream().filter(found::contains).count();
             System.out.printf(Locale.ROOT, "photo variants: pairs within threshold (brute force) %d, found by the bands"
                     + " %d (recall %.3f)%n", truth.size(), hit, ratio(hit, truth.size()));
-            int maxPairs = cfg.getInt("dedup.image_bucket_max_pairs");
             for (int size : sizes) {
                 syntheticHashes(spark, size, bands, tables, seed, t, mirror, maxPairs, size <= bruteForceMax);
             }

@@ -25,7 +25,8 @@ import org.apache.spark.sql.types.StructType;
  * Items under the same key are compared right there, within the sorted run of that key, by the
  * Hamming distance of their whole signatures: no pair rows are materialised for the join, so the
  * shuffle holds bands x items rows and the comparisons are bit operations. A pair sharing several
- * bands is reported once, from the first band it shares. Identical signatures are collapsed to one
+ * bands is reported once, from the first band it shares (a forest's pairs may come again from a
+ * later band: the groups are the same). Identical signatures are collapsed to one
  * representative (chained to it), so a hash shared by thousands of items does not cost their square
  * (not in {@link #nearMembers}).
  * Items may also be filed with a mirrored signature (mirror = true); such a pair is reported with
