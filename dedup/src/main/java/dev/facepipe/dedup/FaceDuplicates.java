@@ -106,11 +106,13 @@ public final class FaceDuplicates {
                 Map<Long, Row> info = BandJoin.members(spark, indexed.select("idx", "face_id", "quality"), groups);
                 result = withCanonical(groups, info, 1, 2);
             }
-            LOG.info("face dedup in Spark: {} groups holding {} faces; {} faces placed {} times in {} sets (sketches and"
-                    + " band scan {} s, sets grouped {} s, canonical faces {} s)", groups.size(), result.size(),
-                    buckets.values().stream().flatMap(List::stream).distinct().count(),
-                    sets.values().stream().mapToInt(List::size).sum(), sets.size(), secs(t1 - t0), secs(t2 - t1),
-                    secs(System.nanoTime() - t2));
+            if (LOG.isInfoEnabled()) { // counting the near faces is a pass over every member row: only when logged
+                LOG.info("face dedup in Spark: {} groups holding {} faces; {} faces placed {} times in {} sets"
+                        + " (sketches and band scan {} s, sets grouped {} s, canonical faces {} s)", groups.size(),
+                        result.size(), buckets.values().stream().flatMap(List::stream).distinct().count(),
+                        sets.values().stream().mapToInt(List::size).sum(), sets.size(), secs(t1 - t0),
+                        secs(t2 - t1), secs(System.nanoTime() - t2));
+            }
             return spark.createDataFrame(result, RESULT);
         } finally {
             indexed.unpersist();

@@ -133,9 +133,7 @@ final class OutcomeRows {
 
     /** The image row of an outcome row (its own columns, without the faces and the count of copies). */
     static Row image(Row outcome) {
-        Object[] v = new Object[FACES_AT];
-        for (int i = 0; i < v.length; i++) v[i] = outcome.get(i);
-        return RowFactory.create(v);
+        return image(outcome, java.util.Map.of()); // the engine's rows have no duplicate_of yet
     }
 
     /** The image row of an outcome row, pointing to its best copy when duplicateOf names one (by image id). */
