@@ -103,6 +103,10 @@ final class BenchIngestCommand implements Callable<Integer> {
             // Run 1 is what one spark-submit sees: Spark's classes are loaded, and its code interpreted and
             // compiled, on the way. Later runs repeat the job in this JVM (into a fresh output), as the
             // engine alone ran after its warm-up: the job's own cost.
+            // What the cold run's class loading costs depends on it (bin/facepipe maps setup.sh's archive).
+            String archive = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("SharedArchiveFile").getValue();
+            System.out.println("class-data archive: " + (archive.isEmpty() ? "none (the JDK's own only)" : archive));
             SparkSession spark = Sparks.session(cfg, "facepipe-bench-ingest");
             List<String> ratios = new ArrayList<>();
             List<Double> seconds = new ArrayList<>();
