@@ -48,6 +48,8 @@ if [ $build = 1 ]; then
   if [ ! -f "$stamp" ] || [ -n "$(cd "$FACEPIPE_ROOT" && find pom.xml */pom.xml conf */src -newer "$stamp" -type f 2>/dev/null | head -1)" ]; then
     say "building (mvn package, tests skipped)"
     (cd "$FACEPIPE_ROOT" && mvn -B -q package -DskipTests) || die "build failed: run 'mvn package' to see why"
+    # Maven leaves an unchanged classpath.txt as it was: mark this build, or every run would build again.
+    touch "$stamp"
   fi
   # 5. The class-data archive that shortens each command's start (see scripts/cds-archive.sh); the
   #    commands work without it, so a failed recording is reported, not fatal.
