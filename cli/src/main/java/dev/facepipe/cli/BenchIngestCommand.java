@@ -34,9 +34,9 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "ingest", mixinStandardHelpOptions = true,
         description = "Generate a corpus of web-like images from the given photos (scaled, several side by side,"
-                + " re-encoded, PNG, some broken), run the face engine alone over it, then the ingest job in local"
-                + " mode (--runs times: the first in a cold JVM, then warm): images/s and faces/s of each, and the"
-                + " ratio (what Spark, I/O, dedup and Parquet cost).")
+                + " re-encoded, PNG, some broken), then --runs times: the face engine alone over it, and the ingest"
+                + " job in local mode (the first in a cold JVM, then warm): images/s and faces/s of each, and the"
+                + " ratio of each run to the engine pass before it (what Spark, I/O, dedup and Parquet cost).")
 final class BenchIngestCommand implements Callable<Integer> {
     @ParentCommand
     BenchCommand bench;
@@ -73,45 +73,30 @@ final class BenchIngestCommand implements Callable<Integer> {
             try (Stream<Path> s = Files.list(corpus)) {
                 files = s.sorted().toList();
             }
-            List<byte[]> data = new ArrayList<>();
-            for (Path f : files) data.add(Files.readAllBytes(f));
             FaceEngine engine = FaceEngine.fromConfig(cfg);
-            for (int i = 0; i < Math.min(5, data.size()); i++) engine.process(data.get(i), "warm-up");
-            AtomicInteger faces = new AtomicInteger();
-            AtomicInteger next = new AtomicInteger();
-            ExecutorService pool = Executors.newFixedThreadPool(threads);
-            long e0 = System.nanoTime();
-            double c0 = cpuSeconds();
-            List<Future<?>> fs = new ArrayList<>();
-            for (int w = 0; w < threads; w++) {
-                fs.add(pool.submit(() -> {
-                    for (int i; (i = next.getAndIncrement()) < data.size(); ) {
-                        ImageResult r = engine.process(data.get(i), files.get(i).getFileName().toString());
-                        for (FaceResult f : r.faces()) if (f.embedding() != null) faces.incrementAndGet();
-                    }
-                }));
-            }
-            for (Future<?> f : fs) f.get();
-            double engineSecs = (System.nanoTime() - e0) / 1e9;
-            double engineCpu = cpuSeconds() - c0;
-            pool.shutdown();
-            System.out.printf(Locale.ROOT, "engine alone (%d threads, bytes in memory): %.1f s (%.1f cpu s), %.1f"
-                    + " images/s, %.1f faces/s (%d faces)%n", threads, engineSecs, engineCpu, count / engineSecs,
-                    faces.get() / engineSecs, faces.get());
-            data.clear(); // the job reads the files itself
+            for (int i = 0; i < Math.min(5, files.size()); i++) engine.process(Files.readAllBytes(files.get(i)), "warm-up");
 
             // Run 1 is what one spark-submit sees: Spark's classes are loaded, and its code interpreted and
             // compiled, on the way. Later runs repeat the job in this JVM (into a fresh output), as the
-            // engine alone ran after its warm-up: the job's own cost.
-            // What the cold run's class loading costs depends on it (bin/facepipe maps setup.sh's archive).
+            // engine alone ran after its warm-up: the job's own cost. Each run is compared with an engine
+            // pass made just before it: on a shared machine the neighbours' load drifts over minutes, and a
+            // ratio against one early pass would carry that drift.
             String archive = java.lang.management.ManagementFactory.getPlatformMXBean(
                     com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("SharedArchiveFile").getValue();
+            // What the cold run's class loading costs depends on it (bin/facepipe maps setup.sh's archive).
             System.out.println("class-data archive: " + (archive.isEmpty() ? "none (the JDK's own only)" : archive));
-            SparkSession spark = Sparks.session(cfg, "facepipe-bench-ingest");
+            SparkSession spark = null;
             List<String> ratios = new ArrayList<>();
             List<Double> seconds = new ArrayList<>();
             try {
                 for (int run = 1; run <= runs; run++) {
+                    double[] e = engineAlone(engine, files);
+                    double engineSecs = e[0];
+                    double engineCpu = e[1];
+                    System.out.printf(Locale.ROOT, "engine alone, pass %d (%d threads, bytes in memory): %.1f s (%.1f"
+                            + " cpu s), %.1f images/s, %.1f faces/s (%d faces)%n", run, threads, engineSecs, engineCpu,
+                            count / engineSecs, e[2] / engineSecs, (int) e[2]);
+                    if (spark == null) spark = Sparks.session(cfg, "facepipe-bench-ingest");
                     long i0 = System.nanoTime();
                     double ic0 = cpuSeconds();
                     RunManifest m = IngestJob.run(spark, cfg, corpus.toString(), dir.resolve("data-" + run).toString(),
@@ -124,15 +109,15 @@ final class BenchIngestCommand implements Callable<Integer> {
                             threads, secs, cpu, m.inputs() / secs, m.faceRows() / secs, m.summary());
                     System.out.printf(Locale.ROOT, "phases (s): %s%n", m.phaseSeconds());
                     double ratio = (m.inputs() / secs) / (count / engineSecs);
-                    System.out.printf(Locale.ROOT, "ratio ingest/engine (images/s): %.2f%n", ratio);
-                    // On a shared machine wall time drifts with the neighbours; CPU time per image drifts less.
+                    System.out.printf(Locale.ROOT, "ratio ingest/engine (images/s, against pass %d): %.2f%n", run, ratio);
+                    // Wall time drifts with the neighbours; CPU time per image drifts less.
                     System.out.printf(Locale.ROOT, "ratio by cpu time per image: %.2f%n",
                             (engineCpu / count) / (cpu / m.inputs()));
                     ratios.add(String.format(Locale.ROOT, "run %d (%s) %.2f", run, jvm, ratio));
                     seconds.add(secs);
                 }
             } finally {
-                spark.stop();
+                if (spark != null) spark.stop();
             }
             System.out.println("ratio ingest/engine by run: " + String.join(", ", ratios));
             if (seconds.size() > 1) {
@@ -236,6 +221,35 @@ final class BenchIngestCommand implements Callable<Integer> {
     }
 
     /** CPU seconds this JVM has used, all threads (JIT compilers and GC included). */
+    /**
+     * One pass of the engine alone over the corpus, its bytes read into memory first (not timed) and
+     * dropped after, so the job's runs have the heap: {wall seconds, cpu seconds, accepted faces}.
+     */
+    private double[] engineAlone(FaceEngine engine, List<Path> files) throws Exception {
+        List<byte[]> data = new ArrayList<>();
+        for (Path f : files) data.add(Files.readAllBytes(f));
+        AtomicInteger faces = new AtomicInteger();
+        AtomicInteger next = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            long e0 = System.nanoTime();
+            double c0 = cpuSeconds();
+            List<Future<?>> fs = new ArrayList<>();
+            for (int w = 0; w < threads; w++) {
+                fs.add(pool.submit(() -> {
+                    for (int i; (i = next.getAndIncrement()) < data.size(); ) {
+                        ImageResult r = engine.process(data.get(i), files.get(i).getFileName().toString());
+                        for (FaceResult f : r.faces()) if (f.embedding() != null) faces.incrementAndGet();
+                    }
+                }));
+            }
+            for (Future<?> f : fs) f.get();
+            return new double[] {(System.nanoTime() - e0) / 1e9, cpuSeconds() - c0, faces.get()};
+        } finally {
+            pool.shutdown();
+        }
+    }
+
     private static double cpuSeconds() {
         return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
                 .getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
