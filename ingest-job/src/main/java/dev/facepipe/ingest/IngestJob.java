@@ -149,8 +149,15 @@ public final class IngestJob {
         // Stage-level scheduling: the engine stage alone asks for GPUs.
         if (profile != null) engineRows = engineRows.withResources(profile);
         // Cached as the engine's rows, not as a Dataset: no query is planned or encoded before the
-        // engine starts, and Spark's size estimate stays cheap (arrays are primitive float[]).
-        JavaRDD<Row> outcomes = engineRows.persist(StorageLevel.MEMORY_AND_DISK());
+        // engine starts. One array a partition: Spark sizes a cached partition by walking its objects
+        // again each time it grows by a tenth (every row ~11 times, as much Java time as the engine's
+        // own); one value is walked once.
+        JavaRDD<Row[]> cached = engineRows.mapPartitions(it -> {
+            List<Row> rows = new ArrayList<>();
+            it.forEachRemaining(rows::add);
+            return java.util.Collections.singletonList(rows.toArray(new Row[0])).iterator();
+        }).persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<Row> outcomes = cached.flatMap(a -> java.util.Arrays.asList(a).iterator());
         phases.lap("prepare");
         // The engine pass (while the progress line reports), folded at once into the manifest's figures.
         int sampleFaces = cfg.getInt("report.sample_faces");
@@ -254,7 +261,7 @@ public final class IngestJob {
         RunReport.write(files, layout.runFolder(runId), m, alarms, samples);
         for (DriftCheck.Alarm a : alarms) LOG.warn("run {}: drift alarm: {}", runId, a.describe());
         hashed.unpersist();
-        outcomes.unpersist();
+        cached.unpersist();
         phases.lap("report");
         LOG.info("run {}: {}; phases (s) {}", runId, m.summary(), phases.seconds);
         return m;
