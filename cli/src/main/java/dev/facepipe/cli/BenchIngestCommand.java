@@ -76,15 +76,16 @@ final class BenchIngestCommand implements Callable<Integer> {
             FaceEngine engine = FaceEngine.fromConfig(cfg);
             for (int i = 0; i < Math.min(5, files.size()); i++) engine.process(Files.readAllBytes(files.get(i)), "warm-up");
 
+            // What the cold run's class loading costs depends on it (bin/facepipe maps setup.sh's archive).
+            String archive = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("SharedArchiveFile").getValue();
+            System.out.println("class-data archive: " + (archive.isEmpty() ? "none (the JDK's own only)" : archive));
+
             // Run 1 is what one spark-submit sees: Spark's classes are loaded, and its code interpreted and
             // compiled, on the way. Later runs repeat the job in this JVM (into a fresh output), as the
             // engine alone ran after its warm-up: the job's own cost. Each run is compared with an engine
             // pass made just before it: on a shared machine the neighbours' load drifts over minutes, and a
             // ratio against one early pass would carry that drift.
-            String archive = java.lang.management.ManagementFactory.getPlatformMXBean(
-                    com.sun.management.HotSpotDiagnosticMXBean.class).getVMOption("SharedArchiveFile").getValue();
-            // What the cold run's class loading costs depends on it (bin/facepipe maps setup.sh's archive).
-            System.out.println("class-data archive: " + (archive.isEmpty() ? "none (the JDK's own only)" : archive));
             SparkSession spark = null;
             List<String> ratios = new ArrayList<>();
             List<Double> seconds = new ArrayList<>();
