@@ -27,6 +27,10 @@ done
 jar=${FACEPIPE_JAR:-$(ls "$FACEPIPE_ROOT"/cli/target/facepipe-cli-*-all.jar 2>/dev/null | head -1)}
 [ -n "$jar" ] || die "no self-contained jar: run 'mvn -Pdist package -DskipTests' or set FACEPIPE_JAR"
 opts=(--class dev.facepipe.cli.Main --conf spark.sql.sources.partitionOverwriteMode=dynamic)
+# conf's job.jvm_options (JIT thresholds) for the driver and every executor: on a cluster the executors
+# are the JVMs that run the engine. These replace any extraJavaOptions in spark-defaults.conf.
+jvm=$(conf_get job.jvm_options)
+[ -z "$jvm" ] || opts+=(--conf "spark.driver.extraJavaOptions=$jvm" --conf "spark.executor.extraJavaOptions=$jvm")
 case "$profile" in
   local) opts+=(--master "${master:-local[*]}") ;;
   standalone) opts+=(--master "${master:?--master spark://HOST:7077 is needed}" --deploy-mode client) ;;

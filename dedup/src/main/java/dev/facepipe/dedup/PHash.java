@@ -74,7 +74,8 @@ public final class PHash {
         return Long.bitCount(a ^ b);
     }
 
+    /** 16 lower-case hex digits (one call an image and a face: no format string parsed each time). */
     public static String hex(long h) {
-        return String.format("%016x", h);
+        return java.util.HexFormat.of().toHexDigits(h);
     }
 }

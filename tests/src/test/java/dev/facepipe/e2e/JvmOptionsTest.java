@@ -1,0 +1,103 @@
+package dev.facepipe.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** conf's job.jvm_options reach every JVM the launchers start, and a user's FACEPIPE_JAVA_OPTS still win. */
+class JvmOptionsTest {
+    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
+
+    /** The -XX:Name=value flags of job.jvm_options in the defaults file, by name. */
+    private static Map<String, String> confFlags() throws Exception {
+        String line = Files.readAllLines(ROOT.resolve("conf/facepipe-defaults.properties")).stream()
+                .filter(l -> l.startsWith("job.jvm_options=")).findFirst().orElseThrow();
+        Map<String, String> flags = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("-XX:(\\w+)=(\\S+)").matcher(line);
+        while (m.find()) flags.put(m.group(1), m.group(2));
+        return flags;
+    }
+
+    private static String run(List<String> cmd, String... env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        for (int i = 0; i < env.length; i += 2) pb.environment().put(env[i], env[i + 1]);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES), "timed out: " + cmd);
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    /** The value the JVM ran with, from -XX:+PrintFlagsFinal's table. */
+    private static String finalValue(String out, String flag) {
+        Matcher m = Pattern.compile("\\b" + flag + "\\s+=\\s+(\\S+)").matcher(out);
+        assertTrue(m.find(), flag + " not in the JVM's flag table:\n" + out.substring(0, Math.min(out.length(), 2000)));
+        return m.group(1);
+    }
+
+    private static void assertLauncherApplies(List<String> cmd, String... env) throws Exception {
+        Map<String, String> flags = confFlags();
+        assertTrue(flags.size() >= 2, "job.jvm_options sets " + flags);
+        List<String> withFlags = new ArrayList<>(List.of(env));
+        withFlags.addAll(List.of("FACEPIPE_JAVA_OPTS", "-Xmx512m -XX:+PrintFlagsFinal"));
+        String out = run(cmd, withFlags.toArray(String[]::new));
+        for (var f : flags.entrySet()) assertEquals(f.getValue(), finalValue(out, f.getKey()), f.getKey());
+        assertTrue(out.contains("facepipe 0.1.0"), "the command itself ran:\n" + out.substring(out.length() - 300));
+
+        // A flag the user sets again wins over conf's; the others stay.
+        String first = flags.keySet().iterator().next();
+        String mine = String.valueOf(Long.parseLong(flags.get(first)) + 1);
+        List<String> overridden = new ArrayList<>(List.of(env));
+        overridden.addAll(List.of("FACEPIPE_JAVA_OPTS", "-Xmx512m -XX:+PrintFlagsFinal -XX:" + first + "=" + mine));
+        String out2 = run(cmd, overridden.toArray(String[]::new));
+        assertEquals(mine, finalValue(out2, first));
+        for (var f : flags.entrySet()) {
+            if (!f.getKey().equals(first)) assertEquals(f.getValue(), finalValue(out2, f.getKey()), f.getKey());
+        }
+    }
+
+    @Test
+    void binFacepipeStartsItsJvmWithConfsOptions() throws Exception {
+        assertLauncherApplies(List.of(ROOT.resolve("bin/facepipe").toString(), "--version"));
+    }
+
+    @Test
+    void theImagesEntrypointStartsItsJvmWithConfsOptions() throws Exception {
+        Path target = ROOT.resolve("cli/target");
+        String jar;
+        try (var s = Files.list(target)) {
+            jar = s.filter(p -> p.getFileName().toString().matches("facepipe-cli-.*[0-9T]\\.jar")).findFirst()
+                    .orElseThrow().toString();
+        }
+        String cp = jar + ":" + Files.readString(target.resolve("classpath.txt")).strip();
+        assertLauncherApplies(List.of("bash", ROOT.resolve("docker/entrypoint.sh").toString(), "--version"),
+                "FACEPIPE_CLASSPATH", cp, "FACEPIPE_HOME", ROOT.toString());
+    }
+
+    @Test
+    void submitPassesConfsOptionsToTheDriverAndEveryExecutor() throws Exception {
+        String line = Files.readAllLines(ROOT.resolve("conf/facepipe-defaults.properties")).stream()
+                .filter(l -> l.startsWith("job.jvm_options=")).findFirst().orElseThrow();
+        String value = line.substring("job.jvm_options=".length());
+        assertFalse(value.isBlank());
+        String out = run(List.of("bash", ROOT.resolve("scripts/submit.sh").toString(), "--profile", "standalone",
+                "--master", "spark://m:7077", "--dry-run", "--", "ingest", "--input", "in", "--out", "out"),
+                "FACEPIPE_JAR", "/opt/facepipe/lib/facepipe-all.jar");
+        // printf %q escapes the spaces: compare with them unescaped.
+        String cmd = out.replace("\\ ", " ");
+        assertTrue(cmd.contains("spark.driver.extraJavaOptions=" + value), out);
+        assertTrue(cmd.contains("spark.executor.extraJavaOptions=" + value), out);
+    }
+}
