@@ -82,6 +82,13 @@ final class LocalCluster implements AutoCloseable {
         return List.of(o.split("\\s+"));
     }
 
+    /** conf's job.jvm_options, which scripts/submit.sh gives the driver and every executor. */
+    static String jvmOptions() throws IOException {
+        return Files.readAllLines(ROOT.resolve("conf/facepipe-defaults.properties")).stream()
+                .filter(l -> l.startsWith("job.jvm_options=")).findFirst()
+                .map(l -> l.substring("job.jvm_options=".length()).strip()).orElse("");
+    }
+
     private ProcessBuilder java(List<String> jvm, List<String> main) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.addAll(opens());
@@ -116,10 +123,15 @@ final class LocalCluster implements AutoCloseable {
                 "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
                 "--conf", "spark.ui.enabled=false", "--conf", "spark.executor.memory=1g",
                 "--conf", "spark.sql.shuffle.partitions=8"));
+        String options = jvmOptions();
+        if (!options.isEmpty()) main.addAll(List.of("--conf", "spark.executor.extraJavaOptions=" + options));
         for (String c : sparkConf) main.addAll(List.of("--conf", c));
         main.add(appJars().get(0).toString());
         main.addAll(List.of(args));
-        ProcessBuilder pb = java(List.of("-Xmx2g"), main).redirectOutput(log.toFile());
+        // Client mode: this JVM is the driver, started with what spark-submit gives a driver.
+        List<String> driver = new ArrayList<>(List.of("-Xmx2g"));
+        if (!options.isEmpty()) driver.addAll(List.of(options.split("\\s+")));
+        ProcessBuilder pb = java(driver, main).redirectOutput(log.toFile());
         pb.environment().putAll(env);
         return pb.start();
     }
