@@ -22,10 +22,8 @@ class JvmOptionsTest {
 
     /** The -XX:Name=value flags of job.jvm_options in the defaults file, by name. */
     private static Map<String, String> confFlags() throws Exception {
-        String line = Files.readAllLines(ROOT.resolve("conf/facepipe-defaults.properties")).stream()
-                .filter(l -> l.startsWith("job.jvm_options=")).findFirst().orElseThrow();
         Map<String, String> flags = new LinkedHashMap<>();
-        Matcher m = Pattern.compile("-XX:(\\w+)=(\\S+)").matcher(line);
+        Matcher m = Pattern.compile("-XX:(\\w+)=(\\S+)").matcher(LocalCluster.jvmOptions());
         while (m.find()) flags.put(m.group(1), m.group(2));
         return flags;
     }
@@ -88,9 +86,7 @@ class JvmOptionsTest {
 
     @Test
     void submitPassesConfsOptionsToTheDriverAndEveryExecutor() throws Exception {
-        String line = Files.readAllLines(ROOT.resolve("conf/facepipe-defaults.properties")).stream()
-                .filter(l -> l.startsWith("job.jvm_options=")).findFirst().orElseThrow();
-        String value = line.substring("job.jvm_options=".length());
+        String value = LocalCluster.jvmOptions();
         assertFalse(value.isBlank());
         String out = run(List.of("bash", ROOT.resolve("scripts/submit.sh").toString(), "--profile", "standalone",
                 "--master", "spark://m:7077", "--dry-run", "--", "ingest", "--input", "in", "--out", "out"),
