@@ -8,7 +8,7 @@ import dev.facepipe.core.engine.Thumbnails;
 import dev.facepipe.dedup.FaceDuplicates;
 import dev.facepipe.dedup.ImageDuplicates;
 import dev.facepipe.dedup.PHash;
-import dev.facepipe.ingest.Sparks;
+import dev.facepipe.storage.Sparks;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;

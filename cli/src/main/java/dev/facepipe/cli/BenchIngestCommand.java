@@ -6,7 +6,7 @@ import dev.facepipe.core.engine.FaceResult;
 import dev.facepipe.core.engine.ImageResult;
 import dev.facepipe.ingest.IngestJob;
 import dev.facepipe.ingest.RunManifest;
-import dev.facepipe.ingest.Sparks;
+import dev.facepipe.storage.Sparks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

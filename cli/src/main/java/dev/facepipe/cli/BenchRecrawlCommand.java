@@ -4,7 +4,7 @@ import dev.facepipe.core.config.Config;
 import dev.facepipe.core.schema.Schemas;
 import dev.facepipe.crawler.DemoSite;
 import dev.facepipe.crawler.RecrawlJob;
-import dev.facepipe.ingest.FaceIds;
+import dev.facepipe.storage.ContentHash;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -56,7 +56,7 @@ final class BenchRecrawlCommand implements Callable<Integer> {
                             + ".jpg");
                     r.put("page_url", "http://host-" + (i % 1000) + ".example/page/" + (i / 10) + ".html");
                     r.put("status", "live");
-                    r.put("sha256", isDue ? FaceIds.sha256Hex(site.image(path)) : FaceIds.sha256Hex(
+                    r.put("sha256", isDue ? ContentHash.sha256Hex(site.image(path)) : ContentHash.sha256Hex(
                             Integer.toString(i).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
                     r.put("last_fetch", now - 86_400_000L);
                     r.put("next_due", isDue ? now - 1000 : now + 86_400_000L);

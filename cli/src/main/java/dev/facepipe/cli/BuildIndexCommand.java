@@ -3,7 +3,7 @@ package dev.facepipe.cli;
 import dev.facepipe.core.config.Config;
 import dev.facepipe.index.IndexBuilder;
 import dev.facepipe.index.IndexManifest;
-import dev.facepipe.ingest.Sparks;
+import dev.facepipe.storage.Sparks;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;

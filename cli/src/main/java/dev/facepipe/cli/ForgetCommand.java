@@ -2,7 +2,7 @@ package dev.facepipe.cli;
 
 import dev.facepipe.index.IndexEditor;
 import dev.facepipe.index.Sidecars;
-import dev.facepipe.ingest.HadoopFiles;
+import dev.facepipe.storage.HadoopFiles;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 import picocli.CommandLine.ArgGroup;

@@ -3,7 +3,7 @@ package dev.facepipe.cli;
 import dev.facepipe.core.config.Config;
 import dev.facepipe.ingest.IngestJob;
 import dev.facepipe.ingest.RunManifest;
-import dev.facepipe.ingest.Sparks;
+import dev.facepipe.storage.Sparks;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -40,7 +40,7 @@ final class IngestCommand implements Callable<Integer> {
             System.out.println("manifest " + layout.manifest(runId));
             System.out.println("report " + layout.runFolder(runId) + "/report.html");
             if (!m.reconciles()) return 1;
-            String report = new dev.facepipe.ingest.HadoopFiles(spark.sparkContext().hadoopConfiguration())
+            String report = new dev.facepipe.storage.HadoopFiles(spark.sparkContext().hadoopConfiguration())
                     .readString(layout.report(runId));
             return report.contains("\"status\" : \"alarm\"") ? 3 : 0;
         } finally {

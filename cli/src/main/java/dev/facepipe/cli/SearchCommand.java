@@ -8,7 +8,7 @@ import dev.facepipe.core.engine.FaceEngine;
 import dev.facepipe.core.engine.FaceResult;
 import dev.facepipe.core.engine.ImageResult;
 import dev.facepipe.index.IndexSearcher;
-import dev.facepipe.ingest.HadoopFiles;
+import dev.facepipe.storage.HadoopFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

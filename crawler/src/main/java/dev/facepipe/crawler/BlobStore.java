@@ -1,6 +1,6 @@
 package dev.facepipe.crawler;
 
-import dev.facepipe.ingest.HadoopFiles;
+import dev.facepipe.storage.HadoopFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;

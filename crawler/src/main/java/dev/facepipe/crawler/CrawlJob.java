@@ -2,7 +2,7 @@ package dev.facepipe.crawler;
 
 import dev.facepipe.core.config.Config;
 import dev.facepipe.core.schema.Schemas;
-import dev.facepipe.ingest.HadoopFiles;
+import dev.facepipe.storage.HadoopFiles;
 import edu.uci.ics.crawler4j.crawler.CrawlConfig;
 import edu.uci.ics.crawler4j.crawler.CrawlController;
 import edu.uci.ics.crawler4j.fetcher.PageFetcher;

@@ -1,7 +1,7 @@
 package dev.facepipe.crawler;
 
 import dev.facepipe.core.image.ImageFormat;
-import dev.facepipe.ingest.FaceIds;
+import dev.facepipe.storage.ContentHash;
 import edu.uci.ics.crawler4j.crawler.Page;
 import edu.uci.ics.crawler4j.crawler.WebCrawler;
 import edu.uci.ics.crawler4j.parser.HtmlParseData;
@@ -73,7 +73,7 @@ final class ImageCrawler extends WebCrawler {
                     header(page, "Last-Modified"), "content is not an image (" + ct + ")");
             return;
         }
-        String sha = FaceIds.sha256Hex(bytes);
+        String sha = ContentHash.sha256Hex(bytes);
         String blob = state.store(sha, bytes);
         state.imagesFetched.incrementAndGet();
         state.bytesFetched.addAndGet(bytes.length);

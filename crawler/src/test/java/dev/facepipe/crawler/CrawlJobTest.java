@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.facepipe.core.config.Config;
-import dev.facepipe.ingest.FaceIds;
+import dev.facepipe.storage.ContentHash;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +64,7 @@ class CrawlJobTest {
             assertEquals(0, site.hits("/private/secret.html") + site.hits("/private/p4.jpg"), "robots.txt disallow");
             assertEquals(0, site.hits("/img/p5.jpg"), "noimageindex page's image");
             assertEquals(0, site.hits("/img/p1-small.jpg"), "the smaller srcset candidate is not fetched");
-            String sha = FaceIds.sha256Hex(site.image("/img/p0.jpg"));
+            String sha = ContentHash.sha256Hex(site.image("/img/p0.jpg"));
             assertEquals(sha, rows.get("/img/copy-of-p0.jpg").get("sha256").toString());
             assertTrue(Files.isRegularFile(tmp.resolve("crawl/blobs/" + sha.substring(0, 2) + "/" + sha)));
             try (Stream<Path> blobs = Files.walk(tmp.resolve("crawl/blobs"))) {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.facepipe.core.config.Config;
-import dev.facepipe.ingest.FaceIds;
+import dev.facepipe.storage.ContentHash;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -64,7 +64,7 @@ class RecrawlJobTest {
             assertEquals(4, second.notModified(), second.summary());
             Map<String, GenericRecord> manifest = read(second.manifest());
             assertEquals(2, manifest.size(), "rows only for what changed or went");
-            String sha = FaceIds.sha256Hex(newP1);
+            String sha = ContentHash.sha256Hex(newP1);
             assertEquals(sha, manifest.get("/img/p1.jpg").get("sha256").toString());
             assertEquals("gone", manifest.get("/img/p2.jpg").get("status").toString());
             assertTrue(Files.isRegularFile(tmp.resolve("crawl/blobs/" + sha.substring(0, 2) + "/" + sha)));

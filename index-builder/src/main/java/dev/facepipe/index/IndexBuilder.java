@@ -11,7 +11,7 @@ import dev.facepipe.core.model.ModelSpec;
 import dev.facepipe.faiss.FaissIndex;
 import dev.facepipe.faiss.Metric;
 import dev.facepipe.faiss.SearchResult;
-import dev.facepipe.ingest.HadoopFiles;
+import dev.facepipe.storage.HadoopFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

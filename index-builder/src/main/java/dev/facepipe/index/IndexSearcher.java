@@ -2,7 +2,7 @@ package dev.facepipe.index;
 
 import dev.facepipe.faiss.FaissIndex;
 import dev.facepipe.faiss.SearchResult;
-import dev.facepipe.ingest.HadoopFiles;
+import dev.facepipe.storage.HadoopFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.facepipe.core.config.Config;
-import dev.facepipe.ingest.HadoopFiles;
-import dev.facepipe.ingest.Sparks;
+import dev.facepipe.storage.HadoopFiles;
+import dev.facepipe.storage.Sparks;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,8 +1,7 @@
 package dev.facepipe.ingest;
 
+import dev.facepipe.storage.ContentHash;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
 /**
@@ -16,23 +15,11 @@ public final class FaceIds {
             float y2) {
         String key = imageId + "|" + detectorId + "|" + modelId + "|" + Math.round(x1) + "," + Math.round(y1) + ","
                 + Math.round(x2) + "," + Math.round(y2);
-        return HexFormat.of().formatHex(sha256(key.getBytes(StandardCharsets.UTF_8)), 0, 16);
+        return HexFormat.of().formatHex(ContentHash.sha256(key.getBytes(StandardCharsets.UTF_8)), 0, 16);
     }
 
     /** The first 63 bits of the face id: the FAISS id (non-negative, so -1 stays "no result"). */
     public static long faceKey(String faceId) {
         return Long.parseUnsignedLong(faceId.substring(0, 16), 16) >>> 1;
-    }
-
-    public static String sha256Hex(byte[] bytes) {
-        return HexFormat.of().formatHex(sha256(bytes));
-    }
-
-    private static byte[] sha256(byte[] b) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(b);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

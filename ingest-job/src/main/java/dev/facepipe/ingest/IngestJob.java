@@ -1,5 +1,7 @@
 package dev.facepipe.ingest;
 
+import dev.facepipe.storage.ContentHash;
+import dev.facepipe.storage.HadoopFiles;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
@@ -562,7 +564,7 @@ public final class IngestJob {
                     out.add(RowFactory.create(path, null, files.length(path), RejectReason.TOO_MANY_BYTES.code(), path,
                             null));
                 } else {
-                    out.add(RowFactory.create(path, FaceIds.sha256Hex(b), (long) b.length, null, path, null));
+                    out.add(RowFactory.create(path, ContentHash.sha256Hex(b), (long) b.length, null, path, null));
                 }
             } catch (IOException | RuntimeException e) {
                 out.add(RowFactory.create(path, null, 0L, "unreadable: " + e.getMessage(), path, null));
@@ -583,7 +585,7 @@ public final class IngestJob {
             String source = p.source();
             if (p.imageId() == null) {
                 String reason = RejectReason.TOO_MANY_BYTES.code().equals(p.error()) ? p.error() : "unreadable";
-                out.add(OutcomeRows.rejected(FaceIds.sha256Hex(source.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
+                out.add(OutcomeRows.rejected(ContentHash.sha256Hex(source.getBytes(java.nio.charset.StandardCharsets.UTF_8)),
                         source, p.bytes(), reason, "image " + source + ": " + (reason.equals("unreadable") ? p.error()
                                 : p.bytes() + " bytes, over image.max_bytes"), now, p.copies()));
                 continue;

@@ -1,5 +1,7 @@
 package dev.facepipe.ingest;
 
+import dev.facepipe.storage.ContentHash;
+import dev.facepipe.storage.HadoopFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -85,7 +87,7 @@ public final class OptOutList implements Serializable {
     /** Adds a request; returns its id. */
     public static String add(HadoopFiles files, Config cfg, float[] embedding, String modelId, String source,
             String reason) {
-        String id = FaceIds.sha256Hex((modelId + Instant.now() + source).getBytes(StandardCharsets.UTF_8))
+        String id = ContentHash.sha256Hex((modelId + Instant.now() + source).getBytes(StandardCharsets.UTF_8))
                 .substring(0, 16);
         ObjectNode n = JSON.createObjectNode();
         n.put("id", id);

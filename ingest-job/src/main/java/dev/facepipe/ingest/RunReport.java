@@ -1,5 +1,6 @@
 package dev.facepipe.ingest;
 
+import dev.facepipe.storage.HadoopFiles;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.facepipe.ingest;
 
+import dev.facepipe.storage.Sparks;
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.facepipe.core.config.Config;
 import dev.facepipe.crawler.DemoSite;
-import dev.facepipe.ingest.HadoopFiles;
+import dev.facepipe.storage.HadoopFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.facepipe.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.facepipe.ingest.HadoopFiles;
+import dev.facepipe.storage.HadoopFiles;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.avro.generic.GenericRecord;

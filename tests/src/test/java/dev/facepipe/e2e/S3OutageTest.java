@@ -8,7 +8,7 @@ import dev.facepipe.cli.Main;
 import dev.facepipe.core.config.Config;
 import dev.facepipe.crawler.CrawlJob;
 import dev.facepipe.crawler.DemoSite;
-import dev.facepipe.ingest.HadoopFiles;
+import dev.facepipe.storage.HadoopFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

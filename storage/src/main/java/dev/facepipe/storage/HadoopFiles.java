@@ -1,4 +1,4 @@
-package dev.facepipe.ingest;
+package dev.facepipe.storage;
 
 import java.io.IOException;
 import java.io.OutputStream;

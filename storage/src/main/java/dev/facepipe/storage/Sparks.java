@@ -1,4 +1,4 @@
-package dev.facepipe.ingest;
+package dev.facepipe.storage;
 
 import dev.facepipe.core.config.Config;
 import org.apache.spark.SparkConf;

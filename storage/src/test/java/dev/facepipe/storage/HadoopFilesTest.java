@@ -1,4 +1,4 @@
-package dev.facepipe.ingest;
+package dev.facepipe.storage;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
