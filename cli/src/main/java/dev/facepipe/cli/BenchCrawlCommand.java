@@ -65,7 +65,7 @@ final class BenchCrawlCommand implements Callable<Integer> {
                         org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(manifest),
                                 new org.apache.hadoop.conf.Configuration())).build()) {
             for (org.apache.avro.generic.GenericRecord g; (g = r.read()) != null; ) {
-                if (!g.get("status").toString().equals("fetched")) continue;
+                if (dev.facepipe.core.schema.CrawlStatus.of(g.get("status")) != dev.facepipe.core.schema.CrawlStatus.FETCHED) continue;
                 long at = (Long) g.get("fetched_at");
                 lo = Math.min(lo, at);
                 hi = Math.max(hi, at);

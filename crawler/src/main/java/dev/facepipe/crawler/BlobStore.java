@@ -1,5 +1,6 @@
 package dev.facepipe.crawler;
 
+import dev.facepipe.storage.CrawlLayout;
 import dev.facepipe.storage.HadoopFiles;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,15 +16,15 @@ import org.apache.hadoop.fs.Path;
  */
 public final class BlobStore {
     private final HadoopFiles files;
-    private final String root;
+    private final CrawlLayout layout;
 
     public BlobStore(HadoopFiles files, String root) {
         this.files = files;
-        this.root = root;
+        this.layout = new CrawlLayout(root);
     }
 
     public String path(String sha256) {
-        return root + "/blobs/" + sha256.substring(0, 2) + "/" + sha256;
+        return layout.blob(sha256);
     }
 
     /** Stores the bytes unless present; returns their blob path. */

@@ -1,7 +1,9 @@
 package dev.facepipe.crawler;
 
 import dev.facepipe.core.config.Config;
+import dev.facepipe.core.schema.CrawlStatus;
 import dev.facepipe.core.schema.Schemas;
+import dev.facepipe.storage.CrawlLayout;
 import dev.facepipe.storage.HadoopFiles;
 import edu.uci.ics.crawler4j.crawler.CrawlConfig;
 import edu.uci.ics.crawler4j.crawler.CrawlController;
@@ -129,12 +131,11 @@ public final class CrawlJob {
                 WebURL w = new WebURL();
                 w.setURL(url);
                 if (!controller.getRobotstxtServer().allows(w)) {
-                    state.row(url, "robots", null, null, 0, null, null, null, null, "disallowed by robots.txt");
+                    state.failed(url, CrawlStatus.ROBOTS, null, null, 0, "disallowed by robots.txt");
                 } else if (state.redirected.contains(url)) {
-                    state.row(url, "refused", null, null, 0, null, null, null, null,
-                            "redirect to a location that is not http or https");
+                    state.failed(url, CrawlStatus.REFUSED, null, null, 0, "redirect to a location that is not http or https");
                 } else {
-                    state.row(url, "unfetched", null, null, 0, null, null, null, null,
+                    state.failed(url, CrawlStatus.UNFETCHED, null, null, 0,
                             "queued but never fetched (crawler.max_pages or max_depth reached?)");
                 }
             }
@@ -144,11 +145,11 @@ public final class CrawlJob {
             journal.close();
         }
         List<GenericRecord> rows = state.rows();
-        String manifest = out + "/manifests/run_id=" + runId + "/part-00000.parquet";
+        String manifest = new CrawlLayout(out).manifest(runId);
         writeManifest(files, manifest, rows);
         deleteTree(work); // only now: a kill before this line resumes (and rewrites the manifest)
         double secs = (System.currentTimeMillis() - t0) / 1000.0;
-        long notFetched = rows.stream().filter(r -> !r.get("status").toString().equals("fetched")).count();
+        long notFetched = rows.stream().filter(r -> CrawlStatus.of(r.get("status")) != CrawlStatus.FETCHED).count();
         Result res = new Result(runId, manifest, state.pagesVisited.get(), state.imagesFetched.get(),
                 state.bytesFetched.get(), notFetched, rows.size(), secs);
         LOG.info("crawl {}: {}", runId, res.summary());

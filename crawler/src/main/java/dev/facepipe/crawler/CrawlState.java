@@ -1,5 +1,6 @@
 package dev.facepipe.crawler;
 
+import dev.facepipe.core.schema.CrawlStatus;
 import dev.facepipe.core.schema.Schemas;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +51,7 @@ final class CrawlState {
         rows.putAll(earlier.rows());
         pagesVisited.set(earlier.pages().size());
         for (GenericRecord r : earlier.rows().values()) {
-            if (r.get("status").toString().equals("fetched")) {
+            if (CrawlStatus.of(r.get("status")) == CrawlStatus.FETCHED) {
                 imagesFetched.incrementAndGet();
                 bytesFetched.addAndGet((Long) r.get("bytes"));
             } else {
@@ -91,15 +92,26 @@ final class CrawlState {
     }
 
     /** One row per image URL; a later outcome for the same URL (e.g. after a retry) replaces the earlier. */
-    void row(String url, String status, String contentType, String format, long bytes, String sha, String blob,
+    void row(String url, CrawlStatus status, String contentType, String format, long bytes, String sha, String blob,
             String etag, String lastModified, String error) {
+        row(url, status, null, contentType, format, bytes, sha, blob, etag, lastModified, error);
+    }
+
+    /** A row that failed; httpStatus is set for {@link CrawlStatus#HTTP_ERROR}. */
+    void failed(String url, CrawlStatus status, Integer httpStatus, String contentType, long bytes, String error) {
+        row(url, status, httpStatus, contentType, null, bytes, null, null, null, null, error);
+    }
+
+    private void row(String url, CrawlStatus status, Integer httpStatus, String contentType, String format, long bytes,
+            String sha, String blob, String etag, String lastModified, String error) {
         ImageRef ref = wanted.get(url);
         GenericRecord r = new GenericData.Record(Schemas.CRAWL);
         r.put("url", url);
         r.put("page_url", ref == null ? null : ref.pageUrl());
         r.put("alt", ref == null || ref.alt().isEmpty() ? null : ref.alt());
         r.put("via", ref == null ? null : ref.via());
-        r.put("status", status);
+        r.put("status", status.symbol());
+        r.put("http_status", httpStatus);
         r.put("content_type", contentType);
         r.put("format", format);
         r.put("bytes", bytes);
@@ -111,8 +123,8 @@ final class CrawlState {
         r.put("error", error);
         journal.row(r);
         GenericRecord before = rows.put(url, r);
-        if (before != null && !before.get("status").toString().equals("fetched")) errors.decrementAndGet();
-        if (!status.equals("fetched")) errors.incrementAndGet();
+        if (before != null && CrawlStatus.of(before.get("status")) != CrawlStatus.FETCHED) errors.decrementAndGet();
+        if (status != CrawlStatus.FETCHED) errors.incrementAndGet();
     }
 
     /** Wanted images that were queued but have no row: crawler4j dropped them without a callback. */

@@ -1,6 +1,7 @@
 package dev.facepipe.crawler;
 
 import dev.facepipe.core.image.ImageFormat;
+import dev.facepipe.core.schema.CrawlStatus;
 import dev.facepipe.storage.ContentHash;
 import edu.uci.ics.crawler4j.crawler.Page;
 import edu.uci.ics.crawler4j.crawler.WebCrawler;
@@ -69,7 +70,7 @@ final class ImageCrawler extends WebCrawler {
         ImageFormat f = bytes == null ? null : ImageFormat.sniff(bytes);
         String ct = page.getContentType();
         if (f == null) {
-            state.row(url, "not_image", ct, null, bytes == null ? 0 : bytes.length, null, null, header(page, "ETag"),
+            state.row(url, CrawlStatus.NOT_IMAGE, ct, null, bytes == null ? 0 : bytes.length, null, null, header(page, "ETag"),
                     header(page, "Last-Modified"), "content is not an image (" + ct + ")");
             return;
         }
@@ -77,7 +78,7 @@ final class ImageCrawler extends WebCrawler {
         String blob = state.store(sha, bytes);
         state.imagesFetched.incrementAndGet();
         state.bytesFetched.addAndGet(bytes.length);
-        state.row(url, "fetched", ct, f.name().toLowerCase(Locale.ROOT), bytes.length, sha, blob, header(page, "ETag"),
+        state.row(url, CrawlStatus.FETCHED, ct, f.name().toLowerCase(Locale.ROOT), bytes.length, sha, blob, header(page, "ETag"),
                 header(page, "Last-Modified"), null);
     }
 
@@ -88,10 +89,10 @@ final class ImageCrawler extends WebCrawler {
         ImageRef ref = state.wanted.get(from);
         if (ref == null || to == null) return;
         if (!hostAllowed(to) && !publicHost(to)) {
-            state.row(from, "refused", null, null, 0, null, null, null, null, "redirect to non-public address " + to);
+            state.failed(from, CrawlStatus.REFUSED, null, null, 0, "redirect to non-public address " + to);
             return;
         }
-        state.row(from, "redirected", null, null, 0, null, null, null, null, "to " + to);
+        state.failed(from, CrawlStatus.REDIRECTED, null, null, 0, "to " + to);
         state.want(new ImageRef(to, ref.pageUrl(), ref.alt(), ref.via()));
     }
 
@@ -106,8 +107,7 @@ final class ImageCrawler extends WebCrawler {
         WebURL u = current;
         if (statusCode >= 500 && u != null && u.getURL().equals(urlStr) && retry(u, "HTTP " + statusCode)) return;
         if (state.wanted.containsKey(urlStr)) {
-            state.row(urlStr, "http_" + statusCode, contentType, null, 0, null, null, null, null,
-                    description + attemptsNote(urlStr));
+            state.failed(urlStr, CrawlStatus.HTTP_ERROR, statusCode, contentType, 0, description + attemptsNote(urlStr));
         }
     }
 
@@ -116,7 +116,7 @@ final class ImageCrawler extends WebCrawler {
         if (retry(page.getWebURL(), "content fetch failed")) return;
         String u = page.getWebURL().getURL();
         if (state.wanted.containsKey(u)) {
-            state.row(u, "fetch_error", null, null, 0, null, null, null, null, "fetch failed" + attemptsNote(u));
+            state.failed(u, CrawlStatus.FETCH_ERROR, null, null, 0, "fetch failed" + attemptsNote(u));
         }
     }
 
@@ -157,8 +157,7 @@ final class ImageCrawler extends WebCrawler {
     @Override
     protected void onPageBiggerThanMaxSize(String urlStr, long pageSize) {
         if (state.wanted.containsKey(urlStr)) {
-            state.row(urlStr, "too_large", null, null, pageSize, null, null, null, null,
-                    pageSize + " bytes, over crawler.max_bytes");
+            state.failed(urlStr, CrawlStatus.TOO_LARGE, null, null, pageSize, pageSize + " bytes, over crawler.max_bytes");
         }
     }
 
@@ -168,7 +167,7 @@ final class ImageCrawler extends WebCrawler {
         String u = webUrl == null ? null : webUrl.getURL();
         String msg = String.valueOf(e.getMessage()) + (u == null ? "" : attemptsNote(u));
         if (u != null && state.wanted.containsKey(u)) {
-            state.row(u, msg.startsWith("refused") ? "refused" : "error", null, null, 0, null, null, null, null, msg);
+            state.failed(u, msg.startsWith("refused") ? CrawlStatus.REFUSED : CrawlStatus.ERROR, null, null, 0, msg);
         }
     }
 

@@ -2,8 +2,10 @@ package dev.facepipe.crawler;
 
 import dev.facepipe.core.config.Config;
 import dev.facepipe.core.image.ImageFormat;
+import dev.facepipe.core.schema.CrawlStatus;
 import dev.facepipe.core.schema.Schemas;
 import dev.facepipe.storage.ContentHash;
+import dev.facepipe.storage.CrawlLayout;
 import dev.facepipe.storage.HadoopFiles;
 import java.io.IOException;
 import java.net.URI;
@@ -69,7 +71,7 @@ public final class RecrawlJob {
         FetchSchedule schedule = FetchSchedule.fromConfig(cfg);
         HadoopFiles files = HadoopFiles.fromConfig(cfg);
         BlobStore blobs = new BlobStore(files, out);
-        String statePath = out + "/state/state.parquet";
+        String statePath = new CrawlLayout(out).state();
         Map<String, GenericRecord> state = files.exists(statePath) ? readState(files, statePath)
                 : initialState(files, out, schedule, now);
         Map<String, List<GenericRecord>> dueByHost = new HashMap<>();
@@ -98,14 +100,14 @@ public final class RecrawlJob {
             for (List<GenericRecord> host : dueByHost.values()) {
                 fs.add(pool.submit(() -> {
                     for (GenericRecord r : host) {
-                        String outcome = fetch(http, r, blobs, s, manifestRows);
-                        boolean didChange = outcome.equals("changed");
+                        Outcome outcome = fetch(http, r, blobs, s, manifestRows);
+                        boolean didChange = outcome == Outcome.CHANGED;
                         switch (outcome) {
-                            case "not_modified" -> notModified.incrementAndGet();
-                            case "same" -> same.incrementAndGet();
-                            case "changed" -> changed.incrementAndGet();
-                            case "gone" -> gone.incrementAndGet();
-                            default -> errors.incrementAndGet();
+                            case NOT_MODIFIED -> notModified.incrementAndGet();
+                            case SAME -> same.incrementAndGet();
+                            case CHANGED -> changed.incrementAndGet();
+                            case GONE -> gone.incrementAndGet();
+                            case ERROR -> errors.incrementAndGet();
                         }
                         long interval = schedule.next((Long) r.get("interval_s"), didChange);
                         r.put("interval_s", interval);
@@ -122,7 +124,7 @@ public final class RecrawlJob {
         } finally {
             pool.shutdownNow();
         }
-        String manifest = out + "/manifests/run_id=" + runId + "/part-00000.parquet";
+        String manifest = new CrawlLayout(out).manifest(runId);
         List<GenericRecord> rows = new ArrayList<>(manifestRows.values());
         write(files, manifest, Schemas.CRAWL, rows);
         write(files, statePath, Schemas.RECRAWL_STATE, new ArrayList<>(state.values()));
@@ -132,8 +134,11 @@ public final class RecrawlJob {
         return res;
     }
 
-    /** One conditional GET; updates the state row; returns not_modified, same, changed, gone or error. */
-    private static String fetch(CloseableHttpClient http, GenericRecord r, BlobStore blobs, CrawlSettings s,
+    /** What one conditional GET found. */
+    private enum Outcome { NOT_MODIFIED, SAME, CHANGED, GONE, ERROR }
+
+    /** One conditional GET; updates the state row. */
+    private static Outcome fetch(CloseableHttpClient http, GenericRecord r, BlobStore blobs, CrawlSettings s,
             Map<String, GenericRecord> manifest) {
         String url = r.get("url").toString();
         HttpGet get = new HttpGet(url);
@@ -141,38 +146,39 @@ public final class RecrawlJob {
         if (r.get("last_modified") != null) get.addHeader("If-Modified-Since", r.get("last_modified").toString());
         try (CloseableHttpResponse resp = http.execute(get)) {
             int code = resp.getStatusLine().getStatusCode();
-            if (code == 304) return "not_modified";
+            if (code == 304) return Outcome.NOT_MODIFIED;
             if (code == 404 || code == 410) {
                 r.put("status", "gone");
-                manifest.put(url, row(r, "gone", null, 0, null, null, "HTTP " + code));
-                return "gone";
+                manifest.put(url, row(r, CrawlStatus.GONE, code, null, 0, null, null, "HTTP " + code));
+                return Outcome.GONE;
             }
-            if (code != 200) return "error";
+            if (code != 200) return Outcome.ERROR;
             byte[] b = EntityUtils.toByteArray(resp.getEntity());
-            if (b.length > s.maxImageBytes()) return "error";
+            if (b.length > s.maxImageBytes()) return Outcome.ERROR;
             String sha = ContentHash.sha256Hex(b);
             r.put("etag", value(resp.getFirstHeader("ETag")));
             r.put("last_modified", value(resp.getFirstHeader("Last-Modified")));
-            if (sha.equals(String.valueOf(r.get("sha256")))) return "same";
+            if (sha.equals(String.valueOf(r.get("sha256")))) return Outcome.SAME;
             ImageFormat f = ImageFormat.sniff(b);
-            if (f == null) return "error";
+            if (f == null) return Outcome.ERROR;
             String blob = blobs.put(sha, b);
             r.put("sha256", sha);
-            manifest.put(url, row(r, "fetched", f.name().toLowerCase(Locale.ROOT), b.length, sha, blob, null));
-            return "changed";
+            manifest.put(url, row(r, CrawlStatus.FETCHED, code, f.name().toLowerCase(Locale.ROOT), b.length, sha, blob, null));
+            return Outcome.CHANGED;
         } catch (IOException e) {
-            return "error";
+            return Outcome.ERROR;
         }
     }
 
-    private static GenericRecord row(GenericRecord st, String status, String format, long bytes, String sha, String blob,
-            String error) {
+    private static GenericRecord row(GenericRecord st, CrawlStatus status, int httpStatus, String format, long bytes,
+            String sha, String blob, String error) {
         GenericRecord m = new GenericData.Record(Schemas.CRAWL);
         m.put("url", st.get("url"));
         m.put("page_url", st.get("page_url"));
         m.put("alt", st.get("alt"));
         m.put("via", "recrawl");
-        m.put("status", status);
+        m.put("status", status.symbol());
+        m.put("http_status", httpStatus);
         m.put("format", format);
         m.put("bytes", bytes);
         m.put("sha256", sha);
@@ -192,7 +198,7 @@ public final class RecrawlJob {
     private static Map<String, GenericRecord> initialState(HadoopFiles files, String out, FetchSchedule schedule,
             long now) throws IOException {
         Map<String, GenericRecord> state = new HashMap<>();
-        String dir = out + "/manifests";
+        String dir = new CrawlLayout(out).manifests();
         if (!files.exists(dir)) return state;
         var fs = files.fs(dir);
         for (FileStatus run : fs.listStatus(new org.apache.hadoop.fs.Path(dir))) {
@@ -201,7 +207,7 @@ public final class RecrawlJob {
                 try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(
                         HadoopInputFile.fromPath(f.getPath(), files.conf())).build()) {
                     for (GenericRecord m; (m = r.read()) != null; ) {
-                        if (!m.get("status").toString().equals("fetched")) continue;
+                        if (CrawlStatus.of(m.get("status")) != CrawlStatus.FETCHED) continue;
                         String url = m.get("url").toString();
                         GenericRecord old = state.get(url);
                         long at = (Long) m.get("fetched_at");

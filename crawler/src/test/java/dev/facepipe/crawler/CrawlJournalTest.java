@@ -18,7 +18,7 @@ class CrawlJournalTest {
     private static GenericRecord row(String url, String status, Long bytes) {
         GenericRecord r = new GenericData.Record(Schemas.CRAWL);
         r.put("url", url);
-        r.put("status", status);
+        r.put("status", dev.facepipe.core.schema.CrawlStatus.valueOf(status.toUpperCase(java.util.Locale.ROOT)).symbol());
         r.put("bytes", bytes);
         r.put("fetched_at", 1234L);
         r.put("alt", "héllo \"quoted\"\nnext line");

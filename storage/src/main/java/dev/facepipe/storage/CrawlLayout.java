@@ -1,0 +1,31 @@
+package dev.facepipe.storage;
+
+/**
+ * Where a crawl keeps what it fetched, the contract between the crawler (writer) and the ingest job
+ * (reader): ROOT/blobs/ab/abcd... (content-addressed, sha256), one manifest a run at
+ * ROOT/manifests/run_id=R/part-00000.parquet (crawl.avsc), the recrawl's schedule at ROOT/state.
+ */
+public record CrawlLayout(String root) {
+    public String manifests() {
+        return root + "/manifests";
+    }
+
+    /** A run's manifest, written last and in one piece. */
+    public String manifest(String runId) {
+        return manifests() + "/run_id=" + runId + "/part-00000.parquet";
+    }
+
+    /** The blob of these bytes. */
+    public String blob(String sha256) {
+        return root + "/blobs/" + sha256.substring(0, 2) + "/" + sha256;
+    }
+
+    public String state() {
+        return root + "/state/state.parquet";
+    }
+
+    /** Whether the folder is a crawl's output (it has manifests) rather than a folder of image files. */
+    public boolean isCrawl(HadoopFiles files) {
+        return files.exists(manifests());
+    }
+}
