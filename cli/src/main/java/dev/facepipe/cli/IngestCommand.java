@@ -2,6 +2,7 @@ package dev.facepipe.cli;
 
 import dev.facepipe.core.config.Config;
 import dev.facepipe.ingest.IngestJob;
+import dev.facepipe.ingest.IngestLayout;
 import dev.facepipe.ingest.RunManifest;
 import dev.facepipe.storage.Sparks;
 import java.util.concurrent.Callable;
@@ -36,7 +37,7 @@ final class IngestCommand implements Callable<Integer> {
         try {
             RunManifest m = IngestJob.run(spark, cfg, input, out, runId);
             System.out.println("run " + m.runId() + ": " + m.summary());
-            IngestJob.Layout layout = new IngestJob.Layout(out);
+            IngestLayout layout = new IngestLayout(out);
             System.out.println("manifest " + layout.manifest(runId));
             System.out.println("report " + layout.runFolder(runId) + "/report.html");
             if (!m.reconciles()) return 1;

@@ -54,11 +54,8 @@ final class BandJoin implements Serializable {
             .add("bucket", DataTypes.LongType, false)
             .add("idx", DataTypes.LongType, false);
 
-    /** A cap that no bucket reaches: every passing pair is reported (for tests that count pairs). */
+    /** A cap that no bucket reaches: every passing pair is reported (callers without conf, tests that count pairs). */
     static final int EVERY_PAIR = Integer.MAX_VALUE;
-
-    /** conf's dedup.image_bucket_max_pairs default, for the callers that take no conf (tests). */
-    public static final int DEFAULT_BUCKET_MAX_PAIRS = 1000;
 
     private final int[][] bandBits;
     /** Where each band's bits start when they are consecutive (a band of the first table), else -1. */

@@ -53,6 +53,16 @@ public final class FaceDuplicates {
         return groups(spark, faces, bands, bitsPerBand, minCosine, seed, sketchSd, 0);
     }
 
+    /** As below, with a run's settings. */
+    public static Dataset<Row> groups(SparkSession spark, Dataset<Row> faces, FaceDedupSettings s) {
+        return groups(spark, faces, s.bands(), s.bitsPerBand(), s.minCosine(), s.seed(), s.sketchSd(), s.localMax());
+    }
+
+    /** Faces already in the driver's memory (see the positional form below), with a run's settings. */
+    public static List<Row> groups(List<Face> faces, FaceDedupSettings s) {
+        return groups(faces, s.bands(), s.bitsPerBand(), s.minCosine(), s.seed(), s.sketchSd());
+    }
+
     /**
      * As above; when there are at most {@code localMax} faces they are grouped on the driver with
      * the same sketches and bands (the same groups, without a dozen small Spark jobs). Above, every

@@ -41,11 +41,24 @@ public final class ImageDuplicates {
         return duplicateOf(spark, images, bands, 1, 0, maxHamming, mirror);
     }
 
-    /** As above with {@code tables} bandings (each further one over a permutation of the bits drawn from seed). */
+    /**
+     * As above with {@code tables} bandings (each further one over a permutation of the bits drawn
+     * from seed), in Spark, every near pair of a bucket sent.
+     */
     public static Dataset<Row> duplicateOf(SparkSession spark, Dataset<Row> images, int bands, int tables, long seed,
             int maxHamming, boolean mirror) {
-        return duplicateOf(spark, images, bands, tables, seed, maxHamming, mirror, 0,
-                BandJoin.DEFAULT_BUCKET_MAX_PAIRS);
+        return duplicateOf(spark, images, bands, tables, seed, maxHamming, mirror, 0, BandJoin.EVERY_PAIR);
+    }
+
+    /** As below, with a run's settings. */
+    public static Dataset<Row> duplicateOf(SparkSession spark, Dataset<Row> images, ImageDedupSettings s) {
+        return duplicateOf(spark, images, s.bands(), s.tables(), s.seed(), s.maxHamming(), s.mirror(), s.localMax(),
+                s.bucketMaxPairs());
+    }
+
+    /** Rows already in the driver's memory (see the positional form below), with a run's settings. */
+    public static List<Row> duplicateOf(List<Row> rows, ImageDedupSettings s) {
+        return duplicateOf(rows, s.bands(), s.tables(), s.seed(), s.maxHamming(), s.mirror());
     }
 
     /**

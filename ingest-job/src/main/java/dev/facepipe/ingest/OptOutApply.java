@@ -31,7 +31,7 @@ public final class OptOutApply {
 
     public static List<Match> run(SparkSession spark, Config cfg, String data) {
         HadoopFiles files = new HadoopFiles(spark.sparkContext().hadoopConfiguration());
-        IngestJob.Layout layout = new IngestJob.Layout(data);
+        IngestLayout layout = new IngestLayout(data);
         OptOutList list = OptOutList.load(files, cfg, ModelSpec.fromConfig(cfg, cfg.getString("embed.model")).id());
         if (list.size() == 0 || !files.hasData(layout.faces())) return List.of();
         UserDefinedFunction match = udf((scala.collection.Seq<Object> e) -> {

@@ -3,7 +3,6 @@ package dev.facepipe.ingest;
 import java.io.Serializable;
 import java.util.Comparator;
 import java.util.Objects;
-import org.apache.spark.sql.Row;
 
 /**
  * One image of this run before the engine: the inputs that had its bytes merged into one (its
@@ -18,12 +17,10 @@ record Pending(String key, String source, String imageId, long bytes, String err
             .thenComparing(Pending::blob, Comparator.nullsFirst(Comparator.naturalOrder()))
             .thenComparing(Pending::pageUrl, Comparator.nullsFirst(Comparator.naturalOrder()));
 
-    /** From a hashed input row: source, image_id, bytes, error, blob, page_url (by position). */
-    static Pending of(Row r) {
-        String imageId = r.getString(1);
-        String source = r.getString(0);
-        return new Pending(imageId != null ? imageId : source, source, imageId, r.getLong(2), r.getString(3),
-                r.getString(4), r.getString(5), 1, false);
+    /** One input of this run. */
+    static Pending of(Inputs.Input in) {
+        return new Pending(in.imageId() != null ? in.imageId() : in.source(), in.source(), in.imageId(), in.bytes(),
+                in.error(), in.blob(), in.pageUrl(), 1, false);
     }
 
     /** An image id some earlier run ingested. */

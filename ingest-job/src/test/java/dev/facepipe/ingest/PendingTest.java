@@ -6,12 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import org.apache.spark.sql.RowFactory;
 import org.junit.jupiter.api.Test;
 
 class PendingTest {
     private static Pending hashed(String source, String imageId, long bytes, String error) {
-        return Pending.of(RowFactory.create(source, imageId, bytes, error, "blob:" + source, null));
+        return Pending.of(new Inputs.Input(source, imageId, bytes, error, "blob:" + source, null));
     }
 
     @Test

@@ -1,0 +1,225 @@
+package dev.facepipe.ingest;
+
+import dev.facepipe.core.RejectReason;
+import dev.facepipe.core.config.Config;
+import dev.facepipe.core.engine.FaceEngine;
+import dev.facepipe.core.engine.FaceResult;
+import dev.facepipe.core.engine.ImageResult;
+import dev.facepipe.core.model.ModelSpec;
+import dev.facepipe.storage.ContentHash;
+import dev.facepipe.storage.HadoopFiles;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.resource.ResourceProfile;
+import org.apache.spark.resource.ResourceProfileBuilder;
+import org.apache.spark.resource.TaskResourceRequests;
+import org.apache.spark.sql.Row;
+import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.util.LongAccumulator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import scala.Tuple2;
+
+/**
+ * Step 2, the engine: exact copies merged and images of earlier runs dropped (one shuffle), every
+ * new image through the face engine (opt-outs applied), the outcome rows cached, and in the same
+ * pass the manifest's figures and the driver-side dedup's inputs folded.
+ */
+final class EngineStage {
+    private static final Logger LOG = LoggerFactory.getLogger(EngineStage.class);
+
+    private EngineStage() {}
+
+    /**
+     * The engine's output: one outcome row an image ({@link OutcomeRows}), cached, as the tables read it.
+     *
+     * @param cached the rows as one array a partition (what is cached)
+     */
+    record Output(JavaRDD<Row[]> cached, JavaRDD<Row> outcomes, RunStats stats, DedupInputs dedup) {
+        void unpersist() {
+            cached.unpersist();
+        }
+    }
+
+    static Output run(RunContext ctx, Inputs.Listed inputs) {
+        Broadcast<HadoopFiles> bFiles = ctx.broadcast(ctx.files(), HadoopFiles.class);
+        Broadcast<Config> bCfg = ctx.broadcast(ctx.shipped(), Config.class);
+        OptOutList optOut = OptOutList.load(ctx.files(), ctx.cfg(),
+                ModelSpec.fromConfig(ctx.cfg(), ctx.cfg().getString("embed.model")).id());
+        Broadcast<OptOutList> bOptOut = ctx.broadcast(optOut, OptOutList.class);
+        JavaRDD<Pending> unique = unique(ctx, inputs);
+
+        long nowMs = System.currentTimeMillis();
+        LongAccumulator doneImages = ctx.spark().sparkContext().longAccumulator("images");
+        LongAccumulator doneFaces = ctx.spark().sparkContext().longAccumulator("faces");
+        LongAccumulator doneRejects = ctx.spark().sparkContext().longAccumulator("rejected");
+        Progress progress = Progress.start(ctx.runId(), ctx.cfg().getInt("ingest.progress_seconds"), doneImages,
+                doneFaces, doneRejects);
+        JavaRDD<Row> engineRows = unique.mapPartitions(it -> tally(process(it, bFiles.value(), bCfg.value(),
+                bOptOut.value(), nowMs), doneImages, doneFaces, doneRejects));
+        ResourceProfile profile = engineProfile(ctx);
+        // Stage-level scheduling: the engine stage alone asks for GPUs.
+        if (profile != null) engineRows = engineRows.withResources(profile);
+        // Cached as the engine's rows, not as a Dataset: no query is planned or encoded before the
+        // engine starts. One array a partition: Spark sizes a cached partition by walking its objects
+        // again each time it grows by a tenth; one value is walked once.
+        JavaRDD<Row[]> cached = engineRows.mapPartitions(it -> {
+            List<Row> rows = new ArrayList<>();
+            it.forEachRemaining(rows::add);
+            return Collections.singletonList(rows.toArray(new Row[0])).iterator();
+        }).persist(StorageLevel.MEMORY_AND_DISK());
+        JavaRDD<Row> outcomes = cached.flatMap(a -> Arrays.asList(a).iterator());
+        try {
+            Tuple2<RunStats, DedupInputs> folded = fold(ctx, outcomes);
+            return new Output(cached, outcomes, folded._1(), folded._2());
+        } finally {
+            progress.stop();
+        }
+    }
+
+    /**
+     * Plain RDD steps up to the engine: one shuffle merges exact copies and drops images an earlier
+     * run ingested, with no query planning in between.
+     */
+    private static JavaRDD<Pending> unique(RunContext ctx, Inputs.Listed inputs) {
+        JavaPairRDD<String, Pending> pending = inputs.rows().mapToPair(r -> {
+            Pending p = Pending.of(r);
+            return new Tuple2<>(p.key(), p);
+        });
+        var earlier = ctx.earlierImages();
+        if (earlier != null) {
+            pending = pending.union(earlier.select("image_id").javaRDD()
+                    .mapToPair(r -> new Tuple2<>(r.getString(0), Pending.known(r.getString(0)))));
+        }
+        return pending.reduceByKey(Pending::merge, ctx.partitions()).values().filter(p -> !p.known());
+    }
+
+    /** The engine pass (while the progress line reports), folded at once into the manifest's figures. */
+    private static Tuple2<RunStats, DedupInputs> fold(RunContext ctx, JavaRDD<Row> outcomes) {
+        int sampleFaces = ctx.cfg().getInt("report.sample_faces");
+        // Each partition's share of the driver-side dedup's budget.
+        int imageShare = ctx.imageDedup().localMax() / ctx.partitions();
+        int faceShare = ctx.faceDedup().localMax() / ctx.partitions();
+        List<Tuple2<RunStats, DedupInputs>> folded = outcomes.mapPartitions(it -> {
+            RunStats st = new RunStats(sampleFaces);
+            DedupInputs d = new DedupInputs(imageShare, faceShare);
+            it.forEachRemaining(r -> {
+                st.add(r);
+                d.add(r);
+            });
+            return List.of(new Tuple2<>(st, d)).iterator();
+        }).collect();
+        RunStats stats = new RunStats(sampleFaces);
+        DedupInputs dedup = new DedupInputs(0, 0);
+        for (Tuple2<RunStats, DedupInputs> t : folded) {
+            stats.merge(t._1());
+            dedup.merge(t._2());
+        }
+        return new Tuple2<>(stats, dedup);
+    }
+
+    /**
+     * The engine stage's task resources when ingest.engine_task_gpus asks for them: a task resource
+     * profile (stage-level scheduling), so hashing and the exact-copy shuffle run on every core
+     * while engine tasks wait for a GPU. Not in local mode, where Spark has no such scheduling.
+     */
+    private static ResourceProfile engineProfile(RunContext ctx) {
+        Config cfg = ctx.cfg();
+        double gpus = cfg.getDouble("ingest.engine_task_gpus");
+        if (gpus <= 0) return null;
+        if (ctx.spark().sparkContext().isLocal()) {
+            LOG.warn("ingest.engine_task_gpus={} ignored: local mode has no stage-level scheduling", gpus);
+            return null;
+        }
+        TaskResourceRequests task = new TaskResourceRequests()
+                .cpus(cfg.getInt("ingest.engine_task_cpus")).resource(cfg.getString("ingest.gpu_resource"), gpus);
+        return new ResourceProfileBuilder().require(task).build();
+    }
+
+    private static Iterator<Row> process(Iterator<Pending> it, HadoopFiles files, Config cfg, OptOutList optOut,
+            long now) {
+        FaceEngine engine = EngineHolder.forTask(cfg);
+        int per = Math.max(1, cfg.getInt("ingest.batch_images"));
+        List<Row> out = new ArrayList<>();
+        List<Pending> inputs = new ArrayList<>();
+        List<byte[]> data = new ArrayList<>();
+        while (it.hasNext()) {
+            Pending p = it.next();
+            String source = p.source();
+            if (p.imageId() == null) {
+                String reason = RejectReason.TOO_MANY_BYTES.code().equals(p.error()) ? p.error() : "unreadable";
+                out.add(OutcomeRows.rejected(ContentHash.sha256Hex(source.getBytes(StandardCharsets.UTF_8)),
+                        source, p.bytes(), reason, "image " + source + ": " + (reason.equals("unreadable") ? p.error()
+                                : p.bytes() + " bytes, over image.max_bytes"), now, p.copies()));
+                continue;
+            }
+            try {
+                data.add(files.read(p.blob(), Long.MAX_VALUE));
+                inputs.add(p);
+            } catch (IOException e) {
+                out.add(OutcomeRows.rejected(p.imageId(), source, p.bytes(), "unreadable", "image " + source + ": "
+                        + e.getMessage(), now, p.copies()));
+                continue;
+            }
+            if (inputs.size() == per) processed(engine, inputs, data, optOut, now, out);
+        }
+        if (!inputs.isEmpty()) processed(engine, inputs, data, optOut, now, out);
+        return out.iterator();
+    }
+
+    /**
+     * Several images through the engine at once: their faces share embedding runs of
+     * embed.batch_size (the GPU path; on the CPU default of 1 it is the same as one by one).
+     */
+    private static void processed(FaceEngine engine, List<Pending> inputs, List<byte[]> data, OptOutList optOut,
+            long now, List<Row> out) {
+        List<ImageResult> results = engine.processBatch(data, inputs.stream().map(Pending::source).toList());
+        for (int i = 0; i < inputs.size(); i++) {
+            Pending p = inputs.get(i);
+            out.add(OutcomeRows.outcome(p.imageId(), p.source(), p.pageUrl(), p.bytes(),
+                    withOptOut(results.get(i), optOut), now, p.copies()));
+        }
+        inputs.clear();
+        data.clear();
+    }
+
+    private static Iterator<Row> tally(Iterator<Row> rows, LongAccumulator images, LongAccumulator faces,
+            LongAccumulator rejects) {
+        List<Row> out = new ArrayList<>();
+        rows.forEachRemaining(out::add);
+        // Rows made by RowFactory carry no schema: read by position.
+        int facesAt = OutcomeRows.FACES_AT;
+        int statusAt = OutcomeRows.IMAGE.fieldIndex("status");
+        for (Row r : out) {
+            images.add(1);
+            faces.add(((scala.collection.Seq<?>) r.get(facesAt)).size());
+            if ("rejected".equals(r.get(statusAt))) rejects.add(1);
+        }
+        return out.iterator();
+    }
+
+    /** Faces matching an opt-out request are rejected as optout and keep no embedding. */
+    static ImageResult withOptOut(ImageResult r, OptOutList optOut) {
+        if (optOut.size() == 0 || r.faces().isEmpty()) return r;
+        List<FaceResult> faces = new ArrayList<>();
+        boolean changed = false;
+        for (FaceResult f : r.faces()) {
+            if (f.embedding() != null && optOut.matches(f.embedding())) {
+                faces.add(f.rejectedAs(RejectReason.OPTOUT));
+                changed = true;
+            } else {
+                faces.add(f);
+            }
+        }
+        return changed ? new ImageResult(r.name(), r.header(), r.orientation(), r.exifCorrupt(), r.reason(), r.message(),
+                faces, r.thumb(), r.stageNanos()) : r;
+    }
+}
