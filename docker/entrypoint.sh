@@ -17,6 +17,8 @@ opens=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.la
   --add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED --add-opens=java.base/sun.nio.ch=ALL-UNNAMED
   --add-opens=java.base/sun.nio.cs=ALL-UNNAMED --add-opens=java.base/sun.security.action=ALL-UNNAMED
   --add-opens=java.base/sun.util.calendar=ALL-UNNAMED -Djdk.reflect.useDirectMethodHandle=false)
-# conf's job.jvm_options (JIT thresholds) first, so FACEPIPE_JAVA_OPTS can override any of them.
-jvm=$(awk 'index($0, "job.jvm_options=") == 1 { print substr($0, 17); exit }' "$home/conf/facepipe-defaults.properties")
+# conf's job.jvm_options (JIT thresholds; the effective value: --conf, --set and the environment count)
+# first, so FACEPIPE_JAVA_OPTS can override any of them.
+. "$home/scripts/lib/common.sh"
+jvm=$(FACEPIPE_DEFAULTS="$home/conf/facepipe-defaults.properties" conf_get job.jvm_options "$@")
 exec java $jvm ${FACEPIPE_JAVA_OPTS:--Xmx4g} "${opens[@]}" -cp "$cp" dev.facepipe.cli.Main "$@"

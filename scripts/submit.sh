@@ -29,7 +29,7 @@ jar=${FACEPIPE_JAR:-$(ls "$FACEPIPE_ROOT"/cli/target/facepipe-cli-*-all.jar 2>/d
 opts=(--class dev.facepipe.cli.Main --conf spark.sql.sources.partitionOverwriteMode=dynamic)
 # conf's job.jvm_options (JIT thresholds) for the driver and every executor: on a cluster the executors
 # are the JVMs that run the engine. These replace any extraJavaOptions in spark-defaults.conf.
-jvm=$(conf_get job.jvm_options)
+jvm=$(conf_get job.jvm_options "$@")
 [ -z "$jvm" ] || opts+=(--conf "spark.driver.extraJavaOptions=$jvm" --conf "spark.executor.extraJavaOptions=$jvm")
 case "$profile" in
   local) opts+=(--master "${master:-local[*]}") ;;

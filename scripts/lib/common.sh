@@ -5,9 +5,45 @@ FACEPIPE_DEFAULTS="$FACEPIPE_ROOT/conf/facepipe-defaults.properties"
 say() { printf 'facepipe: %s\n' "$*" >&2; }
 die() { printf 'facepipe: %s\n' "$*" >&2; exit 1; }
 
-# conf_get KEY: the value of KEY in the defaults file (properties, one key=value a line).
+# conf_get KEY [ARGS...]: KEY's effective value, in the JVM's order (later wins): the defaults file, the
+# FACEPIPE_CONF file, a --conf FILE among ARGS, the environment (FACEPIPE_ + KEY in capitals, dots as
+# underscores), a --set KEY=VALUE among ARGS. Pass a command's own arguments as ARGS.
 conf_get() {
-  awk -v k="$1" 'index($0, k "=") == 1 { print substr($0, length(k) + 2); exit }' "$FACEPIPE_DEFAULTS"
+  local key=$1 v f s ev; shift
+  local files=() sets=()
+  v=$(conf_file_get "$key" "$FACEPIPE_DEFAULTS")
+  [ -z "${FACEPIPE_CONF:-}" ] || files+=("$FACEPIPE_CONF")
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --conf) [ $# -lt 2 ] || files+=("$2"); shift; [ $# -eq 0 ] || shift ;;
+      --conf=*) files+=("${1#--conf=}"); shift ;;
+      --set) [ $# -lt 2 ] || sets+=("$2"); shift; [ $# -eq 0 ] || shift ;;
+      --set=*) sets+=("${1#--set=}"); shift ;;
+      --) break ;;
+      *) shift ;;
+    esac
+  done
+  for f in ${files[@]+"${files[@]}"}; do
+    if [ -f "$f" ] && conf_file_has "$key" "$f"; then v=$(conf_file_get "$key" "$f"); fi
+  done
+  ev="FACEPIPE_$(printf '%s' "$key" | tr 'a-z.' 'A-Z_')"
+  if [ -n "${!ev+set}" ]; then v=${!ev}; fi
+  for s in ${sets[@]+"${sets[@]}"}; do
+    if [ "${s%%=*}" = "$key" ]; then v=${s#*=}; fi
+  done
+  printf '%s\n' "$v"
+}
+
+# conf_file_get KEY FILE: KEY's last value in a properties file (key=value or key: value, one a line).
+conf_file_get() {
+  awk -v k="$1" '{ sub(/^[ \t]+/, "") } index($0, k) == 1 && substr($0, length(k) + 1) ~ /^[ \t]*[=:]/ {
+    v = substr($0, length(k) + 1); sub(/^[ \t]*[=:][ \t]*/, "", v); out = v; found = 1 }
+    END { if (found) print out }' "$2"
+}
+
+conf_file_has() {
+  [ -n "$(awk -v k="$1" '{ sub(/^[ \t]+/, "") } index($0, k) == 1 && substr($0, length(k) + 1) ~ /^[ \t]*[=:]/ {
+    print "y"; exit }' "$2")" ]
 }
 
 # model_names: every NAME with a model.NAME.file line in the defaults.

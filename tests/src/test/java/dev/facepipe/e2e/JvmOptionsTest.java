@@ -71,6 +71,30 @@ class JvmOptionsTest {
         assertLauncherApplies(List.of(ROOT.resolve("bin/facepipe").toString(), "--version"));
     }
 
+    /** The launchers read the effective job.jvm_options, as the JVM's Config does: a user file, the environment, --set. */
+    @Test
+    void aUsersValueOfJobJvmOptionsReachesTheLaunchedJvm(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        String facepipe = ROOT.resolve("bin/facepipe").toString();
+        Path user = Files.writeString(tmp.resolve("user.properties"),
+                "job.jvm_options = -XX:Tier4InvocationThreshold=11111\n");
+        String viaFile = run(List.of(facepipe, "--conf", user.toString(), "--version"),
+                "FACEPIPE_JAVA_OPTS", "-Xmx512m -XX:+PrintFlagsFinal");
+        assertEquals("11111", finalValue(viaFile, "Tier4InvocationThreshold"));
+        String viaEnv = run(List.of(facepipe, "--conf", user.toString(), "--version"),
+                "FACEPIPE_JAVA_OPTS", "-Xmx512m -XX:+PrintFlagsFinal",
+                "FACEPIPE_JOB_JVM_OPTIONS", "-XX:Tier4InvocationThreshold=22222");
+        assertEquals("22222", finalValue(viaEnv, "Tier4InvocationThreshold"));
+        String viaSet = run(List.of(facepipe, "--set", "job.jvm_options=-XX:Tier4InvocationThreshold=33333",
+                "--version"), "FACEPIPE_JAVA_OPTS", "-Xmx512m -XX:+PrintFlagsFinal",
+                "FACEPIPE_JOB_JVM_OPTIONS", "-XX:Tier4InvocationThreshold=22222");
+        assertEquals("33333", finalValue(viaSet, "Tier4InvocationThreshold"));
+        String out = run(List.of("bash", ROOT.resolve("scripts/submit.sh").toString(), "--profile", "standalone",
+                "--master", "spark://m:7077", "--dry-run", "--", "ingest", "--set",
+                "job.jvm_options=-XX:Tier4InvocationThreshold=44444", "--input", "in", "--out", "out"),
+                "FACEPIPE_JAR", "/opt/facepipe/lib/facepipe-all.jar");
+        assertTrue(out.contains("spark.executor.extraJavaOptions=-XX:Tier4InvocationThreshold=44444"), out);
+    }
+
     @Test
     void theImagesEntrypointStartsItsJvmWithConfsOptions() throws Exception {
         Path target = ROOT.resolve("cli/target");
