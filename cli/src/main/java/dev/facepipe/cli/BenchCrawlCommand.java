@@ -1,6 +1,7 @@
 package dev.facepipe.cli;
 
 import dev.facepipe.core.config.Config;
+import dev.facepipe.core.schema.CrawlStatus;
 import dev.facepipe.crawler.CrawlJob;
 import dev.facepipe.crawler.DemoSite;
 import java.nio.file.Files;
@@ -65,7 +66,7 @@ final class BenchCrawlCommand implements Callable<Integer> {
                         org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(manifest),
                                 new org.apache.hadoop.conf.Configuration())).build()) {
             for (org.apache.avro.generic.GenericRecord g; (g = r.read()) != null; ) {
-                if (dev.facepipe.core.schema.CrawlStatus.of(g.get("status")) != dev.facepipe.core.schema.CrawlStatus.FETCHED) continue;
+                if (CrawlStatus.of(g.get("status")) != CrawlStatus.FETCHED) continue;
                 long at = (Long) g.get("fetched_at");
                 lo = Math.min(lo, at);
                 hi = Math.max(hi, at);

@@ -131,11 +131,11 @@ public final class CrawlJob {
                 WebURL w = new WebURL();
                 w.setURL(url);
                 if (!controller.getRobotstxtServer().allows(w)) {
-                    state.failed(url, CrawlStatus.ROBOTS, null, null, 0, "disallowed by robots.txt");
+                    state.withoutBytes(url, CrawlStatus.ROBOTS, null, null, 0, "disallowed by robots.txt");
                 } else if (state.redirected.contains(url)) {
-                    state.failed(url, CrawlStatus.REFUSED, null, null, 0, "redirect to a location that is not http or https");
+                    state.withoutBytes(url, CrawlStatus.REFUSED, null, null, 0, "redirect to a location that is not http or https");
                 } else {
-                    state.failed(url, CrawlStatus.UNFETCHED, null, null, 0,
+                    state.withoutBytes(url, CrawlStatus.UNFETCHED, null, null, 0,
                             "queued but never fetched (crawler.max_pages or max_depth reached?)");
                 }
             }

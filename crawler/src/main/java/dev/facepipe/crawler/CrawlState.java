@@ -97,8 +97,8 @@ final class CrawlState {
         row(url, status, null, contentType, format, bytes, sha, blob, etag, lastModified, error);
     }
 
-    /** A row that failed; httpStatus is set for {@link CrawlStatus#HTTP_ERROR}. */
-    void failed(String url, CrawlStatus status, Integer httpStatus, String contentType, long bytes, String error) {
+    /** A row with no bytes stored (every status but fetched); httpStatus is set for {@link CrawlStatus#HTTP_ERROR}. */
+    void withoutBytes(String url, CrawlStatus status, Integer httpStatus, String contentType, long bytes, String error) {
         row(url, status, httpStatus, contentType, null, bytes, null, null, null, null, error);
     }
 

@@ -89,10 +89,10 @@ final class ImageCrawler extends WebCrawler {
         ImageRef ref = state.wanted.get(from);
         if (ref == null || to == null) return;
         if (!hostAllowed(to) && !publicHost(to)) {
-            state.failed(from, CrawlStatus.REFUSED, null, null, 0, "redirect to non-public address " + to);
+            state.withoutBytes(from, CrawlStatus.REFUSED, null, null, 0, "redirect to non-public address " + to);
             return;
         }
-        state.failed(from, CrawlStatus.REDIRECTED, null, null, 0, "to " + to);
+        state.withoutBytes(from, CrawlStatus.REDIRECTED, null, null, 0, "to " + to);
         state.want(new ImageRef(to, ref.pageUrl(), ref.alt(), ref.via()));
     }
 
@@ -107,7 +107,7 @@ final class ImageCrawler extends WebCrawler {
         WebURL u = current;
         if (statusCode >= 500 && u != null && u.getURL().equals(urlStr) && retry(u, "HTTP " + statusCode)) return;
         if (state.wanted.containsKey(urlStr)) {
-            state.failed(urlStr, CrawlStatus.HTTP_ERROR, statusCode, contentType, 0, description + attemptsNote(urlStr));
+            state.withoutBytes(urlStr, CrawlStatus.HTTP_ERROR, statusCode, contentType, 0, description + attemptsNote(urlStr));
         }
     }
 
@@ -116,7 +116,7 @@ final class ImageCrawler extends WebCrawler {
         if (retry(page.getWebURL(), "content fetch failed")) return;
         String u = page.getWebURL().getURL();
         if (state.wanted.containsKey(u)) {
-            state.failed(u, CrawlStatus.FETCH_ERROR, null, null, 0, "fetch failed" + attemptsNote(u));
+            state.withoutBytes(u, CrawlStatus.FETCH_ERROR, null, null, 0, "fetch failed" + attemptsNote(u));
         }
     }
 
@@ -157,7 +157,7 @@ final class ImageCrawler extends WebCrawler {
     @Override
     protected void onPageBiggerThanMaxSize(String urlStr, long pageSize) {
         if (state.wanted.containsKey(urlStr)) {
-            state.failed(urlStr, CrawlStatus.TOO_LARGE, null, null, pageSize, pageSize + " bytes, over crawler.max_bytes");
+            state.withoutBytes(urlStr, CrawlStatus.TOO_LARGE, null, null, pageSize, pageSize + " bytes, over crawler.max_bytes");
         }
     }
 
@@ -167,7 +167,7 @@ final class ImageCrawler extends WebCrawler {
         String u = webUrl == null ? null : webUrl.getURL();
         String msg = String.valueOf(e.getMessage()) + (u == null ? "" : attemptsNote(u));
         if (u != null && state.wanted.containsKey(u)) {
-            state.failed(u, msg.startsWith("refused") ? CrawlStatus.REFUSED : CrawlStatus.ERROR, null, null, 0, msg);
+            state.withoutBytes(u, msg.startsWith("refused") ? CrawlStatus.REFUSED : CrawlStatus.ERROR, null, null, 0, msg);
         }
     }
 

@@ -37,7 +37,14 @@ public enum CrawlStatus {
 
     /** The value an Avro record of {@link Schemas#CRAWL} takes in its status field. */
     public GenericData.EnumSymbol symbol() {
-        return new GenericData.EnumSymbol(Schemas.CRAWL.getField("status").schema(), code());
+        return Symbols.ALL[ordinal()];
+    }
+
+    /** Each status's Avro symbol, made once (immutable, so shared by every row). */
+    private static final class Symbols {
+        static final GenericData.EnumSymbol[] ALL = java.util.Arrays.stream(values())
+                .map(c -> new GenericData.EnumSymbol(Schemas.CRAWL.getField("status").schema(), c.code()))
+                .toArray(GenericData.EnumSymbol[]::new);
     }
 
     /** The status of a manifest row's value (an enum symbol, or a string in manifests written as text). */
