@@ -3,16 +3,17 @@ package dev.facepipe.cli;
 import dev.facepipe.index.IndexEditor;
 import dev.facepipe.index.Sidecars;
 import dev.facepipe.storage.HadoopFiles;
+import dev.facepipe.storage.Tombstones;
 import java.util.concurrent.Callable;
-import java.util.function.Predicate;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "forget", mixinStandardHelpOptions = true,
-        description = "Remove faces from every shard of the published index (by face id, image id or URL), publish the"
-                + " result as a new version, and record it in INDEX/forget-log.jsonl.")
+        description = "Forget faces for good (by face id, image id or URL): a tombstone in optout.store that every later"
+                + " ingest and index build respects, the faces removed from every shard of the published index as a new"
+                + " version, and a line in INDEX/forget-log.jsonl.")
 final class ForgetCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -35,22 +36,15 @@ final class ForgetCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         dev.facepipe.core.config.Config cfg = main.config();
-        Predicate<Sidecars.Entry> match;
-        String what;
-        if (target.faceId != null) {
-            match = e -> target.faceId.equals(e.faceId());
-            what = "face " + target.faceId;
-        } else if (target.imageId != null) {
-            match = e -> target.imageId.equals(e.imageId());
-            what = "image " + target.imageId;
-        } else {
-            match = e -> target.url.equals(e.source());
-            what = "url " + target.url;
-        }
-        HadoopFiles files = HadoopFiles.fromConfig(cfg);
-        IndexEditor.Forgotten f = IndexEditor.forget(files, index, match, what, reason);
-        System.out.println(f.removed() == 0 ? "nothing matched " + what + "; index unchanged"
-                : "removed " + f.removed() + " face(s) for " + what + "; published " + f.version());
+        Tombstones.Tombstone what = target.faceId != null ? new Tombstones.Tombstone(Tombstones.Kind.FACE, target.faceId)
+                : target.imageId != null ? new Tombstones.Tombstone(Tombstones.Kind.IMAGE, target.imageId)
+                : new Tombstones.Tombstone(Tombstones.Kind.URL, target.url);
+        String store = Tombstones.store(cfg);
+        IndexEditor.Forgotten f = IndexEditor.forget(HadoopFiles.fromConfig(cfg), store, index, what, reason);
+        String named = what.kind().code() + " " + what.value();
+        System.out.println((f.removed() == 0 ? "nothing in the index matched " + named + "; index unchanged"
+                : "removed " + f.removed() + " face(s) for " + named + "; published " + f.version())
+                + "; tombstone recorded in " + store);
         return f.removed() == 0 ? 1 : 0;
     }
 }

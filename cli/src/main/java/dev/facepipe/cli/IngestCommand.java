@@ -1,8 +1,9 @@
 package dev.facepipe.cli;
 
+import dev.facepipe.storage.IngestLayout;
 import dev.facepipe.core.config.Config;
 import dev.facepipe.ingest.IngestJob;
-import dev.facepipe.ingest.IngestLayout;
+
 import dev.facepipe.ingest.RunManifest;
 import dev.facepipe.storage.Sparks;
 import java.util.concurrent.Callable;

@@ -11,9 +11,11 @@ import dev.facepipe.ingest.OptOutList;
 import dev.facepipe.storage.Sparks;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashSet;
+import dev.facepipe.storage.Tombstones;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -73,10 +75,14 @@ final class OptOutCommand extends GroupCommand {
             try {
                 List<OptOutApply.Match> hits = OptOutApply.run(spark, cfg, data);
                 System.out.println(hits.size() + " ingested face(s) rejected as optout");
+                Set<String> ids = new TreeSet<>();
+                for (OptOutApply.Match m : hits) ids.add(m.faceId());
+                HadoopFiles files = new HadoopFiles(spark.sparkContext().hadoopConfiguration());
+                // Tombstones too: a rebuild from another data root, or these bytes ingested again, stay out.
+                List<Tombstones.Tombstone> buried = new ArrayList<>();
+                for (String id : ids) buried.add(new Tombstones.Tombstone(Tombstones.Kind.FACE, id));
+                Tombstones.append(files, Tombstones.store(cfg), buried, "opt-out request");
                 if (index != null && !hits.isEmpty()) {
-                    Set<String> ids = new HashSet<>();
-                    for (OptOutApply.Match m : hits) ids.add(m.faceId());
-                    HadoopFiles files = new HadoopFiles(spark.sparkContext().hadoopConfiguration());
                     IndexEditor.Forgotten f = IndexEditor.forget(files, index, e -> ids.contains(e.faceId()),
                             "optout: " + ids.size() + " face(s)", "opt-out request");
                     OptOutList.audit(files, cfg, "forget", f.removed() + " face(s) removed from " + index + ", version "

@@ -21,7 +21,8 @@ public enum RejectReason {
     FACE_TOO_SMALL("face narrower than detector.min_face_px"),
     LOW_QUALITY("overall quality below quality.min_score"),
     BAD_EMBEDDING("the embedding had NaN, Inf or zero norm"),
-    OPTOUT("the face matches an opt-out request (no embedding kept)");
+    OPTOUT("the face matches an opt-out request (no embedding kept)"),
+    FORGOTTEN("the face, its image or its URL was forgotten (a tombstone in optout.store)");
 
     private final String description;
 

@@ -47,6 +47,25 @@ public final class IndexChooser {
         return Math.max(1, k);
     }
 
+    /**
+     * Whether an index built as {@code factory} should be rebuilt now that it holds n vectors: the
+     * chooser would pick another kind (exact, IVF with flat codes, IVF with large codes, an HNSW
+     * quantizer), or lists 4 or more times too many or too few (a list count off by one power of two
+     * costs little; the sync keeps it rather than retrain every few nights).
+     */
+    public boolean outgrown(String factory, long n) {
+        String want = factory(n);
+        if (kind(want) != kind(factory)) return true;
+        int have = listsOf(factory);
+        int should = listsOf(want);
+        return have > 0 && should > 0 && (should >= 4L * have || have >= 4L * should);
+    }
+
+    private static int kind(String factory) {
+        if (listsOf(factory) == 0) return 0;
+        return (factory.contains("_HNSW") ? 2 : 0) + (factory.endsWith(",Flat") ? 1 : 4);
+    }
+
     /** IVF lists in a factory string, or 0 for non-IVF indices. */
     public static int listsOf(String factory) {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("IVF(\\d+)").matcher(factory);

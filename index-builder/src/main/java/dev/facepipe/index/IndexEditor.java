@@ -2,6 +2,7 @@ package dev.facepipe.index;
 
 import dev.facepipe.faiss.FaissIndex;
 import dev.facepipe.storage.HadoopFiles;
+import dev.facepipe.storage.Tombstones;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -9,19 +10,46 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 
 /**
  * forget: removes faces from every shard of the published index and publishes the result as a new
  * version (untouched shards are shared with the previous version: versions are immutable). Each
- * forget is appended to ROOT/forget-log.jsonl, the audit trail.
+ * forget is appended to ROOT/forget-log.jsonl, the audit trail. A request ({@link #forget(HadoopFiles,
+ * String, String, Tombstones.Tombstone, String)}) writes its tombstones first, so that every later
+ * ingest and index sync keeps the faces out even if this edit never happens.
  */
 public final class IndexEditor {
     private IndexEditor() {}
 
-    /** What was forgotten. */
-    public record Forgotten(String version, long removed, List<Long> keys) {}
+    /** What was forgotten: the version published (or the old one when nothing matched), the faces' keys and images. */
+    public record Forgotten(String version, long removed, List<Long> keys, Set<String> imageIds) {}
+
+    /**
+     * Forgets a face, an image or a URL for good: its tombstone in the privacy store, then the faces
+     * out of the index. Forgetting a URL also buries the images found there, so the same bytes found
+     * again at another URL stay out.
+     */
+    public static Forgotten forget(HadoopFiles files, String store, String root, Tombstones.Tombstone what,
+            String reason) {
+        Tombstones.append(files, store, List.of(what), reason);
+        Predicate<Sidecars.Entry> match = switch (what.kind()) {
+            case FACE -> e -> what.value().equals(e.faceId());
+            case IMAGE -> e -> what.value().equals(e.imageId());
+            case URL -> e -> what.value().equals(e.source());
+        };
+        Forgotten f = forget(files, root, match, what.kind().code() + " " + what.value(), reason);
+        if (what.kind() == Tombstones.Kind.URL) {
+            List<Tombstones.Tombstone> images = new ArrayList<>();
+            for (String id : new TreeSet<>(f.imageIds())) images.add(new Tombstones.Tombstone(Tombstones.Kind.IMAGE, id));
+            Tombstones.append(files, store, images, reason + " (found at " + what.value() + ")");
+        }
+        return f;
+    }
 
     public static Forgotten forget(HadoopFiles files, String root, Predicate<Sidecars.Entry> match, String what,
             String reason) {
@@ -31,6 +59,7 @@ public final class IndexEditor {
         String version = IndexLayout.newVersion();
         List<IndexManifest.Shard> shards = new ArrayList<>();
         List<Long> removedKeys = new ArrayList<>();
+        Set<String> images = new HashSet<>();
         long removed = 0;
         try {
             for (IndexManifest.Shard sh : m.shards()) {
@@ -38,7 +67,10 @@ public final class IndexEditor {
                 List<Sidecars.Entry> keep = new ArrayList<>();
                 List<Long> gone = new ArrayList<>();
                 for (Sidecars.Entry e : rows) {
-                    if (match.test(e)) gone.add(e.faceKey());
+                    if (match.test(e)) {
+                        gone.add(e.faceKey());
+                        if (e.imageId() != null) images.add(e.imageId());
+                    }
                     else keep.add(e);
                 }
                 if (gone.isEmpty()) {
@@ -70,7 +102,7 @@ public final class IndexEditor {
         } catch (IOException e) {
             throw new UncheckedIOException("forget failed: " + e.getMessage(), e);
         }
-        if (removed == 0) return new Forgotten(old, 0, List.of());
+        if (removed == 0) return new Forgotten(old, 0, List.of(), Set.of());
         IndexManifest next = new IndexManifest(version, m.modelId(), m.modelSha256(), m.dim(), m.metric(), m.factory(),
                 m.lists(), m.trainingSample(), m.vectors() - removed, shards, m.defaultNprobe(), m.defaultEfSearch(),
                 m.recallQueries(), m.recallAt1(), m.recallAt10(), m.queryMsP50(), m.queryMsP99(), m.bytesPerVector(),
@@ -83,7 +115,7 @@ public final class IndexEditor {
                 removedKeys, old, version);
         files.writeSmall(log, (before + line).getBytes(StandardCharsets.UTF_8));
         files.writeSmall(layout.pointer(), version.getBytes(StandardCharsets.UTF_8));
-        return new Forgotten(version, removed, removedKeys);
+        return new Forgotten(version, removed, removedKeys, images);
     }
 
     private static String json(String s) {

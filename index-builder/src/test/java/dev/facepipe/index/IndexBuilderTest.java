@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.facepipe.core.config.Config;
 import dev.facepipe.storage.HadoopFiles;
 import dev.facepipe.storage.Sparks;
+import dev.facepipe.storage.Tombstones;
+import java.util.HashMap;
+import java.util.Map;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -170,6 +173,62 @@ class IndexBuilderTest {
         try (IndexSearcher s = IndexSearcher.open(files, root, tmp.resolve("cache"))) {
             assertTrue(s.manifest().version().equals(f.version()));
         }
+    }
+
+    @Test
+    void theNightlySyncHoldsExactlyTheLiveUnforgottenFacesAndNothingComesBack(@TempDir Path tmp) throws Exception {
+        Config c = Config.builder().set("job.spark_master", "local[2]", "test").set("index.recall_queries", "200", "test")
+                .set("optout.store", tmp.resolve("store").toString(), "test").build();
+        Path data = tmp.resolve("data");
+        Files.createDirectories(data);
+        String faces = faces(data, 600, 600, "faces");
+        String root = tmp.resolve("index").toString();
+        IndexManifest v1 = IndexBuilder.build(spark, c, new IndexBuilder.Request(faces, root, "", 2, true));
+        assertEquals(600, v1.vectors());
+        HadoopFiles files = new HadoopFiles(spark.sparkContext().hadoopConfiguration());
+
+        // A forget: the face leaves the index and its tombstone keeps it out of every later sync.
+        IndexEditor.forget(files, root, e -> "f7".equals(e.faceId()), "face f7", "test");
+        Tombstones.append(files, tmp.resolve("store").toString(),
+                List.of(new Tombstones.Tombstone(Tombstones.Kind.FACE, "f7")), "test");
+        // The live view: img10's only URL died; img11's first URL died but a copy lives on elsewhere;
+        // img12's URL is forgotten; images the view never mentions stay live.
+        List<Row> view = List.of(
+                RowFactory.create("http://example.test/10.jpg", "img10", false, 2L),
+                RowFactory.create("http://example.test/10.jpg", "img10", true, 1L),
+                RowFactory.create("http://example.test/11.jpg", "img11", false, 2L),
+                RowFactory.create("http://mirror.test/11.jpg", "img11", true, 2L),
+                RowFactory.create("http://example.test/13.jpg", "img13", true, 2L));
+        spark.createDataFrame(view, new StructType().add("source", DataTypes.StringType)
+                        .add("image_id", DataTypes.StringType).add("live", DataTypes.BooleanType)
+                        .add("as_of", DataTypes.LongType))
+                .write().parquet(data.resolve("sources/input=a").toString());
+        Tombstones.append(files, tmp.resolve("store").toString(),
+                List.of(new Tombstones.Tombstone(Tombstones.Kind.URL, "http://example.test/12.jpg")), "test");
+
+        IndexManifest v2 = IndexBuilder.build(spark, c, new IndexBuilder.Request(faces, root, "", 0, true));
+        assertEquals(597, v2.vectors(), "f7 forgotten, f10 gone, f12's URL forgotten; nothing else");
+        assertEquals(200, v2.recallQueries(), "measured again on fresh queries");
+        assertEquals(1.0, v2.recallAt10(), 1e-9);
+        assertEquals("IDMap,Flat", v2.factory());
+        Map<String, String> indexed = new HashMap<>();
+        for (IndexManifest.Shard sh : v2.shards()) {
+            for (Sidecars.Entry e : Sidecars.read(files, sh.sidecar())) indexed.put(e.faceId(), e.source());
+        }
+        assertEquals(597, indexed.size());
+        assertTrue(!indexed.containsKey("f7") && !indexed.containsKey("f10") && !indexed.containsKey("f12"));
+        assertEquals("http://mirror.test/11.jpg", indexed.get("f11"), "a face keeps the URL that still serves it");
+        assertEquals("http://example.test/13.jpg", indexed.get("f13"));
+        try (IndexSearcher s = IndexSearcher.open(files, root, tmp.resolve("cache"))) {
+            assertEquals(v2.version(), s.manifest().version());
+            assertEquals(597, s.manifest().shards().stream().mapToLong(IndexManifest.Shard::count).sum());
+            assertTrue(s.search(embeddingOf(faces, "f7"), 5, 0).stream().noneMatch(h -> "f7".equals(h.faceId())));
+            assertEquals("f11", s.search(embeddingOf(faces, "f11"), 1, 0).get(0).faceId());
+        }
+        IndexManifest v3 = IndexBuilder.build(spark, c, new IndexBuilder.Request(faces, root, "", 0, true));
+        assertEquals(v2.version(), v3.version(), "a second sync with nothing new publishes nothing");
+        IndexManifest rebuilt = IndexBuilder.build(spark, c, new IndexBuilder.Request(faces, root, "", 2));
+        assertEquals(597, rebuilt.vectors(), "a full rebuild applies the same rule");
     }
 
     private static float[] embeddingOf(String faces, String id) {

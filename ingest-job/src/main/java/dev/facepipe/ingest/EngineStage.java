@@ -8,6 +8,7 @@ import dev.facepipe.core.engine.ImageResult;
 import dev.facepipe.core.model.ModelSpec;
 import dev.facepipe.storage.ContentHash;
 import dev.facepipe.storage.HadoopFiles;
+import dev.facepipe.storage.Tombstones;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,7 +31,7 @@ import scala.Tuple2;
 
 /**
  * Step 2, the engine: exact copies merged and images of earlier runs dropped (one shuffle), every
- * new image through the face engine (opt-outs applied), the outcome rows cached, and in the same
+ * new image through the face engine (opt-outs and tombstones applied), the outcome rows cached, and in the same
  * pass the manifest's figures and the driver-side dedup's inputs folded.
  */
 final class EngineStage {
@@ -55,6 +56,7 @@ final class EngineStage {
         OptOutList optOut = OptOutList.load(ctx.files(), ctx.cfg(),
                 ModelSpec.fromConfig(ctx.cfg(), ctx.cfg().getString("embed.model")).id());
         Broadcast<OptOutList> bOptOut = ctx.broadcast(optOut, OptOutList.class);
+        Broadcast<Tombstones> bBuried = ctx.broadcast(Tombstones.load(ctx.files(), ctx.cfg()), Tombstones.class);
         JavaRDD<Pending> unique = unique(ctx, inputs);
 
         long nowMs = System.currentTimeMillis();
@@ -64,7 +66,7 @@ final class EngineStage {
         Progress progress = Progress.start(ctx.runId(), ctx.cfg().getInt("ingest.progress_seconds"), doneImages,
                 doneFaces, doneRejects);
         JavaRDD<Row> engineRows = unique.mapPartitions(it -> tally(process(it, bFiles.value(), bCfg.value(),
-                bOptOut.value(), nowMs), doneImages, doneFaces, doneRejects));
+                new Vetoes(bOptOut.value(), bBuried.value()), nowMs), doneImages, doneFaces, doneRejects));
         ResourceProfile profile = engineProfile(ctx);
         // Stage-level scheduling: the engine stage alone asks for GPUs.
         if (profile != null) engineRows = engineRows.withResources(profile);
@@ -144,7 +146,10 @@ final class EngineStage {
         return new ResourceProfileBuilder().require(task).build();
     }
 
-    private static Iterator<Row> process(Iterator<Pending> it, HadoopFiles files, Config cfg, OptOutList optOut,
+    /** What rejects a face whatever the engine says: opt-out requests and tombstones. */
+    record Vetoes(OptOutList optOut, Tombstones buried) {}
+
+    private static Iterator<Row> process(Iterator<Pending> it, HadoopFiles files, Config cfg, Vetoes vetoes,
             long now) {
         FaceEngine engine = EngineHolder.forTask(cfg);
         int per = Math.max(1, cfg.getInt("ingest.batch_images"));
@@ -161,6 +166,11 @@ final class EngineStage {
                                 : p.bytes() + " bytes, over image.max_bytes"), now, p.copies()));
                 continue;
             }
+            if (vetoes.buried().buriesImage(p.imageId(), source)) {
+                out.add(OutcomeRows.rejected(p.imageId(), source, p.bytes(), RejectReason.FORGOTTEN.code(), "image "
+                        + source + ": " + RejectReason.FORGOTTEN.description(), now, p.copies()));
+                continue;
+            }
             try {
                 data.add(files.read(p.blob(), Long.MAX_VALUE));
                 inputs.add(p);
@@ -169,9 +179,9 @@ final class EngineStage {
                         + e.getMessage(), now, p.copies()));
                 continue;
             }
-            if (inputs.size() == per) processed(engine, inputs, data, optOut, now, out);
+            if (inputs.size() == per) processed(engine, inputs, data, vetoes, now, out);
         }
-        if (!inputs.isEmpty()) processed(engine, inputs, data, optOut, now, out);
+        if (!inputs.isEmpty()) processed(engine, inputs, data, vetoes, now, out);
         return out.iterator();
     }
 
@@ -179,13 +189,14 @@ final class EngineStage {
      * Several images through the engine at once: their faces share embedding runs of
      * embed.batch_size (the GPU path; on the CPU default of 1 it is the same as one by one).
      */
-    private static void processed(FaceEngine engine, List<Pending> inputs, List<byte[]> data, OptOutList optOut,
+    private static void processed(FaceEngine engine, List<Pending> inputs, List<byte[]> data, Vetoes vetoes,
             long now, List<Row> out) {
         List<ImageResult> results = engine.processBatch(data, inputs.stream().map(Pending::source).toList());
         for (int i = 0; i < inputs.size(); i++) {
             Pending p = inputs.get(i);
             out.add(OutcomeRows.outcome(p.imageId(), p.source(), p.pageUrl(), p.bytes(),
-                    withOptOut(results.get(i), optOut), now, p.copies()));
+                    withTombstones(withOptOut(results.get(i), vetoes.optOut()), p.imageId(), vetoes.buried()), now,
+                    p.copies()));
         }
         inputs.clear();
         data.clear();
@@ -206,18 +217,28 @@ final class EngineStage {
         return out.iterator();
     }
 
+    /** Faces whose id was forgotten are rejected as forgotten and keep no embedding. */
+    static ImageResult withTombstones(ImageResult r, String imageId, Tombstones buried) {
+        if (buried.faceIds().isEmpty()) return r;
+        return rejecting(r, f -> buried.faceIds().contains(FaceIds.faceId(imageId, f.detectorId(), f.modelId(), f.x1(),
+                f.y1(), f.x2(), f.y2())), RejectReason.FORGOTTEN);
+    }
+
     /** Faces matching an opt-out request are rejected as optout and keep no embedding. */
     static ImageResult withOptOut(ImageResult r, OptOutList optOut) {
-        if (optOut.size() == 0 || r.faces().isEmpty()) return r;
+        if (optOut.size() == 0) return r;
+        return rejecting(r, f -> f.embedding() != null && optOut.matches(f.embedding()), RejectReason.OPTOUT);
+    }
+
+    /** The result with each face the veto hits rejected as why (the same result when none is). */
+    private static ImageResult rejecting(ImageResult r, java.util.function.Predicate<FaceResult> veto,
+            RejectReason why) {
         List<FaceResult> faces = new ArrayList<>();
         boolean changed = false;
         for (FaceResult f : r.faces()) {
-            if (f.embedding() != null && optOut.matches(f.embedding())) {
-                faces.add(f.rejectedAs(RejectReason.OPTOUT));
-                changed = true;
-            } else {
-                faces.add(f);
-            }
+            boolean hit = veto.test(f);
+            faces.add(hit ? f.rejectedAs(why) : f);
+            changed |= hit;
         }
         return changed ? new ImageResult(r.name(), r.header(), r.orientation(), r.exifCorrupt(), r.reason(), r.message(),
                 faces, r.thumb(), r.stageNanos()) : r;

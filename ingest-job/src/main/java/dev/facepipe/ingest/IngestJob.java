@@ -1,5 +1,6 @@
 package dev.facepipe.ingest;
 
+import dev.facepipe.storage.IngestLayout;
 import dev.facepipe.core.config.Config;
 import dev.facepipe.core.model.ModelSpec;
 import dev.facepipe.storage.HadoopFiles;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * tables, partitioned by run. Re-running a run id replaces that run's partitions in one commit
  * (Spark's dynamic partition overwrite), so a killed run leaves nothing half-written behind.
  * The steps: {@link Inputs}, {@link EngineStage}, {@link ImageTable} beside {@link FaceTable} and
- * {@link ReportSamples}, then the run's manifest, drift check and report.
+ * {@link ReportSamples}, the live view ({@link SourcesTable}), then the run's manifest, drift check
+ * and report.
  */
 public final class IngestJob {
     private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
@@ -45,6 +47,8 @@ public final class IngestJob {
         phases.lap("engine");
         RunReport.Samples samples = tables(ctx, engine, inputs, phases);
         phases.lap("tables");
+        SourcesTable.write(ctx, input, inputs);
+        phases.lap("sources");
         RunManifest m = manifest(cfg, runId, input, inputs.count(), engine.stats(), t0, phases.copy());
         report(ctx, m, samples);
         inputs.unpersist();

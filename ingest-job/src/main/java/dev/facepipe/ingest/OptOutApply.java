@@ -1,5 +1,6 @@
 package dev.facepipe.ingest;
 
+import dev.facepipe.storage.IngestLayout;
 import dev.facepipe.storage.HadoopFiles;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;

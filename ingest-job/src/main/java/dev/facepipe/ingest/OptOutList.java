@@ -33,8 +33,7 @@ public final class OptOutList implements Serializable {
     }
 
     public static String store(Config cfg) {
-        String s = cfg.getString("optout.store");
-        return s.contains("://") || s.startsWith("/") ? s : cfg.getPath("optout.store").toString();
+        return dev.facepipe.storage.Tombstones.store(cfg);
     }
 
     /** The entries of one embedding model. */

@@ -1,5 +1,6 @@
 package dev.facepipe.ingest;
 
+import dev.facepipe.storage.IngestLayout;
 import static org.apache.spark.sql.functions.col;
 
 import dev.facepipe.core.config.Config;

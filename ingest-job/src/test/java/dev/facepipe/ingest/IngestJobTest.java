@@ -133,7 +133,13 @@ class IngestJobTest {
         assertEquals(runFaces.count(), java.util.Arrays.stream(m.detScoreHistogram()).sum());
         assertEquals(runFaces.agg(org.apache.spark.sql.functions.avg("quality")).first().getDouble(0), m.meanQuality(), 1e-6);
         assertEquals(images.agg(org.apache.spark.sql.functions.sum("bytes")).first().getLong(0), m.bytesIn());
-        assertEquals(List.of("prepare", "engine", "images", "faces", "tables"), List.copyOf(m.phaseSeconds().keySet()));
+        assertEquals(List.of("prepare", "engine", "images", "faces", "tables", "sources"),
+                List.copyOf(m.phaseSeconds().keySet()));
+        // The live view: every readable file under the folder is a live source of its image.
+        Dataset<Row> view = spark.read().parquet(out + "/sources");
+        assertEquals(1, view.select("input").distinct().count(), "one snapshot for the one input root");
+        assertEquals(9, view.where(col("live")).count(), "each file, the exact copy too");
+        assertEquals(8, view.select("image_id").distinct().count());
         // Embeddings are written without a dictionary (their floats never repeat); ids keep theirs.
         Path faceFile;
         try (var files = Files.walk(tmp.resolve("out/faces/run_id=r1"))) {

@@ -1,0 +1,70 @@
+package dev.facepipe.index;
+
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max_by;
+import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.when;
+
+import dev.facepipe.storage.HadoopFiles;
+import dev.facepipe.storage.IngestLayout;
+import dev.facepipe.storage.Tombstones;
+import java.util.List;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The faces an index must hold, the one rule every full build and nightly sync applies: accepted
+ * canonical faces of the index's model, of images that are live (some live source URL in the data
+ * root's live view; an image the view never mentions, e.g. ingested before the view existed, counts
+ * as live), minus every tombstone (face, image, URL). A face's source is its image's live URL
+ * (the first by name), so a copy still on the web keeps its faces when the first URL died.
+ */
+final class IndexFaces {
+    private IndexFaces() {}
+
+    /** Columns: face_id, face_key, image_id, source, embedding. */
+    static Dataset<Row> read(SparkSession spark, HadoopFiles files, String facesPath, String modelId,
+            Tombstones buried) {
+        Dataset<Row> faces = spark.read().parquet(facesPath)
+                .where(col("status").equalTo("ok").and(col("canonical")).and(col("model_id").equalTo(modelId)))
+                .dropDuplicates("face_id")
+                .select("face_id", "face_key", "image_id", "source", "embedding");
+        Dataset<Row> urls = strings(spark, buried.urls(), "source");
+        IngestLayout data = IngestLayout.ofFaces(facesPath);
+        if (data != null && files.hasData(data.sources())) {
+            Dataset<Row> perImage = liveSources(spark, data, urls);
+            faces = faces.join(perImage, faces.col("image_id").equalTo(perImage.col("view_image_id")), "left")
+                    .where(col("in_view").isNull().or(col("live_source").isNotNull()))
+                    .withColumn("source", coalesce(col("live_source"), col("source")))
+                    .select("face_id", "face_key", "image_id", "source", "embedding");
+        }
+        return faces.join(urls, "source", "left_anti")
+                .join(strings(spark, buried.imageIds(), "image_id"), "image_id", "left_anti")
+                .join(strings(spark, buried.faceIds(), "face_id"), "face_id", "left_anti")
+                .select("face_id", "face_key", "image_id", "source", "embedding");
+    }
+
+    /**
+     * Per image of the live view: its first live, unburied source URL (null when none is live).
+     * Each (source, image) pair takes its latest word over every input root.
+     */
+    private static Dataset<Row> liveSources(SparkSession spark, IngestLayout data, Dataset<Row> buriedUrls) {
+        Dataset<Row> pairs = spark.read().parquet(data.sources())
+                .groupBy("source", "image_id").agg(max_by(col("live"), col("as_of")).as("live"))
+                .join(buriedUrls.withColumn("buried", lit(true)), "source", "left")
+                .withColumn("live", col("live").and(col("buried").isNull()));
+        return pairs.groupBy("image_id")
+                .agg(min(when(col("live"), col("source"))).as("live_source"))
+                .withColumnRenamed("image_id", "view_image_id")
+                .withColumn("in_view", lit(true));
+    }
+
+    private static Dataset<Row> strings(SparkSession spark, Set<String> values, String name) {
+        return spark.createDataset(List.copyOf(values), Encoders.STRING()).toDF(name);
+    }
+}

@@ -1,0 +1,129 @@
+package dev.facepipe.index;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
+
+import dev.facepipe.core.config.Config;
+import dev.facepipe.storage.HadoopFiles;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The nightly sync: brings the published index to exactly the faces {@link IndexFaces} names, on the
+ * same trained quantizer. Faces it lacks are added, faces it holds that are no longer wanted (gone
+ * from the web, forgotten, opted out) are removed, and a face whose live URL changed gets its
+ * sidecar row rewritten; every shard is measured again on fresh held-out queries (figures are never
+ * copied from the previous version). Unchanged shards keep their files. Returns null, so the caller
+ * rebuilds, when the index chooser would now pick another layout or the lists would end more uneven
+ * than index.max_imbalance.
+ */
+final class IndexSync {
+    private static final Logger LOG = LoggerFactory.getLogger(IndexSync.class);
+    private static final StructType SIDECAR = new StructType().add("face_key", DataTypes.LongType)
+            .add("face_id", DataTypes.StringType).add("image_id", DataTypes.StringType)
+            .add("source", DataTypes.StringType).add("shard", DataTypes.IntegerType);
+
+    private IndexSync() {}
+
+    static IndexManifest sync(SparkSession spark, Config cfg, HadoopFiles files, IndexBuilder.Request req,
+            IndexBuilder.Input in) {
+        IndexLayout layout = new IndexLayout(req.out());
+        String old = files.readString(layout.pointer()).strip();
+        IndexManifest m = IndexManifest.fromJson(files.readString(layout.manifest(old)));
+        if (!m.modelId().equals(in.model().id())) {
+            throw new IllegalArgumentException("index " + old + " holds " + m.modelId() + " embeddings, the faces are "
+                    + in.model().id() + ": build a new index instead of adding");
+        }
+        if (IndexChooser.fromConfig(cfg).outgrown(m.factory(), in.count())) {
+            LOG.info("rebuilding: {} vectors call for another layout than {}", in.count(), m.factory());
+            return null;
+        }
+        int shards = m.shards().size();
+        Dataset<Row> wanted = IndexBuilder.withShards(in.faces(), shards);
+        Dataset<Row> held = sidecars(spark, files, m);
+        Dataset<Row> heldKeys = held.select("face_key");
+        Dataset<Row> wantedKeys = wanted.select("face_key");
+        Map<Integer, long[]> remove = removals(held.join(wantedKeys, "face_key", "left_anti").select("shard", "face_key")
+                .collectAsList());
+        Dataset<Row> rows = wanted.join(heldKeys.withColumn("held", lit(true)), "face_key", "left")
+                .withColumn("add", col("held").isNull()).drop("held").persist();
+        try {
+            Set<Integer> added = new HashSet<>();
+            for (Row r : rows.where(col("add")).select("shard").distinct().collectAsList()) added.add(r.getInt(0));
+            Set<Integer> moved = new HashSet<>();
+            for (Row r : wanted.as("w").join(held.as("h"), "face_key")
+                    .where(not(col("w.source").eqNullSafe(col("h.source")).and(col("w.image_id").eqNullSafe(col("h.image_id")))))
+                    .select(col("w.shard")).distinct().collectAsList()) {
+                moved.add(r.getInt(0));
+            }
+            long removed = remove.values().stream().mapToLong(a -> a.length).sum();
+            if (added.isEmpty() && remove.isEmpty() && moved.isEmpty()) {
+                LOG.info("index {} already holds exactly the wanted faces", old);
+                return m;
+            }
+            String version = IndexLayout.newVersion();
+            Map<Integer, String> base = new HashMap<>();
+            for (IndexManifest.Shard sh : m.shards()) base.put(sh.shard(), sh.file());
+            IndexBuilder.HeldOut q = IndexBuilder.HeldOut.pick(in, cfg);
+            ShardWork.Task task = new ShardWork.Task(null, base, remove, q.vectors(), in.dim(), m.defaultNprobe(),
+                    m.defaultEfSearch(), layout, version);
+            Map<Integer, Row> results = IndexBuilder.runShards(spark, files, rows, task, shards);
+            double imbalance = IndexBuilder.imbalance(results.values(), ShardWork.LIST_SIZES);
+            if (imbalance > cfg.getDouble("index.max_imbalance")) {
+                LOG.info("rebuilding: the synced lists would be {} times the mean", imbalance);
+                return null;
+            }
+            Set<Integer> rewritten = new HashSet<>(added);
+            rewritten.addAll(remove.keySet());
+            rewritten.addAll(moved);
+            rows.where(col("shard").isin(rewritten.toArray())).select("shard", "face_key", "face_id", "image_id",
+                    "source").write().mode(SaveMode.Overwrite).partitionBy("shard").parquet(layout.sidecars(version));
+            List<IndexManifest.Shard> list = new ArrayList<>();
+            for (IndexManifest.Shard sh : m.shards()) {
+                list.add(rewritten.contains(sh.shard())
+                        ? IndexBuilder.shardOf(results.get(sh.shard()), layout.sidecar(version, sh.shard()))
+                        : sh);
+            }
+            long vectors = list.stream().mapToLong(IndexManifest.Shard::count).sum();
+            LOG.info("syncing {} as {}: {} added, {} removed, {} shard(s) rewritten", old, version,
+                    rows.where(col("add")).count(), removed, rewritten.size());
+            return IndexBuilder.publish(files, cfg, layout, new IndexManifest(version, m.modelId(), m.modelSha256(),
+                    m.dim(), m.metric(), m.factory(), m.lists(), m.trainingSample(), vectors, list, m.defaultNprobe(),
+                    m.defaultEfSearch(), 0, 0, 0, 0, 0, 0, 0, 0, 0, old, 0, 0), results.values(), q, in.startedAt());
+        } finally {
+            rows.unpersist();
+        }
+    }
+
+    /** The published version's sidecar rows, each with its shard. */
+    private static Dataset<Row> sidecars(SparkSession spark, HadoopFiles files, IndexManifest m) {
+        Dataset<Row> all = spark.createDataFrame(List.of(), SIDECAR);
+        for (IndexManifest.Shard sh : m.shards()) {
+            if (!files.hasData(sh.sidecar())) continue;
+            all = all.unionByName(spark.read().parquet(sh.sidecar()).select("face_key", "face_id", "image_id", "source")
+                    .withColumn("shard", lit(sh.shard())));
+        }
+        return all;
+    }
+
+    private static Map<Integer, long[]> removals(List<Row> rows) {
+        Map<Integer, List<Long>> by = new HashMap<>();
+        for (Row r : rows) by.computeIfAbsent(r.getInt(0), s -> new ArrayList<>()).add(r.getLong(1));
+        Map<Integer, long[]> out = new HashMap<>();
+        by.forEach((s, l) -> out.put(s, l.stream().mapToLong(Long::longValue).toArray()));
+        return out;
+    }
+}

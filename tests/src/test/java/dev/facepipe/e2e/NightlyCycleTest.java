@@ -1,0 +1,173 @@
+package dev.facepipe.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.facepipe.crawler.DemoSite;
+import dev.facepipe.index.IndexManifest;
+import dev.facepipe.index.Sidecars;
+import dev.facepipe.storage.ContentHash;
+import dev.facepipe.storage.HadoopFiles;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Night after night on a loopback site that changes, through scripts/nightly-recrawl.sh: after each
+ * night the index holds exactly one entry (source URL, image) per image live on the site with a
+ * face, under its first live URL, minus what was forgotten or opted out; nothing comes back.
+ * Schedule intervals are 0, so every URL is due each night: time is simulated, not slept.
+ */
+class NightlyCycleTest {
+    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
+    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
+    private static final Path DEB = ROOT.resolve("fixtures/debian");
+    private static final List<Path> PHOTOS = List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("biden_1.jpg"),
+            IDS.resolve("obama_2.jpg"), DEB.resolve("grace_hopper.jpg"));
+
+    private Path tmp;
+    private String base;
+
+    private String run(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("bin/facepipe").toString()));
+        cmd.addAll(List.of(args));
+        return exec(new ProcessBuilder(cmd), args[0]);
+    }
+
+    private String night(int n) throws Exception {
+        Thread.sleep(1100); // the script names its run by the second
+        return exec(new ProcessBuilder("bash", ROOT.resolve("scripts/nightly-recrawl.sh").toString(),
+                tmp.resolve("crawl").toString(), tmp.resolve("data").toString(), tmp.resolve("index").toString()),
+                "night " + n);
+    }
+
+    private String exec(ProcessBuilder pb, String what) throws Exception {
+        pb.redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.put("FACEPIPE_CRAWLER_ALLOW_PRIVATE_HOSTS", "127.0.0.1");
+        env.put("FACEPIPE_RECRAWL_INITIAL_INTERVAL_S", "0");
+        env.put("FACEPIPE_RECRAWL_MIN_INTERVAL_S", "0");
+        env.put("FACEPIPE_CRAWLER_POLITENESS_DELAY_MS", "0");
+        env.put("FACEPIPE_OPTOUT_STORE", tmp.resolve("privacy").toString());
+        env.put("FACEPIPE_JOB_SPARK_MASTER", "local[2]");
+        env.put("FACEPIPE_LOCK", tmp.resolve("lock").toString());
+        env.put("FACEPIPE_LOG_DIR", tmp.resolve("logs").toString());
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), what);
+        String text = new String(out, StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) {
+            StringBuilder logs = new StringBuilder();
+            if (Files.isDirectory(tmp.resolve("logs"))) {
+                try (var s = Files.list(tmp.resolve("logs"))) {
+                    for (Path l : s.toList()) logs.append(Files.readString(l));
+                }
+            }
+            throw new AssertionError(what + " exited " + p.exitValue() + ":\n" + text + "\n" + logs);
+        }
+        return text;
+    }
+
+    /** (source URL, image id) of every face the published index holds. */
+    private Set<String> indexed() {
+        HadoopFiles files = new HadoopFiles(new Configuration());
+        String root = tmp.resolve("index").toString();
+        String version = files.readString(root + "/CURRENT").strip();
+        IndexManifest m = IndexManifest.fromJson(files.readString(root + "/" + version + "/manifest.json"));
+        Set<String> out = new TreeSet<>();
+        long n = 0;
+        for (IndexManifest.Shard sh : m.shards()) {
+            for (Sidecars.Entry e : Sidecars.read(files, sh.sidecar())) {
+                out.add(e.source() + " " + e.imageId());
+                n++;
+            }
+        }
+        assertEquals(m.vectors(), n, "the manifest counts what the sidecars hold");
+        return out;
+    }
+
+    /** What the index must hold: each image served now at a tracked URL, under its first such URL. */
+    private Set<String> expected(DemoSite site, List<String> tracked, Set<String> buried) {
+        Map<String, String> firstUrl = new TreeMap<>();
+        for (String path : new TreeSet<>(tracked)) {
+            byte[] b = site.image(path);
+            if (b == null) continue;
+            String sha = ContentHash.sha256Hex(b);
+            if (!buried.contains(sha)) firstUrl.putIfAbsent(sha, base + path);
+        }
+        Set<String> out = new TreeSet<>();
+        firstUrl.forEach((sha, url) -> out.add(url + " " + sha));
+        return out;
+    }
+
+    private static String sha(Path p) throws Exception {
+        return ContentHash.sha256Hex(Files.readAllBytes(p));
+    }
+
+    @Test
+    void eachNightTheIndexHoldsExactlyWhatIsLiveMinusWhatWasForgotten(@TempDir Path dir) throws Exception {
+        tmp = dir;
+        Files.createDirectories(tmp.resolve("logs"));
+        Set<String> buried = new HashSet<>();
+        try (DemoSite site = DemoSite.start(PHOTOS)) {
+            base = site.baseUrl();
+            // The images the site's pages show that a crawl takes (the re-crawl follows these URLs).
+            List<String> tracked = List.of("/img/p0.jpg", "/img/copy-of-p0.jpg", "/img/p1.jpg", "/img/p2.jpg",
+                    "/img/p3.jpg", "/img/p6.jpg");
+
+            run("crawl", "--seed", base + "/", "--out", tmp.resolve("crawl").toString(), "--run-id", "n1");
+            night(1);
+            assertEquals(expected(site, tracked, buried), indexed(), "night 1");
+            String obama1 = sha(IDS.resolve("obama_1.jpg"));
+            assertTrue(indexed().contains(base + "/img/copy-of-p0.jpg " + obama1), "the first URL by name stands for"
+                    + " copies: " + indexed());
+
+            // Night 2: the first URL of a photo answers 404 while a copy lives on at another URL; a URL's
+            // bytes change to another person's photo.
+            site.replace("/img/copy-of-p0.jpg", null);
+            site.replace("/img/p3.jpg", Files.readAllBytes(IDS.resolve("obama_3.jpg")));
+            night(2);
+            Set<String> two = indexed();
+            assertEquals(expected(site, tracked, buried), two, "night 2");
+            assertTrue(two.contains(base + "/img/p0.jpg " + obama1), "the copy still on the web keeps the face: " + two);
+            String hopper = sha(DEB.resolve("grace_hopper.jpg"));
+            assertTrue(two.stream().noneMatch(e -> e.endsWith(hopper)),
+                    "the replaced photo's face is gone: " + two);
+
+            // Night 3: a forget by URL arrives during the day; that night the same bytes appear at
+            // another URL too. Neither the sync nor the new URL brings the face back.
+            run("forget", "--index", tmp.resolve("index").toString(), "--url", base + "/img/p0.jpg",
+                    "--reason", "request 7");
+            buried.add(obama1);
+            assertEquals(expected(site, tracked, buried), indexed(), "right after the forget");
+            site.replace("/img/p2.jpg", Files.readAllBytes(IDS.resolve("obama_1.jpg")));
+            night(3);
+            assertEquals(expected(site, tracked, buried), indexed(), "night 3: nothing forgotten comes back");
+
+            // Night 4: an opt-out arrives; the person's faces leave and stay out.
+            run("optout", "add", "--image", IDS.resolve("biden_1.jpg").toString(), "--reason", "request 8");
+            run("optout", "apply", "--data", tmp.resolve("data").toString(), "--index",
+                    tmp.resolve("index").toString());
+            buried.add(sha(IDS.resolve("biden_1.jpg")));
+            night(4);
+            Set<String> four = indexed();
+            assertEquals(expected(site, tracked, buried), four, "night 4");
+            String biden = sha(IDS.resolve("biden_1.jpg"));
+            assertTrue(four.stream().noneMatch(e -> e.endsWith(biden)), four.toString());
+        }
+        String tombstones = Files.readString(tmp.resolve("privacy/tombstones.jsonl"));
+        assertTrue(tombstones.contains("\"kind\":\"url\"") && tombstones.contains("\"kind\":\"image\"")
+                && tombstones.contains("\"kind\":\"face\"") && tombstones.contains("request 7"), tombstones);
+    }
+}
