@@ -31,8 +31,9 @@ final class BuildIndexCommand implements Callable<Integer> {
     @Option(names = "--shards", description = "Number of shards (default: from index.vectors_per_shard).")
     int shards = 0;
 
-    @Option(names = "--incremental", description = "Add only the faces the published version lacks, into its shards"
-            + " with its trained quantizer; retrains instead past index.max_imbalance.")
+    @Option(names = "--incremental", description = "Sync the published version to exactly the faces it must hold (live"
+            + " images, no tombstones): adds and removals on its trained quantizer, recall measured again; rebuilds"
+            + " instead when its layout is outgrown or past index.max_imbalance.")
     boolean incremental;
 
     @Override

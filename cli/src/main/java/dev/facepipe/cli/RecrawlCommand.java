@@ -7,9 +7,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "recrawl", mixinStandardHelpOptions = true,
-        description = "Re-fetch the image URLs that are due (adaptive schedule in OUT/state) with conditional GETs:"
-                + " unchanged = no download, changed = new blob and manifest row, 404/410 = gone (a manifest row)."
-                + " Ingest the crawl root afterwards to pick up what changed.")
+        description = "Discover new images (the pages are read again from the root's seeds; image URLs not yet scheduled"
+                + " are fetched and join the schedule) and re-fetch the image URLs that are due (adaptive schedule in"
+                + " OUT/state) with conditional GETs: unchanged = no download, changed = new blob and manifest row,"
+                + " 404/410 = gone (a manifest row). Ingest the crawl root afterwards to pick up what changed.")
 final class RecrawlCommand implements Callable<Integer> {
     @ParentCommand
     Main main;

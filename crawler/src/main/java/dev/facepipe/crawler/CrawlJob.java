@@ -55,6 +55,15 @@ public final class CrawlJob {
     }
 
     public static Result run(Config cfg, List<String> seeds, String out, String runId) throws Exception {
+        return run(cfg, seeds, out, runId, Set.of());
+    }
+
+    /**
+     * @param known image URLs the re-crawl schedule already holds: where a page shows one it is noted,
+     *              but this run neither fetches it nor gives it a row (the re-crawl's conditional GETs do)
+     */
+    public static Result run(Config cfg, List<String> seeds, String out, String runId, Set<String> known)
+            throws Exception {
         long t0 = System.currentTimeMillis();
         CrawlSettings s = CrawlSettings.fromConfig(cfg);
         HadoopFiles files = HadoopFiles.fromConfig(cfg);
@@ -67,6 +76,7 @@ public final class CrawlJob {
             }
             if (s.allowedHosts().isEmpty()) hosts.add(URI.create(seed).getHost().toLowerCase(Locale.ROOT));
         }
+        rememberSeeds(files, new CrawlLayout(out), seeds);
         Path work = cfg.getPath("crawler.work_dir").resolve(runId);
         Path journalFile = work.resolve("journal.jsonl");
         boolean resuming = Files.exists(journalFile);
@@ -103,7 +113,7 @@ public final class CrawlJob {
         cc.setCleanupDelaySeconds(1);
         PageFetcher fetcher = new PageFetcher(cc);
         CrawlJournal journal = CrawlJournal.append(journalFile);
-        CrawlState state = new CrawlState(s, blobs, new ArrayList<>(hosts), journal, earlier);
+        CrawlState state = new CrawlState(s, blobs, new ArrayList<>(hosts), known, journal, earlier);
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "crawl-progress");
             t.setDaemon(true);
@@ -154,6 +164,19 @@ public final class CrawlJob {
                 state.bytesFetched.get(), notFetched, rows.size(), secs);
         LOG.info("crawl {}: {}", runId, res.summary());
         return res;
+    }
+
+    /** Adds the seeds to the root's list (the nightly re-crawl starts its discovery from them). */
+    private static void rememberSeeds(HadoopFiles files, CrawlLayout layout, List<String> seeds) {
+        Set<String> all = new LinkedHashSet<>(seeds(files, layout));
+        if (!all.addAll(seeds)) return;
+        files.writeSmall(layout.seeds(), (String.join("\n", all) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Every seed a crawl into this root started from. */
+    public static List<String> seeds(HadoopFiles files, CrawlLayout layout) {
+        if (!files.exists(layout.seeds())) return List.of();
+        return files.readString(layout.seeds()).lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
     }
 
     /**

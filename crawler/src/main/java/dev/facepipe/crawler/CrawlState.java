@@ -18,6 +18,8 @@ final class CrawlState {
     final CrawlSettings settings;
     final BlobStore blobs;
     final List<String> allowedHosts;
+    /** Image URLs the schedule already holds: noted where pages show them, never fetched by this run. */
+    final java.util.Set<String> known;
     final Map<String, ImageRef> wanted = new ConcurrentHashMap<>();
     final Map<String, PageInfo> pages = new ConcurrentHashMap<>();
     /** Image URLs queued by us rather than by crawler4j's own link extraction. */
@@ -38,9 +40,10 @@ final class CrawlState {
     /** A parsed page: its directives and the images it references. */
     record PageInfo(RobotsDirectives directives, List<ImageRef> images) {}
 
-    CrawlState(CrawlSettings settings, BlobStore blobs, List<String> allowedHosts, CrawlJournal journal,
-            CrawlJournal.Replay earlier) {
+    CrawlState(CrawlSettings settings, BlobStore blobs, List<String> allowedHosts, java.util.Set<String> known,
+            CrawlJournal journal, CrawlJournal.Replay earlier) {
         this.settings = settings;
+        this.known = known;
         this.blobs = blobs;
         this.allowedHosts = allowedHosts;
         this.journal = journal;

@@ -9,7 +9,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,7 +34,7 @@ public final class DemoSite implements AutoCloseable {
     private final HttpServer server;
     private final Map<String, byte[]> images = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> fullResponses = new ConcurrentHashMap<>();
-    private final Map<String, String> pages = new HashMap<>();
+    private final Map<String, String> pages = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
 
     /** Paths of the photos the site shows, in the order given. */
@@ -121,6 +120,11 @@ public final class DemoSite implements AutoCloseable {
     public void replace(String path, byte[] bytes) {
         if (bytes == null) images.remove(path);
         else images.put(path, bytes);
+    }
+
+    /** Changes or adds a page (for re-crawl tests): an HTML page with this title and body. */
+    public void putPage(String path, String title, String body) {
+        pages.put(path, page(title, "", body));
     }
 
     /** Responses with a body (200) for a path, as opposed to 304 Not Modified. */

@@ -42,9 +42,11 @@ final class ImageCrawler extends WebCrawler {
         if (!lower.startsWith("http://") && !lower.startsWith("https://")) return false;
         CrawlState.PageInfo from = referringPage == null ? null : info(referringPage);
         if (from != null && from.images().stream().anyMatch(r -> r.url().equals(u))) {
-            return !from.directives().blocksImages() && state.wanted.containsKey(u);
+            return !from.directives().blocksImages() && state.wanted.containsKey(u) && !state.known.contains(u);
         }
-        if (state.wanted.containsKey(u)) return hostAllowed(u) || publicHost(u); // a redirected image
+        if (state.wanted.containsKey(u)) { // a redirected image
+            return !state.known.contains(u) && (hostAllowed(u) || publicHost(u));
+        }
         if ("img".equalsIgnoreCase(url.getTag()) || "source".equalsIgnoreCase(url.getTag())) {
             return false; // an image candidate the extractor did not choose (a placeholder, a small srcset entry)
         }
@@ -61,7 +63,9 @@ final class ImageCrawler extends WebCrawler {
             if (info.directives().blocksImages()) return;
             // srcset, lazy and meta images are not among crawler4j's own links: queue them here.
             for (ImageRef ref : info.images()) {
-                if (!isOutgoing(page, ref.url()) && state.seed(ref.url())) getMyController().addSeed(ref.url());
+                if (!isOutgoing(page, ref.url()) && !state.known.contains(ref.url()) && state.seed(ref.url())) {
+                    getMyController().addSeed(ref.url());
+                }
             }
             return;
         }

@@ -21,7 +21,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.http.Header;
 import org.apache.http.client.config.RequestConfig;
 import org.apache.http.client.methods.CloseableHttpResponse;
@@ -54,10 +53,11 @@ public final class RecrawlJob {
     private RecrawlJob() {}
 
     public record Result(String runId, long known, long due, long notModified, long sameBytes, long changed, long gone,
-            long errors, String manifest) {
+            long errors, long pages, long discovered, String manifest) {
         public String summary() {
             return String.format(Locale.ROOT, "%d known URLs, %d due: %d not modified (304), %d same bytes, %d changed,"
-                    + " %d gone, %d errors", known, due, notModified, sameBytes, changed, gone, errors);
+                    + " %d gone, %d errors; discovery: %d pages, %d new images", known, due, notModified, sameBytes,
+                    changed, gone, errors, pages, discovered);
         }
     }
 
@@ -71,9 +71,10 @@ public final class RecrawlJob {
         FetchSchedule schedule = FetchSchedule.fromConfig(cfg);
         HadoopFiles files = HadoopFiles.fromConfig(cfg);
         BlobStore blobs = new BlobStore(files, out);
-        String statePath = new CrawlLayout(out).state();
-        Map<String, GenericRecord> state = files.exists(statePath) ? readState(files, statePath)
-                : initialState(files, out, schedule, now);
+        CrawlLayout layout = new CrawlLayout(out);
+        String statePath = layout.state();
+        Map<String, GenericRecord> state = files.exists(statePath) ? readState(files, statePath) : new HashMap<>();
+        join(state, files, layout.manifests(), schedule, 0);
         Map<String, List<GenericRecord>> dueByHost = new HashMap<>();
         long due = 0;
         for (GenericRecord r : state.values()) {
@@ -82,6 +83,7 @@ public final class RecrawlJob {
                 due++;
             }
         }
+        CrawlJob.Result found = discover(cfg, files, layout, runId, state, schedule, now);
         AtomicLong notModified = new AtomicLong(), same = new AtomicLong(), changed = new AtomicLong(),
                 gone = new AtomicLong(), errors = new AtomicLong();
         Map<String, GenericRecord> manifestRows = new ConcurrentHashMap<>();
@@ -129,7 +131,7 @@ public final class RecrawlJob {
         write(files, manifest, Schemas.CRAWL, rows);
         write(files, statePath, Schemas.RECRAWL_STATE, new ArrayList<>(state.values()));
         Result res = new Result(runId, state.size(), due, notModified.get(), same.get(), changed.get(), gone.get(),
-                errors.get(), manifest);
+                errors.get(), found == null ? 0 : found.pages(), found == null ? 0 : found.images(), manifest);
         LOG.info("recrawl {}: {}", runId, res.summary());
         return res;
     }
@@ -194,43 +196,62 @@ public final class RecrawlJob {
         return h == null ? null : h.getValue();
     }
 
-    /** First schedule: every URL fetched by a crawl run (the latest fetch of each), due after the initial interval. */
-    private static Map<String, GenericRecord> initialState(HadoopFiles files, String out, FetchSchedule schedule,
-            long now) throws IOException {
-        Map<String, GenericRecord> state = new HashMap<>();
-        String dir = new CrawlLayout(out).manifests();
-        if (!files.exists(dir)) return state;
-        var fs = files.fs(dir);
-        for (FileStatus run : fs.listStatus(new org.apache.hadoop.fs.Path(dir))) {
-            for (FileStatus f : fs.listStatus(run.getPath())) {
-                if (!f.getPath().getName().endsWith(".parquet")) continue;
-                try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(
-                        HadoopInputFile.fromPath(f.getPath(), files.conf())).build()) {
-                    for (GenericRecord m; (m = r.read()) != null; ) {
-                        if (CrawlStatus.of(m.get("status")) != CrawlStatus.FETCHED) continue;
-                        String url = m.get("url").toString();
-                        GenericRecord old = state.get(url);
-                        long at = (Long) m.get("fetched_at");
-                        if (old != null && (Long) old.get("last_fetch") >= at) continue;
-                        GenericRecord s = new GenericData.Record(Schemas.RECRAWL_STATE);
-                        s.put("url", url);
-                        s.put("page_url", m.get("page_url") == null ? null : m.get("page_url").toString());
-                        s.put("alt", m.get("alt") == null ? null : m.get("alt").toString());
-                        s.put("status", "live");
-                        s.put("etag", m.get("etag") == null ? null : m.get("etag").toString());
-                        s.put("last_modified", m.get("last_modified") == null ? null : m.get("last_modified").toString());
-                        s.put("sha256", m.get("sha256").toString());
-                        s.put("last_fetch", at);
-                        s.put("next_due", at + schedule.initialS() * 1000);
-                        s.put("interval_s", schedule.initialS());
-                        s.put("fetches", 1);
-                        s.put("changes", 0);
-                        state.put(url, s);
-                    }
+    /**
+     * Discovery: a crawl from the root's seeds that re-reads the pages (robots, meta robots and
+     * X-Robots-Tag as a crawl honours them) and fetches only image URLs the schedule does not hold
+     * live; what it fetched joins the schedule, first due after the initial interval. Null when
+     * recrawl.discover is off or the root has no seeds (a root crawled before seeds were kept).
+     */
+    private static CrawlJob.Result discover(Config cfg, HadoopFiles files, CrawlLayout layout, String runId,
+            Map<String, GenericRecord> state, FetchSchedule schedule, long now) throws Exception {
+        List<String> seeds = CrawlJob.seeds(files, layout);
+        if (!cfg.getBoolean("recrawl.discover") || seeds.isEmpty()) return null;
+        java.util.Set<String> live = new java.util.HashSet<>();
+        for (GenericRecord r : state.values()) if (r.get("status").toString().equals("live")) live.add(r.get("url").toString());
+        CrawlJob.Result found = CrawlJob.run(cfg, seeds, layout.root(), runId + "-discovery", live);
+        join(state, files, layout.manifest(runId + "-discovery"), schedule, now);
+        return found;
+    }
+
+    /**
+     * Joins image URLs fetched by crawl runs (the manifests under path) to the schedule: those it does
+     * not hold, and gone ones fetched again since. Due after the initial interval from their fetch
+     * (from notBefore, when later).
+     */
+    private static void join(Map<String, GenericRecord> state, HadoopFiles files, String path, FetchSchedule schedule,
+            long notBefore) throws IOException {
+        if (!files.exists(path)) return;
+        java.util.Set<String> joined = new java.util.HashSet<>();
+        for (String f : files.listFiles(path)) {
+            if (!f.endsWith(".parquet")) continue;
+            try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(
+                    HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(f), files.conf())).build()) {
+                for (GenericRecord m; (m = r.read()) != null; ) {
+                    if (CrawlStatus.of(m.get("status")) != CrawlStatus.FETCHED) continue;
+                    String url = m.get("url").toString();
+                    GenericRecord old = state.get(url);
+                    long at = (Long) m.get("fetched_at");
+                    // The schedule's own word on a live URL stands (its next conditional GET sees any change).
+                    boolean stands = old != null && !joined.contains(url) && old.get("status").toString().equals("live");
+                    if (stands || (old != null && (Long) old.get("last_fetch") >= at)) continue;
+                    joined.add(url);
+                    GenericRecord s = new GenericData.Record(Schemas.RECRAWL_STATE);
+                    s.put("url", url);
+                    s.put("page_url", m.get("page_url") == null ? null : m.get("page_url").toString());
+                    s.put("alt", m.get("alt") == null ? null : m.get("alt").toString());
+                    s.put("status", "live");
+                    s.put("etag", m.get("etag") == null ? null : m.get("etag").toString());
+                    s.put("last_modified", m.get("last_modified") == null ? null : m.get("last_modified").toString());
+                    s.put("sha256", m.get("sha256").toString());
+                    s.put("last_fetch", at);
+                    s.put("next_due", Math.max(at, notBefore) + schedule.initialS() * 1000);
+                    s.put("interval_s", schedule.initialS());
+                    s.put("fetches", 1);
+                    s.put("changes", 0);
+                    state.put(url, s);
                 }
             }
         }
-        return state;
     }
 
     private static Map<String, GenericRecord> readState(HadoopFiles files, String path) throws IOException {

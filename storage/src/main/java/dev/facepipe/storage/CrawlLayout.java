@@ -3,7 +3,8 @@ package dev.facepipe.storage;
 /**
  * Where a crawl keeps what it fetched, the contract between the crawler (writer) and the ingest job
  * (reader): ROOT/blobs/ab/abcd... (content-addressed, sha256), one manifest a run at
- * ROOT/manifests/run_id=R/part-00000.parquet (crawl.avsc), the recrawl's schedule at ROOT/state.
+ * ROOT/manifests/run_id=R/part-00000.parquet (crawl.avsc), the recrawl's schedule at ROOT/state,
+ * and every seed a crawl into this root started from at ROOT/seeds.txt (the nightly discovery's start).
  */
 public record CrawlLayout(String root) {
     public String manifests() {
@@ -18,6 +19,10 @@ public record CrawlLayout(String root) {
     /** The blob of these bytes. */
     public String blob(String sha256) {
         return root + "/blobs/" + sha256.substring(0, 2) + "/" + sha256;
+    }
+
+    public String seeds() {
+        return root + "/seeds.txt";
     }
 
     public String state() {
