@@ -52,25 +52,9 @@ final class IndexSync {
             return null;
         }
         int shards = m.shards().size();
-        Dataset<Row> wanted = IndexBuilder.withShards(in.faces(), shards);
-        Dataset<Row> held = sidecars(spark, files, m);
-        Dataset<Row> heldKeys = held.select("face_key");
-        Dataset<Row> wantedKeys = wanted.select("face_key");
-        Map<Integer, long[]> remove = removals(held.join(wantedKeys, "face_key", "left_anti").select("shard", "face_key")
-                .collectAsList());
-        Dataset<Row> rows = wanted.join(heldKeys.withColumn("held", lit(true)), "face_key", "left")
-                .withColumn("add", col("held").isNull()).drop("held").persist();
+        Diff d = diff(spark, files, m, in);
         try {
-            Set<Integer> added = new HashSet<>();
-            for (Row r : rows.where(col("add")).select("shard").distinct().collectAsList()) added.add(r.getInt(0));
-            Set<Integer> moved = new HashSet<>();
-            for (Row r : wanted.as("w").join(held.as("h"), "face_key")
-                    .where(not(col("w.source").eqNullSafe(col("h.source")).and(col("w.image_id").eqNullSafe(col("h.image_id")))))
-                    .select(col("w.shard")).distinct().collectAsList()) {
-                moved.add(r.getInt(0));
-            }
-            long removed = remove.values().stream().mapToLong(a -> a.length).sum();
-            if (added.isEmpty() && remove.isEmpty() && moved.isEmpty()) {
+            if (d.rewritten().isEmpty()) {
                 LOG.info("index {} already holds exactly the wanted faces", old);
                 return m;
             }
@@ -78,34 +62,63 @@ final class IndexSync {
             Map<Integer, String> base = new HashMap<>();
             for (IndexManifest.Shard sh : m.shards()) base.put(sh.shard(), sh.file());
             IndexBuilder.HeldOut q = IndexBuilder.HeldOut.pick(in, cfg);
-            ShardWork.Task task = new ShardWork.Task(null, base, remove, q.vectors(), in.dim(), m.defaultNprobe(),
+            ShardWork.Task task = new ShardWork.Task(null, base, d.remove(), q.vectors(), in.dim(), m.defaultNprobe(),
                     m.defaultEfSearch(), layout, version);
-            Map<Integer, Row> results = IndexBuilder.runShards(spark, files, rows, task, shards);
+            Map<Integer, Row> results = IndexBuilder.runShards(spark, files, d.rows(), task, shards);
             double imbalance = IndexBuilder.imbalance(results.values(), ShardWork.LIST_SIZES);
             if (imbalance > cfg.getDouble("index.max_imbalance")) {
                 LOG.info("rebuilding: the synced lists would be {} times the mean", imbalance);
                 return null;
             }
-            Set<Integer> rewritten = new HashSet<>(added);
-            rewritten.addAll(remove.keySet());
-            rewritten.addAll(moved);
-            rows.where(col("shard").isin(rewritten.toArray())).select("shard", "face_key", "face_id", "image_id",
-                    "source").write().mode(SaveMode.Overwrite).partitionBy("shard").parquet(layout.sidecars(version));
+            d.rows().where(col("shard").isin(d.rewritten().toArray())).select("shard", "face_key", "face_id",
+                    "image_id", "source").write().mode(SaveMode.Overwrite).partitionBy("shard")
+                    .parquet(layout.sidecars(version));
             List<IndexManifest.Shard> list = new ArrayList<>();
             for (IndexManifest.Shard sh : m.shards()) {
-                list.add(rewritten.contains(sh.shard())
-                        ? IndexBuilder.shardOf(results.get(sh.shard()), layout.sidecar(version, sh.shard()))
-                        : sh);
+                list.add(d.rewritten().contains(sh.shard())
+                        ? IndexBuilder.shardOf(results.get(sh.shard()), layout.sidecar(version, sh.shard())) : sh);
             }
             long vectors = list.stream().mapToLong(IndexManifest.Shard::count).sum();
-            LOG.info("syncing {} as {}: {} added, {} removed, {} shard(s) rewritten", old, version,
-                    rows.where(col("add")).count(), removed, rewritten.size());
+            LOG.info("syncing {} as {}: {} added, {} removed, {} shard(s) rewritten", old, version, d.added(),
+                    d.remove().values().stream().mapToLong(a -> a.length).sum(), d.rewritten().size());
             return IndexBuilder.publish(files, cfg, layout, new IndexManifest(version, m.modelId(), m.modelSha256(),
                     m.dim(), m.metric(), m.factory(), m.lists(), m.trainingSample(), vectors, list, m.defaultNprobe(),
                     m.defaultEfSearch(), 0, 0, 0, 0, 0, 0, 0, 0, 0, old, 0, 0), results.values(), q, in.startedAt());
         } finally {
-            rows.unpersist();
+            d.rows().unpersist();
         }
+    }
+
+    /**
+     * What a sync changes.
+     *
+     * @param rows every wanted face with its shard and whether it is new (add), cached
+     * @param remove ids to take out, by shard
+     * @param rewritten shards whose vectors or sidecar rows change (none: the index is already right)
+     * @param added how many faces are new
+     */
+    private record Diff(Dataset<Row> rows, Map<Integer, long[]> remove, Set<Integer> rewritten, long added) {}
+
+    private static Diff diff(SparkSession spark, HadoopFiles files, IndexManifest m, IndexBuilder.Input in) {
+        Dataset<Row> wanted = IndexBuilder.withShards(in.faces(), m.shards().size());
+        Dataset<Row> held = sidecars(spark, files, m);
+        Map<Integer, long[]> remove = removals(held.join(wanted.select("face_key"), "face_key", "left_anti")
+                .select("shard", "face_key").collectAsList());
+        Dataset<Row> rows = wanted.join(held.select("face_key").withColumn("held", lit(true)), "face_key", "left")
+                .withColumn("add", col("held").isNull()).drop("held").persist();
+        Set<Integer> rewritten = new HashSet<>(remove.keySet());
+        long added = 0;
+        for (Row r : rows.where(col("add")).groupBy("shard").count().collectAsList()) {
+            rewritten.add(r.getInt(0));
+            added += r.getLong(1);
+        }
+        // A face whose live URL (or image) changed keeps its vector; its shard's sidecar is rewritten.
+        for (Row r : wanted.as("w").join(held.as("h"), "face_key")
+                .where(not(col("w.source").eqNullSafe(col("h.source")).and(col("w.image_id").eqNullSafe(
+                        col("h.image_id"))))).select(col("w.shard")).distinct().collectAsList()) {
+            rewritten.add(r.getInt(0));
+        }
+        return new Diff(rows, remove, rewritten, added);
     }
 
     /** The published version's sidecar rows, each with its shard. */

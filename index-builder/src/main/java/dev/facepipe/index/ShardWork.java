@@ -94,6 +94,7 @@ final class ShardWork {
         }
         long[] gone = task.remove().getOrDefault(shard, new long[0]);
         String base = task.base().get(shard);
+        LOG.info("shard {}: filling {} vectors in, {} out", shard, adds, gone.length);
         try {
             Path local = Files.createTempFile("facepipe-shard-", ".faiss");
             try (FaissIndex idx = open(base, task, files, local)) {
@@ -105,7 +106,6 @@ final class ShardWork {
                     file = task.layout().shard(task.version(), shard);
                     files.upload(local, file);
                 }
-                LOG.info("shard {}: {} vectors ({} added, {} removed)", shard, idx.ntotal(), adds, gone.length);
                 return measured(shard, idx, file, local, all, ids, task);
             } finally {
                 Files.deleteIfExists(local);
