@@ -8,6 +8,8 @@ import java.util.Locale;
  */
 public enum RejectReason {
     // Image level
+    UNREADABLE("the bytes could not be read (an I/O error; the message says which)"),
+    NOT_A_FILE("not a regular file (a FIFO, device or socket) or a link leaving the input folder: never opened"),
     EMPTY("the file has zero bytes"),
     TOO_MANY_BYTES("the file is larger than image.max_bytes"),
     UNKNOWN_FORMAT("the bytes are not JPEG, PNG, WebP, GIF, BMP or TIFF"),
@@ -15,6 +17,8 @@ public enum RejectReason {
     CORRUPT("the file's structure is broken (bad header, chunk checksum or length)"),
     TOO_SMALL("width or height below image.min_side"),
     TOO_MANY_PIXELS("width x height above image.max_pixels (decompression bomb guard)"),
+    OVER_BUDGET("decoding would exceed the per-image budget (image.max_decode_bytes, image.max_scans or"
+            + " image.max_decode_ms)"),
     DECODE_FAILED("the decoder could not produce pixels"),
     NO_FACE("no face was detected"),
     // Face level

@@ -6,11 +6,9 @@ import dev.facepipe.core.engine.FaceEngine;
 import dev.facepipe.core.engine.FaceResult;
 import dev.facepipe.core.engine.ImageResult;
 import dev.facepipe.core.model.ModelSpec;
-import dev.facepipe.storage.ContentHash;
 import dev.facepipe.storage.HadoopFiles;
 import dev.facepipe.storage.Tombstones;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -153,6 +151,7 @@ final class EngineStage {
             long now) {
         FaceEngine engine = EngineHolder.forTask(cfg);
         int per = Math.max(1, cfg.getInt("ingest.batch_images"));
+        long maxBytes = cfg.getLong("image.max_bytes");
         List<Row> out = new ArrayList<>();
         List<Pending> inputs = new ArrayList<>();
         List<byte[]> data = new ArrayList<>();
@@ -160,10 +159,7 @@ final class EngineStage {
             Pending p = it.next();
             String source = p.source();
             if (p.imageId() == null) {
-                String reason = RejectReason.TOO_MANY_BYTES.code().equals(p.error()) ? p.error() : "unreadable";
-                out.add(OutcomeRows.rejected(ContentHash.sha256Hex(source.getBytes(StandardCharsets.UTF_8)),
-                        source, p.bytes(), reason, "image " + source + ": " + (reason.equals("unreadable") ? p.error()
-                                : p.bytes() + " bytes, over image.max_bytes"), now, p.copies()));
+                out.add(unread(p, now));
                 continue;
             }
             if (vetoes.buried().buriesImage(p.imageId(), source)) {
@@ -172,17 +168,29 @@ final class EngineStage {
                 continue;
             }
             try {
-                data.add(files.read(p.blob(), Long.MAX_VALUE));
+                byte[] b = files.read(p.blob(), maxBytes);
+                if (b == null) throw new IOException("it grew over image.max_bytes=" + maxBytes + " since it was hashed");
+                data.add(b);
                 inputs.add(p);
             } catch (IOException e) {
-                out.add(OutcomeRows.rejected(p.imageId(), source, p.bytes(), "unreadable", "image " + source + ": "
-                        + e.getMessage(), now, p.copies()));
+                out.add(OutcomeRows.rejected(p.imageId(), source, p.bytes(), RejectReason.UNREADABLE.code(), "image "
+                        + source + ": " + e.getMessage(), now, p.copies()));
                 continue;
             }
             if (inputs.size() == per) processed(engine, inputs, data, vetoes, now, out);
         }
         if (!inputs.isEmpty()) processed(engine, inputs, data, vetoes, now, out);
         return out.iterator();
+    }
+
+    /** The row of an input whose bytes were not read: its reason code and message from the listing. */
+    private static Row unread(Pending p, long now) {
+        String error = p.error() == null ? RejectReason.UNREADABLE.code() : p.error();
+        int colon = error.indexOf(':');
+        String reason = colon < 0 ? error : error.substring(0, colon);
+        String why = colon < 0 ? reason : error.substring(colon + 1).trim();
+        return OutcomeRows.rejected(p.key(), p.source(), p.bytes(), reason, "image " + p.source() + ": " + why, now,
+                p.copies());
     }
 
     /**

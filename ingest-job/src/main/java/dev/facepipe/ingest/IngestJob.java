@@ -49,7 +49,7 @@ public final class IngestJob {
         phases.lap("tables");
         SourcesTable.write(ctx, input, inputs);
         phases.lap("sources");
-        RunManifest m = manifest(cfg, runId, input, inputs.count(), engine.stats(), t0, phases.copy());
+        RunManifest m = manifest(cfg, runId, input, inputs, engine.stats(), t0, phases.copy());
         report(ctx, m, samples);
         inputs.unpersist();
         engine.unpersist();
@@ -142,8 +142,9 @@ public final class IngestJob {
         }
     }
 
-    private static RunManifest manifest(Config cfg, String runId, String input, int inputs, RunStats st, long t0,
-            Map<String, Double> phases) {
+    private static RunManifest manifest(Config cfg, String runId, String input, Inputs.Listed listed, RunStats st,
+            long t0, Map<String, Double> phases) {
+        int inputs = listed.count();
         Map<String, String> models = new LinkedHashMap<>();
         for (String key : new String[] {"embed.model", "landmarks.model"}) {
             ModelSpec s = ModelSpec.fromConfig(cfg, cfg.getString(key));
@@ -155,6 +156,6 @@ public final class IngestJob {
         double secs = (System.currentTimeMillis() - t0) / 1000.0;
         return new RunManifest(runId, input, inputs, inputs - st.inputs, st.inputs - st.imageRows, st.imageRows,
                 st.imagesOk, st.imageReasons, st.faceRows, st.facesOk, st.faceReasons, models, st.meanQuality(),
-                st.quality, st.detScore, st.bytesIn, secs, System.currentTimeMillis(), phases);
+                st.quality, st.detScore, st.bytesIn, secs, System.currentTimeMillis(), phases, listed.hidden().size());
     }
 }

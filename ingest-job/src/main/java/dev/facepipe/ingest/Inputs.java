@@ -7,6 +7,7 @@ import dev.facepipe.core.schema.CrawlStatus;
 import dev.facepipe.storage.ContentHash;
 import dev.facepipe.storage.CrawlLayout;
 import dev.facepipe.storage.HadoopFiles;
+import dev.facepipe.storage.InputFolder;
 import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -33,15 +34,18 @@ final class Inputs {
      *
      * @param source the source URL (a crawl's image URL, or the file's path): one name from crawl to search
      * @param imageId the sha256 of the bytes, null when they could not be read
-     * @param error why the bytes could not be read (a RejectReason code or "unreadable: ..."), else null
+     * @param error why the bytes were not read (a RejectReason code, then ": " and what is wrong), else null
      * @param blob where the bytes are (a crawl's blob, or the file itself)
      * @param pageUrl the page a crawled image was found on, else null
      */
     record Input(String source, String imageId, long bytes, String error, String blob, String pageUrl)
             implements Serializable {}
 
-    /** The run's inputs, cached; crawl says whether they came from a crawl's manifests. */
-    record Listed(JavaRDD<Input> rows, int count, boolean crawl) {
+    /**
+     * The run's inputs, cached; crawl says whether they came from a crawl's manifests; hidden: the
+     * names under a folder skipped by {@link InputFolder}'s rule (counted in the manifest).
+     */
+    record Listed(JavaRDD<Input> rows, int count, boolean crawl, List<String> hidden) {
         void unpersist() {
             rows.unpersist();
         }
@@ -51,8 +55,10 @@ final class Inputs {
     static Listed read(RunContext ctx, String input) {
         CrawlLayout crawl = new CrawlLayout(input);
         Listed listed = crawl.isCrawl(ctx.files()) ? fromCrawl(ctx, crawl) : fromFolder(ctx, input);
-        LOG.info("run {}: {} inputs from {} {}", ctx.runId(), listed.count(),
-                listed.crawl() ? "the crawl manifests under" : "the files under", input);
+        LOG.info("run {}: {} inputs from {} {}{}", ctx.runId(), listed.count(),
+                listed.crawl() ? "the crawl manifests under" : "the files under", input,
+                listed.hidden().isEmpty() ? "" : " (" + listed.hidden().size() + " hidden names skipped, e.g. "
+                        + listed.hidden().get(0) + ")");
         return listed;
     }
 
@@ -63,16 +69,17 @@ final class Inputs {
                 .select("url", "sha256", "bytes", "blob", "page_url").javaRDD()
                 .map(r -> new Input(r.getString(0), r.getString(1), r.getLong(2), null, r.getString(3), r.getString(4)))
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        return new Listed(rows, (int) rows.count(), true);
+        return new Listed(rows, (int) rows.count(), true, List.of());
     }
 
     /** Every file under a folder, hashed on the executors by an early job. */
     private static Listed fromFolder(RunContext ctx, String folder) {
-        List<String> paths = ctx.files().listFiles(folder);
-        int parts = ctx.partitionsFor(paths.size());
+        InputFolder.Listing listing = InputFolder.list(ctx.files(), folder);
+        List<InputFolder.Entry> entries = listing.entries();
+        int parts = ctx.partitionsFor(entries.size());
         Broadcast<HadoopFiles> bFiles = ctx.broadcast(ctx.files(), HadoopFiles.class);
         long maxBytes = ctx.cfg().getLong("image.max_bytes");
-        JavaRDD<Input> rows = ctx.jsc().parallelize(paths, parts)
+        JavaRDD<Input> rows = ctx.jsc().parallelize(entries, parts)
                 .mapPartitions(it -> hash(it, bFiles.value(), maxBytes)).persist(StorageLevel.MEMORY_AND_DISK());
         // Hash on the executors while the driver plans the rest (the engine pass reuses the cached
         // hashes; a task needing a partition still being hashed waits for it, never hashes it twice).
@@ -85,22 +92,29 @@ final class Inputs {
         }, "facepipe-ingest-hash");
         t.setDaemon(true);
         t.start();
-        return new Listed(rows, paths.size(), false);
+        return new Listed(rows, entries.size(), false, listing.hidden());
     }
 
-    private static Iterator<Input> hash(Iterator<String> it, HadoopFiles files, long maxBytes) {
+    private static Iterator<Input> hash(Iterator<InputFolder.Entry> it, HadoopFiles files, long maxBytes) {
         List<Input> out = new ArrayList<>();
         while (it.hasNext()) {
-            String path = it.next();
+            InputFolder.Entry e = it.next();
+            if (e.refusal() != null) {
+                out.add(new Input(e.source(), null, 0L, e.refusal(), e.blob(), null));
+                continue;
+            }
             try {
-                byte[] b = files.read(path, maxBytes);
+                byte[] b = files.read(e.blob(), maxBytes);
                 if (b == null) {
-                    out.add(new Input(path, null, files.length(path), RejectReason.TOO_MANY_BYTES.code(), path, null));
+                    long size = files.length(e.blob());
+                    out.add(new Input(e.source(), null, size, RejectReason.TOO_MANY_BYTES.code() + ": " + size
+                            + " bytes, over image.max_bytes=" + maxBytes, e.blob(), null));
                 } else {
-                    out.add(new Input(path, ContentHash.sha256Hex(b), b.length, null, path, null));
+                    out.add(new Input(e.source(), ContentHash.sha256Hex(b), b.length, null, e.blob(), null));
                 }
-            } catch (IOException | RuntimeException e) {
-                out.add(new Input(path, null, 0L, "unreadable: " + e.getMessage(), path, null));
+            } catch (IOException | RuntimeException ex) {
+                out.add(new Input(e.source(), null, 0L, RejectReason.UNREADABLE.code() + ": " + ex.getMessage(), e.blob(),
+                        null));
             }
         }
         return out.iterator();

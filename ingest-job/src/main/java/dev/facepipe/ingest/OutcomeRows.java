@@ -83,6 +83,7 @@ final class OutcomeRows {
                 case "faces" -> r.faces().size();
                 case "faces_accepted" -> acceptedFaces;
                 case "ingested_at" -> now;
+                case "trailing_bytes" -> r.header() == null ? null : r.header().trailingBytes();
                 default -> throw new IllegalStateException("image field " + f.name() + " not mapped");
             });
         }

@@ -9,7 +9,8 @@ import java.util.Objects;
  * first source by name, how many copies), or a marker that an earlier run ingested it. Merged by
  * key in one shuffle, so exact copies and known images cost no engine time.
  *
- * @param key the image id, or for a file that could not be read its path (so it still gets a row)
+ * @param key the image id, or for a file whose bytes were not read the sha256 of its source: the id its
+ *            rejected row carries, so a later run that finds it unread again knows it (no second row)
  */
 record Pending(String key, String source, String imageId, long bytes, String error, String blob, String pageUrl,
         int copies, boolean known) implements Serializable {
@@ -19,8 +20,13 @@ record Pending(String key, String source, String imageId, long bytes, String err
 
     /** One input of this run. */
     static Pending of(Inputs.Input in) {
-        return new Pending(in.imageId() != null ? in.imageId() : in.source(), in.source(), in.imageId(), in.bytes(),
+        return new Pending(in.imageId() != null ? in.imageId() : unreadId(in.source()), in.source(), in.imageId(), in.bytes(),
                 in.error(), in.blob(), in.pageUrl(), 1, false);
+    }
+
+    /** The id of the row of an input whose bytes were not read: the sha256 of its source. */
+    static String unreadId(String source) {
+        return dev.facepipe.storage.ContentHash.sha256Hex(source.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     /** An image id some earlier run ingested. */

@@ -11,13 +11,14 @@ import java.util.Map;
  * duplicate_inputs + image_rows, and image_rows = images_ok + the sum of rejected_by_reason.
  * phase_seconds: where the run's time went (prepare: listing and planning; engine: hashing, the
  * exact-copy shuffle and the engine pass; images and faces: dedup and writing each table, side by
- * side, faces with the report's crops; tables: the wall time of both).
+ * side, faces with the report's crops; tables: the wall time of both). hidden_skipped: names under an
+ * input folder skipped by the hidden rule (a leading "."), which are not among the inputs.
  */
 public record RunManifest(String runId, String input, long inputs, long alreadyIngested, long duplicateInputs,
         long imageRows, long imagesOk, Map<String, Long> rejectedByReason, long faceRows, long facesOk,
         Map<String, Long> facesRejectedByReason, Map<String, String> models, double meanQuality,
         long[] qualityHistogram, long[] detScoreHistogram, long bytesIn, double seconds, long finishedAt,
-        Map<String, Double> phaseSeconds) {
+        Map<String, Double> phaseSeconds, long hiddenSkipped) {
 
     /** Accepted faces per accepted image. */
     public double facesPerImage() {
@@ -57,9 +58,10 @@ public record RunManifest(String runId, String input, long inputs, long alreadyI
 
     public String summary() {
         return String.format(java.util.Locale.ROOT,
-                "%d inputs: %d already ingested, %d duplicate copies, %d images (%d ok, rejected %s), %d faces (%d ok,"
+                "%d inputs%s: %d already ingested, %d duplicate copies, %d images (%d ok, rejected %s), %d faces (%d ok,"
                         + " rejected %s) in %.1f s",
-                inputs, alreadyIngested, duplicateInputs, imageRows, imagesOk, rejectedByReason, faceRows, facesOk,
+                inputs, hiddenSkipped == 0 ? "" : " (" + hiddenSkipped + " hidden names skipped)", alreadyIngested,
+                duplicateInputs, imageRows, imagesOk, rejectedByReason, faceRows, facesOk,
                 facesRejectedByReason, seconds);
     }
 }

@@ -94,10 +94,45 @@ public final class HadoopFiles implements Serializable {
 
     public FileSystem fs(String path) {
         try {
-            return FileSystem.get(URI.create(path), conf());
+            return FileSystem.get(fsUri(path), conf());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open storage for " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The file system part of a path (scheme and authority), parsed by hand: a whole path need not be
+     * a legal URI (a space, %, brackets or quotes in a file name are ordinary).
+     */
+    static URI fsUri(String path) {
+        int colon = path.indexOf(':');
+        int slash = path.indexOf('/');
+        if (colon <= 0 || (slash >= 0 && slash < colon)) return URI.create("/"); // no scheme: the default file system
+        String scheme = path.substring(0, colon);
+        String rest = path.substring(colon + 1);
+        if (!rest.startsWith("//")) return URI.create(scheme + ":///");
+        int end = rest.indexOf('/', 2);
+        String authority = end < 0 ? rest.substring(2) : rest.substring(2, end);
+        return URI.create(scheme + "://" + authority + "/");
+    }
+
+    /** A path as Hadoop takes it: a legal URI as it is (escapes kept), anything else by Hadoop's own parse. */
+    static Path hadoopPath(String path) {
+        try {
+            URI u = new URI(path);
+            if (u.getScheme() != null && u.getRawPath() != null) return new Path(u);
+        } catch (java.net.URISyntaxException e) {
+            // not a URI: an unescaped name
+        }
+        return new Path(path);
+    }
+
+    /** The local file a path names: after "file:" (and an empty authority) the rest is the path, taken literally. */
+    static java.nio.file.Path localFile(String path) {
+        String rest = path;
+        if (rest.startsWith("file://")) rest = rest.substring(7);
+        else if (rest.startsWith("file:")) rest = rest.substring(5);
+        return java.nio.file.Path.of(rest);
     }
 
     /** Every regular file under a folder (recursively; names starting with . or _ are skipped), sorted. */
@@ -178,21 +213,28 @@ public final class HadoopFiles implements Serializable {
         return true;
     }
 
+    /**
+     * The bytes at a path, or null when there are more than maxBytes. A local path is read only when
+     * it is a regular file (a FIFO or device is never opened), and never past maxBytes, whatever the
+     * size the file system reports.
+     */
     public byte[] read(String path, long maxBytes) throws IOException {
         FileSystem fs = fs(path);
-        Path p = new Path(path);
         // Local files: read by plain NIO. Hadoop's local layers cost more than the read itself (a checksum
         // checker and a .crc lookup, then a buffered stream per file). Images carry their own sha256, so
         // no checksum is lost.
-        if (fs instanceof org.apache.hadoop.fs.LocalFileSystem local) {
-            java.nio.file.Path f = local.pathToFile(p).toPath();
-            try {
-                if (java.nio.file.Files.size(f) > maxBytes) return null;
-                return java.nio.file.Files.readAllBytes(f);
-            } catch (java.nio.file.NoSuchFileException e) {
-                throw new java.io.FileNotFoundException("File " + path + " does not exist");
+        if (fs instanceof org.apache.hadoop.fs.LocalFileSystem) {
+            java.nio.file.Path f = localFile(path);
+            if (!java.nio.file.Files.exists(f)) throw new java.io.FileNotFoundException("File " + path + " does not exist");
+            if (!java.nio.file.Files.isRegularFile(f)) throw new IOException(path + " is not a regular file");
+            if (java.nio.file.Files.size(f) > maxBytes) return null;
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(f)) {
+                // One byte past the limit tells a file that grew past it from one that fits.
+                byte[] b = in.readNBytes((int) (Math.min(Integer.MAX_VALUE - 16L, Math.max(0, maxBytes)) + 1));
+                return b.length > maxBytes ? null : b;
             }
         }
+        Path p = hadoopPath(path);
         long len = fs.getFileStatus(p).getLen();
         if (len > maxBytes) return null;
         byte[] b = new byte[(int) len];
@@ -203,7 +245,9 @@ public final class HadoopFiles implements Serializable {
     }
 
     public long length(String path) throws IOException {
-        return fs(path).getFileStatus(new Path(path)).getLen();
+        FileSystem fs = fs(path);
+        if (fs instanceof org.apache.hadoop.fs.LocalFileSystem) return java.nio.file.Files.size(localFile(path));
+        return fs.getFileStatus(hadoopPath(path)).getLen();
     }
 
     public boolean exists(String path) {

@@ -100,4 +100,34 @@ class S3ChainTest {
         }
     }
 
+    /** Object keys with the names people give photos: every one read and named as it is, "." names counted. */
+    @Test
+    void anyLegalKeyIsAnInput(@TempDir Path tmp) throws Exception {
+        List<String> names = List.of("IMG_1234 (1).jpg", "50% off.jpg", "%20literal.jpg", "[brackets] {braces}.jpg",
+                "it's \"quoted\".jpg", "pipe|colon: x.jpg", "_DSC0040.jpg", "ünïcödé.jpg", "a+b&c=d#e?.jpg",
+                "sub folder/x y.jpg");
+        org.bytedeco.opencv.opencv_core.Mat bgr = dev.facepipe.core.TestImages.decode(
+                Files.readAllBytes(DEB.resolve("grace_hopper.jpg")));
+        try (S3Server s3 = S3Server.start("odd")) {
+            for (int i = 0; i < names.size(); i++) {
+                // Each its own bytes (another JPEG quality), so none is merged as an exact copy.
+                byte[] b = dev.facepipe.core.TestImages.jpeg(bgr, 80 + i);
+                s3.store().putBlob("odd", s3.store().blobBuilder("photos/" + names.get(i)).payload(b).build());
+            }
+            s3.store().putBlob("odd", s3.store().blobBuilder("photos/.DS_Store").payload(new byte[] {1}).build());
+            Map<String, String> env = new java.util.HashMap<>();
+            s3.conf().forEach((k, v) -> env.put(dev.facepipe.core.config.Config.envName(k), v));
+            env.put("FACEPIPE_JOB_SPARK_MASTER", "local[2]");
+            Path data = tmp.resolve("data");
+            run(tmp, env, "ingest", "--input", "s3a://odd/photos", "--out", data.toString(), "--run-id", "r");
+            JsonNode m = new ObjectMapper().readTree(data.resolve("runs/run_id=r/manifest.json").toFile());
+            assertEquals(names.size(), m.get("inputs").asInt(), m.toString());
+            assertEquals(names.size(), m.get("images_ok").asInt(), m.toString());
+            assertEquals(1, m.get("hidden_skipped").asInt(), m.toString());
+            Map<String, String> rows = Rows.byId(new dev.facepipe.storage.HadoopFiles(
+                    new org.apache.hadoop.conf.Configuration()), data.resolve("images").toString(), "source");
+            assertEquals(names.stream().map(n -> "s3a://odd/photos/" + n).sorted().toList(),
+                    new ArrayList<>(rows.keySet()));
+        }
+    }
 }

@@ -20,6 +20,7 @@ import dev.facepipe.core.face.UltraFaceDetector;
 import dev.facepipe.core.image.DecodedImage;
 import dev.facepipe.core.image.Decoder;
 import dev.facepipe.core.image.HeaderReader;
+import dev.facepipe.core.image.ImageBudget;
 import dev.facepipe.core.image.ImageFormat;
 import dev.facepipe.core.image.ImageHeader;
 import dev.facepipe.core.image.Orientation;
@@ -48,10 +49,10 @@ public final class FaceEngine {
     private final LivenessClassifier liveness; // null when attributes.liveness_model=none
 
     /** Thresholds and limits from conf (image.*, detector.*, quality.min_score). */
-    public record Settings(long maxBytes, long maxPixels, int minSide, int detectMaxSide, int fullResFacePx,
+    public record Settings(long maxBytes, ImageBudget budget, int minSide, int detectMaxSide, int fullResFacePx,
             int minFacePx, double minQuality, int embedBatch) {
         public static Settings fromConfig(Config c) {
-            return new Settings(c.getLong("image.max_bytes"), c.getLong("image.max_pixels"), c.getInt("image.min_side"),
+            return new Settings(c.getLong("image.max_bytes"), ImageBudget.fromConfig(c), c.getInt("image.min_side"),
                     c.getInt("image.detect_max_side"), c.getInt("image.full_res_face_px"),
                     c.getInt("detector.min_face_px"), c.getDouble("quality.min_score"), c.getInt("embed.batch_size"));
         }
@@ -214,7 +215,7 @@ public final class FaceEngine {
             exif = Orientation.read(bytes, header.format());
             t = lap(ns, Stage.EXIF, t);
             int reduce = reduction(header);
-            try (DecodedImage img = Decoder.decode(bytes, header, exif.orientation(), reduce, name)) {
+            try (DecodedImage img = decodeWithin(bytes, header, exif.orientation(), reduce, name)) {
                 t = lap(ns, Stage.DECODE, t);
                 List<Detection> dets = detector.detect(img.bgr());
                 lap(ns, Stage.DETECT, t);
@@ -257,7 +258,7 @@ public final class FaceEngine {
                 // Small faces in a reduced decode lose detail the embedder needs: crop those from full resolution.
                 boolean fromFull = img.scale() < 1 && d.width() < settings.fullResFacePx();
                 if (fromFull && full == null) {
-                    full = Decoder.decode(bytes, header, orientation, 1, name);
+                    full = decodeWithin(bytes, header, orientation, 1, name);
                     t = lap(ns, Stage.DECODE, t);
                 }
                 Mat aligned = fromFull ? aligner.align(full.bgr(), fiveFull) : aligner.align(img.bgr(), five);
@@ -300,17 +301,62 @@ public final class FaceEngine {
     }
 
     private void checkDimensions(ImageHeader h, String name) throws RejectedException {
-        if (h.width() <= 0 || h.height() <= 0) {
-            throw new RejectedException(RejectReason.CORRUPT, "image " + name + ": header gives size " + h.width() + "x"
-                    + h.height());
-        }
-        if (h.pixels() > settings.maxPixels()) {
-            throw new RejectedException(RejectReason.TOO_MANY_PIXELS, "image " + name + ": " + h.width() + "x"
-                    + h.height() + " is over image.max_pixels=" + settings.maxPixels() + " (not decoded)");
-        }
+        settings.budget().check(h, name);
         if (Math.min(h.width(), h.height()) < settings.minSide()) {
             throw new RejectedException(RejectReason.TOO_SMALL, "image " + name + ": " + h.width() + "x" + h.height()
                     + " is under image.min_side=" + settings.minSide());
+        }
+    }
+
+    /** Decoders run here, so a decode past image.max_decode_ms can be given up while the task goes on. */
+    private static final java.util.concurrent.ExecutorService DECODERS = java.util.concurrent.Executors
+            .newCachedThreadPool(r -> {
+                Thread t = new Thread(r, "facepipe-decode");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /**
+     * Decodes within the budget's wall-clock limit. A decoder cannot be stopped inside native code:
+     * one past the limit is left to finish on its own thread (its work is bounded by the header
+     * checks) and its pixels are freed when it does; the image is rejected over_budget at once.
+     */
+    private DecodedImage decodeWithin(byte[] bytes, ImageHeader header, int orientation, int reduce, String name)
+            throws RejectedException {
+        long ms = settings.budget().maxDecodeMs();
+        if (ms <= 0) return Decoder.decode(bytes, header, orientation, reduce, name);
+        java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.Future<DecodedImage> f = DECODERS.submit(() -> {
+            DecodedImage d = Decoder.decode(bytes, header, orientation, reduce, name);
+            if (!abandoned.get()) return d;
+            d.close();
+            return null;
+        });
+        try {
+            return f.get(ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            abandoned.set(true);
+            if (f.isDone()) closeQuietly(f);
+            throw new RejectedException(RejectReason.OVER_BUDGET, "image " + name + ": decoding took over"
+                    + " image.max_decode_ms=" + ms + " (given up)");
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RejectedException r) throw r;
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abandoned.set(true);
+            throw new IllegalStateException("interrupted while decoding " + name, e);
+        }
+    }
+
+    private static void closeQuietly(java.util.concurrent.Future<DecodedImage> f) {
+        try {
+            DecodedImage d = f.get();
+            if (d != null) d.close();
+        } catch (Exception ignored) {
+            // it failed: nothing to free
         }
     }
 

@@ -76,7 +76,8 @@ public final class Decoder {
         } else {
             flags = IMREAD_UNCHANGED; // keep alpha and 16-bit so they can be normalised on purpose
         }
-        try (BytePointer p = new BytePointer(bytes); Mat buf = new Mat(1, bytes.length, CV_8UC1, p)) {
+        byte[] data = header.format() == ImageFormat.PNG ? PngChunks.pixelChunks(bytes) : bytes;
+        try (BytePointer p = new BytePointer(data); Mat buf = new Mat(1, data.length, CV_8UC1, p)) {
             return imdecode(buf, flags | IMREAD_IGNORE_ORIENTATION);
         }
     }

@@ -33,37 +33,71 @@ public final class HeaderReader {
         }
     }
 
+    /**
+     * Walks the JPEG's structure from SOI to the first EOI: marker segments by their lengths, each
+     * scan's entropy-coded data up to the next marker. Complete means EOI reached this way, not found
+     * near the file's end; bytes after EOI (a phone's motion-photo video) are counted, not refused.
+     */
     private static ImageHeader jpeg(byte[] b, String name) throws RejectedException {
-        // Walk marker segments up to the frame header (SOFn), which holds the dimensions.
         int i = 2;
-        ImageHeader header = null;
-        while (header == null) {
-            if (i + 4 > b.length) throw truncated(name, "JPEG", "no frame header (SOF)");
-            if (u(b[i]) != 0xFF) throw corrupt(name, "JPEG marker expected at byte " + i);
+        ImageHeader frame = null;
+        int scans = 0;
+        while (true) {
+            if (i >= b.length) throw truncated(name, "JPEG", frame == null ? "no frame header (SOF)" : "no EOI marker");
+            if (u(b[i]) != 0xFF) {
+                if (frame == null) throw corrupt(name, "JPEG marker expected at byte " + i);
+                i++; // stray bytes between segments: decoders skip to the next marker, so do we
+                continue;
+            }
+            if (i + 1 >= b.length) throw truncated(name, "JPEG", "no EOI marker");
             int marker = u(b[i + 1]);
             if (marker == 0xFF) { // fill byte
                 i++;
                 continue;
             }
-            if (marker == 0xD9 || marker == 0xDA) throw corrupt(name, "JPEG has no frame header before its scan");
+            if (marker == 0xD9) {
+                if (frame == null) throw corrupt(name, "JPEG ends (EOI) before a frame header");
+                if (scans == 0) throw truncated(name, "JPEG", "no scan before EOI");
+                return new ImageHeader(ImageFormat.JPEG, frame.width(), frame.height(), frame.components(),
+                        frame.bitDepth(), 1, scans, b.length - (i + 2L));
+            }
+            if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) { // TEM, RSTn: no length
+                i += 2;
+                continue;
+            }
+            if (i + 4 > b.length) throw truncated(name, "JPEG", "segment header cut at byte " + i);
             int len = u16be(b, i + 2);
             if (len < 2) throw corrupt(name, "JPEG segment length " + len + " at byte " + i);
             boolean sof = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
-            if (sof) {
+            if (sof && frame == null) {
                 if (i + 10 > b.length) throw truncated(name, "JPEG", "frame header cut");
-                int depth = u(b[i + 4]);
-                int h = u16be(b, i + 5);
-                int w = u16be(b, i + 7);
-                int comps = u(b[i + 9]);
-                header = new ImageHeader(ImageFormat.JPEG, w, h, comps, depth, 1);
+                frame = new ImageHeader(ImageFormat.JPEG, u16be(b, i + 7), u16be(b, i + 5), u(b[i + 9]), u(b[i + 4]), 1);
             }
             i += 2 + len;
+            if (marker == 0xDA) {
+                if (frame == null) throw corrupt(name, "JPEG has no frame header before its scan");
+                scans++;
+                i = afterEntropyData(b, i);
+                if (i < 0) throw truncated(name, "JPEG", "scan " + scans + " cut, no EOI marker");
+            }
         }
-        // A complete JPEG ends with EOI (FFD9); some writers append padding, so look at the tail.
-        if (!hasMarkerNearEnd(b, 0xD9, 1024)) throw truncated(name, "JPEG", "no EOI marker");
-        return header;
     }
 
+    /** The index of the marker that ends the entropy-coded data starting at i, or -1 if the data runs to the end. */
+    private static int afterEntropyData(byte[] b, int i) {
+        int n = b.length - 1;
+        while (i < n) {
+            if (b[i] != (byte) 0xFF) {
+                i++;
+                continue;
+            }
+            int next = u(b[i + 1]);
+            if (next == 0x00 || (next >= 0xD0 && next <= 0xD7)) i += 2; // stuffed byte, restart marker
+            else if (next == 0xFF) i++; // fill byte before a marker
+            else return i;
+        }
+        return -1;
+    }
 
     private static ImageHeader png(byte[] b, String name) throws RejectedException {
         int i = 8;
@@ -99,7 +133,8 @@ public final class HeaderReader {
             end = type.equals("IEND");
             i += 12 + (int) len;
         }
-        return header;
+        return new ImageHeader(ImageFormat.PNG, header.width(), header.height(), header.components(),
+                header.bitDepth(), 1, 1, b.length - (long) i);
     }
 
     private static ImageHeader webp(byte[] b, String name) throws RejectedException {
@@ -137,10 +172,15 @@ public final class HeaderReader {
         return new ImageHeader(ImageFormat.WEBP, w, h, comps, 8, 1);
     }
 
+    /**
+     * The logical screen and every frame: a frame may be larger than the screen it is drawn on, and a
+     * decoder allocates the frame, so width and height are the largest extent of either.
+     */
     private static ImageHeader gif(byte[] b, String name) throws RejectedException {
+        if (b.length < 13) throw truncated(name, "GIF", "header cut");
         int w = u16le(b, 6);
         int h = u16le(b, 8);
-        // Count image descriptors by walking blocks; the trailer (0x3B) must be reached.
+        // Walk the blocks; the trailer (0x3B) must be reached.
         int i = 13;
         int flags = u(b[10]);
         if ((flags & 0x80) != 0) i += 3 * (1 << ((flags & 7) + 1));
@@ -152,7 +192,10 @@ public final class HeaderReader {
             if (block == 0x21) { // extension: label, then sub-blocks
                 i = skipSubBlocks(b, i + 2, name);
             } else if (block == 0x2C) { // image descriptor
+                if (i + 10 > b.length) throw truncated(name, "GIF", "image descriptor cut");
                 frames++;
+                w = Math.max(w, u16le(b, i + 1) + u16le(b, i + 5));
+                h = Math.max(h, u16le(b, i + 3) + u16le(b, i + 7));
                 int lf = u(b[i + 9]);
                 i += 10;
                 if ((lf & 0x80) != 0) i += 3 * (1 << ((lf & 7) + 1));
@@ -162,7 +205,7 @@ public final class HeaderReader {
             }
         }
         if (frames == 0) throw corrupt(name, "GIF has no image");
-        return new ImageHeader(ImageFormat.GIF, w, h, 3, 8, frames);
+        return new ImageHeader(ImageFormat.GIF, w, h, 3, 8, frames, 1, b.length - (i + 1L));
     }
 
     private static int skipSubBlocks(byte[] b, int i, String name) throws RejectedException {
@@ -196,38 +239,66 @@ public final class HeaderReader {
         return new ImageHeader(ImageFormat.BMP, w, h, bpp == 32 ? 4 : bpp <= 8 ? 1 : 3, 8, 1);
     }
 
+    /** Pages (image file directories) a TIFF may chain before it is refused: each is read, so a loop must end. */
+    static final int MAX_TIFF_PAGES = 1024;
+
+    /**
+     * The first directory's size and samples (the page a decoder reads), every directory of the chain
+     * walked with a loop guard, and each page's tiles or strips no larger than its page.
+     */
     private static ImageHeader tiff(byte[] b, String name) throws RejectedException {
+        if (b.length < 8) throw truncated(name, "TIFF", "header cut");
         boolean le = b[0] == 'I';
         long ifd = le ? u32le(b, 4) : u32be(b, 4);
-        if (ifd + 2 > b.length) throw truncated(name, "TIFF", "first directory beyond the end");
-        int n = le ? u16le(b, (int) ifd) : u16be(b, (int) ifd);
-        int w = 0;
-        int h = 0;
-        int spp = 1;
-        int bits = 8;
-        for (int k = 0; k < n; k++) {
-            int e = (int) ifd + 2 + 12 * k;
-            if (e + 12 > b.length) throw truncated(name, "TIFF", "directory cut");
-            int tag = le ? u16le(b, e) : u16be(b, e);
-            int type = le ? u16le(b, e + 2) : u16be(b, e + 2);
-            long value = type == 3 ? (le ? u16le(b, e + 8) : u16be(b, e + 8)) : (le ? u32le(b, e + 8) : u32be(b, e + 8));
-            switch (tag) {
-                case 256 -> w = (int) value;
-                case 257 -> h = (int) value;
-                case 258 -> bits = (int) Math.min(value, 64);
-                case 277 -> spp = (int) value;
-                default -> { }
+        ImageHeader first = null;
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        int pages = 0;
+        while (ifd != 0) {
+            if (!seen.add(ifd)) throw corrupt(name, "TIFF directories loop back to byte " + ifd);
+            if (++pages > MAX_TIFF_PAGES) throw corrupt(name, "TIFF has over " + MAX_TIFF_PAGES + " pages");
+            if (ifd < 8 || ifd + 2 > b.length) throw truncated(name, "TIFF", "directory at byte " + ifd + " beyond the end");
+            int at = (int) ifd;
+            int n = le ? u16le(b, at) : u16be(b, at);
+            if (at + 2 + 12L * n + 4 > b.length) throw truncated(name, "TIFF", "directory cut");
+            long w = 0;
+            long h = 0;
+            long spp = 1;
+            long bits = 8;
+            long tileW = 0;
+            long tileH = 0;
+            for (int k = 0; k < n; k++) {
+                int e = at + 2 + 12 * k;
+                int tag = le ? u16le(b, e) : u16be(b, e);
+                int type = le ? u16le(b, e + 2) : u16be(b, e + 2);
+                long value = type == 3 ? (le ? u16le(b, e + 8) : u16be(b, e + 8))
+                        : (le ? u32le(b, e + 8) : u32be(b, e + 8));
+                switch (tag) {
+                    case 256 -> w = value;
+                    case 257 -> h = value;
+                    case 258 -> bits = Math.min(value, 64);
+                    case 277 -> spp = value;
+                    case 322 -> tileW = value;
+                    case 323 -> tileH = value;
+                    default -> { }
+                }
             }
+            if (w == 0 || h == 0 || w > Integer.MAX_VALUE || h > Integer.MAX_VALUE) {
+                throw corrupt(name, "TIFF page " + pages + " has no usable width or height tag");
+            }
+            if (tileW * tileH > Math.max(w * h * 4, 1 << 20)) {
+                throw corrupt(name, "TIFF page " + pages + " has " + tileW + "x" + tileH + " tiles for a " + w + "x" + h
+                        + " image");
+            }
+            if (first == null) {
+                first = new ImageHeader(ImageFormat.TIFF, (int) w, (int) h, (int) Math.min(spp, 64),
+                        bits > 16 ? 8 : (int) bits, 1);
+            }
+            int next = at + 2 + 12 * n;
+            ifd = le ? u32le(b, next) : u32be(b, next);
         }
-        if (w == 0 || h == 0) throw corrupt(name, "TIFF has no width or height tag");
-        return new ImageHeader(ImageFormat.TIFF, w, h, spp, bits > 16 ? 8 : bits, 1);
-    }
-
-    private static boolean hasMarkerNearEnd(byte[] b, int marker, int window) {
-        for (int i = b.length - 2; i >= Math.max(2, b.length - window); i--) {
-            if (u(b[i]) == 0xFF && u(b[i + 1]) == marker) return true;
-        }
-        return false;
+        if (first == null) throw corrupt(name, "TIFF has no image directory");
+        return new ImageHeader(ImageFormat.TIFF, first.width(), first.height(), first.components(), first.bitDepth(),
+                pages, 1, 0);
     }
 
     private static RejectedException truncated(String name, String fmt, String what) {

@@ -1,9 +1,5 @@
 package dev.facepipe.core.image;
 
-import com.drew.imaging.ImageMetadataReader;
-import com.drew.metadata.Metadata;
-import com.drew.metadata.exif.ExifIFD0Directory;
-import java.io.ByteArrayInputStream;
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.opencv_core.Mat;
 
@@ -17,21 +13,47 @@ public final class Orientation {
     /** Orientation read from EXIF, and whether the EXIF block was present but unreadable. */
     public record Exif(int orientation, boolean corrupt) {}
 
+    /**
+     * Read by walking the container to its EXIF block (JPEG APP1, PNG eXIf, WebP EXIF, TIFF's own first
+     * directory) and reading IFD0's Orientation tag, all within the bytes given: no general metadata
+     * parser, which would also inflate compressed text and profiles the orientation does not need.
+     */
     public static Exif read(byte[] bytes, ImageFormat format) {
-        if (format == ImageFormat.GIF || format == ImageFormat.BMP) return new Exif(1, false);
-        if (format == ImageFormat.JPEG) return jpeg(bytes);
         try {
-            Metadata md = ImageMetadataReader.readMetadata(new ByteArrayInputStream(bytes), bytes.length);
-            boolean errors = false;
-            for (var d : md.getDirectories()) errors |= d.hasErrors();
-            ExifIFD0Directory ifd0 = md.getFirstDirectoryOfType(ExifIFD0Directory.class);
-            if (ifd0 == null || !ifd0.containsTag(ExifIFD0Directory.TAG_ORIENTATION)) return new Exif(1, errors);
-            int o = ifd0.getInt(ExifIFD0Directory.TAG_ORIENTATION);
-            return (o >= 1 && o <= 8) ? new Exif(o, errors) : new Exif(1, true);
-        } catch (Exception | StackOverflowError e) {
-            // A broken EXIF block must not lose the image: treat it as upright and flag it.
-            return new Exif(1, true);
+            return switch (format) {
+                case JPEG -> jpeg(bytes);
+                case PNG -> {
+                    int[] at = PngChunks.find(bytes, "eXIf");
+                    yield at == null ? new Exif(1, false) : tiffOrientation(bytes, at[0], at[1]);
+                }
+                case WEBP -> webp(bytes);
+                case TIFF -> tiffOrientation(bytes, 0, bytes.length);
+                case GIF, BMP -> new Exif(1, false);
+            };
+        } catch (IndexOutOfBoundsException e) {
+            return new Exif(1, true); // a broken EXIF block must not lose the image: upright, flagged
         }
+    }
+
+    /** WebP: the RIFF chunk named EXIF holds a TIFF structure, after "Exif\0\0" when a writer added it. */
+    static Exif webp(byte[] b) {
+        int i = 12;
+        while (i + 8 <= b.length) {
+            long len = (b[i + 4] & 0xFF) | ((b[i + 5] & 0xFF) << 8) | ((b[i + 6] & 0xFF) << 16)
+                    | ((long) (b[i + 7] & 0xFF) << 24);
+            int start = i + 8;
+            int end = (int) Math.min(b.length, start + len);
+            if (b[i] == 'E' && b[i + 1] == 'X' && b[i + 2] == 'I' && b[i + 3] == 'F') {
+                if (end - start >= 6 && b[start] == 'E' && b[start + 1] == 'x' && b[start + 2] == 'i'
+                        && b[start + 3] == 'f') {
+                    start += 6;
+                }
+                return tiffOrientation(b, start, end);
+            }
+            if (start + len + (len & 1) > b.length) break;
+            i = (int) (start + len + (len & 1));
+        }
+        return new Exif(1, false);
     }
 
     /**

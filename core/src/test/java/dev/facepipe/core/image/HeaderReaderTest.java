@@ -45,6 +45,6 @@ class HeaderReaderTest {
     void theMessageNamesTheFileAndTheProblem() {
         RejectedException e = assertThrows(RejectedException.class,
                 () -> HeaderReader.read(Arrays.copyOf(JPEG, JPEG.length - 2), "abc.jpg"));
-        assertEquals("image abc.jpg: truncated JPEG (no EOI marker)", e.getMessage());
+        assertEquals("image abc.jpg: truncated JPEG (scan 1 cut, no EOI marker)", e.getMessage());
     }
 }
