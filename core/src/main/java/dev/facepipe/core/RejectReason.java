@@ -21,6 +21,7 @@ public enum RejectReason {
             + " image.max_decode_ms)"),
     DECODE_FAILED("the decoder could not produce pixels"),
     NO_FACE("no face was detected"),
+    ENGINE_ERROR("the engine failed on this input, a defect to report (the message has the error); the run went on"),
     // Face level
     FACE_TOO_SMALL("face narrower than detector.min_face_px"),
     LOW_QUALITY("overall quality below quality.min_score"),

@@ -231,6 +231,11 @@ public final class FaceEngine {
         } catch (RejectedException e) {
             return new Partial(new ImageResult(name, header, exif.orientation(), exif.corrupt(), e.reason(),
                     e.getMessage(), List.of(), null, ns), name, header, exif, null, List.of(), ns);
+        } catch (RuntimeException e) {
+            // No single input may fail a task (and with it the run): an unforeseen failure is this image's reason.
+            return new Partial(new ImageResult(name, header, exif.orientation(), exif.corrupt(),
+                    RejectReason.ENGINE_ERROR, "image " + name + ": " + e, List.of(), null, ns), name, header, exif,
+                    null, List.of(), ns);
         }
     }
 

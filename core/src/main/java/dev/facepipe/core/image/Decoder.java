@@ -41,7 +41,15 @@ public final class Decoder {
      */
     public static DecodedImage decode(byte[] bytes, ImageHeader header, int orientation, int reduce, String name)
             throws RejectedException {
-        Mat raw = header.format() == ImageFormat.GIF ? gifFirstFrame(bytes, name) : opencv(bytes, header, reduce);
+        Mat raw;
+        try {
+            raw = header.format() == ImageFormat.GIF ? gifFirstFrame(bytes, name) : opencv(bytes, header, reduce);
+        } catch (RuntimeException e) {
+            // OpenCV refuses some damaged files with an exception (an assertion on sizes it reads itself).
+            String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            throw new RejectedException(RejectReason.DECODE_FAILED, "image " + name + ": " + header.format()
+                    + " decoder refused it (" + why.substring(why.lastIndexOf(": ") + 2) + ")");
+        }
         if (raw == null || raw.empty()) {
             throw new RejectedException(RejectReason.DECODE_FAILED, "image " + name + ": " + header.format()
                     + " decoder produced no pixels (damaged data)");
