@@ -111,7 +111,7 @@ public final class CrawlJob {
         cc.setThreadMonitoringDelaySeconds(1);
         cc.setThreadShutdownDelaySeconds(1);
         cc.setCleanupDelaySeconds(1);
-        PageFetcher fetcher = new PageFetcher(cc);
+        PageFetcher fetcher = new GuardedPageFetcher(cc, s.requestDeadlineMs());
         CrawlJournal journal = CrawlJournal.append(journalFile);
         CrawlState state = new CrawlState(s, blobs, new ArrayList<>(hosts), known, journal, earlier);
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {

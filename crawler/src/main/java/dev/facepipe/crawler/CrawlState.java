@@ -38,7 +38,17 @@ final class CrawlState {
     final AtomicLong errors = new AtomicLong();
 
     /** A parsed page: its directives and the images it references. */
-    record PageInfo(RobotsDirectives directives, List<ImageRef> images) {}
+    /** A page's directives and the images taken from it (urls: the same, for lookups). */
+    record PageInfo(RobotsDirectives directives, List<ImageRef> images, java.util.Set<String> urls) {
+        PageInfo(RobotsDirectives directives, List<ImageRef> images) {
+            this(directives, images, images.stream().map(ImageRef::url).collect(java.util.stream.Collectors.toSet()));
+        }
+    }
+
+    /** URLs never to fetch, whoever links to them: skipped references, and where a too long redirect chain went on. */
+    final java.util.Set<String> skipped = ConcurrentHashMap.newKeySet();
+    /** Redirects followed to reach a URL from the image URL a page named. */
+    final Map<String, Integer> hops = new ConcurrentHashMap<>();
 
     CrawlState(CrawlSettings settings, BlobStore blobs, List<String> allowedHosts, java.util.Set<String> known,
             CrawlJournal journal, CrawlJournal.Replay earlier) {
@@ -68,6 +78,12 @@ final class CrawlState {
         if (wanted.putIfAbsent(ref.url(), ref) != null) return false;
         journal.want(ref);
         return true;
+    }
+
+    /** A reference that is not fetched gets its row at once (with its page, from the reference). */
+    void skip(ImageRef ref, String why) {
+        wanted.putIfAbsent(ref.url(), ref);
+        if (skipped.add(ref.url()) && !rows.containsKey(ref.url())) withoutBytes(ref.url(), CrawlStatus.SKIPPED, null, null, 0, why);
     }
 
     /** Marks an image URL as queued by us; false when it was queued already (in this attempt or an earlier one). */

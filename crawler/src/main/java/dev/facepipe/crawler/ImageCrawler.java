@@ -40,8 +40,9 @@ final class ImageCrawler extends WebCrawler {
         String u = url.getURL();
         String lower = u.toLowerCase(Locale.ROOT);
         if (!lower.startsWith("http://") && !lower.startsWith("https://")) return false;
-        CrawlState.PageInfo from = referringPage == null ? null : info(referringPage);
-        if (from != null && from.images().stream().anyMatch(r -> r.url().equals(u))) {
+        CrawlState.PageInfo from = referringPage == null ? null : info(referringPage); // first: it may skip u
+        if (state.skipped.contains(u)) return false;
+        if (from != null && from.urls().contains(u)) {
             return !from.directives().blocksImages() && state.wanted.containsKey(u) && !state.known.contains(u);
         }
         if (state.wanted.containsKey(u)) { // a redirected image
@@ -78,6 +79,12 @@ final class ImageCrawler extends WebCrawler {
                     header(page, "Last-Modified"), "content is not an image (" + ct + ")");
             return;
         }
+        if (page.isTruncated()) {
+            // No Content-Length (or a false one): the answer was cut at the cap, so these bytes are not the image.
+            state.withoutBytes(url, CrawlStatus.TOO_LARGE, null, ct, bytes.length, "cut at crawler.max_bytes="
+                    + state.settings.maxImageBytes() + " bytes, the answer went on");
+            return;
+        }
         String sha = ContentHash.sha256Hex(bytes);
         String blob = state.store(sha, bytes);
         state.imagesFetched.incrementAndGet();
@@ -96,6 +103,14 @@ final class ImageCrawler extends WebCrawler {
             state.withoutBytes(from, CrawlStatus.REFUSED, null, null, 0, "redirect to non-public address " + to);
             return;
         }
+        int hops = state.hops.getOrDefault(from, 0) + 1;
+        if (hops > state.settings.maxRedirects()) {
+            state.withoutBytes(from, CrawlStatus.ERROR, null, null, 0, "redirect " + hops + " in a row, over"
+                    + " crawler.max_redirects=" + state.settings.maxRedirects() + " (next: " + to + ")");
+            state.skipped.add(to); // crawler4j would follow it as a page
+            return;
+        }
+        state.hops.merge(to, hops, Math::max);
         state.withoutBytes(from, CrawlStatus.REDIRECTED, null, null, 0, "to " + to);
         state.want(new ImageRef(to, ref.pageUrl(), ref.alt(), ref.via()));
     }
@@ -129,6 +144,7 @@ final class ImageCrawler extends WebCrawler {
      * sleeps through the backoff, which also keeps it off the failing host for that long.
      */
     private boolean retry(WebURL url, String why) {
+        if (overDeadline(url.getURL())) return false; // a server that dripped once drips again
         int n = state.attempts.merge(url.getURL(), 1, Integer::sum);
         int max = state.settings.maxRetries();
         if (n > max) return false;
@@ -145,8 +161,16 @@ final class ImageCrawler extends WebCrawler {
     }
 
     private String attemptsNote(String url) {
+        if (overDeadline(url)) {
+            return ": no complete answer within crawler.request_deadline_ms=" + state.settings.requestDeadlineMs()
+                    + " (cut off)";
+        }
         Integer n = state.attempts.get(url);
         return n == null ? "" : " (after " + n + " attempts)";
+    }
+
+    private boolean overDeadline(String url) {
+        return getMyController().getPageFetcher() instanceof GuardedPageFetcher g && g.overDeadline.contains(url);
     }
 
     /** Timeouts, refused or reset connections: worth another try. DNS answers (ours included) are not. */
@@ -183,8 +207,20 @@ final class ImageCrawler extends WebCrawler {
                             StandardCharsets.UTF_8);
             RobotsDirectives d = RobotsDirectives.of(html, header(page, "X-Robots-Tag"), state.settings.userAgent());
             // A blocked page's images are still listed, so that its links to them are recognised and refused.
-            List<ImageRef> refs = ImageExtractor.extract(html, url);
-            if (!d.blocksImages()) for (ImageRef r : refs) state.want(r);
+            ImageExtractor.Refs all = ImageExtractor.extractAll(html, url);
+            int cap = state.settings.maxImagesPerPage();
+            List<ImageRef> refs = all.images().size() <= cap ? all.images() : all.images().subList(0, cap);
+            if (!d.blocksImages()) {
+                for (ImageRef r : refs) state.want(r);
+                for (ImageRef r : all.images().subList(refs.size(), all.images().size())) {
+                    if (!state.wanted.containsKey(r.url())) {
+                        state.skip(r, "over crawler.max_images_per_page=" + cap + " on this page");
+                    }
+                }
+                for (ImageRef r : all.unfetchable()) {
+                    state.skip(r, "not an http(s) URL: an image reference that cannot be fetched");
+                }
+            }
             return new CrawlState.PageInfo(d, refs);
         });
     }

@@ -19,9 +19,21 @@ public final class ImageExtractor {
 
     private static final String[] LAZY_SRC = {"data-src", "data-lazy-src", "data-original"};
 
+    /**
+     * A page's image references: the http(s) ones to fetch, each in its canonical form (the form
+     * crawler4j fetches and reports, so wanted and fetched URLs match), and those that cannot be
+     * fetched (javascript:, data:, ...), shortened, so each still gets a manifest row.
+     */
+    public record Refs(List<ImageRef> images, List<ImageRef> unfetchable) {}
+
     public static List<ImageRef> extract(String html, String pageUrl) {
+        return extractAll(html, pageUrl).images();
+    }
+
+    public static Refs extractAll(String html, String pageUrl) {
         Document doc = Jsoup.parse(html, pageUrl);
         Map<String, ImageRef> out = new LinkedHashMap<>();
+        Map<String, ImageRef> odd = new LinkedHashMap<>();
         for (Element img : doc.select("img")) {
             String alt = img.attr("alt");
             String best = largest(img.attr("data-srcset"), img);
@@ -54,21 +66,40 @@ public final class ImageExtractor {
                     }
                 }
             }
-            add(out, best, pageUrl, alt, via);
+            if (best == null || best.isEmpty()) best = unfetchable(img);
+            add(out, odd, best, pageUrl, alt, via);
         }
         for (String prop : new String[] {"og:image", "og:image:url", "twitter:image", "twitter:image:src"}) {
             for (Element m : doc.select("meta[property=" + prop + "], meta[name=" + prop + "]")) {
-                add(out, m.absUrl("content"), pageUrl, "", prop.startsWith("og") ? "og:image" : "twitter:image");
+                add(out, odd, m.absUrl("content"), pageUrl, "", prop.startsWith("og") ? "og:image" : "twitter:image");
             }
         }
-        return new ArrayList<>(out.values());
+        return new Refs(new ArrayList<>(out.values()), new ArrayList<>(odd.values()));
     }
 
-    private static void add(Map<String, ImageRef> out, String url, String page, String alt, String via) {
-        if (url == null || url.isBlank() || url.startsWith("data:")) return;
+    /** An img's src as written when it is no http(s) URL (jsoup's absUrl gives "" for javascript: and data:). */
+    private static String unfetchable(Element img) {
+        String raw = img.attr("src").strip();
+        return raw.isEmpty() || raw.startsWith("#") ? null : raw;
+    }
+
+    /** Longest form of a reference that cannot be fetched kept in its row (a data: URL can be megabytes). */
+    static final int MAX_ODD_URL = 120;
+
+    private static void add(Map<String, ImageRef> out, Map<String, ImageRef> odd, String url, String page, String alt,
+            String via) {
+        if (url == null || url.isBlank()) return;
         String lower = url.toLowerCase(Locale.ROOT);
-        if (!lower.startsWith("http://") && !lower.startsWith("https://")) return;
-        out.putIfAbsent(url, new ImageRef(url, page, alt, via));
+        if (lower.startsWith("http://") || lower.startsWith("https://")) {
+            String canonical = edu.uci.ics.crawler4j.url.URLCanonicalizer.getCanonicalURL(url);
+            if (canonical != null) {
+                out.putIfAbsent(canonical, new ImageRef(canonical, page, alt, via));
+                return;
+            }
+        }
+        String shown = url.length() <= MAX_ODD_URL ? url
+                : url.substring(0, MAX_ODD_URL) + "...(" + url.length() + " characters)";
+        odd.putIfAbsent(shown, new ImageRef(shown, page, alt, via));
     }
 
     /** The candidate of a srcset with the largest width (w) or density (x) descriptor, absolute; or null. */
