@@ -297,7 +297,8 @@ public final class HostileCorpus {
         return insertAt(png, 8 + 25, chunk(type, data));
     }
 
-    private static byte[] pngHeaderOnly(int w, int h, int depth, int colourType) {
+    /** A PNG with a valid IHDR claiming w x h and an IEND, no pixel data. */
+    public static byte[] pngHeaderOnly(int w, int h, int depth, int colourType) {
         byte[] ihdr = ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) depth).put((byte) colourType).put((byte) 0)
                 .put((byte) 0).put((byte) 0).array();
         return concat(concat(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A}, chunk("IHDR", ihdr)),

@@ -18,10 +18,8 @@ import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Random;
-import java.util.zip.CRC32;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageWriter;
@@ -104,7 +102,7 @@ class BadInputTest {
     @Test
     void sizeLimitsComeFromTheHeader() {
         rejected(RejectReason.TOO_SMALL, TestImages.encode(new Mat(1, 1, opencv_core.CV_8UC3), ".png"), "dot.png");
-        rejected(RejectReason.TOO_MANY_PIXELS, pngHeaderOnly(100_000, 100_000), "bomb.png");
+        rejected(RejectReason.TOO_MANY_PIXELS, dev.facepipe.core.HostileCorpus.pngHeaderOnly(100_000, 100_000, 8, 2), "bomb.png");
         byte[] bigJpeg = JPEG.clone();
         int sof = sofOffset(bigJpeg);
         bigJpeg[sof + 5] = bigJpeg[sof + 6] = bigJpeg[sof + 7] = bigJpeg[sof + 8] = (byte) 0xFF;
@@ -179,28 +177,6 @@ class BadInputTest {
             if ((j[i] & 0xFF) == 0xFF && m >= 0xC0 && m <= 0xC2) return i;
         }
         throw new IllegalStateException("no SOF");
-    }
-
-    /** A PNG with a valid IHDR claiming w x h and an IEND, no pixel data. */
-    private static byte[] pngHeaderOnly(int w, int h) {
-        ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 2).put((byte) 0)
-                .put((byte) 0).put((byte) 0);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.writeBytes(new byte[] {(byte) 0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A});
-        chunk(out, "IHDR", ihdr.array());
-        chunk(out, "IEND", new byte[0]);
-        return out.toByteArray();
-    }
-
-    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) {
-        out.writeBytes(ByteBuffer.allocate(4).putInt(data.length).array());
-        byte[] t = type.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-        out.writeBytes(t);
-        out.writeBytes(data);
-        CRC32 crc = new CRC32();
-        crc.update(t);
-        crc.update(data);
-        out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
     private static BufferedImage toBuffered(Mat bgr) {
