@@ -64,6 +64,12 @@ public final class CrawlJob {
      */
     public static Result run(Config cfg, List<String> seeds, String out, String runId, Set<String> known)
             throws Exception {
+        return run(cfg, seeds, out, runId, known, HostPacer.fromSettings(CrawlSettings.fromConfig(cfg)));
+    }
+
+    /** @param pacer per-host politeness, shared with the requests that follow (a re-crawl's conditional GETs) */
+    static Result run(Config cfg, List<String> seeds, String out, String runId, Set<String> known, HostPacer pacer)
+            throws Exception {
         long t0 = System.currentTimeMillis();
         CrawlSettings s = CrawlSettings.fromConfig(cfg);
         HadoopFiles files = HadoopFiles.fromConfig(cfg);
@@ -100,7 +106,7 @@ public final class CrawlJob {
         cc.setMaxDepthOfCrawling(s.maxDepth());
         cc.setMaxPagesToFetch(s.maxPages());
         cc.setMaxDownloadSize(s.maxImageBytes());
-        cc.setPolitenessDelay(s.politenessMs());
+        cc.setPolitenessDelay(0); // per host, in the fetcher
         cc.setUserAgentString(s.userAgent());
         cc.setConnectionTimeout(s.connectTimeoutMs());
         cc.setSocketTimeout(s.readTimeoutMs());
@@ -111,7 +117,7 @@ public final class CrawlJob {
         cc.setThreadMonitoringDelaySeconds(1);
         cc.setThreadShutdownDelaySeconds(1);
         cc.setCleanupDelaySeconds(1);
-        PageFetcher fetcher = new GuardedPageFetcher(cc, s.requestDeadlineMs());
+        PageFetcher fetcher = new GuardedPageFetcher(cc, s, pacer);
         CrawlJournal journal = CrawlJournal.append(journalFile);
         CrawlState state = new CrawlState(s, blobs, new ArrayList<>(hosts), known, journal, earlier);
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {

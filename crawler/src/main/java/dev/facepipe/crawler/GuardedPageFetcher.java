@@ -3,44 +3,73 @@ package dev.facepipe.crawler;
 import edu.uci.ics.crawler4j.crawler.CrawlConfig;
 import edu.uci.ics.crawler4j.crawler.exceptions.PageBiggerThanMaxSizeException;
 import edu.uci.ics.crawler4j.fetcher.PageFetchResult;
+import edu.uci.ics.crawler4j.fetcher.IdleConnectionMonitorThread;
 import edu.uci.ics.crawler4j.fetcher.PageFetcher;
+import edu.uci.ics.crawler4j.fetcher.SniPoolingHttpClientConnectionManager;
 import edu.uci.ics.crawler4j.url.WebURL;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import org.apache.http.HttpEntity;
+import org.apache.http.client.config.RequestConfig;
 import org.apache.http.client.methods.HttpUriRequest;
+import org.apache.http.entity.ByteArrayEntity;
+import org.apache.http.impl.client.HttpClientBuilder;
 
 /**
- * crawler4j's fetcher with two limits it lacks: a wall-clock deadline on each request, body
+ * crawler4j's fetcher with what it lacks: politeness per host ({@link HostPacer}, robots.txt
+ * Crawl-delay included; crawler4j's own delay is one for all hosts and is set to 0), certificates
+ * verified (crawler4j trusts any; crawler.tls_verify), a wall-clock deadline on each request, body
  * included (a socket timeout does not stop a server that drips a byte every few seconds), and an
  * answer left unread past crawler.max_bytes is cut off, not drained (crawler4j reads the rest of
  * every answer to reuse its connection, which never ends on an endless body). Written by hand:
- * crawler4j offers neither, and this is the one place its requests can be reached.
+ * crawler4j offers none of these, and this is the one place its requests can be reached.
  */
 final class GuardedPageFetcher extends PageFetcher {
     /** What is still read of an unread answer to keep its connection; beyond it the connection is cut. */
     private static final int DRAIN_AT_MOST = 64 * 1024;
-    private final long deadlineMs;
-    private final ScheduledThreadPoolExecutor timer;
+    /** The most of a robots.txt read for its Crawl-delay (Google reads 500 KiB). */
+    private static final int ROBOTS_AT_MOST = 512 * 1024;
+    private final CrawlHttp http;
+    private final HostPacer pacer;
+    private final String userAgent;
     private final ThreadLocal<ScheduledFuture<?>> deadline = new ThreadLocal<>();
     private final ThreadLocal<HttpUriRequest> request = new ThreadLocal<>();
     /** URLs whose request was cut at the deadline. */
     final Set<String> overDeadline = ConcurrentHashMap.newKeySet();
 
-    GuardedPageFetcher(CrawlConfig config, long deadlineMs) {
+    GuardedPageFetcher(CrawlConfig config, CrawlSettings s, HostPacer pacer) {
         super(config);
-        this.deadlineMs = deadlineMs;
-        this.timer = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread t = new Thread(r, "crawl-deadline");
-            t.setDaemon(true);
-            return t;
-        });
-        timer.setRemoveOnCancelPolicy(true);
+        if (config.getPolitenessDelay() != 0) throw new IllegalArgumentException("politeness is the pacer's, not crawler4j's");
+        this.http = new CrawlHttp(s.requestDeadlineMs());
+        this.pacer = pacer;
+        this.userAgent = s.userAgent();
+        if (s.tlsVerify()) verifyCertificates(config);
+    }
+
+    /** Replaces crawler4j's client, which trusts any certificate, by one built the same way that verifies. */
+    private void verifyCertificates(CrawlConfig config) {
+        try {
+            httpClient.close(); // with crawler4j's connection manager
+        } catch (IOException ignored) {
+            // nothing was opened yet
+        }
+        connectionMonitorThread.shutdown();
+        connectionManager = new SniPoolingHttpClientConnectionManager(CrawlHttp.sockets(true), config.getDnsResolver());
+        connectionManager.setMaxTotal(config.getMaxTotalConnections());
+        connectionManager.setDefaultMaxPerRoute(config.getMaxConnectionsPerHost());
+        RequestConfig rc = RequestConfig.custom().setExpectContinueEnabled(false)
+                .setCookieSpec(config.getCookiePolicy()).setRedirectsEnabled(false) // crawler4j follows them itself
+                .setSocketTimeout(config.getSocketTimeout()).setConnectTimeout(config.getConnectionTimeout()).build();
+        HttpClientBuilder b = HttpClientBuilder.create().setDefaultRequestConfig(rc).setConnectionManager(connectionManager)
+                .setUserAgent(config.getUserAgentString()).setDefaultHeaders(config.getDefaultHeaders());
+        if (config.getCookieStore() != null) b.setDefaultCookieStore(config.getCookieStore());
+        httpClient = b.build();
+        connectionMonitorThread = new IdleConnectionMonitorThread(connectionManager);
+        connectionMonitorThread.start();
     }
 
     @Override
@@ -48,12 +77,7 @@ final class GuardedPageFetcher extends PageFetcher {
         HttpUriRequest r = super.newHttpUriRequest(url);
         ScheduledFuture<?> before = deadline.get();
         if (before != null) before.cancel(false); // this thread's last request is over
-        if (deadlineMs > 0) {
-            deadline.set(timer.schedule(() -> {
-                overDeadline.add(url);
-                r.abort();
-            }, deadlineMs, TimeUnit.MILLISECONDS));
-        }
+        deadline.set(http.arm(r, () -> overDeadline.add(url)));
         request.set(r);
         return r;
     }
@@ -61,20 +85,46 @@ final class GuardedPageFetcher extends PageFetcher {
     @Override
     public PageFetchResult fetchPage(WebURL url) throws InterruptedException, IOException,
             PageBiggerThanMaxSizeException {
-        PageFetchResult in = super.fetchPage(url);
-        HttpUriRequest r = request.get();
-        Bounded out = new Bounded(r);
-        out.setStatusCode(in.getStatusCode());
-        out.setEntity(in.getEntity() == null ? null : new CutOnClose(in.getEntity(), r));
-        out.setResponseHeaders(in.getResponseHeaders());
-        out.setFetchedUrl(in.getFetchedUrl());
-        out.setMovedToUrl(in.getMovedToUrl());
-        return out;
+        String host = hostOf(url.getURL());
+        try (HostPacer.Turn turn = pacer.await(host)) {
+            PageFetchResult in = super.fetchPage(url);
+            HttpUriRequest r = request.get();
+            Bounded out = new Bounded(r);
+            out.setStatusCode(in.getStatusCode());
+            out.setEntity(in.getEntity() == null ? null : new CutOnClose(in.getEntity(), r));
+            out.setResponseHeaders(in.getResponseHeaders());
+            out.setFetchedUrl(in.getFetchedUrl());
+            out.setMovedToUrl(in.getMovedToUrl());
+            if (in.getStatusCode() == 200 && out.getEntity() != null && "/robots.txt".equals(url.getPath())) {
+                // Read within the turn, so that the delay it asks for already keeps the next request back.
+                byte[] robots = readAtMost(out.getEntity(), ROBOTS_AT_MOST);
+                CrawlDelay.of(new String(robots, StandardCharsets.UTF_8), userAgent)
+                        .ifPresent(ms -> pacer.crawlDelay(host, ms));
+                ByteArrayEntity again = new ByteArrayEntity(robots);
+                again.setContentType(out.getEntity().getContentType());
+                out.setEntity(again); // crawler4j parses the same bytes
+            }
+            return out;
+        }
+    }
+
+    private static byte[] readAtMost(HttpEntity e, int max) throws IOException {
+        try (InputStream in = e.getContent()) {
+            return in.readNBytes(max);
+        }
+    }
+
+    private static String hostOf(String url) {
+        try {
+            return java.net.URI.create(url).getHost();
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     @Override
     public synchronized void shutDown() {
-        timer.shutdownNow();
+        http.close();
         super.shutDown();
     }
 

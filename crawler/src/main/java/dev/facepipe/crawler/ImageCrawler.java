@@ -6,6 +6,7 @@ import dev.facepipe.storage.ContentHash;
 import edu.uci.ics.crawler4j.crawler.Page;
 import edu.uci.ics.crawler4j.crawler.WebCrawler;
 import edu.uci.ics.crawler4j.parser.HtmlParseData;
+import edu.uci.ics.crawler4j.url.URLCanonicalizer;
 import edu.uci.ics.crawler4j.url.WebURL;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,10 @@ final class ImageCrawler extends WebCrawler {
     @Override
     public boolean shouldVisit(Page referringPage, WebURL url) {
         boolean visit = decide(referringPage, url);
-        if (visit) state.link(url.getURL(), url.getDepth());
+        if (visit) {
+            state.link(url.getURL(), url.getDepth());
+            url.setPriority(state.turn(url.getURL()));
+        }
         return visit;
     }
 
@@ -65,7 +69,7 @@ final class ImageCrawler extends WebCrawler {
             // srcset, lazy and meta images are not among crawler4j's own links: queue them here.
             for (ImageRef ref : info.images()) {
                 if (!isOutgoing(page, ref.url()) && !state.known.contains(ref.url()) && state.seed(ref.url())) {
-                    getMyController().addSeed(ref.url());
+                    queue(ref.url());
                 }
             }
             return;
@@ -91,6 +95,19 @@ final class ImageCrawler extends WebCrawler {
         state.bytesFetched.addAndGet(bytes.length);
         state.row(url, CrawlStatus.FETCHED, ct, f.name().toLowerCase(Locale.ROOT), bytes.length, sha, blob, header(page, "ETag"),
                 header(page, "Last-Modified"), null);
+    }
+
+    /** Queues an image URL no link of crawler4j's carries, in its host's turn (as addSeed would, at depth 0). */
+    private void queue(String url) {
+        String u = URLCanonicalizer.getCanonicalURL(url);
+        var docIds = getMyController().getDocIdServer();
+        if (u == null || docIds.getDocId(u) > 0) return; // already seen
+        WebURL w = new WebURL();
+        w.setURL(u);
+        w.setDocid(docIds.getNewDocID(u));
+        w.setDepth((short) 0);
+        w.setPriority(state.turn(u));
+        if (getMyController().getRobotstxtServer().allows(w)) getMyController().getFrontier().schedule(w);
     }
 
     @Override
@@ -173,10 +190,10 @@ final class ImageCrawler extends WebCrawler {
         return getMyController().getPageFetcher() instanceof GuardedPageFetcher g && g.overDeadline.contains(url);
     }
 
-    /** Timeouts, refused or reset connections: worth another try. DNS answers (ours included) are not. */
+    /** Timeouts, refused or reset connections: worth another try. DNS answers (ours included) and TLS failures are not. */
     private static boolean retryable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.net.UnknownHostException) return false;
+            if (t instanceof java.net.UnknownHostException || t instanceof javax.net.ssl.SSLException) return false;
             if (t instanceof java.io.IOException) return true;
         }
         return false;
@@ -193,7 +210,8 @@ final class ImageCrawler extends WebCrawler {
     protected void onUnhandledException(WebURL webUrl, Throwable e) {
         if (webUrl != null && retryable(e) && retry(webUrl, String.valueOf(e))) return;
         String u = webUrl == null ? null : webUrl.getURL();
-        String msg = String.valueOf(e.getMessage()) + (u == null ? "" : attemptsNote(u));
+        String tls = CrawlHttp.tlsFailure(e);
+        String msg = (tls != null ? tls : String.valueOf(e.getMessage())) + (u == null ? "" : attemptsNote(u));
         if (u != null && state.wanted.containsKey(u)) {
             state.withoutBytes(u, msg.startsWith("refused") ? CrawlStatus.REFUSED : CrawlStatus.ERROR, null, null, 0, msg);
         }

@@ -47,6 +47,8 @@ class HostileSiteTest {
     private final AtomicLong endlessServed = new AtomicLong();
     private final AtomicLong dripServed = new AtomicLong();
     private byte[] photo;
+    /** Whether /t/ images have turned hostile (they serve the photo until then). */
+    private volatile boolean turned;
 
     @BeforeEach
     void start() throws IOException {
@@ -75,7 +77,12 @@ class HostileSiteTest {
                 StringBuilder html = new StringBuilder("<html><body>");
                 for (int i = 0; i < MANY; i++) html.append("<img src=/m/").append(i).append(".jpg>");
                 send(ex, 200, "text/html", html.append("</body></html>").toString().getBytes(StandardCharsets.UTF_8));
-            } else if (path.equals("/endless.jpg")) {
+            } else if (path.equals("/turns.html")) {
+                send(ex, 200, "text/html", "<html><body><img src=/t/endless.jpg><img src=/t/drip.jpg></body></html>"
+                        .getBytes(StandardCharsets.UTF_8));
+            } else if (path.startsWith("/t/") && !turned) {
+                send(ex, 200, "image/jpeg", photo);
+            } else if (path.equals("/endless.jpg") || path.equals("/t/endless.jpg")) {
                 // A JPEG start, then bytes for ever (no Content-Length): only a cut stops it.
                 ex.getResponseHeaders().add("Content-Type", "image/jpeg");
                 ex.sendResponseHeaders(200, 0);
@@ -84,7 +91,7 @@ class HostileSiteTest {
                     byte[] chunk = new byte[64 * 1024];
                     while (endlessServed.addAndGet(chunk.length) < 500_000_000L) out.write(chunk);
                 }
-            } else if (path.equals("/drip.jpg")) {
+            } else if (path.equals("/drip.jpg") || path.equals("/t/drip.jpg")) {
                 // A byte every 200 ms: every gap well inside the read timeout, the whole far past the deadline.
                 ex.getResponseHeaders().add("Content-Type", "image/jpeg");
                 ex.sendResponseHeaders(200, photo.length);
@@ -170,5 +177,25 @@ class HostileSiteTest {
         assertTrue(dripServed.get() < photo.length / 10, "the drip was cut off: " + dripServed.get());
         assertTrue(endlessServed.get() < 50_000_000L, "the endless answer was cut, not drained: " + endlessServed.get());
         assertTrue(secs < 30, "the crawl took " + secs + " s");
+    }
+
+    @Test
+    void aKnownImageThatTurnsHostileCannotHoldTheRecrawl(@TempDir Path tmp) throws Exception {
+        Config cfg = Config.builder().set("crawler.allow_private_hosts", "127.0.0.1", "test")
+                .set("crawler.politeness_delay_ms", "0", "test").set("crawler.read_timeout_ms", "2000", "test")
+                .set("crawler.request_deadline_ms", "3000", "test").set("recrawl.discover", "false", "test")
+                .set("crawler.max_bytes", Integer.toString(photo.length * 2), "test")
+                .set("crawler.work_dir", tmp.resolve("work").toString(), "test").build();
+        String base = "http://127.0.0.1:" + server.getAddress().getPort();
+        String out = tmp.resolve("out").toString();
+        assertEquals(2, CrawlJob.run(cfg, List.of(base + "/turns.html"), out, "before").images());
+        turned = true;
+        long t0 = System.nanoTime();
+        RecrawlJob.Result r = RecrawlJob.run(cfg, out, "after", System.currentTimeMillis(), true);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        assertEquals(2, r.errors(), r.summary());
+        assertTrue(secs < 15, "the re-crawl took " + secs + " s");
+        assertTrue(dripServed.get() < photo.length / 10, "the drip was cut off: " + dripServed.get());
+        assertTrue(endlessServed.get() < 50_000_000L, "the endless answer was cut, not read: " + endlessServed.get());
     }
 }
