@@ -165,6 +165,7 @@ public final class IndexBuilder {
                 System.currentTimeMillis());
         files.writeSmall(layout.manifest(out.version()), out.toJson().getBytes(StandardCharsets.UTF_8));
         files.writeSmall(layout.pointer(), out.version().getBytes(StandardCharsets.UTF_8)); // publish
+        IndexVersions.prune(files, layout, cfg.getInt("index.keep_versions"));
         LOG.info("published {}: {} vectors, recall@10 {}, p99 {} ms", out.version(), out.vectors(), out.recallAt10(),
                 out.queryMsP99());
         return out;

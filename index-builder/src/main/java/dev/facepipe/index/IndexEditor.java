@@ -19,7 +19,8 @@ import java.util.function.Predicate;
 /**
  * forget: removes faces from every shard of the published index and publishes the result as a new
  * version (untouched shards are shared with the previous version: versions are immutable). Each
- * forget is appended to ROOT/forget-log.jsonl, the audit trail. A request ({@link #forget(HadoopFiles,
+ * forget is appended to ROOT/forget-log.jsonl, the audit trail, and every older version goes (each
+ * still holds the faces; index.keep_versions does not apply). A request ({@link #forget(HadoopFiles,
  * String, String, Tombstones.Tombstone, String)}) writes its tombstones first, so that every later
  * ingest and index sync keeps the faces out even if this edit never happens.
  */
@@ -115,6 +116,7 @@ public final class IndexEditor {
                 removedKeys, old, version);
         files.writeSmall(log, (before + line).getBytes(StandardCharsets.UTF_8));
         files.writeSmall(layout.pointer(), version.getBytes(StandardCharsets.UTF_8));
+        IndexVersions.prune(files, layout, 1); // every older version still holds the forgotten faces
         return new Forgotten(version, removed, removedKeys, images);
     }
 

@@ -1,6 +1,7 @@
 package dev.facepipe.index;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -172,6 +173,16 @@ class IndexBuilderTest {
         assertTrue(log.contains("\"what\":\"image img2500\"") && log.contains("\"removed\":1"), log);
         try (IndexSearcher s = IndexSearcher.open(files, root, tmp.resolve("cache"))) {
             assertTrue(s.manifest().version().equals(f.version()));
+            // Older versions still held the face: they are gone, but for the shards the new one shares.
+            assertFalse(Files.exists(tmp.resolve("index").resolve(v1.version()).resolve("manifest.json")));
+            assertFalse(Files.exists(tmp.resolve("index").resolve(v2.version()).resolve("manifest.json")));
+            java.util.Set<String> onDisk = new java.util.TreeSet<>();
+            try (var walk = Files.walk(tmp.resolve("index"))) {
+                walk.filter(p -> p.toString().endsWith(".faiss")).forEach(p -> onDisk.add(p.toUri().getPath()));
+            }
+            java.util.Set<String> named = new java.util.TreeSet<>();
+            for (IndexManifest.Shard sh : s.manifest().shards()) named.add(Path.of(sh.file().replaceFirst("^file:", "")).toUri().getPath());
+            assertEquals(named, onDisk, "every shard file left is one the published version names");
         }
     }
 

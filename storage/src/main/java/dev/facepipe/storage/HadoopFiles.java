@@ -152,6 +152,21 @@ public final class HadoopFiles implements Serializable {
         return out;
     }
 
+    /** The names of the folders directly under a folder, sorted; none when it does not exist. */
+    public List<String> childFolders(String folder) {
+        Path root = new Path(folder);
+        List<String> out = new ArrayList<>();
+        try {
+            FileSystem fs = fs(folder);
+            if (!fs.exists(root)) return out;
+            for (FileStatus st : fs.listStatus(root)) if (st.isDirectory()) out.add(st.getPath().getName());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + folder + ": " + e.getMessage(), e);
+        }
+        Collections.sort(out);
+        return out;
+    }
+
     /**
      * Whether a dataset folder holds any committed file (names starting with . or _ do not count):
      * a job killed before its first commit leaves only _temporary, which readers cannot open.
