@@ -3,7 +3,10 @@
 # unforgotten faces (it rebuilds by itself when its layout is outgrown or its lists too uneven).
 # One run at a time: a second start exits 75 at once. Prints one summary line per night.
 #   scripts/nightly-recrawl.sh CRAWL_ROOT DATA_ROOT INDEX_ROOT
-# Exit 0 on success; otherwise non-zero with one line on stderr naming the step that failed.
+# Exit 0 on success; 1 with one line on stderr naming the step that failed; 3 with one line on stderr naming
+# the step and the figure when a step raised an alarm: a host that answered before and answered nothing, a
+# discovery that read no page (recrawl: the night goes on, the other hosts' changes count), an ingest that read
+# no input or whose figures drifted (ingest: the index is left as it was).
 # Extra options for every command (e.g. --conf /etc/facepipe.properties): FACEPIPE_ARGS.
 set -uo pipefail
 . "$(dirname "$0")/lib/common.sh"
@@ -18,19 +21,37 @@ if ! flock -n 9; then
 fi
 run_id=$(date -u +%Y%m%d-%H%M%S)
 log=${FACEPIPE_LOG_DIR:-${TMPDIR:-/tmp}}/facepipe-nightly-$run_id.log
-said=$(mktemp); trap 'rm -f "$said"' EXIT
+said=$(mktemp); warned=$(mktemp); trap 'rm -f "$said" "$warned"' EXIT
 summary=()
+alarm=
+finish() {
+  (IFS=';'; echo "facepipe nightly $run_id: $1;${summary[*]} (log: $log)")
+  if [ -n "$alarm" ]; then
+    echo "facepipe nightly $run_id: alarm in $alarm (log: $log)" >&2
+    exit 3
+  fi
+  exit 0
+}
+# step NAME ON_ALARM ARGS...: runs one command; ON_ALARM is "go on" or "stop" (exit 3 of the command).
 step() {
-  local name=$1; shift
-  if ! "$fp" "$@" ${FACEPIPE_ARGS:-} >"$said" 2>>"$log"; then
-    cat "$said" >>"$log"
+  local name=$1 on_alarm=$2 rc; shift 2
+  "$fp" "$@" ${FACEPIPE_ARGS:-} >"$said" 2>"$warned"; rc=$?
+  cat "$said" "$warned" >>"$log"
+  if [ $rc -ne 0 ] && [ $rc -ne 3 ]; then
     echo "facepipe nightly $run_id: $name failed (log: $log)" >&2
     exit 1
   fi
-  cat "$said" >>"$log"
   summary+=(" $name: $(grep -m1 -E '^(recrawl [^ ]+: |run [^ ]+: |published )' "$said" | sed -E 's/^(recrawl|run) [^ ]+: //')")
+  if [ $rc -eq 3 ] && [ -z "$alarm" ]; then
+    local n first
+    n=$(grep -c '^alarm: ' "$warned")
+    first=$(grep -m1 '^alarm: ' "$warned" | sed 's/^alarm: //')
+    alarm="$name: ${first:-exit 3}$([ "$n" -gt 1 ] && echo " (and $((n - 1)) more)")"
+    [ "$on_alarm" = stop ] && finish "stopped after $name, the index is left as it was"
+  fi
+  return 0
 }
-step recrawl recrawl --out "$crawl" --run-id "$run_id"
-step ingest ingest --input "$crawl" --out "$data" --run-id "$run_id"
-step build-index build-index --faces "$data/faces" --out "$index" --incremental
-(IFS=';'; echo "facepipe nightly $run_id: done;${summary[*]} (log: $log)")
+step recrawl "go on" recrawl --out "$crawl" --run-id "$run_id"
+step ingest stop ingest --input "$crawl" --out "$data" --run-id "$run_id"
+step build-index stop build-index --faces "$data/faces" --out "$index" --incremental
+finish done

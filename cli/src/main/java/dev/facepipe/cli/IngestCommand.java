@@ -2,9 +2,11 @@ package dev.facepipe.cli;
 
 import dev.facepipe.storage.IngestLayout;
 import dev.facepipe.core.config.Config;
+import dev.facepipe.ingest.DriftCheck;
 import dev.facepipe.ingest.IngestJob;
 
 import dev.facepipe.ingest.RunManifest;
+import dev.facepipe.ingest.RunReport;
 import dev.facepipe.storage.Sparks;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -16,7 +18,8 @@ import picocli.CommandLine.ParentCommand;
         description = "Run the ingest job: new images (by sha256) under INPUT through the face engine into"
                 + " OUT/images and OUT/faces (Parquet, partitioned by run) with OUT/runs/run_id=ID/manifest.json."
                 + " Local files or any Hadoop URI (s3a://...). Writes report.json and report.html beside the manifest."
-                + " Exit 1 if the run does not reconcile, 3 if it raised drift alarms.")
+                + " Exit 1 if the run does not reconcile, 3 if it raised drift alarms (one line each on stderr; a run"
+                + " that read no input is one).")
 final class IngestCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -44,7 +47,9 @@ final class IngestCommand implements Callable<Integer> {
             if (!m.reconciles()) return 1;
             String report = new dev.facepipe.storage.HadoopFiles(spark.sparkContext().hadoopConfiguration())
                     .readString(layout.report(runId));
-            return report.contains("\"status\" : \"alarm\"") ? 3 : 0;
+            var alarms = RunReport.alarms(report);
+            for (DriftCheck.Alarm a : alarms) System.err.println("alarm: " + a.describe());
+            return alarms.isEmpty() ? 0 : 3;
         } finally {
             spark.stop();
         }

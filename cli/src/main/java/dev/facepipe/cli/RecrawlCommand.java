@@ -10,7 +10,9 @@ import picocli.CommandLine.ParentCommand;
         description = "Discover new images (the pages are read again from the root's seeds; image URLs not yet scheduled"
                 + " are fetched and join the schedule) and re-fetch the image URLs that are due (adaptive schedule in"
                 + " OUT/state) with conditional GETs: unchanged = no download, changed = new blob and manifest row,"
-                + " 404/410 = gone (a manifest row). Ingest the crawl root afterwards to pick up what changed.")
+                + " 404/410 = gone (a manifest row). Ingest the crawl root afterwards to pick up what changed."
+                + " Exit 3 (the run's work is written) with one line on stderr for each alarm: a host that answered"
+                + " before and answered nothing tonight, or a discovery that read no page.")
 final class RecrawlCommand implements Callable<Integer> {
     @ParentCommand
     Main main;
@@ -28,6 +30,8 @@ final class RecrawlCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         RecrawlJob.Result r = RecrawlJob.run(main.config(), out, runId, System.currentTimeMillis(), all);
         System.out.println("recrawl " + r.runId() + ": " + r.summary());
-        return 0; // URLs that failed are in the summary and stay due; only a failed job is an error
+        for (String a : r.alarms()) System.err.println("alarm: " + a);
+        // URLs that failed are in the summary and stay due; a failed job is 1, a host gone silent 3
+        return r.alarms().isEmpty() ? 0 : 3;
     }
 }

@@ -52,8 +52,12 @@ public final class RecrawlJob {
 
     private RecrawlJob() {}
 
+    /**
+     * @param alarms what went silent: a host that answered before and answered none of tonight's
+     *               requests, or a discovery that read no page from the seeds (one line each)
+     */
     public record Result(String runId, long known, long due, long notModified, long sameBytes, long changed, long gone,
-            long errors, long pages, long discovered, String manifest) {
+            long errors, long pages, long discovered, String manifest, List<String> alarms) {
         public String summary() {
             return String.format(Locale.ROOT, "%d known URLs, %d due: %d not modified (304), %d same bytes, %d changed,"
                     + " %d gone, %d errors; discovery: %d pages, %d new images", known, due, notModified, sameBytes,
@@ -88,6 +92,10 @@ public final class RecrawlJob {
         AtomicLong notModified = new AtomicLong(), same = new AtomicLong(), changed = new AtomicLong(),
                 gone = new AtomicLong(), errors = new AtomicLong();
         Map<String, GenericRecord> manifestRows = new ConcurrentHashMap<>();
+        List<String> alarms = java.util.Collections.synchronizedList(new ArrayList<>());
+        if (found != null && found.pages() == 0) {
+            alarms.add("discovery read no page from the " + CrawlJob.seeds(files, layout).size() + " seeds");
+        }
         PoolingHttpClientConnectionManager cm = new PoolingHttpClientConnectionManager(
                 CrawlHttp.sockets(s.tlsVerify()), null, null, new SafeDnsResolver(s.allowPrivateHosts()), -1,
                 java.util.concurrent.TimeUnit.MILLISECONDS);
@@ -100,18 +108,20 @@ public final class RecrawlJob {
             List<Future<?>> fs = new ArrayList<>();
             for (Map.Entry<String, List<GenericRecord>> host : dueByHost.entrySet()) {
                 fs.add(pool.submit(() -> {
+                    int answered = 0;
                     for (GenericRecord r : host.getValue()) {
                         Outcome outcome;
                         try (HostPacer.Turn turn = pacer.await(host.getKey())) {
                             outcome = fetch(http, guard, r, blobs, s, manifestRows);
                         }
                         boolean didChange = outcome == Outcome.CHANGED;
+                        if (outcome != Outcome.NO_ANSWER) answered++;
                         switch (outcome) {
                             case NOT_MODIFIED -> notModified.incrementAndGet();
                             case SAME -> same.incrementAndGet();
                             case CHANGED -> changed.incrementAndGet();
                             case GONE -> gone.incrementAndGet();
-                            case ERROR -> errors.incrementAndGet();
+                            case ERROR, NO_ANSWER -> errors.incrementAndGet();
                         }
                         long interval = schedule.next((Long) r.get("interval_s"), didChange);
                         r.put("interval_s", interval);
@@ -119,6 +129,10 @@ public final class RecrawlJob {
                         r.put("next_due", now + interval * 1000);
                         r.put("fetches", (Integer) r.get("fetches") + 1);
                         if (didChange) r.put("changes", (Integer) r.get("changes") + 1);
+                    }
+                    if (answered == 0) {
+                        alarms.add("host " + host.getKey() + " answered none of " + host.getValue().size()
+                                + " requests (it answered before)");
                     }
                     return null;
                 }));
@@ -132,13 +146,15 @@ public final class RecrawlJob {
         write(files, manifest, Schemas.CRAWL, rows);
         write(files, statePath, Schemas.RECRAWL_STATE, new ArrayList<>(state.values()));
         Result res = new Result(runId, state.size(), due, notModified.get(), same.get(), changed.get(), gone.get(),
-                errors.get(), found == null ? 0 : found.pages(), found == null ? 0 : found.images(), manifest);
+                errors.get(), found == null ? 0 : found.pages(), found == null ? 0 : found.images(), manifest,
+                List.copyOf(new java.util.TreeSet<>(alarms)));
         LOG.info("recrawl {}: {}", runId, res.summary());
+        for (String a : res.alarms()) LOG.warn("recrawl {}: alarm: {}", runId, a);
         return res;
     }
 
-    /** What one conditional GET found. */
-    private enum Outcome { NOT_MODIFIED, SAME, CHANGED, GONE, ERROR }
+    /** What one conditional GET found (NO_ANSWER: no HTTP answer at all, an error too). */
+    private enum Outcome { NOT_MODIFIED, SAME, CHANGED, GONE, ERROR, NO_ANSWER }
 
     /**
      * One conditional GET; updates the state row. Within crawler.request_deadline_ms, body included,
@@ -182,7 +198,7 @@ public final class RecrawlJob {
         } catch (IOException e) {
             if (cut.get()) LOG.info("{}: no complete answer within crawler.request_deadline_ms={} (cut off)", url,
                     s.requestDeadlineMs());
-            return Outcome.ERROR;
+            return Outcome.NO_ANSWER;
         } finally {
             if (deadline != null) deadline.cancel(false);
         }

@@ -126,8 +126,10 @@ class TlsTest {
         // The re-crawl's conditional GETs follow the same rule.
         RecrawlJob.Result again = RecrawlJob.run(cfg(true), out, "re-verified", System.currentTimeMillis(), true);
         assertEquals(1, again.errors(), again.summary());
+        assertEquals(List.of("host 127.0.0.1 answered none of 1 requests (it answered before)"), again.alarms());
         RecrawlJob.Result same = RecrawlJob.run(cfg(false), out, "re-trusting", System.currentTimeMillis(), true);
         assertEquals(0, same.errors(), same.summary());
+        assertEquals(List.of(), same.alarms());
         assertEquals(1, same.notModified() + same.sameBytes(), same.summary());
     }
 }

@@ -9,7 +9,9 @@ import java.util.TreeSet;
 /**
  * Silent failures made loud: compares a run with the mean of the previous runs (faces per image,
  * rejection rate overall and by reason, mean quality, bytes per image) and raises an alarm when a
- * figure moves past its limit in conf; any bad embedding (NaN, Inf, zero) is an alarm on its own.
+ * figure moves past its limit in conf; any bad embedding (NaN, Inf, zero) is an alarm on its own, and
+ * so is a run that read no input at all (a nightly ingest reads the whole crawl root: none means it
+ * read the wrong place, or the crawl root lost its manifests).
  */
 public final class DriftCheck {
     private DriftCheck() {}
@@ -26,6 +28,7 @@ public final class DriftCheck {
         List<Alarm> out = new ArrayList<>();
         long bad = run.facesRejectedByReason().getOrDefault("bad_embedding", 0L);
         if (bad > 0) out.add(new Alarm("bad_embeddings", 0, bad, 0));
+        if (run.inputs() == 0) out.add(new Alarm("inputs", mean(previous, RunManifest::inputs), 0, 0));
         if (previous.size() < cfg.getInt("report.drift_min_runs") || run.imageRows() == 0) return out;
         double rel = cfg.getDouble("report.drift_faces_per_image_rel");
         double base = mean(previous, RunManifest::facesPerImage);

@@ -43,6 +43,19 @@ public final class RunReport {
         files.writeSmall(folder + "/report.html", html(m, alarms, samples).getBytes(StandardCharsets.UTF_8));
     }
 
+    /** The alarms a report.json holds. */
+    public static List<DriftCheck.Alarm> alarms(String reportJson) {
+        try {
+            List<DriftCheck.Alarm> out = new java.util.ArrayList<>();
+            for (var a : RunManifest.JSON.readTree(reportJson).path("alarms")) {
+                out.add(RunManifest.JSON.treeToValue(a, DriftCheck.Alarm.class));
+            }
+            return out;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("unreadable report: " + e.getMessage(), e);
+        }
+    }
+
     static String html(RunManifest m, List<DriftCheck.Alarm> alarms) {
         return html(m, alarms, Samples.none());
     }

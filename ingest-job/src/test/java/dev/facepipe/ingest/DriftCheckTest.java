@@ -46,6 +46,15 @@ class DriftCheckTest {
     }
 
     @Test
+    void aRunThatReadNothingIsAnAlarmFromTheFirstRunOn() {
+        RunManifest none = run("r2", 0, 0, Map.of(), 0, Map.of(), 0, 0);
+        assertEquals(List.of("inputs"), DriftCheck.check(none, List.of(), CFG).stream().map(DriftCheck.Alarm::metric)
+                .toList());
+        List<DriftCheck.Alarm> a = DriftCheck.check(none, List.of(normal("r1")), CFG);
+        assertEquals("inputs 0.0000 against 100.0000 in earlier runs (limit 0.0000)", a.get(0).describe());
+    }
+
+    @Test
     void theHtmlReportIsSelfContainedAndShowsTheAlarms() {
         RunManifest m = normal("r9");
         String html = RunReport.html(m, List.of(new DriftCheck.Alarm("rejection_rate", 0.1, 0.7, 0.2)));
