@@ -127,6 +127,11 @@ public final class DemoSite implements AutoCloseable {
         pages.put(path, page(title, "", body));
     }
 
+    /** Replaces the site's robots.txt (for re-crawl tests). */
+    public void robots(String text) {
+        pages.put("/robots.txt", text);
+    }
+
     /** Responses with a body (200) for a path, as opposed to 304 Not Modified. */
     public int fullResponses(String path) {
         AtomicInteger n = fullResponses.get(path);

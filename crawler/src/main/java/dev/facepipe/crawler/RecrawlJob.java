@@ -21,6 +21,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import edu.uci.ics.crawler4j.robotstxt.HostDirectives;
+import edu.uci.ics.crawler4j.robotstxt.RobotstxtConfig;
+import edu.uci.ics.crawler4j.robotstxt.RobotstxtParser;
 import org.apache.http.Header;
 import org.apache.http.client.config.RequestConfig;
 import org.apache.http.client.methods.CloseableHttpResponse;
@@ -41,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * recrawl: fetches the image URLs that are due again with conditional GETs (If-None-Match,
  * If-Modified-Since). 304 or the same sha256 = unchanged (no new blob, interval grows); new bytes =
  * a new blob and a manifest row (interval shrinks); 404 or 410 = gone, recorded as a manifest row so
- * downstream can delete. Per-URL state lives in OUT/state/state.parquet, replaced at the end.
+ * downstream can delete; a URL the site's robots.txt (read again each run) now disallows is gone too. Per-URL state lives in OUT/state/state.parquet, replaced at the end.
  * Hosts are fetched side by side, each host's URLs one after another with its politeness delay
  * ({@link HostPacer}), each request within the crawl's deadline and size cap.
  * Single process, the whole state in memory: `facepipe bench recrawl` measured a million known URLs
@@ -109,10 +112,23 @@ public final class RecrawlJob {
             for (Map.Entry<String, List<GenericRecord>> host : dueByHost.entrySet()) {
                 fs.add(pool.submit(() -> {
                     int answered = 0;
+                    Map<String, HostDirectives> robots = new HashMap<>(); // by scheme://authority, read once tonight
                     for (GenericRecord r : host.getValue()) {
                         Outcome outcome;
-                        try (HostPacer.Turn turn = pacer.await(host.getKey())) {
-                            outcome = fetch(http, guard, r, blobs, s, manifestRows);
+                        URI u = URI.create(r.get("url").toString());
+                        String site = u.getScheme() + "://" + u.getRawAuthority();
+                        if (!robots.containsKey(site)) {
+                            try (HostPacer.Turn turn = pacer.await(host.getKey())) {
+                                robots.put(site, robots(http, guard, site, s));
+                            }
+                        }
+                        HostDirectives rules = robots.get(site);
+                        if (rules != null && !rules.allows(u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath())) {
+                            outcome = disallowed(r, manifestRows);
+                        } else {
+                            try (HostPacer.Turn turn = pacer.await(host.getKey())) {
+                                outcome = fetch(http, guard, r, blobs, s, manifestRows);
+                            }
                         }
                         boolean didChange = outcome == Outcome.CHANGED;
                         if (outcome != Outcome.NO_ANSWER) answered++;
@@ -120,7 +136,7 @@ public final class RecrawlJob {
                             case NOT_MODIFIED -> notModified.incrementAndGet();
                             case SAME -> same.incrementAndGet();
                             case CHANGED -> changed.incrementAndGet();
-                            case GONE -> gone.incrementAndGet();
+                            case GONE, DISALLOWED -> gone.incrementAndGet();
                             case ERROR, NO_ANSWER -> errors.incrementAndGet();
                         }
                         long interval = schedule.next((Long) r.get("interval_s"), didChange);
@@ -154,7 +170,7 @@ public final class RecrawlJob {
     }
 
     /** What one conditional GET found (NO_ANSWER: no HTTP answer at all, an error too). */
-    private enum Outcome { NOT_MODIFIED, SAME, CHANGED, GONE, ERROR, NO_ANSWER }
+    private enum Outcome { NOT_MODIFIED, SAME, CHANGED, GONE, DISALLOWED, ERROR, NO_ANSWER }
 
     /**
      * One conditional GET; updates the state row. Within crawler.request_deadline_ms, body included,
@@ -204,7 +220,44 @@ public final class RecrawlJob {
         }
     }
 
-    private static GenericRecord row(GenericRecord st, CrawlStatus status, int httpStatus, String format, long bytes,
+    /** The most of a robots.txt read (Google reads 500 KiB). */
+    private static final int ROBOTS_AT_MOST = 512 * 1024;
+
+    /**
+     * A site's robots.txt, read again tonight: its rules; all allowed when it answers 4xx; null (no
+     * judgement tonight) when it does not answer or answers 5xx: a server in trouble is no reason to
+     * drop what it showed before.
+     */
+    private static HostDirectives robots(CloseableHttpClient http, CrawlHttp guard, String site, CrawlSettings s) {
+        HttpGet get = new HttpGet(site + "/robots.txt");
+        java.util.concurrent.ScheduledFuture<?> deadline = guard.arm(get, () -> { });
+        RobotstxtConfig rc = new RobotstxtConfig();
+        rc.setUserAgentName(s.userAgent());
+        try (CloseableHttpResponse resp = http.execute(get)) {
+            int code = resp.getStatusLine().getStatusCode();
+            if (code >= 400 && code < 500) return RobotstxtParser.parse("", rc);
+            if (code != 200 || resp.getEntity() == null) return null;
+            try (java.io.InputStream in = resp.getEntity().getContent()) {
+                byte[] b = in.readNBytes(ROBOTS_AT_MOST);
+                if (b.length == ROBOTS_AT_MOST) get.abort();
+                return RobotstxtParser.parse(new String(b, java.nio.charset.StandardCharsets.UTF_8), rc);
+            }
+        } catch (IOException | RuntimeException e) {
+            return null;
+        } finally {
+            if (deadline != null) deadline.cancel(false);
+        }
+    }
+
+    /** A known URL robots.txt now disallows: gone, as a 404 is (its faces leave the index). */
+    private static Outcome disallowed(GenericRecord r, Map<String, GenericRecord> manifest) {
+        r.put("status", "gone");
+        manifest.put(r.get("url").toString(), row(r, CrawlStatus.ROBOTS, null, null, 0, null, null,
+                "disallowed by robots.txt, read again tonight"));
+        return Outcome.DISALLOWED;
+    }
+
+    private static GenericRecord row(GenericRecord st, CrawlStatus status, Integer httpStatus, String format, long bytes,
             String sha, String blob, String error) {
         GenericRecord m = new GenericData.Record(Schemas.CRAWL);
         m.put("url", st.get("url"));

@@ -74,6 +74,16 @@ class RecrawlJobTest {
             assertEquals(96_768L, state.get("/img/p1.jpg").get("interval_s"), "x1.4 then changed: x0.8");
             assertEquals(1, state.get("/img/p1.jpg").get("changes"));
             assertEquals("gone", state.get("/img/p2.jpg").get("status").toString());
+
+            // The site now disallows a known image: gone tonight, without a request for it.
+            site.robots("User-agent: *\nDisallow: /private/\nDisallow: /img/p3\n");
+            int p3 = site.hits("/img/p3.jpg");
+            RecrawlJob.Result third = RecrawlJob.run(CFG, out, "r3", now + 30 * DAY, true);
+            assertEquals(1, third.gone(), third.summary());
+            assertEquals(p3, site.hits("/img/p3.jpg"), "a disallowed URL is not requested");
+            GenericRecord row = read(third.manifest()).get("/img/p3.jpg");
+            assertEquals("robots", row.get("status").toString(), String.valueOf(row));
+            assertEquals("gone", read(out + "/state/state.parquet").get("/img/p3.jpg").get("status").toString());
         }
     }
 }

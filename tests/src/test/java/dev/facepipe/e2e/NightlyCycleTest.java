@@ -169,7 +169,10 @@ class NightlyCycleTest {
             night(3);
             assertEquals(expected(site, tracked, buried), indexed(), "night 3: nothing forgotten comes back");
 
-            // Night 4: an opt-out arrives; the person's faces leave and stay out.
+            // Night 4: an opt-out arrives; the person's faces leave and stay out. The site's robots.txt
+            // now disallows a known image: gone, as a 404 would be.
+            site.robots("User-agent: *\nDisallow: /private/\nDisallow: /img/new.png\n");
+            tracked.remove("/img/new.png");
             run("optout", "add", "--image", IDS.resolve("biden_1.jpg").toString(), "--reason", "request 8");
             run("optout", "apply", "--data", tmp.resolve("data").toString(), "--index",
                     tmp.resolve("index").toString());
@@ -179,6 +182,7 @@ class NightlyCycleTest {
             assertEquals(expected(site, tracked, buried), four, "night 4");
             String biden = sha(IDS.resolve("biden_1.jpg"));
             assertTrue(four.stream().noneMatch(e -> e.endsWith(biden)), four.toString());
+            assertTrue(four.stream().noneMatch(e -> e.startsWith(base + "/img/new.png ")), four.toString());
         }
         String tombstones = Files.readString(tmp.resolve("privacy/tombstones.jsonl"));
         assertTrue(tombstones.contains("\"kind\":\"url\"") && tombstones.contains("\"kind\":\"image\"")
