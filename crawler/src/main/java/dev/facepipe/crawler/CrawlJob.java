@@ -46,8 +46,12 @@ public final class CrawlJob {
 
     private CrawlJob() {}
 
+    /**
+     * @param referenced the image URLs the pages of this run showed (fetched or not), but for those skipped
+     * @param complete   whether the run read every page it found (no crawler.max_pages cut, no image left unfetched)
+     */
     public record Result(String runId, String manifest, long pages, long images, long bytes, long errors, long rows,
-            double seconds) {
+            double seconds, Set<String> referenced, boolean complete) {
         public String summary() {
             return String.format(Locale.ROOT, "%d pages, %d images fetched (%.1f MB), %d manifest rows, %d not fetched,"
                     + " %.1f s (%.1f images/s)", pages, images, bytes / 1e6, rows, errors, seconds, images / seconds);
@@ -166,8 +170,13 @@ public final class CrawlJob {
         deleteTree(work); // only now: a kill before this line resumes (and rewrites the manifest)
         double secs = (System.currentTimeMillis() - t0) / 1000.0;
         long notFetched = rows.stream().filter(r -> CrawlStatus.of(r.get("status")) != CrawlStatus.FETCHED).count();
-        Result res = new Result(runId, manifest, state.pagesVisited.get(), state.imagesFetched.get(),
-                state.bytesFetched.get(), notFetched, rows.size(), secs);
+        Set<String> referenced = new java.util.HashSet<>(state.wanted.keySet());
+        referenced.removeAll(state.skipped);
+        long unfetched = rows.stream().filter(r -> CrawlStatus.of(r.get("status")) == CrawlStatus.UNFETCHED).count();
+        long pages = state.pagesVisited.get();
+        boolean complete = pages > 0 && unfetched == 0 && (s.maxPages() < 0 || pages + rows.size() < s.maxPages());
+        Result res = new Result(runId, manifest, pages, state.imagesFetched.get(), state.bytesFetched.get(), notFetched,
+                rows.size(), secs, referenced, complete);
         LOG.info("crawl {}: {}", runId, res.summary());
         return res;
     }

@@ -92,9 +92,11 @@ public final class RecrawlJob {
         }
         HostPacer pacer = HostPacer.fromSettings(s); // Crawl-delays read by discovery hold for the GETs too
         CrawlJob.Result found = discover(cfg, files, layout, runId, state, schedule, now, pacer);
+        Map<String, GenericRecord> unshown = new ConcurrentHashMap<>();
+        if (found != null) unreferenced(state, found, now, cfg.getLong("recrawl.unreferenced_grace_s"), unshown);
         AtomicLong notModified = new AtomicLong(), same = new AtomicLong(), changed = new AtomicLong(),
                 gone = new AtomicLong(), errors = new AtomicLong();
-        Map<String, GenericRecord> manifestRows = new ConcurrentHashMap<>();
+        Map<String, GenericRecord> manifestRows = new ConcurrentHashMap<>(unshown);
         List<String> alarms = java.util.Collections.synchronizedList(new ArrayList<>());
         if (found != null && found.pages() == 0) {
             alarms.add("discovery read no page from the " + CrawlJob.seeds(files, layout).size() + " seeds");
@@ -111,9 +113,11 @@ public final class RecrawlJob {
             List<Future<?>> fs = new ArrayList<>();
             for (Map.Entry<String, List<GenericRecord>> host : dueByHost.entrySet()) {
                 fs.add(pool.submit(() -> {
-                    int answered = 0;
+                    int answered = 0, tried = 0;
                     Map<String, HostDirectives> robots = new HashMap<>(); // by scheme://authority, read once tonight
                     for (GenericRecord r : host.getValue()) {
+                        if (!r.get("status").toString().equals("live")) continue; // gone since: no page shows it
+                        tried++;
                         Outcome outcome;
                         URI u = URI.create(r.get("url").toString());
                         String site = u.getScheme() + "://" + u.getRawAuthority();
@@ -146,8 +150,8 @@ public final class RecrawlJob {
                         r.put("fetches", (Integer) r.get("fetches") + 1);
                         if (didChange) r.put("changes", (Integer) r.get("changes") + 1);
                     }
-                    if (answered == 0) {
-                        alarms.add("host " + host.getKey() + " answered none of " + host.getValue().size()
+                    if (tried > 0 && answered == 0) {
+                        alarms.add("host " + host.getKey() + " answered none of " + tried
                                 + " requests (it answered before)");
                     }
                     return null;
@@ -161,7 +165,8 @@ public final class RecrawlJob {
         List<GenericRecord> rows = new ArrayList<>(manifestRows.values());
         write(files, manifest, Schemas.CRAWL, rows);
         write(files, statePath, Schemas.RECRAWL_STATE, new ArrayList<>(state.values()));
-        Result res = new Result(runId, state.size(), due, notModified.get(), same.get(), changed.get(), gone.get(),
+        Result res = new Result(runId, state.size(), due, notModified.get(), same.get(), changed.get(),
+                gone.get() + unshown.size(),
                 errors.get(), found == null ? 0 : found.pages(), found == null ? 0 : found.images(), manifest,
                 List.copyOf(new java.util.TreeSet<>(alarms)));
         LOG.info("recrawl {}: {}", runId, res.summary());
@@ -217,6 +222,32 @@ public final class RecrawlJob {
             return Outcome.NO_ANSWER;
         } finally {
             if (deadline != null) deadline.cancel(false);
+        }
+    }
+
+    /**
+     * Images no live page shows any more: each URL the discovery saw on a page gets last_seen = now;
+     * a live URL unseen for longer than the grace (recrawl.unreferenced_grace_s; -1: never) is gone, as
+     * a 404 is, with a row saying why. Only after a discovery that read every page it found: one cut
+     * short by crawler.max_pages, or that read no page, proves nothing about what pages show.
+     */
+    static void unreferenced(Map<String, GenericRecord> state, CrawlJob.Result found, long now, long graceS,
+            Map<String, GenericRecord> rows) {
+        if (!found.complete()) return;
+        for (GenericRecord r : state.values()) {
+            if (!r.get("status").toString().equals("live")) continue;
+            String url = r.get("url").toString();
+            if (found.referenced().contains(url)) {
+                r.put("last_seen", now);
+                continue;
+            }
+            Long seen = (Long) r.get("last_seen");
+            long since = seen != null ? seen : (Long) r.get("last_fetch");
+            if (graceS >= 0 && now - since > graceS * 1000) {
+                r.put("status", "gone");
+                rows.put(url, row(r, CrawlStatus.GONE, null, null, 0, null, null, "no page shows it since "
+                        + java.time.Instant.ofEpochMilli(since) + " (recrawl.unreferenced_grace_s=" + graceS + ")"));
+            }
         }
     }
 
@@ -333,6 +364,7 @@ public final class RecrawlJob {
                     s.put("interval_s", schedule.initialS());
                     s.put("fetches", 1);
                     s.put("changes", 0);
+                    s.put("last_seen", at);
                     state.put(url, s);
                 }
             }
@@ -347,7 +379,7 @@ public final class RecrawlJob {
             for (GenericRecord g; (g = r.read()) != null; ) {
                 GenericRecord s = new GenericData.Record(Schemas.RECRAWL_STATE);
                 for (var f : Schemas.RECRAWL_STATE.getFields()) {
-                    Object v = g.get(f.name());
+                    Object v = g.getSchema().getField(f.name()) == null ? null : g.get(f.name()); // older files lack new fields
                     s.put(f.name(), v instanceof org.apache.avro.util.Utf8 ? v.toString() : v);
                 }
                 state.put(s.get("url").toString(), s);

@@ -86,4 +86,29 @@ class RecrawlJobTest {
             assertEquals("gone", read(out + "/state/state.parquet").get("/img/p3.jpg").get("status").toString());
         }
     }
+
+    @Test
+    void anImageNoPageShowsAnyMoreIsGoneAfterTheGrace(@TempDir Path tmp) throws Exception {
+        try (DemoSite site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg"), DEB.resolve("grace_hopper.jpg")))) {
+            String out = tmp.resolve("crawl").toString();
+            CrawlJob.run(CFG, List.of(site.baseUrl() + "/"), out, "c1");
+            long now = System.currentTimeMillis();
+            site.putPage("/gallery.html", "Gallery", "<p>moved on</p>"); // it showed /img/p3.jpg, nothing else does
+
+            RecrawlJob.Result soon = RecrawlJob.run(CFG, out, "r1", now + DAY);
+            assertEquals(0, soon.gone(), "within recrawl.unreferenced_grace_s: " + soon.summary());
+            Map<String, GenericRecord> state = read(out + "/state/state.parquet");
+            assertEquals("live", state.get("/img/p3.jpg").get("status").toString());
+            assertEquals(now + DAY, state.get("/img/p0.jpg").get("last_seen"), "seen on a page tonight");
+
+            RecrawlJob.Result later = RecrawlJob.run(CFG, out, "r2", now + 9 * DAY);
+            assertEquals(1, later.gone(), later.summary());
+            GenericRecord row = read(later.manifest()).get("/img/p3.jpg");
+            assertEquals("gone", row.get("status").toString());
+            assertTrue(row.get("error").toString().startsWith("no page shows it since "), row.get("error").toString());
+            state = read(out + "/state/state.parquet");
+            assertEquals("gone", state.get("/img/p3.jpg").get("status").toString());
+            assertEquals("live", state.get("/img/p0.jpg").get("status").toString(), "shown on pages: stays");
+        }
+    }
 }

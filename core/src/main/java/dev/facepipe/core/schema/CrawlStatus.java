@@ -19,7 +19,7 @@ public enum CrawlStatus {
     FETCH_ERROR("the content could not be read, after every retry"),
     ERROR("the connection failed, after every retry"),
     UNFETCHED("queued, but the crawl ended before it was fetched"),
-    GONE("a recrawl found the URL gone (404 or 410)"),
+    GONE("a recrawl found the URL gone (404 or 410, or no page shows it any more)"),
     SKIPPED("not fetched by rule: not an http(s) reference (javascript:, data:), or over crawler.max_images_per_page");
 
     private final String description;
