@@ -22,8 +22,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import edu.uci.ics.crawler4j.robotstxt.HostDirectives;
-import edu.uci.ics.crawler4j.robotstxt.RobotstxtConfig;
-import edu.uci.ics.crawler4j.robotstxt.RobotstxtParser;
 import org.apache.http.Header;
 import org.apache.http.client.config.RequestConfig;
 import org.apache.http.client.methods.CloseableHttpResponse;
@@ -44,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * recrawl: fetches the image URLs that are due again with conditional GETs (If-None-Match,
  * If-Modified-Since). 304 or the same sha256 = unchanged (no new blob, interval grows); new bytes =
  * a new blob and a manifest row (interval shrinks); 404 or 410 = gone, recorded as a manifest row so
- * downstream can delete; a URL the site's robots.txt (read again each run) now disallows is gone too. Per-URL state lives in OUT/state/state.parquet, replaced at the end.
+ * downstream can delete; so is a URL robots.txt now disallows or no page shows any more
+ * ({@link Liveness}). Per-URL state lives in OUT/state/state.parquet, replaced at the end.
  * Hosts are fetched side by side, each host's URLs one after another with its politeness delay
  * ({@link HostPacer}), each request within the crawl's deadline and size cap.
  * Single process, the whole state in memory: `facepipe bench recrawl` measured a million known URLs
@@ -93,7 +92,7 @@ public final class RecrawlJob {
         HostPacer pacer = HostPacer.fromSettings(s); // Crawl-delays read by discovery hold for the GETs too
         CrawlJob.Result found = discover(cfg, files, layout, runId, state, schedule, now, pacer);
         Map<String, GenericRecord> unshown = new ConcurrentHashMap<>();
-        if (found != null) unreferenced(state, found, now, cfg.getLong("recrawl.unreferenced_grace_s"), unshown);
+        if (found != null) Liveness.unreferenced(state, found, now, cfg.getLong("recrawl.unreferenced_grace_s"), unshown);
         AtomicLong notModified = new AtomicLong(), same = new AtomicLong(), changed = new AtomicLong(),
                 gone = new AtomicLong(), errors = new AtomicLong();
         Map<String, GenericRecord> manifestRows = new ConcurrentHashMap<>(unshown);
@@ -123,11 +122,12 @@ public final class RecrawlJob {
                         String site = u.getScheme() + "://" + u.getRawAuthority();
                         if (!robots.containsKey(site)) {
                             try (HostPacer.Turn turn = pacer.await(host.getKey())) {
-                                robots.put(site, robots(http, guard, site, s));
+                                robots.put(site, Liveness.robots(http, guard, site, s));
                             }
                         }
                         HostDirectives rules = robots.get(site);
-                        if (rules != null && !rules.allows(u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath())) {
+                        String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
+                        if (rules != null && !rules.allows(path)) {
                             outcome = disallowed(r, manifestRows);
                         } else {
                             try (HostPacer.Turn turn = pacer.await(host.getKey())) {
@@ -225,61 +225,6 @@ public final class RecrawlJob {
         }
     }
 
-    /**
-     * Images no live page shows any more: each URL the discovery saw on a page gets last_seen = now;
-     * a live URL unseen for longer than the grace (recrawl.unreferenced_grace_s; -1: never) is gone, as
-     * a 404 is, with a row saying why. Only after a discovery that read every page it found: one cut
-     * short by crawler.max_pages, or that read no page, proves nothing about what pages show.
-     */
-    static void unreferenced(Map<String, GenericRecord> state, CrawlJob.Result found, long now, long graceS,
-            Map<String, GenericRecord> rows) {
-        if (!found.complete()) return;
-        for (GenericRecord r : state.values()) {
-            if (!r.get("status").toString().equals("live")) continue;
-            String url = r.get("url").toString();
-            if (found.referenced().contains(url)) {
-                r.put("last_seen", now);
-                continue;
-            }
-            Long seen = (Long) r.get("last_seen");
-            long since = seen != null ? seen : (Long) r.get("last_fetch");
-            if (graceS >= 0 && now - since > graceS * 1000) {
-                r.put("status", "gone");
-                rows.put(url, row(r, CrawlStatus.GONE, null, null, 0, null, null, "no page shows it since "
-                        + java.time.Instant.ofEpochMilli(since) + " (recrawl.unreferenced_grace_s=" + graceS + ")"));
-            }
-        }
-    }
-
-    /** The most of a robots.txt read (Google reads 500 KiB). */
-    private static final int ROBOTS_AT_MOST = 512 * 1024;
-
-    /**
-     * A site's robots.txt, read again tonight: its rules; all allowed when it answers 4xx; null (no
-     * judgement tonight) when it does not answer or answers 5xx: a server in trouble is no reason to
-     * drop what it showed before.
-     */
-    private static HostDirectives robots(CloseableHttpClient http, CrawlHttp guard, String site, CrawlSettings s) {
-        HttpGet get = new HttpGet(site + "/robots.txt");
-        java.util.concurrent.ScheduledFuture<?> deadline = guard.arm(get, () -> { });
-        RobotstxtConfig rc = new RobotstxtConfig();
-        rc.setUserAgentName(s.userAgent());
-        try (CloseableHttpResponse resp = http.execute(get)) {
-            int code = resp.getStatusLine().getStatusCode();
-            if (code >= 400 && code < 500) return RobotstxtParser.parse("", rc);
-            if (code != 200 || resp.getEntity() == null) return null;
-            try (java.io.InputStream in = resp.getEntity().getContent()) {
-                byte[] b = in.readNBytes(ROBOTS_AT_MOST);
-                if (b.length == ROBOTS_AT_MOST) get.abort();
-                return RobotstxtParser.parse(new String(b, java.nio.charset.StandardCharsets.UTF_8), rc);
-            }
-        } catch (IOException | RuntimeException e) {
-            return null;
-        } finally {
-            if (deadline != null) deadline.cancel(false);
-        }
-    }
-
     /** A known URL robots.txt now disallows: gone, as a 404 is (its faces leave the index). */
     private static Outcome disallowed(GenericRecord r, Map<String, GenericRecord> manifest) {
         r.put("status", "gone");
@@ -288,7 +233,7 @@ public final class RecrawlJob {
         return Outcome.DISALLOWED;
     }
 
-    private static GenericRecord row(GenericRecord st, CrawlStatus status, Integer httpStatus, String format, long bytes,
+    static GenericRecord row(GenericRecord st, CrawlStatus status, Integer httpStatus, String format, long bytes,
             String sha, String blob, String error) {
         GenericRecord m = new GenericData.Record(Schemas.CRAWL);
         m.put("url", st.get("url"));

@@ -28,15 +28,8 @@ class NightlyAlarmTest {
     private Ran exec(Path tmp, List<String> cmd) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         Map<String, String> env = pb.environment();
-        env.put("FACEPIPE_CRAWLER_ALLOW_PRIVATE_HOSTS", "127.0.0.1");
-        env.put("FACEPIPE_RECRAWL_INITIAL_INTERVAL_S", "0");
-        env.put("FACEPIPE_RECRAWL_MIN_INTERVAL_S", "0");
-        env.put("FACEPIPE_CRAWLER_POLITENESS_DELAY_MS", "0");
+        NightlyEnv.apply(env, tmp);
         env.put("FACEPIPE_CRAWLER_MAX_RETRIES", "0");
-        env.put("FACEPIPE_OPTOUT_STORE", tmp.resolve("privacy").toString());
-        env.put("FACEPIPE_JOB_SPARK_MASTER", "local[2]");
-        env.put("FACEPIPE_LOCK", tmp.resolve("lock").toString());
-        env.put("FACEPIPE_LOG_DIR", tmp.resolve("logs").toString());
         pb.redirectError(tmp.resolve("stderr").toFile());
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

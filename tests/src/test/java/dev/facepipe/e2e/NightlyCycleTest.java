@@ -55,14 +55,7 @@ class NightlyCycleTest {
     private String exec(ProcessBuilder pb, String what) throws Exception {
         pb.redirectErrorStream(true);
         Map<String, String> env = pb.environment();
-        env.put("FACEPIPE_CRAWLER_ALLOW_PRIVATE_HOSTS", "127.0.0.1");
-        env.put("FACEPIPE_RECRAWL_INITIAL_INTERVAL_S", "0");
-        env.put("FACEPIPE_RECRAWL_MIN_INTERVAL_S", "0");
-        env.put("FACEPIPE_CRAWLER_POLITENESS_DELAY_MS", "0");
-        env.put("FACEPIPE_OPTOUT_STORE", tmp.resolve("privacy").toString());
-        env.put("FACEPIPE_JOB_SPARK_MASTER", "local[2]");
-        env.put("FACEPIPE_LOCK", tmp.resolve("lock").toString());
-        env.put("FACEPIPE_LOG_DIR", tmp.resolve("logs").toString());
+        NightlyEnv.apply(env, tmp);
         Process p = pb.start();
         byte[] out = p.getInputStream().readAllBytes();
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), what);
