@@ -23,18 +23,19 @@ run_id=$(date -u +%Y%m%d-%H%M%S)
 log=${FACEPIPE_LOG_DIR:-${TMPDIR:-/tmp}}/facepipe-nightly-$run_id.log
 said=$(mktemp); warned=$(mktemp); trap 'rm -f "$said" "$warned"' EXIT
 summary=()
-alarm=
+alarm= more=0
 finish() {
   (IFS=';'; echo "facepipe nightly $run_id: $1;${summary[*]} (log: $log)")
   if [ -n "$alarm" ]; then
-    echo "facepipe nightly $run_id: alarm in $alarm (log: $log)" >&2
+    echo "facepipe nightly $run_id: alarm in $alarm$([ $more -gt 0 ] && echo " (and $more more)") (log: $log)" >&2
     exit 3
   fi
   exit 0
 }
-# step NAME ON_ALARM ARGS...: runs one command; ON_ALARM is "go on" or "stop" (exit 3 of the command).
+# step NAME ON_ALARM ARGS...: runs one command; ON_ALARM is "go on" or "stop" (exit 3 of the command). The line
+# names the alarm that stopped the night, else the first one.
 step() {
-  local name=$1 on_alarm=$2 rc; shift 2
+  local name=$1 on_alarm=$2 rc n first; shift 2
   "$fp" "$@" ${FACEPIPE_ARGS:-} >"$said" 2>"$warned"; rc=$?
   cat "$said" "$warned" >>"$log"
   if [ $rc -ne 0 ] && [ $rc -ne 3 ]; then
@@ -42,13 +43,16 @@ step() {
     exit 1
   fi
   summary+=(" $name: $(grep -m1 -E '^(recrawl [^ ]+: |run [^ ]+: |published )' "$said" | sed -E 's/^(recrawl|run) [^ ]+: //')")
-  if [ $rc -eq 3 ] && [ -z "$alarm" ]; then
-    local n first
-    n=$(grep -c '^alarm: ' "$warned")
-    first=$(grep -m1 '^alarm: ' "$warned" | sed 's/^alarm: //')
-    alarm="$name: ${first:-exit 3}$([ "$n" -gt 1 ] && echo " (and $((n - 1)) more)")"
-    [ "$on_alarm" = stop ] && finish "stopped after $name, the index is left as it was"
+  [ $rc -eq 3 ] || return 0
+  n=$(grep -c '^alarm: ' "$warned"); [ "$n" -gt 0 ] || n=1
+  first=$(grep -m1 '^alarm: ' "$warned" | sed 's/^alarm: //')
+  if [ -z "$alarm" ] || [ "$on_alarm" = stop ]; then
+    [ -n "$alarm" ] && more=$((more + 1))
+    alarm="$name: ${first:-exit 3}" more=$((more + n - 1))
+  else
+    more=$((more + n))
   fi
+  [ "$on_alarm" = stop ] && finish "stopped after $name, the index is left as it was"
   return 0
 }
 step recrawl "go on" recrawl --out "$crawl" --run-id "$run_id"

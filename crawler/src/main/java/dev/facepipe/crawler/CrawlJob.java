@@ -210,6 +210,7 @@ public final class CrawlJob {
             WebURL w = new WebURL();
             w.setURL(url);
             w.setDepth((short) (int) e.getValue());
+            w.setPriority((byte) (int) earlier.priorities().getOrDefault(e.getKey(), 0)); // its own queue key
             int id = controller.getDocIdServer().getDocId(url);
             w.setDocid(id > 0 ? id : controller.getDocIdServer().getNewDocID(url));
             if (!controller.getRobotstxtServer().allows(w)) continue;

@@ -38,10 +38,12 @@ final class CrawlJournal implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** What an earlier, interrupted attempt of the run left. */
+    /** @param priorities the queue priority each link or seeded URL was queued with (its key in the queue) */
     record Replay(Map<String, ImageRef> wanted, Set<String> seeded, Map<String, Integer> links,
-            Map<String, GenericRecord> rows, Set<String> pages, List<String> blobTemps, int tornLines) {
+            Map<String, GenericRecord> rows, Set<String> pages, List<String> blobTemps, int tornLines,
+            Map<String, Integer> priorities) {
         static Replay empty() {
-            return new Replay(Map.of(), Set.of(), Map.of(), Map.of(), Set.of(), List.of(), 0);
+            return new Replay(Map.of(), Set.of(), Map.of(), Map.of(), Set.of(), List.of(), 0, Map.of());
         }
     }
 
@@ -75,6 +77,7 @@ final class CrawlJournal implements AutoCloseable {
         Map<String, ImageRef> wanted = new LinkedHashMap<>();
         Set<String> seeded = new LinkedHashSet<>();
         Map<String, Integer> links = new LinkedHashMap<>();
+        Map<String, Integer> priorities = new java.util.HashMap<>();
         Set<String> pages = new LinkedHashSet<>();
         Map<String, GenericRecord> rows = new LinkedHashMap<>();
         List<String> temps = new ArrayList<>();
@@ -93,9 +96,15 @@ final class CrawlJournal implements AutoCloseable {
                 switch (n.path("t").asText()) {
                     case "want" -> wanted.putIfAbsent(n.get("url").asText(), new ImageRef(n.get("url").asText(),
                             text(n, "page"), n.path("alt").asText(""), text(n, "via")));
-                    case "seed" -> seeded.add(n.get("url").asText());
+                    case "seed" -> {
+                        seeded.add(n.get("url").asText());
+                        priorities.putIfAbsent(n.get("url").asText(), n.path("p").asInt(0));
+                    }
                     case "page" -> pages.add(n.get("url").asText());
-                    case "link" -> links.putIfAbsent(n.get("url").asText(), n.get("depth").asInt());
+                    case "link" -> {
+                        links.putIfAbsent(n.get("url").asText(), n.get("depth").asInt());
+                        priorities.putIfAbsent(n.get("url").asText(), n.path("p").asInt(0));
+                    }
                     case "tmp" -> temps.add(n.get("path").asText());
                     case "row" -> {
                         GenericRecord r = reader.read(null,
@@ -108,7 +117,7 @@ final class CrawlJournal implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("crawl journal " + file + ": unreadable: " + e.getMessage(), e);
         }
-        return new Replay(wanted, seeded, links, rows, pages, temps, torn);
+        return new Replay(wanted, seeded, links, rows, pages, temps, torn, priorities);
     }
 
     private static String text(JsonNode n, String field) {
@@ -122,13 +131,16 @@ final class CrawlJournal implements AutoCloseable {
         write(n);
     }
 
-    void seed(String url) {
-        write(JSON.createObjectNode().put("t", "seed").put("url", url));
+    void seed(String url, int priority) {
+        write(JSON.createObjectNode().put("t", "seed").put("url", url).put("p", priority));
     }
 
-    /** A link crawler4j is about to mark seen and queue (the two are not atomic there: see NOTES). */
-    void link(String url, int depth) {
-        write(JSON.createObjectNode().put("t", "link").put("url", url).put("depth", depth));
+    /**
+     * A link crawler4j is about to mark seen and queue (the two are not atomic there: see NOTES), with
+     * its queue priority: queued again with the same one, it lands on its own key instead of twice.
+     */
+    void link(String url, int depth, int priority) {
+        write(JSON.createObjectNode().put("t", "link").put("url", url).put("depth", depth).put("p", priority));
     }
 
     void page(String url) {

@@ -86,12 +86,16 @@ final class CrawlState {
         if (skipped.add(ref.url()) && !rows.containsKey(ref.url())) withoutBytes(ref.url(), CrawlStatus.SKIPPED, null, null, 0, why);
     }
 
-    /** Marks an image URL as queued by us; false when it was queued already (in this attempt or an earlier one). */
-    boolean seed(String url) {
-        if (!seeded.add(url)) return false;
+    /**
+     * Marks an image URL as queued by us, in its host's turn; -1 when it was queued already (in this
+     * attempt or an earlier one), else the queue priority to give it.
+     */
+    int seed(String url) {
+        if (!seeded.add(url)) return -1;
         queued.add(url);
-        journal.seed(url);
-        return true;
+        byte p = turn(url);
+        journal.seed(url, p);
+        return p;
     }
 
     private final Map<String, java.util.concurrent.atomic.AtomicInteger> perHost = new ConcurrentHashMap<>();
@@ -113,10 +117,12 @@ final class CrawlState {
         return (byte) Math.min(n, Byte.MAX_VALUE);
     }
 
-    /** A link about to be queued by crawler4j, at this depth. */
-    void link(String url, int depth) {
+    /** A link about to be queued by crawler4j, at this depth; the queue priority to give it. */
+    byte link(String url, int depth) {
         queued.add(url);
-        journal.link(url, depth);
+        byte p = turn(url);
+        journal.link(url, depth, p);
+        return p;
     }
 
     void pageVisited(String url) {

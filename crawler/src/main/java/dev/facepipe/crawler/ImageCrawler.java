@@ -33,10 +33,7 @@ final class ImageCrawler extends WebCrawler {
     @Override
     public boolean shouldVisit(Page referringPage, WebURL url) {
         boolean visit = decide(referringPage, url);
-        if (visit) {
-            state.link(url.getURL(), url.getDepth());
-            url.setPriority(state.turn(url.getURL()));
-        }
+        if (visit) url.setPriority(state.link(url.getURL(), url.getDepth()));
         return visit;
     }
 
@@ -68,8 +65,9 @@ final class ImageCrawler extends WebCrawler {
             if (info.directives().blocksImages()) return;
             // srcset, lazy and meta images are not among crawler4j's own links: queue them here.
             for (ImageRef ref : info.images()) {
-                if (!isOutgoing(page, ref.url()) && !state.known.contains(ref.url()) && state.seed(ref.url())) {
-                    queue(ref.url());
+                if (!isOutgoing(page, ref.url()) && !state.known.contains(ref.url())) {
+                    int p = state.seed(ref.url());
+                    if (p >= 0) queue(ref.url(), (byte) p);
                 }
             }
             return;
@@ -98,7 +96,7 @@ final class ImageCrawler extends WebCrawler {
     }
 
     /** Queues an image URL no link of crawler4j's carries, in its host's turn (as addSeed would, at depth 0). */
-    private void queue(String url) {
+    private void queue(String url, byte priority) {
         String u = URLCanonicalizer.getCanonicalURL(url);
         var docIds = getMyController().getDocIdServer();
         if (u == null || docIds.getDocId(u) > 0) return; // already seen
@@ -106,7 +104,7 @@ final class ImageCrawler extends WebCrawler {
         w.setURL(u);
         w.setDocid(docIds.getNewDocID(u));
         w.setDepth((short) 0);
-        w.setPriority(state.turn(u));
+        w.setPriority(priority);
         if (getMyController().getRobotstxtServer().allows(w)) getMyController().getFrontier().schedule(w);
     }
 

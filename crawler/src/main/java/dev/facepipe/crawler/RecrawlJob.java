@@ -79,6 +79,9 @@ public final class RecrawlJob {
         BlobStore blobs = new BlobStore(files, out);
         CrawlLayout layout = new CrawlLayout(out);
         String statePath = layout.state();
+        if (!files.exists(statePath) && !files.exists(layout.manifests()) && CrawlJob.seeds(files, layout).isEmpty()) {
+            throw new IllegalArgumentException(out + " holds no crawl (no state, manifests or seeds): crawl into it first");
+        }
         Map<String, GenericRecord> state = files.exists(statePath) ? readState(files, statePath) : new HashMap<>();
         join(state, files, layout.manifests(), schedule, 0);
         Map<String, List<GenericRecord>> dueByHost = new HashMap<>();

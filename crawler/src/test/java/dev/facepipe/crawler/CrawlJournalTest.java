@@ -31,10 +31,10 @@ class CrawlJournalTest {
         try (CrawlJournal j = CrawlJournal.append(f)) {
             j.want(new ImageRef("http://a/x.jpg", "http://a/", "", "img"));
             j.want(new ImageRef("http://a/y.jpg", null, "alt y", "srcset"));
-            j.seed("http://a/y.jpg");
+            j.seed("http://a/y.jpg", 5);
             j.page("http://a/");
             j.page("http://a/2.html");
-            j.link("http://a/z.html", 3);
+            j.link("http://a/z.html", 3, 7);
             j.blobTemp("/store/blobs/ab/.ab12.uuid.tmp");
             j.row(row("http://a/x.jpg", "fetch_error", 0L));
             j.row(row("http://a/x.jpg", "fetched", 4242L));
@@ -46,6 +46,7 @@ class CrawlJournalTest {
         assertEquals(java.util.Set.of("http://a/y.jpg"), r.seeded());
         assertEquals(java.util.Set.of("http://a/", "http://a/2.html"), r.pages());
         assertEquals(Map.of("http://a/z.html", 3), r.links());
+        assertEquals(Map.of("http://a/y.jpg", 5, "http://a/z.html", 7), r.priorities(), "queued again on the same key");
         assertEquals(List.of("/store/blobs/ab/.ab12.uuid.tmp"), r.blobTemps());
         GenericRecord x = r.rows().get("http://a/x.jpg");
         assertEquals("fetched", x.get("status").toString());

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Loud failures of scripts/nightly-recrawl.sh: a site that stops answering makes the night exit 3
  * with one line naming the step and the figure, after the rest of the night's work; an ingest that
- * reads nothing exits 3 before the index is touched.
+ * reads nothing (the crawl root lost its manifests) exits 3 before the index is touched.
  */
 class NightlyAlarmTest {
     private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
@@ -41,6 +41,12 @@ class NightlyAlarmTest {
         Thread.sleep(1100); // the script names its run by the second
         return exec(tmp, List.of("bash", ROOT.resolve("scripts/nightly-recrawl.sh").toString(), crawl,
                 tmp.resolve("data").toString(), tmp.resolve("index").toString()));
+    }
+
+    private static void deleteTree(Path p) throws java.io.IOException {
+        try (var walk = Files.walk(p)) {
+            for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(f);
+        }
     }
 
     private static String current(Path tmp) throws Exception {
@@ -72,12 +78,14 @@ class NightlyAlarmTest {
         assertTrue(silent.out().contains(": done;") && silent.out().contains(" build-index: "), silent.out());
         assertEquals(published, current(tmp), "nothing is gone because a host did not answer");
 
-        // An ingest that reads nothing: the index is left alone.
-        Files.createDirectories(tmp.resolve("empty"));
-        Ran empty = night(tmp, tmp.resolve("empty").toString());
+        // The crawl root lost its manifests: the ingest reads nothing, and the index is left alone. That
+        // alarm names the night (it stopped it), the silent site's two follow as a count.
+        deleteTree(tmp.resolve("crawl/manifests"));
+        Ran empty = night(tmp, crawl);
         assertEquals(3, empty.code(), empty.out() + empty.err());
         String line = empty.err().lines().filter(l -> l.startsWith("facepipe nightly ")).findFirst().orElse("");
-        assertTrue(line.contains(": alarm in ingest: inputs 0.0000 against "), empty.err());
+        assertTrue(line.matches("facepipe nightly \\S+: alarm in ingest: inputs 0\\.0000 against \\d+\\.\\d+ in earlier"
+                + " runs \\(limit 0\\.0000\\) \\(and 2 more\\) \\(log: .*\\)"), empty.err());
         assertTrue(empty.out().contains("stopped after ingest") && !empty.out().contains("build-index:"), empty.out());
         assertEquals(published, current(tmp));
     }
