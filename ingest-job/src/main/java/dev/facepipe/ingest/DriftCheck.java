@@ -29,7 +29,10 @@ public final class DriftCheck {
         long bad = run.facesRejectedByReason().getOrDefault("bad_embedding", 0L);
         if (bad > 0) out.add(new Alarm("bad_embeddings", 0, bad, 0));
         if (run.inputs() == 0) out.add(new Alarm("inputs", mean(previous, RunManifest::inputs), 0, 0));
-        if (previous.size() < cfg.getInt("report.drift_min_runs") || run.imageRows() == 0) return out;
+        if (previous.size() < cfg.getInt("report.drift_min_runs") || run.imageRows() == 0
+                || run.imageRows() < cfg.getInt("report.drift_min_images")) {
+            return out;
+        }
         double rel = cfg.getDouble("report.drift_faces_per_image_rel");
         double base = mean(previous, RunManifest::facesPerImage);
         if (base > 0 && Math.abs(run.facesPerImage() - base) / base > rel) {

@@ -46,6 +46,17 @@ class DriftCheckTest {
     }
 
     @Test
+    void aSmallRunIsNotComparedButBadEmbeddingsStillCount() {
+        // Three new images, none with a face: far from the earlier runs' rates, but three images prove nothing.
+        RunManifest small = run("r4", 3, 0, Map.of("no_face", 3L), 0, Map.of(), 0, 3 * 200_000);
+        List<RunManifest> before = List.of(normal("r1"), normal("r2"), normal("r3"));
+        assertEquals(List.of(), DriftCheck.check(small, before, CFG));
+        RunManifest bad = run("r5", 3, 3, Map.of(), 3, Map.of("bad_embedding", 1L), 0.8, 3 * 200_000);
+        assertEquals(List.of("bad_embeddings"), DriftCheck.check(bad, before, CFG).stream().map(DriftCheck.Alarm::metric)
+                .toList());
+    }
+
+    @Test
     void aRunThatReadNothingIsAnAlarmFromTheFirstRunOn() {
         RunManifest none = run("r2", 0, 0, Map.of(), 0, Map.of(), 0, 0);
         assertEquals(List.of("inputs"), DriftCheck.check(none, List.of(), CFG).stream().map(DriftCheck.Alarm::metric)
