@@ -8,8 +8,6 @@ import com.sun.net.httpserver.HttpServer;
 import dev.facepipe.core.config.Config;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
@@ -44,10 +41,7 @@ class CrawlFaultsTest {
     void start() throws IOException {
         small = Files.readAllBytes(GRACE);
         large = Files.readAllBytes(OBAMA);
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", this::handle);
-        server.setExecutor(Executors.newFixedThreadPool(4));
-        server.start();
+        server = Loopback.serve(this::handle, 4);
     }
 
     @AfterEach
@@ -60,18 +54,19 @@ class CrawlFaultsTest {
         int n = hits.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
         try {
             switch (path) {
-                case "/" -> send(ex, 200, "text/html", ("<html><body><img src=/ok.jpg> <img src=/flaky.jpg>"
+                case "/" -> Loopback.send(ex, 200, "text/html", ("<html><body><img src=/ok.jpg>"
+                        + " <img src=/flaky.jpg>"
                         + " <img src=/hangs-once.jpg> <img src=/trickle.jpg> <img src=/always500.jpg>"
                         + " <img src=/typed-wrong.jpg> <img src=/huge.jpg> <img src=/to-file.jpg></body></html>")
                         .getBytes(StandardCharsets.UTF_8));
-                case "/ok.jpg" -> send(ex, 200, "image/jpeg", small);
+                case "/ok.jpg" -> Loopback.send(ex, 200, "image/jpeg", small);
                 case "/flaky.jpg" -> {
-                    if (n <= 2) send(ex, 503, "text/plain", "busy".getBytes(StandardCharsets.UTF_8));
-                    else send(ex, 200, "image/jpeg", small);
+                    if (n <= 2) Loopback.send(ex, 503, "text/plain", "busy".getBytes(StandardCharsets.UTF_8));
+                    else Loopback.send(ex, 200, "image/jpeg", small);
                 }
                 case "/hangs-once.jpg" -> {
                     if (n == 1) Thread.sleep(2500); // past the read timeout
-                    send(ex, 200, "image/jpeg", small);
+                    Loopback.send(ex, 200, "image/jpeg", small);
                 }
                 case "/trickle.jpg" -> {
                     // Slow but steady: every gap is under the read timeout, so it must arrive whole.
@@ -86,28 +81,21 @@ class CrawlFaultsTest {
                         }
                     }
                 }
-                case "/always500.jpg" -> send(ex, 500, "text/plain", "broken".getBytes(StandardCharsets.UTF_8));
-                case "/typed-wrong.jpg" -> send(ex, 200, "text/plain", small);
-                case "/huge.jpg" -> send(ex, 200, "image/jpeg", large);
+                case "/always500.jpg" ->
+                        Loopback.send(ex, 500, "text/plain", "broken".getBytes(StandardCharsets.UTF_8));
+                case "/typed-wrong.jpg" -> Loopback.send(ex, 200, "text/plain", small);
+                case "/huge.jpg" -> Loopback.send(ex, 200, "image/jpeg", large);
                 case "/to-file.jpg" -> {
                     ex.getResponseHeaders().add("Location", "file:///etc/passwd");
                     ex.sendResponseHeaders(302, -1);
                     ex.close();
                 }
-                default -> send(ex, 404, "text/plain", "no".getBytes(StandardCharsets.UTF_8));
+                default -> Loopback.send(ex, 404, "text/plain", "no".getBytes(StandardCharsets.UTF_8));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
             // the crawler hung up (its read timeout): nothing more to send
-        }
-    }
-
-    private static void send(HttpExchange ex, int code, String type, byte[] body) throws IOException {
-        ex.getResponseHeaders().add("Content-Type", type);
-        ex.sendResponseHeaders(code, body.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(body);
         }
     }
 

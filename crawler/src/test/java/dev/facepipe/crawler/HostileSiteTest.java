@@ -8,8 +8,6 @@ import com.sun.net.httpserver.HttpServer;
 import dev.facepipe.core.config.Config;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.generic.GenericRecord;
@@ -53,10 +50,7 @@ class HostileSiteTest {
     @BeforeEach
     void start() throws IOException {
         photo = Files.readAllBytes(GRACE);
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        server.createContext("/", this::handle);
-        server.setExecutor(Executors.newFixedThreadPool(8));
-        server.start();
+        server = Loopback.serve(this::handle, 8);
     }
 
     @AfterEach
@@ -69,19 +63,22 @@ class HostileSiteTest {
         hits.computeIfAbsent(path.startsWith("/m/") ? "/m/" : path, k -> new AtomicInteger()).incrementAndGet();
         try {
             if (path.equals("/")) {
-                send(ex, 200, "text/html", ("<html><body><img src=/endless.jpg><img src=/drip.jpg><img src=/r/0.jpg>"
+                Loopback.send(ex, 200, "text/html", ("<html><body><img src=/endless.jpg><img src=/drip.jpg>"
+                        + "<img src=/r/0.jpg>"
                         + "<img src='/img/a b.jpg'><img src='/img/../img/c.jpg'><img src='/img/d.jpg#frag'>"
                         + "<img src='javascript:void(0)'><img src='data:image/png;base64," + "A".repeat(5000) + "'>"
                         + "<a href=/many.html>many</a></body></html>").getBytes(StandardCharsets.UTF_8));
             } else if (path.equals("/many.html")) {
                 StringBuilder html = new StringBuilder("<html><body>");
                 for (int i = 0; i < MANY; i++) html.append("<img src=/m/").append(i).append(".jpg>");
-                send(ex, 200, "text/html", html.append("</body></html>").toString().getBytes(StandardCharsets.UTF_8));
+                Loopback.send(ex, 200, "text/html",
+                        html.append("</body></html>").toString().getBytes(StandardCharsets.UTF_8));
             } else if (path.equals("/turns.html")) {
-                send(ex, 200, "text/html", "<html><body><img src=/t/endless.jpg><img src=/t/drip.jpg></body></html>"
+                Loopback.send(ex, 200, "text/html",
+                        "<html><body><img src=/t/endless.jpg><img src=/t/drip.jpg></body></html>"
                         .getBytes(StandardCharsets.UTF_8));
             } else if (path.startsWith("/t/") && !turned) {
-                send(ex, 200, "image/jpeg", photo);
+                Loopback.send(ex, 200, "image/jpeg", photo);
             } else if (path.equals("/endless.jpg") || path.equals("/t/endless.jpg")) {
                 // A JPEG start, then bytes for ever (no Content-Length): only a cut stops it.
                 ex.getResponseHeaders().add("Content-Type", "image/jpeg");
@@ -109,22 +106,14 @@ class HostileSiteTest {
                 ex.sendResponseHeaders(302, -1);
                 ex.close();
             } else if (path.startsWith("/img/") || path.startsWith("/m/")) {
-                send(ex, 200, "image/jpeg", photo);
+                Loopback.send(ex, 200, "image/jpeg", photo);
             } else {
-                send(ex, 404, "text/plain", "no".getBytes(StandardCharsets.UTF_8));
+                Loopback.send(ex, 404, "text/plain", "no".getBytes(StandardCharsets.UTF_8));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (IOException e) {
             // the crawler cut the answer off
-        }
-    }
-
-    private static void send(HttpExchange ex, int code, String type, byte[] body) throws IOException {
-        ex.getResponseHeaders().add("Content-Type", type);
-        ex.sendResponseHeaders(code, body.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(body);
         }
     }
 

@@ -7,9 +7,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.facepipe.core.config.Config;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +16,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -51,10 +48,7 @@ class PolitenessTest {
         for (int i = 0; i < HOSTS; i++) {
             String ip = "127.0.0." + (i + 2);
             boolean slow = i == 0;
-            HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getByName(ip), 0), 0);
-            s.createContext("/", ex -> serve(ex, ip, slow, photo));
-            s.setExecutor(Executors.newFixedThreadPool(2));
-            s.start();
+            HttpServer s = Loopback.serve(InetAddress.getByName(ip), ex -> serve(ex, ip, slow, photo), 2);
             servers.add(s);
             hosts.add(ip);
             seeds.add("http://" + ip + ":" + s.getAddress().getPort() + "/");
@@ -94,21 +88,15 @@ class PolitenessTest {
         arrivals.computeIfAbsent(ip, k -> Collections.synchronizedList(new ArrayList<>())).add(System.currentTimeMillis());
         String path = ex.getRequestURI().getPath();
         if (path.equals("/robots.txt")) {
-            send(ex, "text/plain", (slow ? "User-agent: *\nCrawl-delay: 5\n" : "User-agent: *\nDisallow:\n")
+            Loopback.send(ex, 200, "text/plain", (slow ? "User-agent: *\nCrawl-delay: 5\n"
+                    : "User-agent: *\nDisallow:\n")
                     .getBytes(StandardCharsets.UTF_8));
         } else if (path.equals("/")) {
-            send(ex, "text/html", "<html><body><img src=/a.jpg><img src=/b.jpg><img src=/c.jpg></body></html>"
+            Loopback.send(ex, 200, "text/html",
+                    "<html><body><img src=/a.jpg><img src=/b.jpg><img src=/c.jpg></body></html>"
                     .getBytes(StandardCharsets.UTF_8));
         } else {
-            send(ex, "image/jpeg", photo);
-        }
-    }
-
-    private static void send(HttpExchange ex, String type, byte[] body) throws IOException {
-        ex.getResponseHeaders().add("Content-Type", type);
-        ex.sendResponseHeaders(200, body.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(body);
+            Loopback.send(ex, 200, "image/jpeg", photo);
         }
     }
 }

@@ -9,7 +9,6 @@ import com.sun.net.httpserver.HttpsServer;
 import dev.facepipe.core.config.Config;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -68,28 +67,18 @@ class TlsTest {
         images.setHttpsConfigurator(new HttpsConfigurator(tls));
         images.createContext("/", ex -> {
             served.incrementAndGet();
-            send(ex, "image/jpeg", photo);
+            Loopback.send(ex, 200, "image/jpeg", photo);
         });
         images.start();
         String img = "https://127.0.0.1:" + images.getAddress().getPort() + "/face.jpg";
-        page = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        page.createContext("/", ex -> send(ex, "text/html",
-                ("<html><body><img src='" + img + "'></body></html>").getBytes(StandardCharsets.UTF_8)));
-        page.start();
+        page = Loopback.serve(ex -> Loopback.send(ex, 200, "text/html",
+                ("<html><body><img src='" + img + "'></body></html>").getBytes(StandardCharsets.UTF_8)), 2);
     }
 
     @AfterEach
     void stop() {
         page.stop(0);
         images.stop(0);
-    }
-
-    private static void send(com.sun.net.httpserver.HttpExchange ex, String type, byte[] body) throws IOException {
-        ex.getResponseHeaders().add("Content-Type", type);
-        ex.sendResponseHeaders(200, body.length);
-        try (OutputStream out = ex.getResponseBody()) {
-            out.write(body);
-        }
     }
 
     private Config cfg(boolean verify) {
