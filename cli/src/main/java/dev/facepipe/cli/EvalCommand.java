@@ -1,16 +1,14 @@
 package dev.facepipe.cli;
 
 import dev.facepipe.core.engine.FaceEngine;
-import dev.facepipe.core.engine.FaceResult;
-import dev.facepipe.core.engine.ImageResult;
+import dev.facepipe.core.eval.PairList;
 import dev.facepipe.core.eval.VerificationMetrics;
 import dev.facepipe.core.face.Embedder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -24,7 +22,8 @@ final class EvalCommand extends GroupCommand {
 
     @Command(name = "verification", mixinStandardHelpOptions = true,
             description = "Score labelled pairs (csv: file_x,file_y,same with yes/no) and print ROC AUC, best accuracy"
-                    + " and its threshold, TAR at FAR 1% and 0.1%, and failures to enrol.")
+                    + " and its threshold, TAR at FAR 1% and 0.1%: on the scored pairs, and counting each pair a photo"
+                    + " failed to enrol in as the system's decision (ISO/IEC 19795-1); failures to enrol per photo.")
     static final class Verification implements Callable<Integer> {
         @ParentCommand
         EvalCommand eval;
@@ -38,62 +37,63 @@ final class EvalCommand extends GroupCommand {
         @Override
         public Integer call() throws IOException {
             FaceEngine engine = FaceEngine.fromConfig(eval.main.config());
-            Map<String, float[]> cache = new HashMap<>();
-            List<Double> scores = new ArrayList<>();
-            List<Boolean> same = new ArrayList<>();
-            int fte = 0;
-            int line = 0;
-            for (String raw : Files.readAllLines(pairs)) {
-                line++;
-                String l = raw.strip();
-                if (l.isEmpty() || l.startsWith("#")) continue;
-                String[] f = l.split(",");
-                if (f.length < 3) throw new IllegalArgumentException(pairs + " line " + line + ": want file_x,file_y,same");
-                String label = f[2].strip().toLowerCase(Locale.ROOT);
-                if (line == 1 && !label.matches("yes|no|true|false|1|0")) continue; // header
-                float[] x = embed(engine, cache, f[0].strip());
-                float[] y = embed(engine, cache, f[1].strip());
-                if (x == null || y == null) {
-                    fte++;
-                    continue;
+            PairList list = PairList.parse(Files.readAllLines(pairs), pairs.toString());
+            Map<String, float[]> embeddings = new HashMap<>();
+            Map<String, String> failures = new LinkedHashMap<>();
+            for (String photo : list.photos()) {
+                Path p = root.resolve(photo);
+                try {
+                    embeddings.put(photo, QueryFace.of(engine, p, null).face().embedding());
+                } catch (QueryFace.Refused e) {
+                    failures.put(photo, e.getMessage());
+                } catch (IOException e) {
+                    failures.put(photo, "cannot read " + p + ": " + e.getMessage());
                 }
-                scores.add((double) Embedder.cosine(x, y));
-                same.add(label.matches("yes|true|1"));
             }
-            double[] s = scores.stream().mapToDouble(Double::doubleValue).toArray();
-            boolean[] b = new boolean[same.size()];
-            for (int i = 0; i < b.length; i++) b[i] = same.get(i);
-            VerificationMetrics m = new VerificationMetrics(s, b);
-            VerificationMetrics.Accuracy acc = m.bestAccuracy();
-            VerificationMetrics.Rate r1 = m.tarAtFar(0.01);
-            VerificationMetrics.Rate r01 = m.tarAtFar(0.001);
-            System.out.printf(Locale.ROOT, "pairs %d (same %d, different %d), failures to enrol %d pairs%n", s.length,
-                    m.positives(), m.negatives(), fte);
-            System.out.printf(Locale.ROOT, "roc_auc %.4f%n", m.rocAuc());
-            System.out.printf(Locale.ROOT, "best_accuracy %.4f at threshold %.4f%n", acc.accuracy(), acc.threshold());
-            System.out.printf(Locale.ROOT, "tar_at_far_1%% %.4f (threshold %.4f, far %.4f)%n", r1.tar(), r1.threshold(),
-                    r1.achievedFar());
-            System.out.printf(Locale.ROOT, "tar_at_far_0.1%% %.4f (threshold %.4f, far %.4f)%n", r01.tar(),
-                    r01.threshold(), r01.achievedFar());
-            if (m.negatives() < 1000) {
+            double[] scores = new double[list.pairs().size()];
+            int fteSame = 0;
+            int fteDifferent = 0;
+            for (int i = 0; i < scores.length; i++) {
+                PairList.Pair pair = list.pairs().get(i);
+                float[] x = embeddings.get(pair.x());
+                float[] y = embeddings.get(pair.y());
+                scores[i] = x == null || y == null ? Double.NaN : Embedder.cosine(x, y);
+                if (Double.isNaN(scores[i]) && pair.same()) fteSame++;
+                else if (Double.isNaN(scores[i])) fteDifferent++;
+            }
+            boolean[] same = list.same();
+            VerificationMetrics all = VerificationMetrics.countingUnscored(scores, same);
+            System.out.printf(Locale.ROOT, "pairs %d (same %d, different %d), photos %d%n", scores.length,
+                    all.positives(), all.negatives(), list.photos().size());
+            System.out.printf(Locale.ROOT, "failures_to_enrol photos %d of %d (%.4f); pairs unscored: same %d of %d,"
+                    + " different %d of %d%n", failures.size(), list.photos().size(),
+                    (double) failures.size() / Math.max(1, list.photos().size()), fteSame, all.positives(),
+                    fteDifferent, all.negatives());
+            print("scored pairs only", VerificationMetrics.scoredOnly(scores, same));
+            print("every pair (an unenrolled same-person pair counts as a miss, a different-person pair as rejected)",
+                    all);
+            if (all.negatives() < 1000) {
                 System.out.printf("note: %d different-person pairs cannot resolve FAR 0.1%%; add pairs for that figure%n",
-                        m.negatives());
+                        all.negatives());
+            }
+            for (Map.Entry<String, String> f : failures.entrySet()) {
+                System.out.println("failure to enrol: " + f.getKey() + ": " + f.getValue());
             }
             return 0;
         }
 
-        private float[] embed(FaceEngine engine, Map<String, float[]> cache, String rel) throws IOException {
-            if (cache.containsKey(rel)) return cache.get(rel);
-            Path p = root.resolve(rel);
-            ImageResult r = engine.process(Files.readAllBytes(p), p.toString());
-            FaceResult f = r.bestFace();
-            if (f == null) {
-                System.err.println("failure to enrol: " + (r.ok() ? p + ": no face passed the quality gate"
-                        : r.message()));
-            }
-            float[] e = f == null ? null : f.embedding();
-            cache.put(rel, e);
-            return e;
+        private static void print(String title, VerificationMetrics m) {
+            VerificationMetrics.Accuracy acc = m.bestAccuracy();
+            VerificationMetrics.Rate r1 = m.tarAtFar(0.01);
+            VerificationMetrics.Rate r01 = m.tarAtFar(0.001);
+            System.out.printf(Locale.ROOT, "%s: %d pairs (same %d, different %d)%n", title,
+                    m.positives() + m.negatives(), m.positives(), m.negatives());
+            System.out.printf(Locale.ROOT, "  roc_auc %.4f%n", m.rocAuc());
+            System.out.printf(Locale.ROOT, "  best_accuracy %.4f at threshold %.4f%n", acc.accuracy(), acc.threshold());
+            System.out.printf(Locale.ROOT, "  tar_at_far_1%% %.4f (threshold %.4f, far %.4f)%n", r1.tar(),
+                    r1.threshold(), r1.achievedFar());
+            System.out.printf(Locale.ROOT, "  tar_at_far_0.1%% %.4f (threshold %.4f, far %.4f)%n", r01.tar(),
+                    r01.threshold(), r01.achievedFar());
         }
     }
 }

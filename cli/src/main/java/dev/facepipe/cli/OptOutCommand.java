@@ -3,13 +3,11 @@ package dev.facepipe.cli;
 import dev.facepipe.core.config.Config;
 import dev.facepipe.core.engine.FaceEngine;
 import dev.facepipe.core.engine.FaceResult;
-import dev.facepipe.core.engine.ImageResult;
 import dev.facepipe.index.IndexEditor;
 import dev.facepipe.storage.HadoopFiles;
 import dev.facepipe.ingest.OptOutApply;
 import dev.facepipe.ingest.OptOutList;
 import dev.facepipe.storage.Sparks;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import dev.facepipe.storage.Tombstones;
 import java.util.ArrayList;
@@ -29,7 +27,7 @@ import picocli.CommandLine.ParentCommand;
 final class OptOutCommand extends GroupCommand {
 
     @Command(name = "add", mixinStandardHelpOptions = true,
-            description = "Record a request from a photo of the person (its best face's embedding is kept).")
+            description = "Record a request from a photo of the person (its main face's embedding is kept, or --face N's).")
     static final class Add implements Callable<Integer> {
         @ParentCommand
         OptOutCommand parent;
@@ -37,16 +35,23 @@ final class OptOutCommand extends GroupCommand {
         @Option(names = "--image", required = true, paramLabel = "FILE", description = "Photo of the person.")
         Path image;
 
+        @Option(names = "--face", paramLabel = "N", description = "Use face N of the photo (1 = first found)"
+                + " instead of its main face.")
+        Integer face;
+
         @Option(names = "--reason", description = "Why (kept in the audit trail).")
         String reason = "";
 
         @Override
         public Integer call() throws Exception {
             Config cfg = parent.main.config();
-            ImageResult r = FaceEngine.fromConfig(cfg).process(Files.readAllBytes(image), image.toString());
-            FaceResult f = r.bestFace();
-            if (f == null) {
-                System.err.println("facepipe optout add: " + (r.ok() ? image + ": no usable face" : r.message()));
+            FaceResult f;
+            try {
+                QueryFace q = QueryFace.of(FaceEngine.fromConfig(cfg), image, face);
+                System.out.println(q.summary(face == null));
+                f = q.face();
+            } catch (QueryFace.Refused e) {
+                System.err.println("facepipe optout add: " + e.getMessage());
                 return 2;
             }
             String id = OptOutList.add(HadoopFiles.fromConfig(cfg), cfg, f.embedding(),

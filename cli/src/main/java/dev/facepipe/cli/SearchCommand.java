@@ -5,11 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.facepipe.core.config.Config;
 import dev.facepipe.core.engine.FaceEngine;
-import dev.facepipe.core.engine.FaceResult;
-import dev.facepipe.core.engine.ImageResult;
 import dev.facepipe.index.IndexSearcher;
 import dev.facepipe.storage.HadoopFiles;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -18,7 +15,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "search", mixinStandardHelpOptions = true,
-        description = "Find the faces most like the best face of a photo in the published index; prints JSON"
+        description = "Find the faces most like the main face of a photo (largest, most central, clearest) in the published index; prints JSON"
                 + " (face id, image id, url, score, shard, match = score at or above the manifest's threshold).")
 final class SearchCommand implements Callable<Integer> {
     @ParentCommand
@@ -27,8 +24,12 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--index", required = true, paramLabel = "URI", description = "Index root (build-index's OUT).")
     String index;
 
-    @Option(names = "--image", paramLabel = "FILE", description = "Query photo (its best face).")
+    @Option(names = "--image", paramLabel = "FILE", description = "Query photo (its main face, or --face N).")
     Path image;
+
+    @Option(names = "--face", paramLabel = "N", description = "Query with face N of --image (1 = first found;"
+            + " query_faces in the answer lists them all).")
+    Integer face;
 
     @Option(names = "--face-id", paramLabel = "ID", description = "Query by an ingested face (needs --faces).")
     String faceId;
@@ -53,16 +54,16 @@ final class SearchCommand implements Callable<Integer> {
         float[] query;
         String modelId;
         String what;
+        QueryFace queryFace = null;
         if (image != null) {
-            ImageResult r = FaceEngine.fromConfig(cfg).process(Files.readAllBytes(image), image.toString());
-            FaceResult f = r.bestFace();
-            if (f == null) {
-                System.err.println("facepipe search: " + (r.ok() ? "image " + image + ": no face passed the quality gate"
-                        : r.message()));
+            try {
+                queryFace = QueryFace.of(FaceEngine.fromConfig(cfg), image, face);
+            } catch (QueryFace.Refused e) {
+                System.err.println("facepipe search: " + e.getMessage());
                 return 2;
             }
-            query = f.embedding();
-            modelId = f.modelId();
+            query = queryFace.face().embedding();
+            modelId = queryFace.face().modelId();
             what = image.toString();
         } else {
             Object[] found = faceEmbedding(files, faces, faceId);
@@ -85,6 +86,10 @@ final class SearchCommand implements Callable<Integer> {
             ObjectMapper json = new ObjectMapper();
             ObjectNode out = json.createObjectNode();
             out.put("query", what);
+            if (queryFace != null) {
+                out.put("query_face", queryFace.number());
+                queryFace.describeFaces(out.putArray("query_faces"));
+            }
             out.put("index_version", s.manifest().version());
             out.put("model_id", s.manifest().modelId());
             out.put("threshold", s.manifest().threshold());

@@ -105,10 +105,14 @@ class MainTest {
         Outcome o = run("eval", "verification", "--pairs", pairs.toString(), "--root", root.toString(), "--set",
                 MODELS);
         assertEquals(0, o.code(), o.out() + o.err());
-        assertTrue(o.out().contains("pairs 6 (same 3, different 3), failures to enrol 1 pairs"), o.out());
-        assertTrue(o.out().contains("roc_auc 1.0000"), o.out());
-        assertTrue(o.out().contains("best_accuracy 1.0000"), o.out());
-        assertTrue(o.out().contains("tar_at_far_1% 1.0000"), o.out());
-        assertTrue(o.err().contains("missing-face.png"), o.err());
+        assertTrue(o.out().contains("pairs 7 (same 3, different 4), photos 5"), o.out());
+        assertTrue(o.out().contains("failures_to_enrol photos 1 of 5 (0.2000); pairs unscored: same 0 of 3,"
+                + " different 1 of 4"), o.out());
+        String scored = o.out().substring(o.out().indexOf("scored pairs only: 6 pairs"), o.out().indexOf("every pair"));
+        assertTrue(scored.contains("roc_auc 1.0000") && scored.contains("best_accuracy 1.0000")
+                && scored.contains("tar_at_far_1% 1.0000"), o.out());
+        assertTrue(o.out().contains("every pair (an unenrolled same-person pair counts as a miss, a different-person"
+                + " pair as rejected): 7 pairs"), o.out());
+        assertTrue(o.out().contains("failure to enrol: missing-face.png: image "), o.out());
     }
 }

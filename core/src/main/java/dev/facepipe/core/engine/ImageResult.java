@@ -36,12 +36,17 @@ public record ImageResult(String name, ImageHeader header, int orientation, bool
         return faces.stream().filter(FaceResult::accepted).toList();
     }
 
-    /** The accepted face with the highest quality, or null. */
-    public FaceResult bestFace() {
-        FaceResult best = null;
-        for (FaceResult f : faces) {
-            if (f.accepted() && (best == null || f.quality().overall() > best.quality().overall())) best = f;
-        }
-        return best;
+    /** The accepted face that represents this photo ({@link MainFace}'s rule), or null. */
+    public FaceResult mainFace() {
+        int i = mainFaceIndex();
+        return i < 0 ? null : faces.get(i);
+    }
+
+    /** Index into {@link #faces} of {@link #mainFace}, or -1. */
+    public int mainFaceIndex() {
+        if (header == null) return -1;
+        boolean turned = orientation >= 5 && orientation <= 8; // EXIF 5-8 swap width and height
+        return MainFace.index(faces, turned ? header.height() : header.width(),
+                turned ? header.width() : header.height());
     }
 }

@@ -10,7 +10,35 @@ public final class VerificationMetrics {
     private final double[] pos;
     private final double[] neg;
 
-    /** @param scores pair similarities; @param same whether each pair shows one person */
+    /**
+     * Figures over the scored pairs only: a pair whose score is NaN (a photo failed to enrol) is
+     * left out, as most published figures do.
+     */
+    public static VerificationMetrics scoredOnly(double[] scores, boolean[] same) {
+        int n = 0;
+        for (double s : scores) if (!Double.isNaN(s)) n++;
+        double[] sc = new double[n];
+        boolean[] sa = new boolean[n];
+        for (int i = 0, j = 0; i < scores.length; i++) {
+            if (Double.isNaN(scores[i])) continue;
+            sc[j] = scores[i];
+            sa[j++] = same[i];
+        }
+        return new VerificationMetrics(sc, sa);
+    }
+
+    /**
+     * Figures counting every pair (ISO/IEC 19795-1: the false non-match rate includes failures to
+     * enrol): a NaN-scored pair is the system's "different" at any threshold, so a same-person pair
+     * is a miss and a different-person pair a correct rejection.
+     */
+    public static VerificationMetrics countingUnscored(double[] scores, boolean[] same) {
+        double[] sc = scores.clone();
+        for (int i = 0; i < sc.length; i++) if (Double.isNaN(sc[i])) sc[i] = Double.NEGATIVE_INFINITY;
+        return new VerificationMetrics(sc, same);
+    }
+
+    /** @param scores pair similarities (no NaN); @param same whether each pair shows one person */
     public VerificationMetrics(double[] scores, boolean[] same) {
         int p = 0;
         for (boolean s : same) if (s) p++;
@@ -63,6 +91,7 @@ public final class VerificationMetrics {
         double best = -1;
         double bestT = Double.NaN;
         for (double t : cands) {
+            t = Math.max(t, -Double.MAX_VALUE); // an unscored pair (-infinity) is never accepted
             int tp = pos.length - lowerBound(pos, t);
             int tn = lowerBound(neg, t);
             double acc = (double) (tp + tn) / (pos.length + neg.length);
@@ -83,6 +112,7 @@ public final class VerificationMetrics {
         // Threshold just above the (allowed+1)-th highest negative.
         double t = Math.nextUp(neg[neg.length - 1 - Math.min(allowed, neg.length - 1)]);
         if (allowed >= neg.length) t = neg[0];
+        t = Math.max(t, -Double.MAX_VALUE);
         int fa = neg.length - lowerBound(neg, t);
         int ta = pos.length - lowerBound(pos, t);
         return new Rate((double) ta / pos.length, t, (double) fa / neg.length);

@@ -10,6 +10,12 @@ package dev.facepipe.core.face;
  * @param eyesOpen      mean open probability of both eyes (fr_eye), NaN when that model is off
  * @param poseDeg       {yaw, pitch, roll} in degrees from fr_pose, or null when that model is off
  * @param rawNorm       embedding norm before normalisation (non-faces score low)
+ * @param subScores     each {@link QualitySignal}'s sub-score 0..1, by ordinal
  */
 public record Quality(float overall, float detScore, float eyeDistancePx, float blur, float brightness, float yaw,
-        float eyesOpen, float[] poseDeg, float rawNorm) {}
+        float eyesOpen, float[] poseDeg, float rawNorm, float[] subScores) {
+
+    public float sub(QualitySignal s) {
+        return subScores[s.ordinal()];
+    }
+}

@@ -1,14 +1,16 @@
 package dev.facepipe.core.face;
 
 import dev.facepipe.core.config.Config;
+import java.util.Set;
 import org.bytedeco.opencv.global.opencv_core;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
 
 /**
- * One overall quality score in 0..1: the smallest of the sub-scores, each clamped to 0..1, so the
- * weakest signal decides (an average let a cat's face pass on a good box and sharpness alone):
+ * One overall quality score in 0..1: the smallest of the gated sub-scores (quality.gates), each
+ * clamped to 0..1, so the weakest signal decides (an average let a cat's face pass on a good box and
+ * sharpness alone). Every sub-score is kept in {@link Quality#subScores}. The sub-scores:
  * detector score; size (eye distance / quality.eye_distance_ref_px); sharpness (Laplacian variance /
  * quality.blur_ref); exposure (grey levels from black or white / quality.exposure_margin);
  * frontality (1 - |yaw| / quality.max_yaw_deg with fr_pose, else 1 - landmark yaw ratio /
@@ -24,9 +26,11 @@ public final class QualityScorer {
     private final double normHigh;
     private final double eyesOpenRef;
     private final double maxYawDeg;
+    private final Set<QualitySignal> gates;
 
-    public QualityScorer(double eyeRef, double blurRef, double exposureMargin, double maxYaw, double normLow,
+    public QualityScorer(Set<QualitySignal> gates, double eyeRef, double blurRef, double exposureMargin, double maxYaw, double normLow,
             double normHigh, double eyesOpenRef, double maxYawDeg) {
+        this.gates = Set.copyOf(gates);
         this.eyesOpenRef = eyesOpenRef;
         this.maxYawDeg = maxYawDeg;
         this.eyeRef = eyeRef;
@@ -38,7 +42,8 @@ public final class QualityScorer {
     }
 
     public static QualityScorer fromConfig(Config c) {
-        return new QualityScorer(c.getDouble("quality.eye_distance_ref_px"), c.getDouble("quality.blur_ref"),
+        return new QualityScorer(QualitySignal.parse(c.getList("quality.gates"), "quality.gates"),
+                c.getDouble("quality.eye_distance_ref_px"), c.getDouble("quality.blur_ref"),
                 c.getDouble("quality.exposure_margin"), c.getDouble("quality.max_yaw"), c.getDouble("quality.norm_low"),
                 c.getDouble("quality.norm_high"), c.getDouble("quality.eyes_open_ref"),
                 c.getDouble("quality.max_yaw_deg"));
@@ -78,15 +83,20 @@ public final class QualityScorer {
         double frontal = poseDeg != null && Float.isFinite(poseDeg[0]) ? 1 - Math.abs(poseDeg[0]) / maxYawDeg
                 : 1 - yaw / maxYaw;
         double eyes = Float.isNaN(eyesOpen) ? 1 : eyesOpen / eyesOpenRef;
-        double overall = Math.min(Math.min(clamp(detScore), clamp(eye / eyeRef)),
-                Math.min(Math.min(clamp(blur / blurRef), clamp(Math.min(brightness, 255 - brightness) / exposureMargin)),
-                        Math.min(Math.min(clamp(frontal), clamp(eyes)),
-                                clamp((rawNorm - normLow) / (normHigh - normLow)))));
-        if (!Double.isFinite(overall)) overall = 0;
-        return new Quality((float) overall, detScore, eye, blur, brightness, yaw, eyesOpen, poseDeg, rawNorm);
+        float[] sub = new float[QualitySignal.values().length];
+        sub[QualitySignal.DETECTOR.ordinal()] = clamp(detScore);
+        sub[QualitySignal.SIZE.ordinal()] = clamp(eye / eyeRef);
+        sub[QualitySignal.SHARPNESS.ordinal()] = clamp(blur / blurRef);
+        sub[QualitySignal.EXPOSURE.ordinal()] = clamp(Math.min(brightness, 255 - brightness) / exposureMargin);
+        sub[QualitySignal.FRONTALITY.ordinal()] = clamp(frontal);
+        sub[QualitySignal.EYES.ordinal()] = clamp(eyes);
+        sub[QualitySignal.NORM.ordinal()] = clamp((rawNorm - normLow) / (normHigh - normLow));
+        float overall = 1;
+        for (QualitySignal g : gates) overall = Math.min(overall, sub[g.ordinal()]);
+        return new Quality(overall, detScore, eye, blur, brightness, yaw, eyesOpen, poseDeg, rawNorm, sub);
     }
 
-    private static double clamp(double v) {
-        return Double.isFinite(v) ? Math.max(0, Math.min(1, v)) : 0;
+    private static float clamp(double v) {
+        return Double.isFinite(v) ? (float) Math.max(0, Math.min(1, v)) : 0;
     }
 }

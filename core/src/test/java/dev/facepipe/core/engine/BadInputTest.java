@@ -37,7 +37,7 @@ class BadInputTest {
     private static final FaceEngine E = EngineFixture.ENGINE;
     private static final byte[] JPEG = TestImages.read(TestPaths.debianPhoto("grace_hopper.jpg"));
     private static final Mat BGR = TestImages.decode(JPEG);
-    private static final float[] REFERENCE = E.process(JPEG, "reference").bestFace().embedding();
+    private static final float[] REFERENCE = E.process(JPEG, "reference").mainFace().embedding();
 
     private static ImageResult run(byte[] b, String name) {
         return E.process(b, name);
@@ -54,7 +54,7 @@ class BadInputTest {
     private static ImageResult sameFace(byte[] b, String name, double minCos) {
         ImageResult r = run(b, name);
         assertTrue(r.ok(), name + ": " + r.message());
-        FaceResult f = r.bestFace();
+        FaceResult f = r.mainFace();
         assertNotNull(f, name + ": " + r.faces());
         float cos = Embedder.cosine(REFERENCE, f.embedding());
         assertTrue(cos >= minCos, name + ": cosine to the original " + cos);
@@ -166,7 +166,7 @@ class BadInputTest {
     void aPhotoWithoutAFaceSaysNoFace() {
         ImageResult r = run(TestImages.read(TestPaths.debianPhoto("ice_block_640.jpg")), "ice.jpg");
         assertEquals(RejectReason.NO_FACE, r.reason());
-        assertNull(r.bestFace());
+        assertNull(r.mainFace());
     }
 
     // ---- generators ----

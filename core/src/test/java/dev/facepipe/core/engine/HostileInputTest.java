@@ -36,7 +36,7 @@ class HostileInputTest {
         for (HostileCorpus.Case c : CASES) {
             ImageResult r = EngineFixture.ENGINE.process(c.bytes(), c.name());
             if (c.face()) {
-                if (!r.ok() || r.bestFace() == null) wrong.add(c + ": wanted a face, got " + r.reason() + " " + r.message());
+                if (!r.ok() || r.mainFace() == null) wrong.add(c + ": wanted a face, got " + r.reason() + " " + r.message());
             } else if (!c.reasons().isEmpty() && !c.reasons().contains(r.reason())) {
                 wrong.add(c + ": wanted one of " + c.reasons() + ", got " + r.reason() + " " + r.message());
             }
@@ -73,6 +73,6 @@ class HostileInputTest {
         assertEquals(RejectReason.OVER_BUDGET, r.reason(), r.message());
         assertTrue(r.message().contains("image.max_decode_ms=1"), r.message());
         ImageResult next = EngineFixture.ENGINE.process(JPEG, "next.jpg");
-        assertNotNull(next.bestFace());
+        assertNotNull(next.mainFace());
     }
 }

@@ -21,7 +21,7 @@ class OrientationRobustnessTest {
     private static FaceResult best(byte[] b, String name) {
         ImageResult r = E.process(b, name);
         assertTrue(r.ok(), name + ": " + r.message());
-        FaceResult f = r.bestFace();
+        FaceResult f = r.mainFace();
         assertNotNull(f, name + ": no accepted face " + r.faces());
         return f;
     }
@@ -41,7 +41,7 @@ class OrientationRobustnessTest {
         // Control: the rotated pixels without their EXIF tag are a different picture to the embedder.
         byte[] b = TestImages.jpeg(TestImages.storedFor(UPRIGHT, 6), 95);
         ImageResult r = E.process(b, "rotated-no-exif.jpg");
-        FaceResult f = r.bestFace();
+        FaceResult f = r.mainFace();
         float cos = f == null ? 0 : Embedder.cosine(REFERENCE, f.embedding());
         assertTrue(cos < 0.95, "without EXIF the rotated photo should not match as well: " + cos);
     }

@@ -18,7 +18,7 @@ class VerificationTest {
     private static float[] embed(Path p) {
         ImageResult r = E.process(TestImages.read(p), p.getFileName().toString());
         assertTrue(r.ok(), r.name() + ": " + r.message());
-        FaceResult f = r.bestFace();
+        FaceResult f = r.mainFace();
         assertNotNull(f, r.name() + " has no accepted face: " + r.faces());
         assertEquals(512, f.embedding().length);
         assertEquals(1.0, norm(f.embedding()), 1e-4);
