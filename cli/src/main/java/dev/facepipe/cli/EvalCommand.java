@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Measure the engine on your own data.",
-        subcommands = {EvalCommand.Verification.class, DetectorEvalCommand.class})
+        subcommands = {EvalCommand.Verification.class, QualityEvalCommand.class, DegradeCommand.class,
+                DetectorEvalCommand.class})
 final class EvalCommand extends GroupCommand {
 
     @Command(name = "verification", mixinStandardHelpOptions = true,

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
@@ -58,7 +59,7 @@ class MainTest {
 
     @Test
     void everySubcommandHasHelp() {
-        for (String sub : new String[] {"config", "models", "verify", "crawl", "recrawl", "demo-site", "ingest", "build-index", "search", "forget", "optout", "optout add", "optout apply", "eval", "eval verification", "eval detectors",
+        for (String sub : new String[] {"config", "models", "verify", "crawl", "recrawl", "demo-site", "ingest", "build-index", "search", "forget", "optout", "optout add", "optout apply", "eval", "eval verification", "eval quality", "eval degrade", "eval detectors",
             "bench", "bench engine", "bench index", "bench dedup", "bench crawl", "bench ingest", "bench recrawl"}) {
             List<String> args = new java.util.ArrayList<>(List.of(sub.split(" ")));
             args.add("--help");
@@ -114,5 +115,39 @@ class MainTest {
         assertTrue(o.out().contains("every pair (an unenrolled same-person pair counts as a miss, a different-person"
                 + " pair as rejected): 7 pairs"), o.out());
         assertTrue(o.out().contains("failure to enrol: missing-face.png: image "), o.out());
+    }
+
+    @Test
+    void degradationsAndErrorVersusDiscardCurvesJudgeEachSubScore(@TempDir Path tmp) throws IOException {
+        Path photos = tmp.resolve("photos.csv");
+        Files.writeString(photos, "file,person\nobama_1.jpg,obama\nobama_2.jpg,obama\nbiden_1.jpg,biden\n");
+        Path set = tmp.resolve("set");
+        Outcome d = run("eval", "degrade", "--photos", photos.toString(), "--root", IDS.toString(), "--out",
+                set.toString(), "--set", MODELS);
+        assertEquals(0, d.code(), d.out() + d.err());
+        // 3 photos and 10 degradations each; pairs: each photo as given against every other file.
+        assertTrue(d.out().contains("wrote 33 photos"), d.out());
+        List<String> pairs = Files.readAllLines(set.resolve("pairs.csv"));
+        assertEquals(1 + 32 + 31 + 30, pairs.size(), "header + pairs");
+        assertTrue(pairs.contains("obama_1.jpeg,obama_2__sunglasses.jpg,yes"), pairs.toString());
+        assertTrue(pairs.contains("obama_1.jpeg,biden_1__mask.jpg,no"), pairs.toString());
+        Path svg = tmp.resolve("edc.svg");
+        Path perPhoto = tmp.resolve("per-photo.csv");
+        Outcome q = run("eval", "quality", "--pairs", set.resolve("pairs.csv").toString(), "--root", set.toString(),
+                "--svg", svg.toString(), "--per-photo", perPhoto.toString(), "--set", MODELS);
+        assertEquals(0, q.code(), q.out() + q.err());
+        for (String m : new String[] {"random", "overall", "detector", "size", "sharpness", "exposure", "frontality",
+            "eyes", "norm"}) {
+            assertTrue(q.out().lines().anyMatch(l -> l.startsWith(m + " ")), m + " row: " + q.out());
+        }
+        assertTrue(q.out().contains("quality.gates="), q.out());
+        assertTrue(Files.readString(svg).contains("<polyline"), "svg drawn");
+        Map<String, String[]> rows = new java.util.HashMap<>();
+        for (String l : Files.readAllLines(perPhoto)) rows.put(l.split(",")[0], l.split(","));
+        // columns: photo, overall, detector, size, sharpness, ...
+        assertTrue(Double.parseDouble(rows.get("obama_1__blur_strong.jpg")[4])
+                < Double.parseDouble(rows.get("obama_1.jpeg")[4]), "blur lowers sharpness");
+        assertTrue(Double.parseDouble(rows.get("obama_2__small_mild.jpg")[3])
+                < Double.parseDouble(rows.get("obama_2.jpeg")[3]), "shrinking lowers size");
     }
 }
