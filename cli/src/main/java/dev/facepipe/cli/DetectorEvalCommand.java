@@ -1,19 +1,25 @@
 package dev.facepipe.cli;
 
-import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
-import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;
-
+import dev.facepipe.core.RejectReason;
 import dev.facepipe.core.config.Config;
 import dev.facepipe.core.engine.FaceEngine;
-import dev.facepipe.core.face.Detection;
-import dev.facepipe.core.face.Detector;
-import dev.facepipe.core.model.OnnxSessions;
+import dev.facepipe.core.engine.FaceResult;
+import dev.facepipe.core.engine.ImageResult;
+import dev.facepipe.core.image.DecodedImage;
+import dev.facepipe.core.image.Decoder;
+import dev.facepipe.core.image.HeaderReader;
+import dev.facepipe.core.image.ImageHeader;
+import dev.facepipe.core.image.Orientation;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.opencv.global.opencv_core;
+import org.bytedeco.opencv.global.opencv_imgcodecs;
 import org.bytedeco.opencv.global.opencv_imgproc;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.bytedeco.opencv.opencv_core.Rect;
@@ -24,8 +30,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "detectors", mixinStandardHelpOptions = true,
-        description = "Compare the detectors: recall when each photo's face is shrunk to a given share of a"
-                + " 1280x960 canvas, and false boxes on photos without faces. Prints one table row per detector.")
+        description = "Compare detectors with and without the second check (detector.confirm; blazeface128 when it"
+                + " is none), through the whole"
+                + " engine (its decoding, tiling and gate): recall when each photo's face is shrunk to a share of a"
+                + " 1280x960 canvas, canvases where no face was found, and false boxes and false faces on photos"
+                + " without faces and on noise canvases. One table row per setting.")
 final class DetectorEvalCommand implements Callable<Integer> {
     @ParentCommand
     EvalCommand eval;
@@ -37,98 +46,188 @@ final class DetectorEvalCommand implements Callable<Integer> {
     @Option(names = "--no-faces", split = ",", paramLabel = "PHOTO", description = "Photos without any face.")
     List<Path> noFaces = List.of();
 
+    @Option(names = "--noise-canvases", description = "Also count false faces on this many generated noise canvases"
+            + " (default: ${DEFAULT-VALUE}).")
+    int noiseCanvases = 10;
+
     @Option(names = "--widths", split = ",", paramLabel = "FRACTION",
             description = "Face widths as a share of the canvas width (default: ${DEFAULT-VALUE}).")
     List<Double> widths = List.of(0.02, 0.03, 0.05, 0.08, 0.15);
 
+    @Option(names = "--show-false", description = "Print each box found on the inputs without faces.")
+    boolean showFalse;
+
     @Option(names = "--placements", description = "Random placements per photo and width (default: ${DEFAULT-VALUE}).")
     int placements = 3;
 
+    private static final int W = 1280;
+    private static final int H = 960;
+
+    /** A face to place: the upright photo and its face box (from the configured engine). */
+    private record Source(Mat upright, FaceResult face) {}
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         Config base = eval.main.config();
-        OnnxSessions.Options opt = OnnxSessions.Options.fromConfig(base);
-        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-14s", "detector"));
-        for (double w : widths) header.append(String.format(Locale.ROOT, " %9s", "w=" + (int) Math.round(w * 1000) / 10.0 + "%"));
-        header.append("  false_boxes  ms/image");
-        System.out.println(header);
-        for (String name : new String[] {"blazeface256", "ultraface"}) {
-            Config c = base.with("detector.name", name, "eval");
-            Detector d = FaceEngine.detector(c, opt);
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-14s", name));
-            long nanos = 0;
-            int runs = 0;
-            for (double w : widths) {
-                int hit = 0;
-                int total = 0;
-                Random rnd = new Random(42);
-                for (Path p : faces) {
-                    Mat img = imread(p.toString(), IMREAD_COLOR);
-                    List<Detection> ref = d.detect(img);
-                    if (ref.isEmpty()) continue;
-                    Detection gt = ref.get(0);
-                    for (int k = 0; k < placements; k++) {
-                        double scale = w * 1280 / gt.width();
-                        Mat small = new Mat();
-                        opencv_imgproc.resize(img, small, new Size(Math.max(1, (int) (img.cols() * scale)),
-                                Math.max(1, (int) (img.rows() * scale))), 0, 0, opencv_imgproc.INTER_AREA);
-                        int cx = 100 + rnd.nextInt(1080);
-                        int cy = 100 + rnd.nextInt(760);
-                        int ox = cx - (int) ((gt.x1() + gt.x2()) / 2 * scale);
-                        int oy = cy - (int) ((gt.y1() + gt.y2()) / 2 * scale);
-                        Mat canvas = paste(small, ox, oy);
-                        long t = System.nanoTime();
-                        List<Detection> found = d.detect(canvas);
-                        nanos += System.nanoTime() - t;
-                        runs++;
-                        total++;
-                        float half = gt.width() * (float) scale / 2;
-                        for (Detection f : found) {
-                            float fx = (f.x1() + f.x2()) / 2;
-                            float fy = (f.y1() + f.y2()) / 2;
-                            if (Math.abs(fx - cx) < half && Math.abs(fy - cy) < half * 1.3f) {
-                                hit++;
-                                break;
-                            }
-                        }
-                        canvas.close();
-                        small.close();
-                    }
-                    img.close();
-                }
-                row.append(String.format(Locale.ROOT, " %9s", hit + "/" + total));
+        List<Source> sources = sources(FaceEngine.fromConfig(base.with("quality.min_score", "0", "eval")));
+        List<byte[]> empty = new ArrayList<>();
+        List<String> emptyNames = new ArrayList<>();
+        for (Path p : noFaces) {
+            byte[] bytes = Files.readAllBytes(p);
+            empty.add(bytes);
+            emptyNames.add(p.toString());
+            // And enlarged to the canvas width, as a large photo of objects reaches the detector (tiled).
+            ImageHeader h = HeaderReader.read(bytes, p.toString());
+            try (DecodedImage img = Decoder.decode(bytes, h, Orientation.read(bytes, h.format()).orientation(), 1,
+                    p.toString()); Mat big = new Mat()) {
+                double f = (double) W / Math.max(img.bgr().cols(), img.bgr().rows());
+                opencv_imgproc.resize(img.bgr(), big, new Size((int) Math.round(img.bgr().cols() * f),
+                        (int) Math.round(img.bgr().rows() * f)));
+                empty.add(jpeg(big));
+                emptyNames.add(p + " at " + W + " px");
             }
-            int falseBoxes = 0;
-            for (Path p : noFaces) {
-                // At canvas size, so tiling (when on) sees these photos as it sees the face canvases.
-                Mat img = imread(p.toString(), IMREAD_COLOR);
-                double f = 1280.0 / Math.max(img.cols(), img.rows());
-                Mat big = new Mat();
-                opencv_imgproc.resize(img, big, new Size((int) (img.cols() * f), (int) (img.rows() * f)));
-                falseBoxes += d.detect(big).size();
-                big.close();
-                img.close();
-            }
-            row.append(String.format(Locale.ROOT, "  %11d  %8.1f", falseBoxes, runs == 0 ? 0 : nanos / 1e6 / runs));
-            System.out.println(row);
         }
-        System.out.println("false boxes: detections at detector.score_threshold on " + noFaces.size()
-                + " photos without faces scaled to 1280 px (before the quality gate); detector.tiles="
-                + base.getInt("detector.tiles"));
+        Random rnd = new Random(7);
+        for (int i = 0; i < noiseCanvases; i++) {
+            empty.add(noiseCanvas(rnd, i % 2 == 1));
+            emptyNames.add("noise-" + i);
+        }
+        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-24s", "setting"));
+        for (double w : widths) {
+            header.append(String.format(Locale.ROOT, " %9s", "w=" + Math.round(w * 1000) / 10.0 + "%"));
+        }
+        System.out.println(header.append("  no_face_found  false_boxes  unconfirmed  false_faces  ms/image"));
+        String second = base.getString("detector.confirm").equals("none") ? "blazeface128"
+                : base.getString("detector.confirm");
+        for (String det : new String[] {"blazeface256", "ultraface"}) {
+            for (String confirm : new String[] {"none", second}) {
+                if (det.equals(confirm)) continue;
+                Config c = base.with("detector.name", det, "eval").with("detector.confirm", confirm, "eval");
+                System.out.println(row(det + (confirm.equals("none") ? "" : "+" + confirm), FaceEngine.fromConfig(c),
+                        sources, empty, emptyNames));
+            }
+        }
+        System.out.printf(Locale.ROOT, "w=N%%: canvases where a face that passed the second check lies at the placed"
+                + " face (%d photos x %d placements); no_face_found: canvases with no face at all; on %d photos"
+                + " without faces (as given and enlarged to 1280 px) and %d noise canvases: false_boxes (all boxes), unconfirmed (boxes the second"
+                + " check turned away), false_faces (faces accepted after the check and the quality gate);"
+                + " detector.tiles=%d%n", sources.size(), placements, noFaces.size(), noiseCanvases,
+                base.getInt("detector.tiles"));
+        for (Source s : sources) s.upright().close();
         return 0;
     }
 
-    /** The image placed on a 1280x960 grey canvas with its top-left at (ox, oy), clipped. */
-    private static Mat paste(Mat src, int ox, int oy) {
-        Mat canvas = new Mat(960, 1280, src.type(), new Scalar(120, 120, 120, 0));
-        int x0 = Math.max(0, ox), y0 = Math.max(0, oy);
-        int x1 = Math.min(1280, ox + src.cols()), y1 = Math.min(960, oy + src.rows());
-        if (x1 > x0 && y1 > y0) {
-            try (Mat from = src.apply(new Rect(x0 - ox, y0 - oy, x1 - x0, y1 - y0));
-                    Mat to = canvas.apply(new Rect(x0, y0, x1 - x0, y1 - y0))) {
-                from.copyTo(to);
+    private String row(String name, FaceEngine engine, List<Source> sources, List<byte[]> empty, List<String> names) {
+        StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-24s", name));
+        long nanos = 0;
+        int runs = 0;
+        int noneFound = 0;
+        for (double w : widths) {
+            int hit = 0;
+            int total = 0;
+            Random rnd = new Random(42);
+            for (Source s : sources) {
+                FaceResult gt = s.face();
+                double scale = w * W / (gt.x2() - gt.x1());
+                for (int k = 0; k < placements; k++) {
+                    int cx = 100 + rnd.nextInt(W - 200);
+                    int cy = 100 + rnd.nextInt(H - 200);
+                    byte[] canvas = canvas(s.upright(), scale, cx - (gt.x1() + gt.x2()) / 2 * scale,
+                            cy - (gt.y1() + gt.y2()) / 2 * scale);
+                    long t = System.nanoTime();
+                    ImageResult r = engine.process(canvas, "canvas");
+                    nanos += System.nanoTime() - t;
+                    runs++;
+                    total++;
+                    if (r.faces().isEmpty()) noneFound++;
+                    float half = (float) ((gt.x2() - gt.x1()) * scale / 2);
+                    for (FaceResult f : r.faces()) {
+                        if (f.reason() == RejectReason.UNCONFIRMED) continue;
+                        if (Math.abs((f.x1() + f.x2()) / 2 - cx) < half && Math.abs((f.y1() + f.y2()) / 2 - cy) < half * 1.3f) {
+                            hit++;
+                            break;
+                        }
+                    }
+                }
+            }
+            row.append(String.format(Locale.ROOT, " %9s", hit + "/" + total));
+        }
+        int boxes = 0;
+        int unconfirmed = 0;
+        int accepted = 0;
+        for (int i = 0; i < empty.size(); i++) {
+            long t = System.nanoTime();
+            ImageResult r = engine.process(empty.get(i), names.get(i));
+            nanos += System.nanoTime() - t;
+            runs++;
+            boxes += r.faces().size();
+            for (FaceResult f : r.faces()) {
+                if (f.reason() == RejectReason.UNCONFIRMED) unconfirmed++;
+                if (f.accepted()) accepted++;
+                if (showFalse) {
+                    System.out.printf(Locale.ROOT, "  %s: %s box %.0fx%.0f score %.3f %s%s%n", name, names.get(i),
+                            f.x2() - f.x1(), f.y2() - f.y1(), f.detScore(), f.accepted() ? "accepted" : f.reason().code(),
+                            f.quality() == null ? "" : String.format(Locale.ROOT, " quality %.2f raw_norm %.2f", f.quality().overall(), f.quality().rawNorm()));
+                }
             }
         }
-        return canvas;
+        return row.append(String.format(Locale.ROOT, "  %13d  %11d  %11d  %11d  %8.1f", noneFound, boxes, unconfirmed,
+                accepted, nanos / 1e6 / Math.max(1, runs))).toString();
+    }
+
+    private List<Source> sources(FaceEngine engine) throws Exception {
+        List<Source> out = new ArrayList<>();
+        for (Path p : faces) {
+            byte[] bytes = Files.readAllBytes(p);
+            FaceResult f = engine.process(bytes, p.toString()).mainFace();
+            if (f == null) {
+                System.out.println("skipped " + p + ": no face found on the photo itself");
+                continue;
+            }
+            ImageHeader h = HeaderReader.read(bytes, p.toString());
+            try (DecodedImage img = Decoder.decode(bytes, h, Orientation.read(bytes, h.format()).orientation(), 1,
+                    p.toString())) {
+                out.add(new Source(img.bgr().clone(), f));
+            }
+        }
+        return out;
+    }
+
+    /** The photo scaled and placed on a grey canvas with its top-left at (ox, oy), clipped; as JPEG bytes. */
+    private static byte[] canvas(Mat src, double scale, double ox, double oy) {
+        try (Mat small = new Mat(); Mat canvas = new Mat(H, W, src.type(), new Scalar(120, 120, 120, 0))) {
+            opencv_imgproc.resize(src, small, new Size(Math.max(1, (int) (src.cols() * scale)),
+                    Math.max(1, (int) (src.rows() * scale))), 0, 0, opencv_imgproc.INTER_AREA);
+            int x0 = (int) Math.max(0, ox), y0 = (int) Math.max(0, oy);
+            int x1 = (int) Math.min(W, ox + small.cols()), y1 = (int) Math.min(H, oy + small.rows());
+            if (x1 > x0 && y1 > y0) {
+                try (Mat from = small.apply(new Rect(x0 - (int) ox, y0 - (int) oy, x1 - x0, y1 - y0));
+                        Mat to = canvas.apply(new Rect(x0, y0, x1 - x0, y1 - y0))) {
+                    from.copyTo(to);
+                }
+            }
+            return jpeg(canvas);
+        }
+    }
+
+    /** Grey noise, plain or smoothed into blotches (the textures that drew large false boxes). */
+    private static byte[] noiseCanvas(Random rnd, boolean smooth) {
+        try (Mat m = new Mat(H, W, opencv_core.CV_8UC3)) {
+            byte[] px = new byte[W * H * 3];
+            for (int i = 0; i < px.length; i++) px[i] = (byte) (rnd.nextInt(256));
+            m.data().put(px);
+            if (smooth) opencv_imgproc.GaussianBlur(m, m, new Size(0, 0), 6);
+            if (smooth) opencv_core.normalize(m, m, 0, 255, opencv_core.NORM_MINMAX, -1, null);
+            return jpeg(m);
+        }
+    }
+
+    private static byte[] jpeg(Mat m) {
+        try (BytePointer buf = new BytePointer()) {
+            opencv_imgcodecs.imencode(".jpg", m, buf);
+            byte[] b = new byte[(int) buf.limit()];
+            buf.get(b);
+            return b;
+        }
     }
 }

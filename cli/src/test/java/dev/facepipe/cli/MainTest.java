@@ -87,6 +87,15 @@ class MainTest {
                 ROOT.resolve("fixtures/debian/ice_block_640.jpg").toString(), "--set", MODELS);
         assertEquals(2, noFace.code());
         assertTrue(noFace.err().contains("no face detected"), noFace.err());
+        assertTrue(same.out().contains("using face 1, the main one"), same.out());
+        Outcome chosen = run("verify", IDS.resolve("obama_1.jpg").toString(), IDS.resolve("obama_2.jpg").toString(),
+                "--face-b", "1", "--set", MODELS);
+        assertEquals(0, chosen.code(), chosen.out() + chosen.err());
+        assertTrue(chosen.out().contains("obama_2.jpg: 1 face(s), using face 1 (quality"), chosen.out());
+        Outcome missing = run("verify", IDS.resolve("obama_1.jpg").toString(), IDS.resolve("obama_2.jpg").toString(),
+                "--face-a", "3", "--set", MODELS);
+        assertEquals(2, missing.code());
+        assertTrue(missing.err().contains("obama_1.jpg: --face 3 but 1 face(s) were found"), missing.err());
     }
 
     @Test

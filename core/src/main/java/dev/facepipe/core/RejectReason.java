@@ -24,6 +24,7 @@ public enum RejectReason {
     ENGINE_ERROR("the engine failed on this input, a defect to report (the message has the error); the run went on"),
     // Face level
     FACE_TOO_SMALL("face narrower than detector.min_face_px"),
+    UNCONFIRMED("the second detector (detector.confirm) found no face in the box: most likely not a face"),
     LOW_QUALITY("overall quality below quality.min_score"),
     BAD_EMBEDDING("the embedding had NaN, Inf or zero norm"),
     OPTOUT("the face matches an opt-out request (no embedding kept)"),

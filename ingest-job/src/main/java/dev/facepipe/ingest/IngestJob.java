@@ -153,6 +153,10 @@ public final class IngestJob {
         ModelSpec det = ModelSpec.fromConfig(cfg,
                 cfg.getString("detector.name").equals("ultraface") ? "fr_detect" : "blazeface256");
         models.put(det.id(), det.sha256());
+        if (!cfg.getString("detector.confirm").equals("none")) {
+            ModelSpec confirm = ModelSpec.fromConfig(cfg, cfg.getString("detector.confirm"));
+            models.put(confirm.id(), confirm.sha256());
+        }
         double secs = (System.currentTimeMillis() - t0) / 1000.0;
         return new RunManifest(runId, input, inputs, inputs - st.inputs, st.inputs - st.imageRows, st.imageRows,
                 st.imagesOk, st.imageReasons, st.faceRows, st.facesOk, st.faceReasons, models, st.meanQuality(),

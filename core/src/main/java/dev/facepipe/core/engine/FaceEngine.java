@@ -11,6 +11,7 @@ import dev.facepipe.core.face.Detection;
 import dev.facepipe.core.face.Detector;
 import dev.facepipe.core.face.Embedder;
 import dev.facepipe.core.face.EyeStateClassifier;
+import dev.facepipe.core.face.FaceConfirmer;
 import dev.facepipe.core.face.PoseEstimator;
 import dev.facepipe.core.face.Landmarker;
 import dev.facepipe.core.face.Quality;
@@ -47,6 +48,7 @@ public final class FaceEngine {
     private final PoseEstimator pose; // null when quality.pose_model=none
     private final AgeGenderEstimator age; // null when attributes.age_model=none
     private final LivenessClassifier liveness; // null when attributes.liveness_model=none
+    private final FaceConfirmer confirmer; // null when detector.confirm=none
 
     /** Thresholds and limits from conf (image.*, detector.*, quality.min_score). */
     public record Settings(long maxBytes, ImageBudget budget, int minSide, int detectMaxSide, int fullResFacePx,
@@ -60,7 +62,8 @@ public final class FaceEngine {
 
     public FaceEngine(Settings settings, Detector detector, Landmarker landmarker, Aligner aligner, Embedder embedder,
             QualityScorer scorer, EyeStateClassifier eyes, PoseEstimator pose, AgeGenderEstimator age,
-            LivenessClassifier liveness) {
+            LivenessClassifier liveness, FaceConfirmer confirmer) {
+        this.confirmer = confirmer;
         this.age = age;
         this.liveness = liveness;
         this.eyes = eyes;
@@ -82,13 +85,25 @@ public final class FaceEngine {
         return new FaceEngine(Settings.fromConfig(c), detector(c, opt),
                 new Landmarker(OnnxSessions.get(ModelSpec.fromConfig(c, c.getString("landmarks.model")), opt)),
                 new Aligner(c.getInt("align.size")),
-                new Embedder(OnnxSessions.get(ModelSpec.fromConfig(c, c.getString("embed.model")), opt)),
+                new Embedder(OnnxSessions.get(ModelSpec.fromConfig(c, c.getString("embed.model")), opt),
+                        c.getBoolean("embed.flip")),
                 QualityScorer.fromConfig(c),
                 optional(c, "quality.eye_model", "fr_eye", m -> new EyeStateClassifier(OnnxSessions.get(m, opt))),
                 optional(c, "quality.pose_model", "fr_pose", m -> new PoseEstimator(OnnxSessions.get(m, opt))),
                 optional(c, "attributes.age_model", "fr_age", m -> new AgeGenderEstimator(OnnxSessions.get(m, opt), 101)),
                 optional(c, "attributes.liveness_model", "fr_liveness",
-                        m -> new LivenessClassifier(OnnxSessions.get(m, opt))));
+                        m -> new LivenessClassifier(OnnxSessions.get(m, opt))),
+                confirmer(c, opt));
+    }
+
+    /** The second check of detector.confirm, or null when it is none. */
+    static FaceConfirmer confirmer(Config c, OnnxSessions.Options opt) {
+        String model = c.getChoice("detector.confirm", "blazeface128", "blazeface256", "none");
+        if (model.equals("none")) return null;
+        float thr = (float) c.getDouble("detector.confirm_score");
+        return new FaceConfirmer(new BlazeFaceDetector(OnnxSessions.get(ModelSpec.fromConfig(c, model), opt),
+                thr, (float) c.getDouble("detector.nms_iou"), c.getInt("detector.max_faces")),
+                c.getDouble("detector.confirm_context"));
     }
 
     private static <T> T optional(Config c, String key, String model, java.util.function.Function<ModelSpec, T> make) {
@@ -255,6 +270,14 @@ public final class FaceEngine {
                             RejectReason.FACE_TOO_SMALL));
                     continue;
                 }
+                if (confirmer != null && confirmer.confirm(img.bgr(), d) <= 0) {
+                    lap(ns, Stage.DETECT, t);
+                    out.add(new FaceResult(fd.x1(), fd.y1(), fd.x2(), fd.y2(), d.score(), null, null, null,
+                            embedder.modelId(), detector.modelId(), null, Float.NaN, Float.NaN,
+                            RejectReason.UNCONFIRMED));
+                    continue;
+                }
+                t = lap(ns, Stage.DETECT, t);
                 float[] p68 = landmarker.landmarks68(img.bgr(), d);
                 float[] five = Landmarker.fivePoints(p68);
                 float[] fiveFull = five.clone();

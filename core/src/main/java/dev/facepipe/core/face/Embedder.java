@@ -4,12 +4,22 @@ import dev.facepipe.core.model.ModelSpec;
 import dev.facepipe.core.model.OnnxModel;
 import org.bytedeco.opencv.opencv_core.Mat;
 
-/** fr_feature on an aligned crop: a 512-d embedding, L2-normalised, with its raw norm kept. */
+/**
+ * fr_feature on an aligned crop: a 512-d embedding, L2-normalised, with its raw norm kept. With flip
+ * (embed.flip) the crop's mirror image is embedded too and the two raw outputs summed: test-time
+ * augmentation, twice the model time; its id says so, as such embeddings must not meet plain ones.
+ */
 public final class Embedder {
     private final OnnxModel model;
+    private final boolean flip;
 
     public Embedder(OnnxModel model) {
+        this(model, false);
+    }
+
+    public Embedder(OnnxModel model, boolean flip) {
         this.model = model;
+        this.flip = flip;
     }
 
     /**
@@ -19,9 +29,31 @@ public final class Embedder {
     public record Embedding(float[] unit, float rawNorm) {}
 
     public Embedding embed(Mat aligned) {
+        if (!flip) return normalise(raw(aligned));
+        try (Mat mirror = mirror(aligned)) {
+            return withMirror(raw(aligned), raw(mirror));
+        }
+    }
+
+    private float[] raw(Mat aligned) {
         ModelSpec s = model.spec();
-        float[] v = model.run(ModelInput.tensor(aligned, s), ModelInput.shape(s)).get(s.outputs().get(0));
-        return normalise(v);
+        return model.run(ModelInput.tensor(aligned, s), ModelInput.shape(s)).get(s.outputs().get(0));
+    }
+
+    private static Mat mirror(Mat m) {
+        Mat out = new Mat();
+        org.bytedeco.opencv.global.opencv_core.flip(m, out, 1);
+        return out;
+    }
+
+    /** The sum of both raw outputs, normalised; the raw norm stays the crop's own (the quality signal). */
+    static Embedding withMirror(float[] v, float[] m) {
+        Embedding own = normalise(v);
+        if (own.unit() == null) return own;
+        float[] sum = new float[v.length];
+        for (int i = 0; i < v.length; i++) sum[i] = v[i] + m[i];
+        Embedding both = normalise(sum);
+        return both.unit() == null ? both : new Embedding(both.unit(), own.rawNorm());
     }
 
     /** Whether the model takes batches (symbolic batch dimension, see onnx.batch_models). */
@@ -32,14 +64,30 @@ public final class Embedder {
     /** Embeddings of several aligned crops, in one model run when the model takes batches. */
     public java.util.List<Embedding> embedBatch(java.util.List<Mat> aligned) {
         if (aligned.size() == 1 || !model.batched()) return aligned.stream().map(this::embed).toList();
+        if (flip) {
+            java.util.List<Mat> mirrors = aligned.stream().map(Embedder::mirror).toList();
+            try {
+                java.util.List<float[]> a = rawBatch(aligned);
+                java.util.List<float[]> b = rawBatch(mirrors);
+                java.util.List<Embedding> es = new java.util.ArrayList<>();
+                for (int i = 0; i < a.size(); i++) es.add(withMirror(a.get(i), b.get(i)));
+                return es;
+            } finally {
+                mirrors.forEach(Mat::close);
+            }
+        }
+        return rawBatch(aligned).stream().map(Embedder::normalise).toList();
+    }
+
+    private java.util.List<float[]> rawBatch(java.util.List<Mat> aligned) {
         ModelSpec s = model.spec();
         long[] shape = ModelInput.shape(s);
         shape[0] = aligned.size();
         float[] out = model.run(ModelInput.tensors(aligned, s), shape).get(s.outputs().get(0));
         int dim = out.length / aligned.size();
-        java.util.List<Embedding> es = new java.util.ArrayList<>();
-        for (int i = 0; i < aligned.size(); i++) es.add(normalise(java.util.Arrays.copyOfRange(out, i * dim, (i + 1) * dim)));
-        return es;
+        java.util.List<float[]> vs = new java.util.ArrayList<>();
+        for (int i = 0; i < aligned.size(); i++) vs.add(java.util.Arrays.copyOfRange(out, i * dim, (i + 1) * dim));
+        return vs;
     }
 
     static Embedding normalise(float[] v) {
@@ -60,7 +108,7 @@ public final class Embedder {
     }
 
     public String modelId() {
-        return model.spec().id();
+        return model.spec().id() + (flip ? "+flip" : "");
     }
 
     public static float cosine(float[] a, float[] b) {

@@ -9,6 +9,7 @@ import dev.facepipe.core.RejectReason;
 import dev.facepipe.core.TestImages;
 import dev.facepipe.core.TestPaths;
 import dev.facepipe.core.face.Quality;
+import dev.facepipe.core.face.QualitySignal;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -35,14 +36,20 @@ class QualityHeadsTest {
     }
 
     @Test
-    void aProfileWithAnEyeAtTheViewfinderScoresLow() {
+    void aProfileWithAnEyeAtTheViewfinderScoresLowOnEyesAndFrontalityYetEnrols() {
         FaceResult f = first(WITH_POSE, TestPaths.debianPhoto("camera.png"));
         Quality q = f.quality();
         assertTrue(q.eyesOpen() < 0.5, "eyes " + q.eyesOpen());
+        assertTrue(q.sub(QualitySignal.EYES) < 0.5, "eyes sub-score " + q.sub(QualitySignal.EYES));
         assertTrue(Math.abs(q.poseDeg()[0]) > 30, "yaw " + q.poseDeg()[0]);
         assertTrue(q.yaw() > 0.2, "landmark yaw ratio " + q.yaw());
-        assertEquals(RejectReason.LOW_QUALITY, f.reason(), "gate at quality.min_score: " + q);
-        assertNotNull(f.embedding(), "low-quality faces keep their embedding for audit");
+        // Eyes and frontality are stored, not gated (quality.gates): a clear face looking down enrols.
+        assertNull(f.reason(), "quality.gates=" + EngineFixture.CONFIG.getString("quality.gates") + ": " + q);
+        FaceResult gated = first(FaceEngine.fromConfig(EngineFixture.CONFIG.with("quality.pose_model", "fr_pose", "test")
+                .with("quality.gates", "detector,size,sharpness,exposure,frontality,eyes,norm", "test")),
+                TestPaths.debianPhoto("camera.png"));
+        assertEquals(RejectReason.LOW_QUALITY, gated.reason(), "with every sub-score gated: " + gated.quality());
+        assertNotNull(gated.embedding(), "low-quality faces keep their embedding for audit");
     }
 
     @Test

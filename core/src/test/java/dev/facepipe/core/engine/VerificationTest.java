@@ -56,4 +56,17 @@ class VerificationTest {
         for (float x : v) s += x * x;
         return Math.sqrt(s);
     }
+
+    @Test
+    void flipSumsTheMirrorsEmbeddingAndSaysSoInItsId() {
+        FaceEngine flip = FaceEngine.fromConfig(EngineFixture.CONFIG.with("embed.flip", "true", "test"));
+        Path p = TestPaths.identity("obama_1.jpg");
+        FaceResult plain = E.process(TestImages.read(p), "plain").mainFace();
+        FaceResult both = flip.process(TestImages.read(p), "flip").mainFace();
+        assertEquals(plain.modelId() + "+flip", both.modelId());
+        assertEquals(1.0, norm(both.embedding()), 1e-4);
+        float c = Embedder.cosine(plain.embedding(), both.embedding());
+        assertTrue(c > 0.9 && c < 0.9999, "the mirror moves the embedding a little: " + c);
+        assertEquals(plain.quality().rawNorm(), both.quality().rawNorm(), 1e-4, "the norm signal is the crop's own");
+    }
 }

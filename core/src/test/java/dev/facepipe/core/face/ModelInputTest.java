@@ -24,7 +24,7 @@ class ModelInputTest {
     @Test
     void nativeConversionEqualsThePixelLoop() {
         // RGB NCHW (detector, embedder), GRAY (landmarks, eyes), NHWC RGB (BlazeFace), BGR NCHW (liveness).
-        for (String name : new String[] {"fr_detect", "fr_feature", "fr_landmark", "fr_eye", "blazeface256",
+        for (String name : new String[] {"fr_detect", "fr_feature", "fr_landmark", "fr_eye", "blazeface256", "blazeface128",
                 "fr_liveness"}) {
             ModelSpec s = ModelSpec.fromConfig(Config.defaults(), name);
             Mat img = noise(s.width(), s.height(), name.hashCode());
