@@ -7,9 +7,6 @@ import dev.facepipe.core.engine.ImageResult;
 import dev.facepipe.core.eval.Degradation;
 import dev.facepipe.core.image.DecodedImage;
 import dev.facepipe.core.image.Decoder;
-import dev.facepipe.core.image.HeaderReader;
-import dev.facepipe.core.image.ImageHeader;
-import dev.facepipe.core.image.Orientation;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,7 +68,7 @@ final class DegradeCommand implements Callable<Integer> {
             Path copy = out.resolve(stem + "." + r.header().format().name().toLowerCase(Locale.ROOT));
             Files.write(copy, bytes);
             written.add(new Written(copy.getFileName().toString(), person, true));
-            try (DecodedImage img = upright(bytes, p.toString())) {
+            try (DecodedImage img = Decoder.upright(bytes, p.toString())) {
                 for (Degradation d : Degradation.values()) {
                     String name = stem + "__" + d.code() + ".jpg";
                     try (Mat m = d.apply(img.bgr(), face.landmarks5(), name.hashCode())) {
@@ -97,12 +94,6 @@ final class DegradeCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "wrote %d photos and %s (%d pairs: same %d, different %d)%n", written.size(),
                 out.resolve("pairs.csv"), pairs.size() - 1, same, pairs.size() - 1 - same);
         return 0;
-    }
-
-    /** Upright at full resolution: the pixels the engine's landmarks refer to. */
-    private static DecodedImage upright(byte[] bytes, String name) throws RejectedException {
-        ImageHeader h = HeaderReader.read(bytes, name);
-        return Decoder.decode(bytes, h, Orientation.read(bytes, h.format()).orientation(), 1, name);
     }
 
     private static String stem(Path p) {

@@ -7,9 +7,6 @@ import dev.facepipe.core.engine.FaceResult;
 import dev.facepipe.core.engine.ImageResult;
 import dev.facepipe.core.image.DecodedImage;
 import dev.facepipe.core.image.Decoder;
-import dev.facepipe.core.image.HeaderReader;
-import dev.facepipe.core.image.ImageHeader;
-import dev.facepipe.core.image.Orientation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -77,9 +74,7 @@ final class DetectorEvalCommand implements Callable<Integer> {
             empty.add(bytes);
             emptyNames.add(p.toString());
             // And enlarged to the canvas width, as a large photo of objects reaches the detector (tiled).
-            ImageHeader h = HeaderReader.read(bytes, p.toString());
-            try (DecodedImage img = Decoder.decode(bytes, h, Orientation.read(bytes, h.format()).orientation(), 1,
-                    p.toString()); Mat big = new Mat()) {
+            try (DecodedImage img = Decoder.upright(bytes, p.toString()); Mat big = new Mat()) {
                 double f = (double) W / Math.max(img.bgr().cols(), img.bgr().rows());
                 opencv_imgproc.resize(img.bgr(), big, new Size((int) Math.round(img.bgr().cols() * f),
                         (int) Math.round(img.bgr().rows() * f)));
@@ -184,9 +179,7 @@ final class DetectorEvalCommand implements Callable<Integer> {
                 System.out.println("skipped " + p + ": no face found on the photo itself");
                 continue;
             }
-            ImageHeader h = HeaderReader.read(bytes, p.toString());
-            try (DecodedImage img = Decoder.decode(bytes, h, Orientation.read(bytes, h.format()).orientation(), 1,
-                    p.toString())) {
+            try (DecodedImage img = Decoder.upright(bytes, p.toString())) {
                 out.add(new Source(img.bgr().clone(), f));
             }
         }

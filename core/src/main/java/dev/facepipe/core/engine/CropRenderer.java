@@ -4,9 +4,6 @@ import dev.facepipe.core.RejectedException;
 import dev.facepipe.core.face.Aligner;
 import dev.facepipe.core.image.DecodedImage;
 import dev.facepipe.core.image.Decoder;
-import dev.facepipe.core.image.HeaderReader;
-import dev.facepipe.core.image.ImageHeader;
-import dev.facepipe.core.image.Orientation;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.opencv.global.opencv_imgcodecs;
@@ -28,9 +25,7 @@ public final class CropRenderer {
 
     /** @param five the face's landmarks (x, y for eyes, nose tip, mouth corners) in full-resolution upright pixels */
     public byte[] jpeg(byte[] image, float[] five, String name) throws RejectedException {
-        ImageHeader h = HeaderReader.read(image, name);
-        Orientation.Exif exif = Orientation.read(image, h.format());
-        try (DecodedImage full = Decoder.decode(image, h, exif.orientation(), 1, name)) {
+        try (DecodedImage full = Decoder.upright(image, name)) {
             Mat crop = aligner.align(full.bgr(), five);
             BytePointer out = new BytePointer();
             opencv_imgcodecs.imencode(".jpg", crop, out, new IntPointer(opencv_imgcodecs.IMWRITE_JPEG_QUALITY,

@@ -37,6 +37,15 @@ public final class Decoder {
     private Decoder() {}
 
     /**
+     * Full resolution, EXIF orientation applied: the pixels the engine's face coordinates refer to.
+     * No budget check: for images the engine has already accepted, or the user's own photos.
+     */
+    public static DecodedImage upright(byte[] bytes, String name) throws RejectedException {
+        ImageHeader h = HeaderReader.read(bytes, name);
+        return decode(bytes, h, Orientation.read(bytes, h.format()).orientation(), 1, name);
+    }
+
+    /**
      * @param reduce 1, 2, 4 or 8: decode at 1/reduce of the full resolution
      */
     public static DecodedImage decode(byte[] bytes, ImageHeader header, int orientation, int reduce, String name)
