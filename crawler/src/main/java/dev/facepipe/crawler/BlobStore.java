@@ -6,13 +6,15 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.UUID;
+import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 /**
  * Content-addressed image storage: bytes live at ROOT/blobs/PREFIX/SHA256 (PREFIX = first two hex
  * digits), written once: the same bytes from fifty URLs are stored once. A blob is written under a
- * temporary name and renamed, so a partial write never appears as a complete object.
+ * temporary name and renamed, so a partial write never appears as a complete object; a writer that
+ * finds the blob stored by another in the meantime (S3A refuses the rename) deletes its temporary.
  */
 public final class BlobStore {
     private final HadoopFiles files;
@@ -41,14 +43,21 @@ public final class BlobStore {
             if (fs.exists(target)) return p;
             Path tmp = new Path(target.getParent(), "." + sha256 + "." + UUID.randomUUID() + ".tmp");
             beforeWrite.accept(tmp.toString());
-            try (OutputStream out = fs.create(tmp, false)) {
-                out.write(bytes);
+            boolean moved = false;
+            try {
+                try (OutputStream out = fs.create(tmp, false)) {
+                    out.write(bytes);
+                }
+                try {
+                    moved = fs.rename(tmp, target);
+                } catch (FileAlreadyExistsException e) {
+                    moved = false; // S3A: another writer stored the same bytes first
+                }
+                if (!moved && !fs.exists(target)) throw new IOException("rename " + tmp + " -> " + target + " failed");
+                return p;
+            } finally {
+                if (!moved) fs.delete(tmp, false);
             }
-            if (!fs.rename(tmp, target)) {
-                fs.delete(tmp, false); // another thread stored the same bytes first
-                if (!fs.exists(target)) throw new IOException("rename " + tmp + " -> " + target + " failed");
-            }
-            return p;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store blob " + p + ": " + e.getMessage(), e);
         }

@@ -71,4 +71,25 @@ class CrawlS3Test {
             assertEquals(List.of(), keys.stream().filter(k -> k.endsWith(".tmp")).toList(), "no temporaries left");
         }
     }
+
+    @Test
+    void twoWritersOfTheSameBlobLeaveOneBlobAndNoTemporary() throws Exception {
+        // A bucket of its own: Hadoop caches a file system per bucket, and the other test's server has another port.
+        try (S3Server s3 = S3Server.start("blobrace")) {
+            Config.Builder b = Config.builder();
+            s3.conf().forEach((k, v) -> b.set(k, v, "test"));
+            HadoopFiles files = HadoopFiles.fromConfig(b.build());
+            dev.facepipe.crawler.BlobStore blobs = new dev.facepipe.crawler.BlobStore(files, "s3a://blobrace/race");
+            byte[] bytes = "the same image at two URLs".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            String sha = dev.facepipe.storage.ContentHash.sha256Hex(bytes);
+            // The other writer stores the blob after this one found it missing: on S3 the rename then meets
+            // an existing key (FileAlreadyExistsException), which must count as stored.
+            String p = blobs.put(sha, bytes, tmp -> blobs.put(sha, bytes));
+            assertEquals(blobs.path(sha), p);
+            List<String> keys = s3.store().list("blobrace", org.jclouds.blobstore.options.ListContainerOptions.Builder
+                    .recursive()).stream().map(m -> m.getName()).filter(k -> k.startsWith("race/blobs/")
+                            && !k.endsWith("/")).toList();
+            assertEquals(List.of("race/blobs/" + sha.substring(0, 2) + "/" + sha), keys);
+        }
+    }
 }
