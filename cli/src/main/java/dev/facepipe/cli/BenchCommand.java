@@ -75,10 +75,27 @@ final class BenchCommand extends GroupCommand {
             System.out.printf(Locale.ROOT, "images %d from %s (%s), detector %s, embedder %s%n", data.size(), images,
                     webSize > 0 ? "as JPEGs of at most " + webSize + " px" : "as they are",
                     engine.detectorModelId(), engine.embeddingModelId());
+            printLevels();
             for (int i = 0; i < data.size(); i++) engine.process(data.get(i), names.get(i)); // warm-up
             for (int t : threads) run(engine, data, names, t);
             reducedDecode(data);
             return 0;
+        }
+
+        /** The CPU, and each model's optimization level with how it was chosen and the time of each level. */
+        private static void printLevels() {
+            System.out.printf(Locale.ROOT, "cpu %s, %d cores; onnxruntime %s%n", dev.facepipe.core.model.Machine.cpu(),
+                    Runtime.getRuntime().availableProcessors(),
+                    ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion());
+            for (OnnxModel m : dev.facepipe.core.model.OnnxSessions.loaded()) {
+                StringBuilder times = new StringBuilder();
+                if (m.levelTimes() != null) {
+                    m.levelTimes().forEach((l, ms) -> times.append(String.format(Locale.ROOT, " %s %.2f ms,", l.code(), ms)));
+                    times.setLength(times.length() - 1);
+                }
+                System.out.printf(Locale.ROOT, "model %-12s %s, level %s (%s)%s%n", m.spec().name(), m.device(),
+                        m.level().code(), m.levelSource(), times.isEmpty() ? "" : ":" + times);
+            }
         }
 
         private void run(FaceEngine engine, List<byte[]> data, List<String> names, int nThreads) throws Exception {

@@ -46,9 +46,7 @@ final class ModelInput {
     }
 
     static long[] shape(ModelSpec s) {
-        int c = s.color().channels();
-        return s.layout() == ModelSpec.Layout.NCHW ? new long[] {1, c, s.height(), s.width()}
-                : new long[] {1, s.height(), s.width(), c};
+        return s.inputShape();
     }
 
     /** One tensor holding several images, batch first (for models loaded with a symbolic batch dimension). */

@@ -77,6 +77,12 @@ public record ModelSpec(
     }
 
     /** Stable id written next to every embedding: name plus sha256 prefix. */
+    /** The input tensor's shape for one image: {1, C, H, W} or {1, H, W, C}. */
+    public long[] inputShape() {
+        int c = color().channels();
+        return layout() == Layout.NCHW ? new long[] {1, c, height(), width()} : new long[] {1, height(), width(), c};
+    }
+
     public String id() {
         return name + "-" + sha256.substring(0, 8);
     }

@@ -20,12 +20,46 @@ public final class OnnxModel {
     private final OrtSession session;
     private final String device;
     private final boolean batched;
+    private final OptLevel level;
+    private final String levelSource;
+    private volatile Map<OptLevel, Double> levelTimes;
 
-    OnnxModel(ModelSpec spec, OrtSession session, String device, boolean batched) {
+    OnnxModel(ModelSpec spec, OrtSession session, String device, boolean batched, OptLevel level, String levelSource) {
         this.spec = spec;
         this.session = session;
         this.device = device;
         this.batched = batched;
+        this.level = level;
+        this.levelSource = levelSource;
+    }
+
+    OnnxModel measured(Map<OptLevel, Double> msPerRun) {
+        this.levelTimes = msPerRun;
+        return this;
+    }
+
+    /** The graph optimization level this session runs at. */
+    public OptLevel level() {
+        return level;
+    }
+
+    /** How the level was chosen: "measured" (now, on this CPU), "cached" (earlier, on this CPU) or "conf". */
+    public String levelSource() {
+        return levelSource;
+    }
+
+    /** Milliseconds a run at each level when the level was measured on this CPU, else null. */
+    public Map<OptLevel, Double> levelTimes() {
+        return levelTimes;
+    }
+
+    /** Closes the session (a tuner closes the levels it did not choose). */
+    void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            // nothing to do: the process goes on without it
+        }
     }
 
     /** Whether this session accepts a batch dimension larger than 1 (onnx.batch_models). */

@@ -22,21 +22,37 @@ public final class OnnxSessions {
 
     private OnnxSessions() {}
 
-    /** Settings that pick a session; deviceId is per task on GPU executors. */
-    /** @param batchModels models loaded with a symbolic batch dimension (see {@link BatchDim}) */
+    /**
+     * Settings that pick a session; deviceId is per task on GPU executors.
+     *
+     * @param batchModels models loaded with a symbolic batch dimension (see {@link BatchDim})
+     * @param optLevel    onnx.opt_level: null for auto (measured on this CPU, {@link OptLevelCache})
+     * @param optLevels   onnx.opt_level_models: a fixed level for named models, over optLevel
+     */
     public record Options(String device, int deviceId, boolean requireGpu, int intraOpThreads, int interOpThreads,
-            boolean allowSpinning, Path modelsDir, boolean verifyOnLoad, java.util.List<String> batchModels) {
+            boolean allowSpinning, Path modelsDir, boolean verifyOnLoad, java.util.List<String> batchModels,
+            OptLevel optLevel, Map<String, OptLevel> optLevels) {
 
         public static Options fromConfig(Config cfg) {
+            String level = cfg.getChoice("onnx.opt_level", "auto", "basic", "extended", "all");
+            Map<String, OptLevel> fixed = new java.util.TreeMap<>();
+            for (String item : cfg.getList("onnx.opt_level_models")) {
+                String[] kv = item.split(":");
+                if (kv.length != 2) {
+                    throw new IllegalArgumentException("onnx.opt_level_models: '" + item + "' is not model:level");
+                }
+                fixed.put(kv[0].strip(), OptLevel.parse(kv[1], "onnx.opt_level_models"));
+            }
             return new Options(cfg.getChoice("onnx.device", "cpu", "cuda"), cfg.getInt("onnx.cuda_device_id"),
                     cfg.getBoolean("onnx.require_gpu"), cfg.getInt("onnx.intra_op_threads"),
                     cfg.getInt("onnx.inter_op_threads"), cfg.getBoolean("onnx.allow_spinning"),
-                    cfg.getPath("models.dir"), cfg.getBoolean("models.verify_on_load"), cfg.getList("onnx.batch_models"));
+                    cfg.getPath("models.dir"), cfg.getBoolean("models.verify_on_load"), cfg.getList("onnx.batch_models"),
+                    level.equals("auto") ? null : OptLevel.parse(level, "onnx.opt_level"), Map.copyOf(fixed));
         }
 
         public Options withDeviceId(int id) {
             return new Options(device, id, requireGpu, intraOpThreads, interOpThreads, allowSpinning, modelsDir,
-                    verifyOnLoad, batchModels);
+                    verifyOnLoad, batchModels, optLevel, optLevels);
         }
     }
 
@@ -44,7 +60,8 @@ public final class OnnxSessions {
         // The key holds the preprocessing too: the same file read with another colour order is another model.
         String key = spec.id() + "|" + spec.color() + "|" + spec.layout() + "|" + java.util.Arrays.toString(spec.mean())
                 + java.util.Arrays.toString(spec.std()) + "|" + spec.input() + spec.outputs() + "|" + opt.device() + ":" + opt.deviceId() + "|" + opt.intraOpThreads() + "/"
-                + opt.interOpThreads() + "|" + opt.modelsDir() + "|" + opt.batchModels().contains(spec.name());
+                + opt.interOpThreads() + "|" + opt.modelsDir() + "|" + opt.batchModels().contains(spec.name()) + "|"
+                + opt.optLevel() + opt.optLevels().get(spec.name());
         return CACHE.computeIfAbsent(key, k -> open(spec, opt));
     }
 
@@ -62,10 +79,11 @@ public final class OnnxSessions {
         }
         try {
             if (opt.device().equals("cuda")) {
-                try (OrtSession.SessionOptions so = baseOptions(opt)) {
+                OptLevel level = fixedLevel(spec, opt) == null ? OptLevel.ALL : fixedLevel(spec, opt);
+                try (OrtSession.SessionOptions so = baseOptions(opt, level)) {
                     so.addCUDA(opt.deviceId());
                     return new OnnxModel(spec, batch ? env.createSession(bytes, so) : env.createSession(path.toString(), so),
-                            "cuda:" + opt.deviceId(), batch);
+                            "cuda:" + opt.deviceId(), batch, level, "conf");
                 } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
                     if (opt.requireGpu()) {
                         throw new ModelException("model " + spec.name() + ": CUDA device " + opt.deviceId()
@@ -77,17 +95,40 @@ public final class OnnxSessions {
                     }
                 }
             }
-            try (OrtSession.SessionOptions so = baseOptions(opt)) {
-                return new OnnxModel(spec, batch ? env.createSession(bytes, so) : env.createSession(path.toString(), so),
-                        "cpu", batch);
-            }
+            OptLevel fixed = fixedLevel(spec, opt);
+            if (fixed != null) return cpuSession(spec, opt, env, path, bytes, fixed, "conf", null);
+            String key = OptLevelCache.key(Machine.cpu(), env.getVersion(), spec.sha256(), opt.intraOpThreads());
+            OptLevelCache cache = new OptLevelCache(opt.modelsDir());
+            OptLevelCache.Entry known = cache.get(key);
+            if (known != null) return cpuSession(spec, opt, env, path, bytes, known.chosen(), "cached", known.msPerRun());
+            return LevelTuner.tune(spec, opt, env, path, bytes, cache, key);
         } catch (OrtException e) {
             throw new ModelException("model " + spec.name() + ": ONNX Runtime refused " + path + ": " + e.getMessage(),
                     e);
         }
     }
 
-    private static OrtSession.SessionOptions baseOptions(Options opt) throws OrtException {
+    /** The level conf fixes for this model (onnx.opt_level_models, then onnx.opt_level), or null for auto. */
+    private static OptLevel fixedLevel(ModelSpec spec, Options opt) {
+        OptLevel own = opt.optLevels().get(spec.name());
+        return own != null ? own : opt.optLevel();
+    }
+
+    /** A CPU session at one level; {@code bytes} when the graph was rewritten for batches, else the file. */
+    static OnnxModel cpuSession(ModelSpec spec, Options opt, OrtEnvironment env, Path path, byte[] bytes, OptLevel level,
+            String source, Map<OptLevel, Double> msPerRun) throws OrtException {
+        try (OrtSession.SessionOptions so = baseOptions(opt, level)) {
+            OrtSession session = bytes != null ? env.createSession(bytes, so) : env.createSession(path.toString(), so);
+            return new OnnxModel(spec, session, "cpu", bytes != null, level, source).measured(msPerRun);
+        }
+    }
+
+    /** Every model this JVM has loaded, for benchmarks (name, device, level and how it was chosen). */
+    public static java.util.List<OnnxModel> loaded() {
+        return CACHE.values().stream().sorted(java.util.Comparator.comparing(m -> m.spec().name())).toList();
+    }
+
+    private static OrtSession.SessionOptions baseOptions(Options opt, OptLevel level) throws OrtException {
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
         so.setSessionLogLevel(OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR);
         so.setIntraOpNumThreads(opt.intraOpThreads());
@@ -95,7 +136,7 @@ public final class OnnxSessions {
         // Idle ORT threads spin by default; with several sessions on few cores that doubled latency.
         so.addConfigEntry("session.intra_op.allow_spinning", opt.allowSpinning() ? "1" : "0");
         so.addConfigEntry("session.inter_op.allow_spinning", opt.allowSpinning() ? "1" : "0");
-        so.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        so.setOptimizationLevel(level.ort());
         return so;
     }
 }
