@@ -87,7 +87,7 @@ final class QualityEvalCommand implements Callable<Integer> {
         int positives = 0;
         for (boolean s : same) if (s) positives++;
         System.out.printf(Locale.ROOT, "pairs %d scored (same %d, different %d); threshold %.4f at fmr %.4f;"
-                + " photos without a face %d of %d (not in the curves)%n", scores.length, positives,
+                + " photos without an accepted face %d of %d (not in the curves)%n", scores.length, positives,
                 scores.length - positives, t, fmr, failed.size(), list.photos().size());
         System.out.println("fnmr after discarding the lowest share of same-person pairs by each measure:");
         StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-11s", "measure"));

@@ -44,7 +44,7 @@ record QueryFace(Path photo, ImageResult result, int number, FaceResult face) {
         }
         int i = r.mainFaceIndex();
         if (i < 0) {
-            throw new Refused("image " + photo + ": " + n + " face(s) found, none passed the quality gate ("
+            throw new Refused("image " + photo + ": " + n + " face(s) found, none accepted ("
                     + reasons(r) + ")");
         }
         return new QueryFace(photo, r, i + 1, r.faces().get(i));
