@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.row_number;
 import static org.apache.spark.sql.functions.when;
 
 import dev.facepipe.storage.HadoopFiles;
@@ -16,13 +17,18 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.expressions.WindowSpec;
 
 /**
- * The faces an index must hold, the one rule every full build and nightly sync applies: accepted
- * canonical faces of the index's model, of images that are live (some live source URL in the data
- * root's live view; an image the view never mentions, e.g. ingested before the view existed, counts
- * as live), minus every tombstone (face, image, URL). A face's source is its image's live URL
- * (the first by name), so a copy still on the web keeps its faces when the first URL died.
+ * The faces an index must hold, the one rule every full build and nightly sync applies: one accepted
+ * face of the index's model a near-duplicate group, of images that are live (some live source URL in
+ * the data root's live view; an image the view never mentions, e.g. ingested before the view existed,
+ * counts as live), minus every tombstone (face, image, URL). The group's canonical face while its
+ * image is live; when it is gone from the web, the best member still live (by quality) takes its
+ * place, so a near-duplicate copy elsewhere keeps the face searchable; a group whose canonical face
+ * was forgotten stays out. A face's source is its image's live URL (the first by name), so a copy
+ * still on the web keeps its faces when the first URL died.
  */
 final class IndexFaces {
     private IndexFaces() {}
@@ -30,10 +36,19 @@ final class IndexFaces {
     /** Columns: face_id, face_key, image_id, source, embedding. */
     static Dataset<Row> read(SparkSession spark, HadoopFiles files, String facesPath, String modelId,
             Tombstones buried) {
+        // Every accepted face that could stand for its group: the canonical one, or a member (cluster_id set).
         Dataset<Row> faces = spark.read().parquet(facesPath)
-                .where(col("status").equalTo("ok").and(col("canonical")).and(col("model_id").equalTo(modelId)))
+                .where(col("status").equalTo("ok").and(col("model_id").equalTo(modelId))
+                        .and(col("canonical").or(col("cluster_id").isNotNull())))
                 .dropDuplicates("face_id")
-                .select("face_id", "face_key", "image_id", "source", "embedding");
+                .withColumn("group", coalesce(col("cluster_id"), col("face_id")))
+                .select("face_id", "face_key", "image_id", "source", "embedding", "canonical", "group", "quality");
+        Dataset<Row> faceIds = strings(spark, buried.faceIds(), "face_id");
+        Dataset<Row> imageIds = strings(spark, buried.imageIds(), "image_id");
+        // A group whose canonical face was forgotten (by face or image) stays out: no copy of it comes back.
+        Dataset<Row> forgottenGroups = faces.where(col("canonical"))
+                .join(faceIds, "face_id", "left_semi").select("group")
+                .union(faces.where(col("canonical")).join(imageIds, "image_id", "left_semi").select("group"));
         Dataset<Row> urls = strings(spark, buried.urls(), "source");
         IngestLayout data = IngestLayout.ofFaces(facesPath);
         if (data != null && files.hasData(data.sources())) {
@@ -41,11 +56,16 @@ final class IndexFaces {
             faces = faces.join(perImage, faces.col("image_id").equalTo(perImage.col("view_image_id")), "left")
                     .where(col("in_view").isNull().or(col("live_source").isNotNull()))
                     .withColumn("source", coalesce(col("live_source"), col("source")))
-                    .select("face_id", "face_key", "image_id", "source", "embedding");
+                    .drop("view_image_id", "live_source", "in_view");
         }
-        return faces.join(urls, "source", "left_anti")
-                .join(strings(spark, buried.imageIds(), "image_id"), "image_id", "left_anti")
-                .join(strings(spark, buried.faceIds(), "face_id"), "face_id", "left_anti")
+        Dataset<Row> eligible = faces.join(urls, "source", "left_anti")
+                .join(imageIds, "image_id", "left_anti")
+                .join(faceIds, "face_id", "left_anti")
+                .join(forgottenGroups, "group", "left_anti");
+        // One face a group: its canonical while that one is live, else the best member still live.
+        WindowSpec best = Window.partitionBy("group").orderBy(col("canonical").desc(),
+                col("quality").desc_nulls_last(), col("face_id"));
+        return eligible.withColumn("rank", row_number().over(best)).where(col("rank").equalTo(1))
                 .select("face_id", "face_key", "image_id", "source", "embedding");
     }
 

@@ -35,7 +35,8 @@ class IndexBuilderTest {
             .add("image_id", DataTypes.StringType).add("source", DataTypes.StringType)
             .add("status", DataTypes.StringType).add("canonical", DataTypes.BooleanType)
             .add("model_id", DataTypes.StringType)
-            .add("embedding", DataTypes.createArrayType(DataTypes.FloatType, false));
+            .add("embedding", DataTypes.createArrayType(DataTypes.FloatType, false))
+            .add("cluster_id", DataTypes.StringType).add("quality", DataTypes.FloatType);
     private static SparkSession spark;
     private static Config cfg;
 
@@ -74,14 +75,14 @@ class IndexBuilderTest {
             }
             for (float f : x) v.add((float) (f / Math.sqrt(ss)));
             rows.add(RowFactory.create("f" + i, 1000L + i, "img" + i, "http://example.test/" + i + ".jpg", "ok", true,
-                    MODEL, scala.jdk.javaapi.CollectionConverters.asScala(v).toList()));
+                    MODEL, scala.jdk.javaapi.CollectionConverters.asScala(v).toList(), null, 0.8f));
         }
         List<Float> junk = new ArrayList<>();
         for (int j = 0; j < 512; j++) junk.add(j == 0 ? 1f : 0f);
         var jseq = scala.jdk.javaapi.CollectionConverters.asScala(junk).toList();
-        rows.add(RowFactory.create("rej", 1L, "x", "x", "rejected", false, MODEL, jseq));
-        rows.add(RowFactory.create("dup", 2L, "x", "x", "ok", false, MODEL, jseq));
-        rows.add(RowFactory.create("old", 3L, "x", "x", "ok", true, "fr_feature-00000000", jseq));
+        rows.add(RowFactory.create("rej", 1L, "x", "x", "rejected", false, MODEL, jseq, null, null));
+        rows.add(RowFactory.create("dup", 2L, "x", "x", "ok", false, MODEL, jseq, "f1", 0.9f)); // f1 is its canonical
+        rows.add(RowFactory.create("old", 3L, "x", "x", "ok", true, "fr_feature-00000000", jseq, null, 0.9f));
         String out = dir.resolve(name).toString();
         spark.createDataFrame(rows, FACES).write().parquet(out);
         return out;
@@ -194,8 +195,12 @@ class IndexBuilderTest {
         Files.createDirectories(data);
         String faces = faces(data, 600, 600, "faces");
         String root = tmp.resolve("index").toString();
+        // Near-duplicate copies at other URLs: of f10 (two, the better one should stand in) and of f7.
+        List<Row> copies = List.of(copy("f10copy", "f10", 0.7f, faces), copy("f10copy2", "f10", 0.5f, faces),
+                copy("f7copy", "f7", 0.9f, faces));
+        spark.createDataFrame(copies, FACES).write().mode("append").parquet(faces);
         IndexManifest v1 = IndexBuilder.build(spark, c, new IndexBuilder.Request(faces, root, "", 2, true));
-        assertEquals(600, v1.vectors());
+        assertEquals(600, v1.vectors(), "one face a group while its canonical image is live");
         HadoopFiles files = new HadoopFiles(spark.sparkContext().hadoopConfiguration());
 
         // A forget: the face leaves the index and its tombstone keeps it out of every later sync.
@@ -218,7 +223,8 @@ class IndexBuilderTest {
                 List.of(new Tombstones.Tombstone(Tombstones.Kind.URL, "http://example.test/12.jpg")), "test");
 
         IndexManifest v2 = IndexBuilder.build(spark, c, new IndexBuilder.Request(faces, root, "", 0, true));
-        assertEquals(597, v2.vectors(), "f7 forgotten, f10 gone, f12's URL forgotten; nothing else");
+        assertEquals(598, v2.vectors(), "f7 forgotten (its copy too), f10 gone (its best copy stands in), f12's URL"
+                + " forgotten; nothing else");
         assertEquals(200, v2.recallQueries(), "measured again on fresh queries");
         assertEquals(1.0, v2.recallAt10(), 1e-9);
         assertEquals("IDMap,Flat", v2.factory());
@@ -226,20 +232,30 @@ class IndexBuilderTest {
         for (IndexManifest.Shard sh : v2.shards()) {
             for (Sidecars.Entry e : Sidecars.read(files, sh.sidecar())) indexed.put(e.faceId(), e.source());
         }
-        assertEquals(597, indexed.size());
+        assertEquals(598, indexed.size());
         assertTrue(!indexed.containsKey("f7") && !indexed.containsKey("f10") && !indexed.containsKey("f12"));
+        assertTrue(!indexed.containsKey("f7copy") && !indexed.containsKey("f10copy2"), indexed.keySet().toString());
+        assertEquals("http://mirror.test/f10copy.jpg", indexed.get("f10copy"), "the copy still on the web");
         assertEquals("http://mirror.test/11.jpg", indexed.get("f11"), "a face keeps the URL that still serves it");
         assertEquals("http://example.test/13.jpg", indexed.get("f13"));
         try (IndexSearcher s = IndexSearcher.open(files, root, tmp.resolve("cache"))) {
             assertEquals(v2.version(), s.manifest().version());
-            assertEquals(597, s.manifest().shards().stream().mapToLong(IndexManifest.Shard::count).sum());
+            assertEquals(598, s.manifest().shards().stream().mapToLong(IndexManifest.Shard::count).sum());
             assertTrue(s.search(embeddingOf(faces, "f7"), 5, 0).stream().noneMatch(h -> "f7".equals(h.faceId())));
             assertEquals("f11", s.search(embeddingOf(faces, "f11"), 1, 0).get(0).faceId());
         }
         IndexManifest v3 = IndexBuilder.build(spark, c, new IndexBuilder.Request(faces, root, "", 0, true));
         assertEquals(v2.version(), v3.version(), "a second sync with nothing new publishes nothing");
         IndexManifest rebuilt = IndexBuilder.build(spark, c, new IndexBuilder.Request(faces, root, "", 2));
-        assertEquals(597, rebuilt.vectors(), "a full rebuild applies the same rule");
+        assertEquals(598, rebuilt.vectors(), "a full rebuild applies the same rule");
+    }
+
+    /** A non-canonical member of {@code canonical}'s group: its embedding, another image at another URL. */
+    private static Row copy(String id, String canonical, float quality, String faces) {
+        List<Float> v = new ArrayList<>();
+        for (float f : embeddingOf(faces, canonical)) v.add(f);
+        return RowFactory.create(id, (long) id.hashCode() & 0xffffffL, "img-" + id, "http://mirror.test/" + id + ".jpg",
+                "ok", false, MODEL, scala.jdk.javaapi.CollectionConverters.asScala(v).toList(), canonical, quality);
     }
 
     private static float[] embeddingOf(String faces, String id) {
