@@ -155,8 +155,8 @@ public final class IndexBuilder {
         double impostor = impostorQuantile(q.vectors(), q.images(), m.dim(), 0.999);
         int nq = q.keys().length;
         long pairs = (long) nq * (nq - 1) / 2;
-        double threshold = pairs >= cfg.getLong("index.calibration_min_pairs")
-                ? Math.max(cfg.getDouble("verify.threshold"), impostor) : cfg.getDouble("verify.threshold");
+        double threshold = threshold(cfg.getDouble("verify.threshold"), impostor, pairs,
+                cfg.getLong("index.calibration_min_pairs"));
         IndexManifest out = new IndexManifest(m.version(), m.modelId(), m.modelSha256(), m.dim(), m.metric(),
                 m.factory(), m.lists(), m.trainingSample(), m.vectors(), m.shards(), m.defaultNprobe(),
                 m.defaultEfSearch(), nq, recall.at1(), recall.at10(), recall.p50(), recall.p99(),
@@ -226,6 +226,16 @@ public final class IndexBuilder {
         long max = Arrays.stream(total).max().orElse(0);
         double mean = Arrays.stream(total).average().orElse(0);
         return mean == 0 ? 1.0 : max / mean;
+    }
+
+    /**
+     * The index's match threshold (pinned by IndexBuilderTest): verify.threshold, raised to the
+     * strangers' 0.999 quantile when there are enough held-out pairs (index.calibration_min_pairs)
+     * for that quantile to mean something; never lowered, and a NaN quantile changes nothing.
+     */
+    static double threshold(double verifyThreshold, double impostorQuantile, long pairs, long minPairs) {
+        if (pairs < minPairs || Double.isNaN(impostorQuantile)) return verifyThreshold;
+        return Math.max(verifyThreshold, impostorQuantile);
     }
 
     /** The q-quantile of scores between held-out faces of different images: how high strangers score. */

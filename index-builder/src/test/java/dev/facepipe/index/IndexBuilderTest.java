@@ -250,6 +250,21 @@ class IndexBuilderTest {
         assertEquals(598, rebuilt.vectors(), "a full rebuild applies the same rule");
     }
 
+    @Test
+    void theThresholdRuleAndTheStrangersQuantile() {
+        assertEquals(0.40, IndexBuilder.threshold(0.40, 0.55, 999, 1000), 1e-12, "too few pairs: verify.threshold");
+        assertEquals(0.55, IndexBuilder.threshold(0.40, 0.55, 1000, 1000), 1e-12, "enough: raised to the quantile");
+        assertEquals(0.40, IndexBuilder.threshold(0.40, 0.20, 5000, 1000), 1e-12, "never lowered");
+        assertEquals(0.40, IndexBuilder.threshold(0.40, Double.NaN, 5000, 1000), 1e-12, "no quantile: unchanged");
+        // Four 2-d unit vectors; images a, a, b, c: the pair within image a is not a stranger pair.
+        float[] q = {1, 0, 1, 0, 0, 1, 0.6f, 0.8f};
+        String[] images = {"a", "a", "b", "c"};
+        // Stranger scores: (0,2)=0 (0,3)=0.6 (1,2)=0 (1,3)=0.6 (2,3)=0.8, sorted 0 0 0.6 0.6 0.8.
+        assertEquals(0.8, IndexBuilder.impostorQuantile(q, images, 2, 0.999), 1e-6);
+        assertEquals(0.6, IndexBuilder.impostorQuantile(q, images, 2, 0.5), 1e-6);
+        assertTrue(Double.isNaN(IndexBuilder.impostorQuantile(q, new String[] {"a", "a", "a", "a"}, 2, 0.999)));
+    }
+
     /** A non-canonical member of {@code canonical}'s group: its embedding, another image at another URL. */
     private static Row copy(String id, String canonical, float quality, String faces) {
         List<Float> v = new ArrayList<>();
