@@ -270,7 +270,15 @@ public final class FaceEngine {
                             RejectReason.FACE_TOO_SMALL));
                     continue;
                 }
-                if (confirmer != null && confirmer.confirm(img.bgr(), d) <= 0) {
+                // Small faces in a reduced decode lose detail the embedder (and the second check) need: those
+                // are checked and cropped from full resolution.
+                boolean fromFull = img.scale() < 1 && d.width() < settings.fullResFacePx();
+                if (fromFull && full == null) {
+                    full = decodeWithin(bytes, header, orientation, 1, name);
+                    t = lap(ns, Stage.DECODE, t);
+                }
+                if (confirmer != null && (fromFull ? confirmer.confirm(full.bgr(), fd) : confirmer.confirm(img.bgr(), d))
+                        <= 0) {
                     lap(ns, Stage.DETECT, t);
                     out.add(new FaceResult(fd.x1(), fd.y1(), fd.x2(), fd.y2(), d.score(), null, null, null,
                             embedder.modelId(), detector.modelId(), null, Float.NaN, Float.NaN,
@@ -283,12 +291,6 @@ public final class FaceEngine {
                 float[] fiveFull = five.clone();
                 for (int i = 0; i < fiveFull.length; i++) fiveFull[i] *= (float) toFull;
                 t = lap(ns, Stage.LANDMARKS, t);
-                // Small faces in a reduced decode lose detail the embedder needs: crop those from full resolution.
-                boolean fromFull = img.scale() < 1 && d.width() < settings.fullResFacePx();
-                if (fromFull && full == null) {
-                    full = decodeWithin(bytes, header, orientation, 1, name);
-                    t = lap(ns, Stage.DECODE, t);
-                }
                 Mat aligned = fromFull ? aligner.align(full.bgr(), fiveFull) : aligner.align(img.bgr(), five);
                 t = lap(ns, Stage.ALIGN, t);
                 float eyesOpen = Float.NaN;

@@ -63,4 +63,21 @@ class FalseFaceTest {
             }
         }
     }
+
+    @Test
+    void aSmallFaceInALargePhotoIsCheckedAtFullResolution() {
+        // 4800 px wide: decoded at 1/4 for detection, so a 120 px face is 30 px there; the check must see it whole.
+        int[] confirmed = new int[2];
+        for (String photo : new String[] {"obama_1.jpg", "biden_1.jpg"}) {
+            byte[] bytes = TestImages.read(TestPaths.identity(photo));
+            FaceResult f = EngineFixture.ENGINE.process(bytes, photo).mainFace();
+            try (Mat m = TestImages.decode(bytes); Mat small = TestImages.resize(m, 120.0 / (f.x2() - f.x1()));
+                    Mat canvas = TestImages.onCanvas(small, 4800, 3600, 2000, 1500)) {
+                ImageResult r = EngineFixture.ENGINE.process(TestImages.jpeg(canvas, 92), photo + " in 4800 px");
+                if (r.faces().stream().anyMatch(FaceResult::accepted)) confirmed[0]++;
+                if (r.faces().stream().anyMatch(x -> x.reason() == RejectReason.UNCONFIRMED)) confirmed[1]++;
+            }
+        }
+        assertTrue(confirmed[0] == 2 && confirmed[1] == 0, "accepted " + confirmed[0] + " of 2, unconfirmed " + confirmed[1]);
+    }
 }
