@@ -55,15 +55,19 @@ public final class RecrawlJob {
     private RecrawlJob() {}
 
     /**
-     * @param alarms what went silent: a host that answered before and answered none of tonight's
-     *               requests, or a discovery that read no page from the seeds (one line each)
+     * @param alarms            what went silent: a host that answered before and answered none of tonight's
+     *                          requests, or a discovery that read no page from the seeds (one line each)
+     * @param discoveryComplete whether discovery read every page it found (no crawler.max_pages cut, no image
+     *                          left unfetched): only then do images no page shows age out as unreferenced
      */
     public record Result(String runId, long known, long due, long notModified, long sameBytes, long changed, long gone,
-            long errors, long pages, long discovered, String manifest, List<String> alarms) {
+            long errors, long pages, long discovered, String manifest, List<String> alarms, boolean discoveryComplete) {
         public String summary() {
             return String.format(Locale.ROOT, "%d known URLs, %d due: %d not modified (304), %d same bytes, %d changed,"
-                    + " %d gone, %d errors; discovery: %d pages, %d new images", known, due, notModified, sameBytes,
-                    changed, gone, errors, pages, discovered);
+                    + " %d gone, %d errors; discovery: %d pages, %d new images%s", known, due, notModified, sameBytes,
+                    changed, gone, errors, pages, discovered, discoveryComplete || pages == 0 ? ""
+                            : " (incomplete: crawler.max_pages reached or images left unfetched, so no image was aged"
+                            + " out as unreferenced)");
         }
     }
 
@@ -171,7 +175,7 @@ public final class RecrawlJob {
         Result res = new Result(runId, state.size(), due, notModified.get(), same.get(), changed.get(),
                 gone.get() + unshown.size(),
                 errors.get(), found == null ? 0 : found.pages(), found == null ? 0 : found.images(), manifest,
-                List.copyOf(new java.util.TreeSet<>(alarms)));
+                List.copyOf(new java.util.TreeSet<>(alarms)), found != null && found.complete());
         LOG.info("recrawl {}: {}", runId, res.summary());
         for (String a : res.alarms()) LOG.warn("recrawl {}: alarm: {}", runId, a);
         return res;

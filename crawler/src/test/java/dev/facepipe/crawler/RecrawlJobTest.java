@@ -109,6 +109,23 @@ class RecrawlJobTest {
             state = read(out + "/state/state.parquet");
             assertEquals("gone", state.get("/img/p3.jpg").get("status").toString());
             assertEquals("live", state.get("/img/p0.jpg").get("status").toString(), "shown on pages: stays");
+            assertTrue(later.discoveryComplete() && !later.summary().contains("incomplete"), later.summary());
+        }
+    }
+
+    @Test
+    void aDiscoveryCutByMaxPagesAgesNothingOutAndSaysSo(@TempDir Path tmp) throws Exception {
+        try (DemoSite site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg"), DEB.resolve("grace_hopper.jpg")))) {
+            String out = tmp.resolve("crawl").toString();
+            CrawlJob.run(CFG, List.of(site.baseUrl() + "/"), out, "c1");
+            long now = System.currentTimeMillis();
+            site.putPage("/gallery.html", "Gallery", "<p>moved on</p>");
+            Config cut = CFG.with("crawler.max_pages", "2", "t");
+            RecrawlJob.Result r = RecrawlJob.run(cut, out, "r1", now + 9 * DAY);
+            assertTrue(!r.discoveryComplete() && r.summary().contains("incomplete: crawler.max_pages reached"),
+                    r.summary());
+            assertEquals(0, r.gone(), "no image is aged out on a partial view of the site: " + r.summary());
+            assertEquals("live", read(out + "/state/state.parquet").get("/img/p3.jpg").get("status").toString());
         }
     }
 }
