@@ -87,13 +87,19 @@ class RecrawlJobTest {
         }
     }
 
+    /** Crawls the site, then changes the gallery page so that no page shows /img/p3.jpg any more. */
+    private static String crawlThenHideP3(DemoSite site, Path tmp) throws Exception {
+        String out = tmp.resolve("crawl").toString();
+        CrawlJob.run(CFG, List.of(site.baseUrl() + "/"), out, "c1");
+        site.putPage("/gallery.html", "Gallery", "<p>moved on</p>"); // it showed /img/p3.jpg, nothing else does
+        return out;
+    }
+
     @Test
     void anImageNoPageShowsAnyMoreIsGoneAfterTheGrace(@TempDir Path tmp) throws Exception {
         try (DemoSite site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg"), DEB.resolve("grace_hopper.jpg")))) {
-            String out = tmp.resolve("crawl").toString();
-            CrawlJob.run(CFG, List.of(site.baseUrl() + "/"), out, "c1");
+            String out = crawlThenHideP3(site, tmp);
             long now = System.currentTimeMillis();
-            site.putPage("/gallery.html", "Gallery", "<p>moved on</p>"); // it showed /img/p3.jpg, nothing else does
 
             RecrawlJob.Result soon = RecrawlJob.run(CFG, out, "r1", now + DAY);
             assertEquals(0, soon.gone(), "within recrawl.unreferenced_grace_s: " + soon.summary());
@@ -116,10 +122,8 @@ class RecrawlJobTest {
     @Test
     void aDiscoveryCutByMaxPagesAgesNothingOutAndSaysSo(@TempDir Path tmp) throws Exception {
         try (DemoSite site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg"), DEB.resolve("grace_hopper.jpg")))) {
-            String out = tmp.resolve("crawl").toString();
-            CrawlJob.run(CFG, List.of(site.baseUrl() + "/"), out, "c1");
+            String out = crawlThenHideP3(site, tmp);
             long now = System.currentTimeMillis();
-            site.putPage("/gallery.html", "Gallery", "<p>moved on</p>");
             Config cut = CFG.with("crawler.max_pages", "2", "t");
             RecrawlJob.Result r = RecrawlJob.run(cut, out, "r1", now + 9 * DAY);
             assertTrue(!r.discoveryComplete() && r.summary().contains("incomplete: crawler.max_pages reached"),
