@@ -6,7 +6,7 @@ import dev.facepipe.core.engine.FaceResult;
 import dev.facepipe.index.IndexEditor;
 import dev.facepipe.storage.HadoopFiles;
 import dev.facepipe.ingest.OptOutApply;
-import dev.facepipe.ingest.OptOutList;
+import dev.facepipe.storage.OptOutList;
 import dev.facepipe.storage.Sparks;
 import java.nio.file.Path;
 import dev.facepipe.storage.Tombstones;

@@ -1,6 +1,7 @@
 package dev.facepipe.ingest;
 
 import dev.facepipe.core.RejectReason;
+import dev.facepipe.storage.OptOutList;
 import dev.facepipe.core.config.Config;
 import dev.facepipe.core.engine.FaceEngine;
 import dev.facepipe.core.engine.FaceResult;

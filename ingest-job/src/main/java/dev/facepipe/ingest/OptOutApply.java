@@ -1,6 +1,7 @@
 package dev.facepipe.ingest;
 
 import dev.facepipe.storage.IngestLayout;
+import dev.facepipe.storage.OptOutList;
 import dev.facepipe.storage.HadoopFiles;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;

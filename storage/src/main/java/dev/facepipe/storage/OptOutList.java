@@ -1,7 +1,5 @@
-package dev.facepipe.ingest;
+package dev.facepipe.storage;
 
-import dev.facepipe.storage.ContentHash;
-import dev.facepipe.storage.HadoopFiles;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -33,7 +31,7 @@ public final class OptOutList implements Serializable {
     }
 
     public static String store(Config cfg) {
-        return dev.facepipe.storage.Tombstones.store(cfg);
+        return Tombstones.store(cfg);
     }
 
     /** The entries of one embedding model. */
