@@ -100,7 +100,7 @@ public final class IndexBuilder {
                 lists == 0 ? 0 : Math.min(lists, cfg.getInt("index.nprobe")), cfg.getInt("index.ef_search"), layout,
                 version);
         Dataset<Row> sharded = withShards(in.faces(), shards);
-        sharded.select("shard", "face_key", "face_id", "image_id", "source").write().mode(SaveMode.Overwrite)
+        Sidecars.columns(sharded).write().mode(SaveMode.Overwrite)
                 .partitionBy("shard").parquet(layout.sidecars(version));
         Map<Integer, Row> results = runShards(spark, files, sharded.withColumn("add", lit(true)), task, shards);
         List<IndexManifest.Shard> list = new ArrayList<>();

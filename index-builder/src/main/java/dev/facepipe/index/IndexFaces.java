@@ -3,6 +3,7 @@ package dev.facepipe.index;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
 import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.row_number;
@@ -33,7 +34,10 @@ import org.apache.spark.sql.expressions.WindowSpec;
 final class IndexFaces {
     private IndexFaces() {}
 
-    /** Columns: face_id, face_key, image_id, source, embedding. */
+    /**
+     * Columns: face_id, face_key, image_id, source, embedding, and for the evidence trail page_url,
+     * crawled_at (epoch ms its source was last seen live; null outside a crawl layout) and quality.
+     */
     static Dataset<Row> read(SparkSession spark, HadoopFiles files, String facesPath, String modelId,
             Tombstones buried) {
         // Every accepted face that could stand for its group: the canonical one, or a member (cluster_id set).
@@ -57,7 +61,10 @@ final class IndexFaces {
                     .where(col("in_view").isNull().or(col("live_source").isNotNull()))
                     .withColumn("source", coalesce(col("live_source"), col("source")))
                     .drop("view_image_id", "live_source", "in_view");
+        } else {
+            faces = faces.withColumn("crawled_at", lit(null).cast("long"));
         }
+        faces = withPageUrl(spark, files, data, faces);
         Dataset<Row> eligible = faces.join(urls, "source", "left_anti")
                 .join(imageIds, "image_id", "left_anti")
                 .join(faceIds, "face_id", "left_anti")
@@ -66,7 +73,18 @@ final class IndexFaces {
         WindowSpec best = Window.partitionBy("group").orderBy(col("canonical").desc(),
                 col("quality").desc_nulls_last(), col("face_id"));
         return eligible.withColumn("rank", row_number().over(best)).where(col("rank").equalTo(1))
-                .select("face_id", "face_key", "image_id", "source", "embedding");
+                .select(col("face_id"), col("face_key"), col("image_id"), col("source"), col("embedding"),
+                        col("page_url"), col("crawled_at"), col("quality").cast("double").as("quality"));
+    }
+
+    /** Each face's image's page URL (the first by name over the images table), for the evidence trail. */
+    private static Dataset<Row> withPageUrl(SparkSession spark, HadoopFiles files, IngestLayout data,
+            Dataset<Row> faces) {
+        if (data == null || !files.hasData(data.images())) return faces.withColumn("page_url", lit(null).cast("string"));
+        Dataset<Row> pages = spark.read().parquet(data.images()).groupBy("image_id")
+                .agg(min(col("page_url")).as("page_url")).withColumnRenamed("image_id", "page_image_id");
+        return faces.join(pages, faces.col("image_id").equalTo(pages.col("page_image_id")), "left")
+                .drop("page_image_id");
     }
 
     /**
@@ -75,11 +93,13 @@ final class IndexFaces {
      */
     private static Dataset<Row> liveSources(SparkSession spark, IngestLayout data, Dataset<Row> buriedUrls) {
         Dataset<Row> pairs = spark.read().parquet(data.sources())
-                .groupBy("source", "image_id").agg(max_by(col("live"), col("as_of")).as("live"))
+                .groupBy("source", "image_id").agg(max_by(col("live"), col("as_of")).as("live"),
+                        max(col("as_of")).as("as_of"))
                 .join(buriedUrls.withColumn("buried", lit(true)), "source", "left")
                 .withColumn("live", col("live").and(col("buried").isNull()));
         return pairs.groupBy("image_id")
-                .agg(min(when(col("live"), col("source"))).as("live_source"))
+                .agg(min(when(col("live"), col("source"))).as("live_source"),
+                        max(when(col("live"), col("as_of"))).as("crawled_at"))
                 .withColumnRenamed("image_id", "view_image_id")
                 .withColumn("in_view", lit(true));
     }

@@ -91,7 +91,11 @@ public final class IndexSearcher implements AutoCloseable {
         return hits.subList(0, Math.min(k, hits.size()));
     }
 
-    private static Path localCopy(HadoopFiles files, IndexManifest.Shard sh, Path dir) {
+    /**
+     * The shard as a local file: itself when local, else a copy under dir, fetched unless the copy
+     * there already has the manifest's sha256; the copy is checked against it either way.
+     */
+    public static Path localCopy(HadoopFiles files, IndexManifest.Shard sh, Path dir) {
         try {
             if (sh.file().startsWith("file:") || sh.file().startsWith("/")) {
                 return Path.of(java.net.URI.create(sh.file().startsWith("/") ? "file://" + sh.file() : sh.file()));

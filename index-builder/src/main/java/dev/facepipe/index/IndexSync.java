@@ -34,7 +34,8 @@ final class IndexSync {
     private static final Logger LOG = LoggerFactory.getLogger(IndexSync.class);
     private static final StructType SIDECAR = new StructType().add("face_key", DataTypes.LongType)
             .add("face_id", DataTypes.StringType).add("image_id", DataTypes.StringType)
-            .add("source", DataTypes.StringType).add("shard", DataTypes.IntegerType);
+            .add("source", DataTypes.StringType).add("page_url", DataTypes.StringType)
+            .add("shard", DataTypes.IntegerType);
 
     private IndexSync() {}
 
@@ -70,9 +71,8 @@ final class IndexSync {
                 LOG.info("rebuilding: the synced lists would be {} times the mean", imbalance);
                 return null;
             }
-            d.rows().where(col("shard").isin(d.rewritten().toArray())).select("shard", "face_key", "face_id",
-                    "image_id", "source").write().mode(SaveMode.Overwrite).partitionBy("shard")
-                    .parquet(layout.sidecars(version));
+            Sidecars.columns(d.rows().where(col("shard").isin(d.rewritten().toArray()))).write()
+                    .mode(SaveMode.Overwrite).partitionBy("shard").parquet(layout.sidecars(version));
             List<IndexManifest.Shard> list = new ArrayList<>();
             for (IndexManifest.Shard sh : m.shards()) {
                 list.add(d.rewritten().contains(sh.shard())
@@ -115,7 +115,8 @@ final class IndexSync {
         // A face whose live URL (or image) changed keeps its vector; its shard's sidecar is rewritten.
         for (Row r : wanted.as("w").join(held.as("h"), "face_key")
                 .where(not(col("w.source").eqNullSafe(col("h.source")).and(col("w.image_id").eqNullSafe(
-                        col("h.image_id"))))).select(col("w.shard")).distinct().collectAsList()) {
+                        col("h.image_id"))).and(col("w.page_url").eqNullSafe(col("h.page_url")))))
+                .select(col("w.shard")).distinct().collectAsList()) {
             rewritten.add(r.getInt(0));
         }
         return new Diff(rows, remove, rewritten, added);
@@ -126,7 +127,8 @@ final class IndexSync {
         Dataset<Row> all = spark.createDataFrame(List.of(), SIDECAR);
         for (IndexManifest.Shard sh : m.shards()) {
             if (!files.hasData(sh.sidecar())) continue;
-            all = all.unionByName(spark.read().parquet(sh.sidecar()).select("face_key", "face_id", "image_id", "source")
+            all = all.unionByName(Sidecars.withPageUrl(spark.read().parquet(sh.sidecar()))
+                    .select("face_key", "face_id", "image_id", "source", "page_url")
                     .withColumn("shard", lit(sh.shard())));
         }
         return all;
