@@ -178,7 +178,7 @@ public final class Config implements Serializable {
 
     /** Keys whose values are credentials: never printed, logged or written into a report or manifest. */
     public static boolean isSecret(String key) {
-        return key.endsWith("access_key") || key.endsWith("secret_key") || key.contains("password");
+        return key.endsWith("access_key") || key.endsWith("secret_key") || key.endsWith("api_keys") || key.contains("password");
     }
 
     /** A value fit for printing: a secret that is set shows as ****. */

@@ -1,0 +1,270 @@
+package dev.facepipe.serve;
+
+import dev.facepipe.core.config.Config;
+import dev.facepipe.core.engine.FaceEngine;
+import dev.facepipe.core.engine.FaceResult;
+import dev.facepipe.core.engine.ImageResult;
+import dev.facepipe.index.IndexLayout;
+import dev.facepipe.index.Sidecars;
+import dev.facepipe.storage.HadoopFiles;
+import dev.facepipe.storage.OptOutList;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The search service without its HTTP face: the served index version (swapped when CURRENT moves),
+ * the fan-out, the query-time guard and the face engine, loaded once. Queries never see a version
+ * half open: a new one is opened and warmed aside, then swapped in with one reference write.
+ */
+public final class SearchService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SearchService.class);
+    /** Opt-out checks wait this long for every shard: they decide what is withheld, so they never go partial. */
+    private static final long OPTOUT_WAIT_MS = 30_000;
+    private final ServeSettings settings;
+    private final HadoopFiles files;
+    private final String root;
+    private final FaceEngine engine;
+    private final Semaphore imageSlots;
+    final ServeMetrics metrics = new ServeMetrics();
+    private final FanOut fanOut;
+    private final QueryGuard guard;
+    private final AtomicReference<ServedVersion> served = new AtomicReference<>();
+    private final ScheduledExecutorService follower;
+    private volatile String lastSwapError;
+
+    /** One hit as answered: the face's evidence, its score and whether it is a match at the threshold. */
+    public record Match(long faceKey, int shard, float score, boolean match, Sidecars.Entry face) {}
+
+    /** An answer: hits best first, the version and threshold that gave them, and what was left out. */
+    public record Answer(String version, String modelId, double threshold, List<Match> hits, List<Integer> missedShards,
+            int withheld) {}
+
+    /** One face of an uploaded photo and, when it could be searched, its answer. */
+    public record FaceAnswer(int number, FaceResult face, boolean main, Answer answer) {}
+
+    /** A photo's answer: its faces (all, or the main one) or why none could be searched. */
+    public record ImageAnswer(ImageResult image, List<FaceAnswer> faces) {}
+
+    public SearchService(Config cfg, ServeSettings settings, String root, FaceEngine engine) {
+        this.settings = settings;
+        this.files = HadoopFiles.fromConfig(cfg);
+        this.root = root;
+        this.engine = engine;
+        this.imageSlots = new Semaphore(settings.imageWorkers());
+        this.fanOut = new FanOut(metrics, settings.shardDeadlineMs(), settings.hedgeAfterMs());
+        this.guard = new QueryGuard(files, cfg);
+        this.follower = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "facepipe-follow-current");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Opens and warms the published version (the service is ready after this), then follows CURRENT. */
+    public void start() {
+        if (!refresh()) throw new IllegalStateException(lastSwapError);
+        if (engine != null) engine.warmUp();
+        if (settings.followSeconds() > 0) {
+            follower.scheduleWithFixedDelay(this::refresh, settings.followSeconds(), settings.followSeconds(),
+                    TimeUnit.SECONDS);
+        }
+    }
+
+    /**
+     * Reads CURRENT and swaps in the version it names when that is not the one served: opened and
+     * warmed first, then one reference write; the old one closes when its last query releases it. A
+     * version that fails to open leaves the served one in place and is reported by health.
+     */
+    public synchronized boolean refresh() {
+        IndexLayout layout = new IndexLayout(root);
+        try {
+            if (!files.exists(layout.pointer())) {
+                throw new IllegalArgumentException("no index published under " + root + " (no CURRENT); run build-index");
+            }
+            String version = files.readString(layout.pointer()).strip();
+            ServedVersion old = served.get();
+            if (old != null && old.version().equals(version)) return true;
+            long t0 = System.nanoTime();
+            ServedVersion next = ServedVersion.open(files, root, version, settings.cacheDir());
+            long bytes = next.warm();
+            warmQueries(next);
+            served.set(next);
+            metrics.vectors.set(next.vectors());
+            metrics.ready.set(1);
+            if (old != null) {
+                metrics.swaps.inc();
+                old.release();
+            }
+            lastSwapError = null;
+            LOG.info("serving index version {} ({} vectors, {} shard(s), {} MB read to warm) after {} ms", version,
+                    next.vectors(), next.shards.size(), bytes >> 20, (System.nanoTime() - t0) / 1_000_000);
+            return true;
+        } catch (RuntimeException e) {
+            lastSwapError = "cannot open the index under " + root + ": " + e.getMessage();
+            LOG.warn("{}; still serving {}", lastSwapError, served.get() == null ? "nothing" : served.get().version());
+            return false;
+        }
+    }
+
+    private void warmQueries(ServedVersion v) {
+        Random r = new Random(7);
+        int dim = v.manifest.dim();
+        for (int i = 0; i < settings.warmupQueries(); i++) {
+            float[] q = new float[dim];
+            double n = 0;
+            for (int j = 0; j < dim; j++) n += (q[j] = (float) r.nextGaussian()) * q[j];
+            for (int j = 0; j < dim; j++) q[j] /= (float) Math.sqrt(n);
+            fanOut.search(v.shards, q, 10, 0, 0, OPTOUT_WAIT_MS);
+        }
+    }
+
+    public boolean ready() {
+        ServedVersion v = served.get();
+        return v != null && !v.closed();
+    }
+
+    /** The served version's name, or null before the first one opened. */
+    public String version() {
+        ServedVersion v = served.get();
+        return v == null ? null : v.version();
+    }
+
+    public String lastSwapError() {
+        return lastSwapError;
+    }
+
+    public String modelId() {
+        ServedVersion v = served.get();
+        return v == null ? null : v.manifest.modelId();
+    }
+
+    public long vectors() {
+        ServedVersion v = served.get();
+        return v == null ? 0 : v.vectors();
+    }
+
+    /** Searches one embedding (of the index's model). */
+    public Answer search(float[] query, int k) {
+        ServedVersion v = acquire();
+        try {
+            return search(v, query, k);
+        } finally {
+            v.release();
+        }
+    }
+
+    private Answer search(ServedVersion v, float[] query, int k) {
+        if (query.length != v.manifest.dim()) {
+            throw new IllegalArgumentException("the embedding has " + query.length + " numbers; the index holds "
+                    + v.manifest.dim());
+        }
+        int want = Math.max(1, Math.min(k, settings.maxK()));
+        Set<Long> optedOut = optedOut(v);
+        // Ask a little more than wanted, so withheld hits rarely leave the answer short.
+        FanOut.Gathered g = fanOut.search(v.shards, query, want + 16, 0, 0);
+        List<Match> hits = new ArrayList<>();
+        int withheld = 0;
+        double threshold = v.manifest.threshold();
+        for (FanOut.Part p : g.parts()) {
+            for (int j = 0; j < p.result().k(); j++) {
+                long key = p.result().label(0, j);
+                if (key < 0) continue;
+                Sidecars.Entry e = v.lookup(p.shard(), key);
+                QueryGuard.Why why = guard.withheld(e, key, optedOut);
+                if (why != null) {
+                    withheld++;
+                    metrics.withheld.labelValues(why.code()).inc();
+                    continue;
+                }
+                float score = p.result().distance(0, j);
+                hits.add(new Match(key, p.shard(), score, score >= threshold, e));
+            }
+        }
+        hits.sort(Comparator.comparingDouble(Match::score).reversed());
+        return new Answer(v.version(), v.manifest.modelId(), threshold, List.copyOf(hits.subList(0,
+                Math.min(want, hits.size()))), g.missed(), withheld);
+    }
+
+    /** The face keys of this version that match an opt-out request, computed once per blocklist state. */
+    private Set<Long> optedOut(ServedVersion v) {
+        String state = guard.blocklistState();
+        Set<Long> have = v.optedOut.get(state);
+        if (have != null) return have;
+        synchronized (v) {
+            have = v.optedOut.get(state);
+            if (have != null) return have;
+            OptOutList list = guard.optOuts(v.manifest.modelId());
+            Set<Long> keys = new java.util.HashSet<>();
+            for (float[] e : list.embeddings()) {
+                FanOut.Gathered g = fanOut.search(v.shards, e, settings.optoutK(), 0, 0, OPTOUT_WAIT_MS);
+                if (!g.missed().isEmpty()) {
+                    throw new IllegalStateException("the opt-out check could not reach shard(s) " + g.missed()
+                            + "; no answer is given until it can");
+                }
+                keys.addAll(QueryGuard.keysAtOrAbove(g, list.minCosine()));
+            }
+            v.optedOut.clear();
+            v.optedOut.put(state, Set.copyOf(keys));
+            return v.optedOut.get(state);
+        }
+    }
+
+    /**
+     * Detects the faces of a photo and searches them: every accepted face, or only the main one
+     * ({@link dev.facepipe.core.engine.MainFace}'s rule). Photos are processed a few at a time
+     * (serve.image_workers); each holds its decoded pixels.
+     */
+    public ImageAnswer searchImage(byte[] bytes, String name, boolean allFaces, int k) throws InterruptedException {
+        if (engine == null) throw new IllegalStateException("this service was started without the face engine");
+        ImageResult r;
+        imageSlots.acquire();
+        try {
+            r = engine.process(bytes, name);
+        } finally {
+            imageSlots.release();
+        }
+        List<FaceAnswer> out = new ArrayList<>();
+        if (!r.ok()) return new ImageAnswer(r, out);
+        int main = r.mainFaceIndex();
+        ServedVersion v = acquire();
+        try {
+            for (int i = 0; i < r.faces().size(); i++) {
+                FaceResult f = r.faces().get(i);
+                boolean isMain = i == main;
+                if (!allFaces && !isMain) continue;
+                boolean comparable = f.accepted() && v.manifest.modelId().equals(f.modelId());
+                out.add(new FaceAnswer(i + 1, f, isMain, comparable ? search(v, f.embedding(), k) : null));
+            }
+        } finally {
+            v.release();
+        }
+        return new ImageAnswer(r, out);
+    }
+
+    private ServedVersion acquire() {
+        for (int tries = 0; tries < 100; tries++) {
+            ServedVersion v = served.get();
+            if (v == null) throw new IllegalStateException("no index version is open yet");
+            if (v.acquire()) return v;
+        }
+        throw new IllegalStateException("the index version changed under 100 tries in a row");
+    }
+
+    @Override
+    public void close() {
+        follower.shutdownNow();
+        ServedVersion v = served.getAndSet(null);
+        if (v != null) v.release();
+        fanOut.close();
+    }
+}

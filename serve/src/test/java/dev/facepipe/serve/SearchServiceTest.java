@@ -1,0 +1,129 @@
+package dev.facepipe.serve;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.facepipe.core.config.Config;
+import dev.facepipe.storage.HadoopFiles;
+import dev.facepipe.storage.OptOutList;
+import dev.facepipe.storage.Tombstones;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SearchServiceTest {
+
+    private static SearchService started(Config cfg, Path root) {
+        SearchService s = new SearchService(cfg, ServeSettings.fromConfig(cfg), root.toString(), null);
+        s.start();
+        return s;
+    }
+
+    @Test
+    void findsTheFaceWithItsEvidenceAcrossShards(@TempDir Path tmp) throws Exception {
+        TestIndex.publish(tmp.resolve("index"), "v-20260101-000000-000", 40, 3);
+        Config cfg = TestIndex.config(tmp);
+        try (SearchService s = started(cfg, tmp.resolve("index"))) {
+            assertTrue(s.ready());
+            for (int i : new int[] {0, 7, 38}) {
+                SearchService.Answer a = s.search(TestIndex.vector(i), 5);
+                SearchService.Match top = a.hits().get(0);
+                assertEquals("face-" + i, top.face().faceId());
+                assertEquals("http://site/page" + i + ".html", top.face().pageUrl());
+                assertEquals(1_700_000_000_000L + i, top.face().crawledAt());
+                assertEquals(i % 3, top.shard());
+                assertTrue(top.match(), "a face scores 1.0 against itself, above the 0.6 threshold");
+                assertEquals(5, a.hits().size());
+                assertTrue(a.missedShards().isEmpty());
+                for (int j = 1; j < a.hits().size(); j++) {
+                    assertTrue(a.hits().get(j - 1).score() >= a.hits().get(j).score(), "best first");
+                }
+            }
+        }
+    }
+
+    @Test
+    void forgottenAndOptedOutFacesAreWithheldBeforeAnyRebuild(@TempDir Path tmp) throws Exception {
+        TestIndex.publish(tmp.resolve("index"), "v-20260101-000000-000", 30, 2);
+        Config cfg = TestIndex.config(tmp);
+        HadoopFiles files = HadoopFiles.fromConfig(cfg);
+        try (SearchService s = started(cfg, tmp.resolve("index"))) {
+            assertEquals("face-4", s.search(TestIndex.vector(4), 3).hits().get(0).face().faceId());
+            Tombstones.append(files, Tombstones.store(cfg), List.of(
+                    new Tombstones.Tombstone(Tombstones.Kind.URL, "http://site/4.jpg"),
+                    new Tombstones.Tombstone(Tombstones.Kind.FACE, "face-9")), "test");
+            OptOutList.add(files, cfg, TestIndex.vector(12), TestIndex.MODEL, "test", "test");
+            Thread.sleep(1100); // the guard looks at the store at most once a second
+            SearchService.Answer a4 = s.search(TestIndex.vector(4), 30);
+            SearchService.Answer a9 = s.search(TestIndex.vector(9), 30);
+            SearchService.Answer a12 = s.search(TestIndex.vector(12), 30);
+            for (SearchService.Answer a : List.of(a4, a9, a12)) {
+                for (SearchService.Match m : a.hits()) {
+                    assertFalse(List.of("face-4", "face-9", "face-12").contains(m.face().faceId()), m.toString());
+                }
+                assertTrue(a.withheld() >= 3, "all three are withheld from every full answer: " + a.withheld());
+            }
+            assertEquals(27, a4.hits().size(), "30 faces, 3 withheld");
+        }
+    }
+
+    @Test
+    void aNewVersionIsSwappedInUnderLoadWithoutAFailedQuery(@TempDir Path tmp) throws Exception {
+        Path root = tmp.resolve("index");
+        TestIndex.publish(root, "v-20260101-000000-000", 50, 2, 33);
+        Config cfg = TestIndex.config(tmp);
+        try (SearchService s = started(cfg, root)) {
+            assertFalse(s.search(TestIndex.vector(33), 1).hits().get(0).face().faceId().equals("face-33"));
+            AtomicBoolean stop = new AtomicBoolean();
+            AtomicInteger ok = new AtomicInteger();
+            ExecutorService clients = Executors.newFixedThreadPool(4);
+            List<Future<?>> runs = new java.util.ArrayList<>();
+            for (int c = 0; c < 4; c++) {
+                runs.add(clients.submit(() -> {
+                    int i = 0;
+                    while (!stop.get()) {
+                        SearchService.Answer a = s.search(TestIndex.vector(i++ % 50), 3);
+                        assertTrue(a.missedShards().isEmpty() && !a.hits().isEmpty(), a.toString());
+                        ok.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            for (int v = 1; v <= 3; v++) {
+                TestIndex.publish(root, "v-20260101-00000" + v + "-000", 50, 2);
+                assertTrue(s.refresh());
+                assertEquals("v-20260101-00000" + v + "-000", s.version());
+            }
+            stop.set(true);
+            for (Future<?> f : runs) f.get(); // an exception in any query fails here
+            clients.shutdown();
+            assertTrue(ok.get() > 0);
+            assertEquals("face-33", s.search(TestIndex.vector(33), 1).hits().get(0).face().faceId(),
+                    "the new version's face is found");
+            assertTrue(s.metrics.scrape().contains("facepipe_index_swaps_total 3.0"), s.metrics.scrape());
+        }
+    }
+
+    @Test
+    void aVersionThatCannotOpenLeavesTheServedOneInPlace(@TempDir Path tmp) throws Exception {
+        Path root = tmp.resolve("index");
+        TestIndex.publish(root, "v-20260101-000000-000", 10, 1);
+        Config cfg = TestIndex.config(tmp);
+        try (SearchService s = started(cfg, root)) {
+            Files.writeString(root.resolve("CURRENT"), "v-20260101-000009-000");
+            assertFalse(s.refresh());
+            assertEquals("v-20260101-000000-000", s.version());
+            assertNotNull(s.lastSwapError());
+            assertEquals("face-3", s.search(TestIndex.vector(3), 1).hits().get(0).face().faceId());
+        }
+    }
+}

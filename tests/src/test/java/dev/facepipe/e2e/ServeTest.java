@@ -1,0 +1,124 @@
+package dev.facepipe.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.facepipe.cli.Main;
+import dev.facepipe.core.config.Config;
+import dev.facepipe.core.engine.FaceEngine;
+import dev.facepipe.crawler.DemoSite;
+import dev.facepipe.serve.ApiServer;
+import dev.facepipe.serve.SearchService;
+import dev.facepipe.serve.ServeSettings;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The search service on a real index: crawl the demo site, ingest, build the index, serve it, and
+ * search by photo over HTTP. A forget is withheld at once, before the service swaps in the version
+ * the forget published; the evidence trail carries the page and crawl time from the crawl.
+ */
+class ServeTest {
+    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
+    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
+    private static final Path DEB = ROOT.resolve("fixtures/debian");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static void run(Path tmp, String... args) {
+        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
+                "--set", "models.dir=" + ROOT.resolve("models"), "--set", "optout.store=" + tmp.resolve("optout"),
+                "--set", "job.spark_master=local[2]")).toArray(String[]::new);
+        PrintStream old = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            assertEquals(0, Main.run(all), String.join(" ", all) + "\n" + out.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(old);
+        }
+    }
+
+    @Test
+    void aPhotoFindsThePersonWithEvidenceAndAForgetIsWithheldAtOnce(@TempDir Path tmp) throws Exception {
+        List<Path> photos = List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("biden_1.jpg"),
+                DEB.resolve("grace_hopper.jpg"), DEB.resolve("astronaut.png"), DEB.resolve("camera.png"),
+                DEB.resolve("chelsea.png"), IDS.resolve("obama_2.jpg"));
+        try (DemoSite site = DemoSite.start(photos)) {
+            run(tmp, "crawl", "--seed", site.baseUrl() + "/", "--out", tmp.resolve("crawl").toString(), "--run-id", "c",
+                    "--set", "crawler.allow_private_hosts=127.0.0.1", "--set", "crawler.politeness_delay_ms=0");
+            run(tmp, "ingest", "--input", tmp.resolve("crawl").toString(), "--out", tmp.resolve("data").toString(),
+                    "--run-id", "i");
+            Path index = tmp.resolve("index");
+            run(tmp, "build-index", "--faces", tmp.resolve("data/faces").toString(), "--out", index.toString());
+
+            Config cfg = Config.builder().set("models.dir=" + ROOT.resolve("models"))
+                    .set("optout.store=" + tmp.resolve("optout")).set("serve.port=0").set("serve.follow_seconds=0")
+                    .set("serve.cache_dir=" + tmp.resolve("cache")).set("serve.audit_dir=" + tmp.resolve("audit"))
+                    .build();
+            ServeSettings settings = ServeSettings.fromConfig(cfg);
+            try (SearchService service = new SearchService(cfg, settings, index.toString(), FaceEngine.fromConfig(cfg));
+                    ApiServer api = new ApiServer(service, settings)) {
+                service.start();
+                api.start();
+                String first = service.version();
+                JsonNode answer = image(api.port(), IDS.resolve("obama_3.jpg"), "main");
+                assertEquals("ok", answer.get("status").asText(), answer.toString());
+                assertEquals(1, answer.get("faces").size(), "main: one face searched");
+                JsonNode search = answer.get("faces").get(0).get("search");
+                JsonNode top = search.get("hits").get(0);
+                String url = top.get("evidence").get("source_url").asText();
+                assertTrue(url.matches(site.baseUrl() + "/img/(copy-of-p0|p0|p6)\\.jpg"), search.toString());
+                assertTrue(top.get("match").asBoolean(), top.toString());
+                assertTrue(top.get("evidence").get("page_url").asText().startsWith(site.baseUrl() + "/"), top.toString());
+                assertFalse(top.get("evidence").get("crawled_at").isNull(), "crawl time from the live view");
+                assertFalse(top.get("evidence").get("quality").isNull());
+                assertEquals(first, top.get("evidence").get("index_version").asText());
+
+                // Forget the first hit's URL: gone from the very next answer, before any swap.
+                run(tmp, "forget", "--index", index.toString(), "--url", url, "--reason", "test");
+                Thread.sleep(1100); // the guard looks at the privacy store at most once a second
+                JsonNode after = image(api.port(), IDS.resolve("obama_3.jpg"), "main").get("faces").get(0).get("search");
+                assertEquals(first, after.get("index_version").asText(), "still the old version");
+                for (JsonNode h : after.get("hits")) assertNotEquals(url, h.get("evidence").get("source_url").asText());
+                assertTrue(after.get("withheld").asInt() >= 1, after.toString());
+
+                assertTrue(service.refresh());
+                assertNotEquals(first, service.version(), "the forget's version is swapped in");
+                JsonNode swapped = image(api.port(), IDS.resolve("obama_3.jpg"), "all").get("faces").get(0).get("search");
+                for (JsonNode h : swapped.get("hits")) assertNotEquals(url, h.get("evidence").get("source_url").asText());
+
+                HttpResponse<String> noFace = post(api.port(), "/v1/search/image?faces=all",
+                        Files.readAllBytes(DEB.resolve("camera.png")));
+                assertTrue(noFace.statusCode() == 200 || noFace.statusCode() == 422, noFace.body());
+                String audit = Files.readString(tmp.resolve("audit/audit.jsonl"));
+                assertEquals(4, audit.lines().count(), audit);
+            }
+        }
+    }
+
+    private static HttpResponse<String> post(int port, String path, byte[] body) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/octet-stream").POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode image(int port, Path photo, String faces) throws Exception {
+        HttpResponse<String> r = post(port, "/v1/search/image?faces=" + faces + "&k=5", Files.readAllBytes(photo));
+        assertEquals(200, r.statusCode(), r.body());
+        return JSON.readTree(r.body());
+    }
+}
