@@ -34,7 +34,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
-        subcommands = {BenchCommand.Engine.class, BenchIndexCommand.class, BenchDedupCommand.class,
+        subcommands = {BenchCommand.Engine.class, BenchIndexCommand.class, BenchServeCommand.class, BenchDedupCommand.class,
                 BenchCrawlCommand.class, BenchIngestCommand.class, BenchRecrawlCommand.class})
 final class BenchCommand extends GroupCommand {
 

@@ -17,7 +17,6 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -63,8 +62,8 @@ final class BenchIndexCommand implements Callable<Integer> {
         int ef = cfg.getInt("index.ef_search");
         int train = lists == 0 ? 0 : (int) Math.min(n, Math.max((long) lists * cfg.getInt("index.train_min_per_list"),
                 Math.min((long) lists * 256, cfg.getLong("index.train_max_vectors"))));
-        float[] x = clustered(n, Math.max(10, n / 100), 1);
-        float[] q = clustered(nq, Math.max(10, n / 100), 1, 2); // same centres, new points
+        float[] x = SyntheticVectors.clustered(n, dim, Math.max(10, n / 100), 1, 1);
+        float[] q = SyntheticVectors.clustered(nq, dim, Math.max(10, n / 100), 1, 2); // same centres, new points
         System.out.printf(Locale.ROOT, "%d vectors x %d, %d queries, %s, nprobe %d, efSearch %d, training sample %d%n",
                 n, dim, nq, f, nprobe, ef, train);
         long rss0 = rssKb();
@@ -166,31 +165,6 @@ final class BenchIndexCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "java/python time ratio %.3f (train+add+search)%n", javaTotal / (tr + ad + se));
         for (Path f2 : new Path[] {dir.resolve("x.f32"), dir.resolve("q.f32"), labels, script}) Files.deleteIfExists(f2);
         Files.deleteIfExists(dir);
-    }
-
-    private float[] clustered(int count, int clusters, long seed) {
-        return clustered(count, clusters, seed, seed);
-    }
-
-    /** Unit vectors around fixed centres (seeded by centreSeed), points drawn with pointSeed. */
-    private float[] clustered(int count, int clusters, long centreSeed, long pointSeed) {
-        Random c = new Random(centreSeed);
-        float[][] centres = new float[clusters][dim];
-        for (float[] v : centres) for (int j = 0; j < dim; j++) v[j] = (float) c.nextGaussian();
-        Random r = new Random(pointSeed * 7919);
-        float[] out = new float[count * dim];
-        for (int i = 0; i < count; i++) {
-            float[] v = centres[r.nextInt(clusters)];
-            double ss = 0;
-            for (int j = 0; j < dim; j++) {
-                float e = (float) (v[j] + 0.8 * r.nextGaussian());
-                out[i * dim + j] = e;
-                ss += e * e;
-            }
-            float inv = (float) (1 / Math.sqrt(ss));
-            for (int j = 0; j < dim; j++) out[i * dim + j] *= inv;
-        }
-        return out;
     }
 
     private static double recall(SearchResult exact, SearchResult approx) {

@@ -96,8 +96,7 @@ public final class SearchService implements AutoCloseable {
             if (old != null && old.version().equals(version)) return true;
             long t0 = System.nanoTime();
             ServedVersion next = ServedVersion.open(files, root, version, settings.cacheDir());
-            long bytes = next.warm();
-            warmQueries(next);
+            long bytes = settings.warmupQueries() < 0 ? 0 : warm(next);
             served.set(next);
             metrics.vectors.set(next.vectors());
             metrics.ready.set(1);
@@ -114,6 +113,23 @@ public final class SearchService implements AutoCloseable {
             LOG.warn("{}; still serving {}", lastSwapError, served.get() == null ? "nothing" : served.get().version());
             return false;
         }
+    }
+
+    /** Warms the served version now (after a start with serve.warmup_queries=-1, which skipped it). */
+    public void warm() {
+        ServedVersion v = acquire();
+        try {
+            warm(v);
+        } finally {
+            v.release();
+        }
+    }
+
+    /** Reads every page of the version's files, then runs serve.warmup_queries random queries; bytes read. */
+    private long warm(ServedVersion v) {
+        long bytes = v.warm();
+        warmQueries(v);
+        return bytes;
     }
 
     private void warmQueries(ServedVersion v) {
