@@ -189,7 +189,7 @@ final class BenchServeCommand implements Callable<Integer> {
         ModelSpec model = ModelSpec.fromConfig(cfg, cfg.getString("embed.model"));
         IndexManifest m = new IndexManifest(version, model.id(), model.sha256(), dim, "inner_product",
                 factory, lists, train, n, list, lists == 0 ? 0 : Math.min(lists, cfg.getInt("index.nprobe")),
-                cfg.getInt("index.ef_search"), 0, 0, 0, 0, 0, 0, 0, 0.5, 1, null, 0, System.currentTimeMillis());
+                cfg.getInt("index.ef_search"), 0, 0, 0, 0, 0, 0, 0, 0.5, 1, null, 0, System.currentTimeMillis(), null, 0);
         Files.writeString(Path.of(layout.manifest(version)), m.toJson());
         Files.writeString(Path.of(layout.pointer()), version);
         return factory;
@@ -234,7 +234,8 @@ final class BenchServeCommand implements Callable<Integer> {
         }
         IndexManifest next = new IndexManifest(to, m.modelId(), m.modelSha256(), m.dim(), m.metric(), m.factory(),
                 m.lists(), m.trainingSample(), m.vectors(), shards, m.defaultNprobe(), m.defaultEfSearch(),
-                0, 0, 0, 0, 0, 0, 0, m.threshold(), 1, from, 0, System.currentTimeMillis());
+                0, 0, 0, 0, 0, 0, 0, m.threshold(), 1, from, 0, System.currentTimeMillis(), m.impostorTail(),
+                m.openSetFpir());
         Files.writeString(Path.of(layout.manifest(to)), next.toJson());
         Files.writeString(Path.of(layout.pointer()), to);
     }

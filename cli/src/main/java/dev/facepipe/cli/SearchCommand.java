@@ -92,7 +92,9 @@ final class SearchCommand implements Callable<Integer> {
             }
             out.put("index_version", s.manifest().version());
             out.put("model_id", s.manifest().modelId());
-            out.put("threshold", s.manifest().threshold());
+            double threshold = s.manifest().threshold(s.manifest().vectors());
+            out.put("threshold", threshold);
+            out.put("threshold_method", s.manifest().thresholdMethod(s.manifest().vectors()));
             ArrayNode arr = out.putArray("hits");
             for (IndexSearcher.Hit h : hits) {
                 ObjectNode o = arr.addObject();
@@ -101,7 +103,7 @@ final class SearchCommand implements Callable<Integer> {
                 o.put("url", h.source());
                 o.put("score", Math.round(h.score() * 10000) / 10000.0);
                 o.put("shard", h.shard());
-                o.put("match", h.score() >= s.manifest().threshold());
+                o.put("match", h.score() >= threshold);
             }
             System.out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(out));
         }

@@ -107,7 +107,7 @@ public final class IndexBuilder {
         for (int s = 0; s < shards; s++) list.add(shardOf(results.get(s), layout.sidecar(version, s)));
         return publish(files, cfg, layout, new IndexManifest(version, in.model().id(), in.model().sha256(), in.dim(),
                 "inner_product", factory, lists, trained.sample(), n, list, task.nprobe(), task.efSearch(),
-                0, 0, 0, 0, 0, 0, 0, 0, 0, null, 0, 0), results.values(), q, in.startedAt());
+                0, 0, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, null, 0), results.values(), q, in.startedAt());
     }
 
     /** The faces with their shard: a hash of the face id, so a face keeps its shard from build to sync. */
@@ -152,7 +152,10 @@ public final class IndexBuilder {
         for (Row r : shards) bytes += r.getLong(2);
         // Strangers' scores among the held-out faces calibrate the decision threshold, once there are
         // enough pairs for a 1-in-1000 quantile to mean something; until then verify.threshold stands.
-        double impostor = impostorQuantile(q.vectors(), q.images(), m.dim(), 0.999);
+        float[] strangers = impostorScores(q.vectors(), q.images(), m.dim());
+        double impostor = quantile(strangers, 0.999);
+        // Their upper tail models how the best of N strangers scores: the 1:N threshold at any gallery size.
+        ImpostorTail tail = ImpostorTail.fit(strangers, cfg.getDouble("index.impostor_tail_fraction"));
         int nq = q.keys().length;
         long pairs = (long) nq * (nq - 1) / 2;
         double threshold = threshold(cfg.getDouble("verify.threshold"), impostor, pairs,
@@ -162,7 +165,7 @@ public final class IndexBuilder {
                 m.defaultEfSearch(), nq, recall.at1(), recall.at10(), recall.p50(), recall.p99(),
                 m.vectors() == 0 ? 0 : (double) bytes / m.vectors(), impostor, threshold,
                 imbalance(shards, ShardWork.LIST_SIZES), m.basedOn(), (System.currentTimeMillis() - t0) / 1000.0,
-                System.currentTimeMillis());
+                System.currentTimeMillis(), tail, cfg.getDouble("index.open_set_fpir"));
         files.writeSmall(layout.manifest(out.version()), out.toJson().getBytes(StandardCharsets.UTF_8));
         files.writeSmall(layout.pointer(), out.version().getBytes(StandardCharsets.UTF_8)); // publish
         IndexVersions.prune(files, layout, cfg.getInt("index.keep_versions"));
@@ -240,6 +243,19 @@ public final class IndexBuilder {
 
     /** The q-quantile of scores between held-out faces of different images: how high strangers score. */
     static double impostorQuantile(float[] q, String[] images, int dim, double quantile) {
+        return quantile(impostorScores(q, images, dim), quantile);
+    }
+
+    /** The q-quantile of a sample (NaN when empty). */
+    static double quantile(float[] scores, double quantile) {
+        if (scores.length == 0) return Double.NaN;
+        float[] a = scores.clone();
+        Arrays.sort(a);
+        return a[(int) Math.min(a.length - 1, Math.floor(quantile * a.length))];
+    }
+
+    /** Scores between held-out faces of different images (the strangers' sample). */
+    static float[] impostorScores(float[] q, String[] images, int dim) {
         int n = images.length;
         List<Float> scores = new ArrayList<>();
         for (int i = 0; i < n; i++) {
@@ -250,11 +266,9 @@ public final class IndexBuilder {
                 scores.add((float) s);
             }
         }
-        if (scores.isEmpty()) return Double.NaN;
         float[] a = new float[scores.size()];
         for (int i = 0; i < a.length; i++) a[i] = scores.get(i);
-        Arrays.sort(a);
-        return a[(int) Math.min(a.length - 1, Math.floor(quantile * a.length))];
+        return a;
     }
 
     private static byte[] toBytes(FaissIndex idx) {

@@ -107,7 +107,8 @@ public final class IndexEditor {
         IndexManifest next = new IndexManifest(version, m.modelId(), m.modelSha256(), m.dim(), m.metric(), m.factory(),
                 m.lists(), m.trainingSample(), m.vectors() - removed, shards, m.defaultNprobe(), m.defaultEfSearch(),
                 m.recallQueries(), m.recallAt1(), m.recallAt10(), m.queryMsP50(), m.queryMsP99(), m.bytesPerVector(),
-                m.impostorP999(), m.threshold(), m.imbalance(), old, m.buildSeconds(), System.currentTimeMillis());
+                m.impostorP999(), m.threshold(), m.imbalance(), old, m.buildSeconds(), System.currentTimeMillis(),
+                m.impostorTail(), m.openSetFpir());
         files.writeSmall(layout.manifest(version), next.toJson().getBytes(StandardCharsets.UTF_8));
         String log = root + "/forget-log.jsonl";
         String before = files.exists(log) ? files.readString(log) : "";

@@ -12,7 +12,9 @@ import java.util.List;
  * Recall is measured against exact search on held-out queries (each query's own vector excluded) at
  * full builds; incremental versions (basedOn = the version they extend) carry those figures over.
  * Imbalance: the largest IVF list over the mean list (1 = perfectly even); past index.max_imbalance
- * an incremental build retrains instead.
+ * an incremental build retrains instead. threshold is the 1:1 decision threshold; impostorTail
+ * (null when too few held-out pairs, or built before it existed) models strangers' top scores so a
+ * search over N faces can use {@link #threshold(long)}, which targets openSetFpir false matches.
  */
 public record IndexManifest(
         String version,
@@ -38,10 +40,33 @@ public record IndexManifest(
         double imbalance,
         String basedOn,
         double buildSeconds,
-        long builtAt) {
+        long builtAt,
+        ImpostorTail impostorTail,
+        double openSetFpir) {
 
     /** One shard file; sidecar rows map its ids back to faces. */
     public record Shard(int shard, long count, String file, String sha256, long bytes, String sidecar) {}
+
+    /**
+     * The match threshold for a search over a gallery of the given size: the 1:1 threshold, raised
+     * to the one the impostor tail gives for openSetFpir at that size (never lowered).
+     */
+    public double threshold(long galleryFaces) {
+        if (impostorTail == null || !(openSetFpir > 0 && openSetFpir < 1) || galleryFaces < 1) return threshold;
+        return Math.max(threshold, impostorTail.threshold(galleryFaces, openSetFpir));
+    }
+
+    /** How {@link #threshold(long)} was reached, in words for an answer. */
+    public String thresholdMethod(long galleryFaces) {
+        if (impostorTail == null || !(openSetFpir > 0 && openSetFpir < 1) || galleryFaces < 1) {
+            return "1:1 threshold (this version has no impostor tail: too few held-out pairs, or built before"
+                    + " tails were kept)";
+        }
+        double open = impostorTail.threshold(galleryFaces, openSetFpir);
+        return String.format(java.util.Locale.ROOT, "%s: FPIR %s over %d faces from the impostor tail (%d pairs)%s",
+                open >= threshold ? "open-set" : "1:1 floor", openSetFpir, galleryFaces, impostorTail.pairs(),
+                open >= threshold ? "" : String.format(java.util.Locale.ROOT, "; open-set alone gives %.4f", open));
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)

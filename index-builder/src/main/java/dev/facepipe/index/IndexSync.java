@@ -83,7 +83,8 @@ final class IndexSync {
                     d.remove().values().stream().mapToLong(a -> a.length).sum(), d.rewritten().size());
             return IndexBuilder.publish(files, cfg, layout, new IndexManifest(version, m.modelId(), m.modelSha256(),
                     m.dim(), m.metric(), m.factory(), m.lists(), m.trainingSample(), vectors, list, m.defaultNprobe(),
-                    m.defaultEfSearch(), 0, 0, 0, 0, 0, 0, 0, 0, 0, old, 0, 0), results.values(), q, in.startedAt());
+                    m.defaultEfSearch(), 0, 0, 0, 0, 0, 0, 0, 0, 0, old, 0, 0, null, 0), results.values(), q,
+                    in.startedAt());
         } finally {
             d.rows().unpersist();
         }

@@ -248,6 +248,7 @@ public final class ApiServer implements AutoCloseable {
         out.put("index_version", a.version());
         out.put("model_id", a.modelId());
         out.put("threshold", round(a.threshold(), 10000));
+        out.put("threshold_method", a.thresholdMethod());
         out.put("partial", !a.missedShards().isEmpty());
         ArrayNode missed = out.putArray("missed_shards");
         a.missedShards().forEach(missed::add);

@@ -46,8 +46,8 @@ public final class SearchService implements AutoCloseable {
     public record Match(long faceKey, int shard, float score, boolean match, Sidecars.Entry face) {}
 
     /** An answer: hits best first, the version and threshold that gave them, and what was left out. */
-    public record Answer(String version, String modelId, double threshold, List<Match> hits, List<Integer> missedShards,
-            int withheld) {}
+    public record Answer(String version, String modelId, double threshold, String thresholdMethod, List<Match> hits,
+            List<Integer> missedShards, int withheld) {}
 
     /** One face of an uploaded photo and, when it could be searched, its answer. */
     public record FaceAnswer(int number, FaceResult face, boolean main, Answer answer) {}
@@ -190,7 +190,8 @@ public final class SearchService implements AutoCloseable {
         FanOut.Gathered g = fanOut.search(v.shards, query, want + 16, 0, 0);
         List<Match> hits = new ArrayList<>();
         int withheld = 0;
-        double threshold = v.manifest.threshold();
+        // A search over N faces decides at the threshold for N (the gallery-size model in the manifest).
+        double threshold = v.manifest.threshold(v.vectors());
         for (FanOut.Part p : g.parts()) {
             for (int j = 0; j < p.result().k(); j++) {
                 long key = p.result().label(0, j);
@@ -207,7 +208,8 @@ public final class SearchService implements AutoCloseable {
             }
         }
         hits.sort(Comparator.comparingDouble(Match::score).reversed());
-        return new Answer(v.version(), v.manifest.modelId(), threshold, List.copyOf(hits.subList(0,
+        return new Answer(v.version(), v.manifest.modelId(), threshold, v.manifest.thresholdMethod(v.vectors()),
+                List.copyOf(hits.subList(0,
                 Math.min(want, hits.size()))), g.missed(), withheld);
     }
 

@@ -15,7 +15,7 @@ class AuditLogTest {
     @Test
     void everySearchIsALineAndTheFileRotatesBySizeKeepingEveryLine(@TempDir Path tmp) throws Exception {
         AuditLog log = new AuditLog(tmp, 600);
-        SearchService.Answer a = new SearchService.Answer("v-1", "m", 0.5, List.of(new SearchService.Match(1, 0, 0.9f,
+        SearchService.Answer a = new SearchService.Answer("v-1", "m", 0.5, "test", List.of(new SearchService.Match(1, 0, 0.9f,
                 true, new Sidecars.Entry(1, "face-1", "img", "http://x", null, null, null))), List.of(2), 1);
         for (int i = 0; i < 10; i++) {
             log.record("alice", "/v1/search/embedding", "hash" + i, a, null);

@@ -114,6 +114,33 @@ class SearchServiceTest {
     }
 
     @Test
+    void theThresholdAppliedIsTheOneForTheServedGallerySize(@TempDir Path tmp) throws Exception {
+        Path root = tmp.resolve("index");
+        dev.facepipe.index.ImpostorTail tail = new dev.facepipe.index.ImpostorTail(0.2, 0.01, 0.05, 100_000);
+        TestIndex.publish(root, "v-20260101-000000-000", 40, 2, 0.1, tail);
+        Config cfg = TestIndex.config(tmp);
+        try (SearchService s = started(cfg, root)) {
+            SearchService.Answer small = s.search(TestIndex.vector(3), 40);
+            assertEquals(tail.threshold(40, 0.001), small.threshold(), 1e-9);
+            assertTrue(small.thresholdMethod().startsWith("open-set: FPIR 0.001 over 40 faces"), small.thresholdMethod());
+            for (SearchService.Match m : small.hits()) assertEquals(m.score() >= small.threshold(), m.match(), m.toString());
+            assertTrue(small.hits().stream().anyMatch(m -> !m.match()), "strangers fall below it");
+
+            TestIndex.publish(root, "v-20260101-000001-000", 400, 2, 0.1, tail);
+            assertTrue(s.refresh());
+            SearchService.Answer big = s.search(TestIndex.vector(3), 5);
+            assertEquals(tail.threshold(400, 0.001), big.threshold(), 1e-9);
+            assertTrue(big.threshold() > small.threshold(), "ten times the faces, a higher bar");
+
+            TestIndex.publish(root, "v-20260101-000002-000", 400, 2, 0.9, tail);
+            assertTrue(s.refresh());
+            SearchService.Answer floor = s.search(TestIndex.vector(3), 5);
+            assertEquals(0.9, floor.threshold(), 1e-9, "never below the 1:1 threshold");
+            assertTrue(floor.thresholdMethod().startsWith("1:1 floor"), floor.thresholdMethod());
+        }
+    }
+
+    @Test
     void aVersionThatCannotOpenLeavesTheServedOneInPlace(@TempDir Path tmp) throws Exception {
         Path root = tmp.resolve("index");
         TestIndex.publish(root, "v-20260101-000000-000", 10, 1);

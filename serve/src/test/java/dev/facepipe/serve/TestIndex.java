@@ -39,6 +39,12 @@ final class TestIndex {
 
     /** Publishes faces [0, n) minus the skipped ones over the given shard count (face i in shard i % shards). */
     static void publish(Path root, String version, int n, int shards, int... skip) throws Exception {
+        publish(root, version, n, shards, 0.6, null, skip);
+    }
+
+    /** As above, with the manifest's 1:1 threshold and impostor tail (FPIR target 0.001) given. */
+    static void publish(Path root, String version, int n, int shards, double threshold,
+            dev.facepipe.index.ImpostorTail tail, int... skip) throws Exception {
         HadoopFiles files = new HadoopFiles(new org.apache.hadoop.conf.Configuration());
         IndexLayout layout = new IndexLayout(root.toString());
         List<IndexManifest.Shard> list = new ArrayList<>();
@@ -67,7 +73,7 @@ final class TestIndex {
             }
         }
         IndexManifest m = new IndexManifest(version, MODEL, "0".repeat(64), DIM, "inner_product", "Flat", 0, 0, n,
-                list, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.6, 1, null, 0, 0);
+                list, 0, 0, 0, 0, 0, 0, 0, 0, 0, threshold, 1, null, 0, 0, tail, 0.001);
         Files.writeString(Path.of(layout.manifest(version)), m.toJson());
         Files.writeString(Path.of(layout.pointer()), version, StandardCharsets.UTF_8);
     }
