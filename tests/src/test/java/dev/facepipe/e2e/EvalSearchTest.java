@@ -1,0 +1,64 @@
+package dev.facepipe.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.facepipe.cli.Main;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** eval search on real photos: people in the gallery are found first, a stranger is told no match, a cat fails to enrol. */
+class EvalSearchTest {
+    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
+    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
+    private static final Path DEB = ROOT.resolve("fixtures/debian");
+
+    private static void put(Path dir, String identity, Path photo) throws Exception {
+        Files.createDirectories(dir.resolve(identity));
+        Files.copy(photo, dir.resolve(identity).resolve(photo.getFileName()));
+    }
+
+    @Test
+    void openSetFiguresOnFoldersOfIdentities(@TempDir Path tmp) throws Exception {
+        Path g = tmp.resolve("gallery"), p = tmp.resolve("probes");
+        put(g, "obama", IDS.resolve("obama_1.jpg"));
+        put(g, "biden", IDS.resolve("biden_1.jpg"));
+        put(g, "hopper", DEB.resolve("grace_hopper.jpg"));
+        put(g, "astronaut", DEB.resolve("astronaut.png"));
+        put(p, "obama", IDS.resolve("obama_2.jpg"));
+        put(p, "obama", IDS.resolve("obama_3.jpg"));
+        put(p, "hopper", DEB.resolve("grace_hopper_512x512.jpg"));
+        put(p, "cameraman", DEB.resolve("camera.png"));
+        put(p, "cat", DEB.resolve("chelsea.png"));
+        // The same probes labelled by csv: biden's photo called obama's is a wrong top match.
+        Files.writeString(tmp.resolve("probes.csv"), "photo,identity\nprobes/obama/obama_2.jpg,obama\n"
+                + "gallery/biden/biden_1.jpg,obama\n");
+        String dirs = run("eval", "search", "--gallery", g.toString(), "--probes", p.toString());
+        assertTrue(dirs.contains("probes: 5 (mated 3, non-mated 2), failures to enrol 1"), dirs);
+        assertTrue(dirs.contains("rank1_identification_rate 1.0000"), dirs);
+        assertTrue(dirs.contains("no_match_rate 1.0000"), dirs);
+        assertTrue(dirs.contains("cannot resolve it"), dirs);
+        assertTrue(dirs.contains("failure to enrol: " + p.resolve("cat/chelsea.png")), dirs);
+        String csv = run("eval", "search", "--gallery", g.toString(), "--probes", tmp.resolve("probes.csv").toString());
+        assertTrue(csv.contains("rank1_identification_rate 0.5000"), csv);
+    }
+
+    private static String run(String... args) {
+        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
+                "--set", "models.dir=" + ROOT.resolve("models"))).toArray(String[]::new);
+        PrintStream old = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            assertEquals(0, Main.run(all), out.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(old);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+}
