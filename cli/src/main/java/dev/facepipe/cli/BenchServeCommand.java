@@ -79,8 +79,15 @@ final class BenchServeCommand implements Callable<Integer> {
         Path root = dir.resolve("index");
         String v1 = "v-20260101-000000-000";
         long t0 = System.nanoTime();
-        String factory = build(base, root, v1);
-        System.out.printf(Locale.ROOT, "built %s in %.1f s (not a service figure)%n", factory, secs(t0));
+        IndexLayout layout = new IndexLayout(root.toString());
+        if (!temp && Files.exists(Path.of(layout.manifest(v1)))
+                && IndexManifest.fromJson(Files.readString(Path.of(layout.manifest(v1)))).vectors() == n) {
+            Files.writeString(Path.of(layout.pointer()), v1);
+            System.out.println("reusing the index built earlier under " + root);
+        } else {
+            String factory = build(base, root, v1);
+            System.out.printf(Locale.ROOT, "built %s in %.1f s (not a service figure)%n", factory, secs(t0));
+        }
         Config cfg = base.with("serve.port", "0", "bench").with("serve.follow_seconds", "0", "bench")
                 .with("serve.cache_dir", dir.resolve("cache").toString(), "bench")
                 .with("serve.audit_dir", dir.resolve("audit").toString(), "bench")
@@ -129,7 +136,7 @@ final class BenchServeCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "photo queries (%d photos <= 1 MP, main face, one client): %d, p50 %.1f ms,"
                     + " p99 %.1f ms (goal p99 <= 100 ms)%n", pics.size(), img.length, pct(img, 50), pct(img, 99));
 
-            String v2 = "v-20260101-000001-000";
+            String v2 = IndexLayout.newVersion();
             copyVersion(HadoopFiles.fromConfig(cfg), root, v1, v2);
             long[] swapMs = {0};
             Load swap = load(api.port(), queries, Math.max(4, seconds / 3), () -> {
@@ -138,8 +145,10 @@ final class BenchServeCommand implements Callable<Integer> {
                 swapMs[0] = (System.nanoTime() - w0) / 1_000_000;
             });
             System.out.printf(Locale.ROOT, "version swap under load (%d clients): swapped to %s in %d ms (open and"
-                    + " warm), %d queries answered, %d failed, p99 %.2f ms%n", clients, s.version(), swapMs[0],
-                    swap.latencies.length, swap.failed, pct(swap.latencies, 99));
+                    + " warm), %d queries answered, %d failed, p99 %.2f ms%s%n", clients, s.version(), swapMs[0],
+                    swap.latencies.length, swap.failed, pct(swap.latencies, 99),
+                    swap.failures.isEmpty() ? "" : "; first failures: " + swap.failures);
+            if (!temp) deleteTree(Path.of(new IndexLayout(root.toString()).version(v2)));
         }
         if (temp) deleteTree(dir);
         return 0;
@@ -240,13 +249,14 @@ final class BenchServeCommand implements Callable<Integer> {
         Files.writeString(Path.of(layout.pointer()), to);
     }
 
-    private record Load(double[] latencies, int failed) {}
+    private record Load(double[] latencies, int failed, List<String> failures) {}
 
     /** clients threads querying for the given seconds; during mid-run, once, the given action. */
     private Load load(int port, float[] queries, int secs, ThrowingRunnable during) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicInteger failed = new AtomicInteger();
         List<Double> lat = Collections.synchronizedList(new ArrayList<>());
+        List<String> reasons = Collections.synchronizedList(new ArrayList<>());
         ExecutorService pool = Executors.newFixedThreadPool(clients);
         List<Future<?>> runs = new ArrayList<>();
         for (int c = 0; c < clients; c++) {
@@ -257,10 +267,16 @@ final class BenchServeCommand implements Callable<Integer> {
                     long q0 = System.nanoTime();
                     try {
                         HttpResponse<String> r = post(port, "/v1/search/embedding", body);
-                        if (r.statusCode() != 200 || r.body().contains("\"partial\":true")) failed.incrementAndGet();
-                        else lat.add((System.nanoTime() - q0) / 1e6);
+                        if (r.statusCode() != 200 || r.body().contains("\"partial\":true")) {
+                            failed.incrementAndGet();
+                            if (reasons.size() < 3) reasons.add(r.statusCode() + " " + r.body().substring(0,
+                                    Math.min(200, r.body().length())));
+                        } else {
+                            lat.add((System.nanoTime() - q0) / 1e6);
+                        }
                     } catch (Exception e) {
                         failed.incrementAndGet();
+                        if (reasons.size() < 3) reasons.add(e.toString());
                     }
                 }
                 return null;
@@ -277,7 +293,7 @@ final class BenchServeCommand implements Callable<Integer> {
         for (Future<?> f : runs) f.get();
         pool.shutdown();
         double[] l = lat.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return new Load(l, failed.get());
+        return new Load(l, failed.get(), List.copyOf(reasons));
     }
 
     @FunctionalInterface

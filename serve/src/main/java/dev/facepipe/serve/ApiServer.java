@@ -36,7 +36,8 @@ public final class ApiServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String OPENAPI = "facepipe/serve/openapi.json";
     /** Every route, as openapi.json lists them (a test holds the two together). */
-    static final java.util.List<String> ROUTES = java.util.List.of("/healthz", "/readyz", "/metrics", "/openapi.json",
+    static final String PAGE = "facepipe/serve/page.html";
+    static final java.util.List<String> ROUTES = java.util.List.of("/", "/healthz", "/readyz", "/metrics", "/openapi.json",
             "/v1/search/embedding", "/v1/search/image");
     private final SearchService service;
     private final ServeSettings settings;
@@ -60,6 +61,7 @@ public final class ApiServer implements AutoCloseable {
         this.access = new Access(settings.keyNames(), settings.ratePerKey());
         this.audit = new AuditLog(settings.auditDir(), settings.auditMaxBytes());
         RoutingHandler routes = Handlers.routing()
+                .get("/", plain("/", this::page))
                 .get("/healthz", plain("/healthz", this::health))
                 .get("/readyz", plain("/readyz", this::readiness))
                 .get("/metrics", plain("/metrics", this::metrics))
@@ -160,8 +162,19 @@ public final class ApiServer implements AutoCloseable {
     }
 
     private void openapi(HttpServerExchange ex, String unused) throws IOException {
-        try (InputStream in = ApiServer.class.getClassLoader().getResourceAsStream(OPENAPI)) {
-            ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+        resource(ex, OPENAPI, "application/json");
+    }
+
+    /** The search page: plain HTML and script, calling the same API (it builds the DOM from text, never markup). */
+    private void page(HttpServerExchange ex, String unused) throws IOException {
+        ex.getResponseHeaders().put(new HttpString("Content-Security-Policy"), "default-src 'self'; img-src * data:;"
+                + " style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src *");
+        resource(ex, PAGE, "text/html; charset=utf-8");
+    }
+
+    private static void resource(HttpServerExchange ex, String name, String type) throws IOException {
+        try (InputStream in = ApiServer.class.getClassLoader().getResourceAsStream(name)) {
+            ex.getResponseHeaders().put(Headers.CONTENT_TYPE, type);
             ex.getResponseSender().send(ByteBuffer.wrap(in.readAllBytes()));
         }
     }
@@ -204,11 +217,12 @@ public final class ApiServer implements AutoCloseable {
             throw new IllegalArgumentException("faces must be main or all, not " + faces);
         }
         int k = Integer.parseInt(param(ex, "k", "10"));
+        boolean crops = param(ex, "crops", "false").equals("true");
         byte[] photo = body(ex, settings.maxUploadBytes());
         if (photo.length == 0) throw new IllegalArgumentException("the body must be the photo's bytes");
         String hash = ContentHash.sha256Hex(photo);
         SearchService.ImageAnswer a = service.searchImage(photo, "upload " + hash.substring(0, 12),
-                faces.equals("all"), k);
+                faces.equals("all"), k, crops);
         ObjectNode out = JSON.createObjectNode();
         out.put("query_sha256", hash);
         out.put("faces_requested", faces);
@@ -232,6 +246,7 @@ public final class ApiServer implements AutoCloseable {
             for (float v : new float[] {f.x1(), f.y1(), f.x2(), f.y2()}) box.add(Math.round(v));
             o.put("det_score", round(f.detScore(), 1000));
             if (f.quality() != null) o.put("quality", round(f.quality().overall(), 1000));
+            if (fa.crop() != null) o.put("crop_jpeg_base64", java.util.Base64.getEncoder().encodeToString(fa.crop()));
             if (fa.answer() == null) {
                 o.putNull("search");
                 continue;

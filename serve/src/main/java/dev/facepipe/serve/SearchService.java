@@ -8,8 +8,12 @@ import dev.facepipe.index.IndexLayout;
 import dev.facepipe.index.Sidecars;
 import dev.facepipe.storage.HadoopFiles;
 import dev.facepipe.storage.OptOutList;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
@@ -30,6 +34,7 @@ public final class SearchService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SearchService.class);
     /** Opt-out checks wait this long for every shard: they decide what is withheld, so they never go partial. */
     private static final long OPTOUT_WAIT_MS = 30_000;
+    private static final dev.facepipe.core.engine.CropRenderer CROPS = new dev.facepipe.core.engine.CropRenderer(112, 90);
     private final ServeSettings settings;
     private final HadoopFiles files;
     private final String root;
@@ -50,7 +55,7 @@ public final class SearchService implements AutoCloseable {
             List<Integer> missedShards, int withheld) {}
 
     /** One face of an uploaded photo and, when it could be searched, its answer. */
-    public record FaceAnswer(int number, FaceResult face, boolean main, Answer answer) {}
+    public record FaceAnswer(int number, FaceResult face, boolean main, Answer answer, byte[] crop) {}
 
     /** A photo's answer: its faces (all, or the main one) or why none could be searched. */
     public record ImageAnswer(ImageResult image, List<FaceAnswer> faces) {}
@@ -104,6 +109,7 @@ public final class SearchService implements AutoCloseable {
                 metrics.swaps.inc();
                 old.release();
             }
+            pruneCache(next);
             lastSwapError = null;
             LOG.info("serving index version {} ({} vectors, {} shard(s), {} MB read to warm) after {} ms", version,
                     next.vectors(), next.shards.size(), bytes >> 20, (System.nanoTime() - t0) / 1_000_000);
@@ -130,6 +136,30 @@ public final class SearchService implements AutoCloseable {
         long bytes = v.warm();
         warmQueries(v);
         return bytes;
+    }
+
+    /**
+     * Deletes cached lookups and shard copies the served version does not use (an old version still
+     * answering keeps its mappings: a deleted file stays readable until unmapped).
+     */
+    private void pruneCache(ServedVersion v) {
+        Set<Path> keep = v.cacheFiles(settings.cacheDir());
+        for (String sub : new String[] {"lookups", "shards"}) {
+            Path dir = settings.cacheDir().resolve(sub);
+            if (!Files.isDirectory(dir)) continue;
+            try (var s = Files.list(dir)) {
+                for (Path p : s.toList()) {
+                    if (keep.contains(p)) continue;
+                    try (var walk = Files.walk(p)) {
+                        for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
+                            Files.deleteIfExists(q);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                LOG.warn("cannot prune the serve cache {}: {}", dir, e.getMessage());
+            }
+        }
     }
 
     private void warmQueries(ServedVersion v) {
@@ -222,7 +252,7 @@ public final class SearchService implements AutoCloseable {
             have = v.optedOut.get(state);
             if (have != null) return have;
             OptOutList list = guard.optOuts(v.manifest.modelId());
-            Set<Long> keys = new java.util.HashSet<>();
+            Set<Long> keys = new HashSet<>();
             for (float[] e : list.embeddings()) {
                 FanOut.Gathered g = fanOut.search(v.shards, e, settings.optoutK(), 0, 0, OPTOUT_WAIT_MS);
                 if (!g.missed().isEmpty()) {
@@ -242,12 +272,15 @@ public final class SearchService implements AutoCloseable {
      * ({@link dev.facepipe.core.engine.MainFace}'s rule). Photos are processed a few at a time
      * (serve.image_workers); each holds its decoded pixels.
      */
-    public ImageAnswer searchImage(byte[] bytes, String name, boolean allFaces, int k) throws InterruptedException {
+    public ImageAnswer searchImage(byte[] bytes, String name, boolean allFaces, int k, boolean crops)
+            throws InterruptedException {
         if (engine == null) throw new IllegalStateException("this service was started without the face engine");
         ImageResult r;
+        List<byte[]> cropped = new ArrayList<>();
         imageSlots.acquire();
-        try {
+        try { // the crops decode the photo again: inside the same slot, so memory stays bounded
             r = engine.process(bytes, name);
+            if (r.ok()) for (FaceResult f : r.faces()) cropped.add(crops ? crop(bytes, f, name) : null);
         } finally {
             imageSlots.release();
         }
@@ -261,12 +294,23 @@ public final class SearchService implements AutoCloseable {
                 boolean isMain = i == main;
                 if (!allFaces && !isMain) continue;
                 boolean comparable = f.accepted() && v.manifest.modelId().equals(f.modelId());
-                out.add(new FaceAnswer(i + 1, f, isMain, comparable ? search(v, f.embedding(), k) : null));
+                out.add(new FaceAnswer(i + 1, f, isMain, comparable ? search(v, f.embedding(), k) : null,
+                        cropped.get(i)));
             }
         } finally {
             v.release();
         }
         return new ImageAnswer(r, out);
+    }
+
+    /** The face's aligned crop as JPEG (as the report shows faces), or null without landmarks or on failure. */
+    private byte[] crop(byte[] photo, FaceResult f, String name) {
+        if (f.landmarks5() == null) return null;
+        try {
+            return CROPS.jpeg(photo, f.landmarks5(), name);
+        } catch (RuntimeException | dev.facepipe.core.RejectedException e) {
+            return null;
+        }
     }
 
     private ServedVersion acquire() {

@@ -33,25 +33,45 @@ final class ServedVersion {
         this.lookups = lookups;
     }
 
-    /** Opens every shard of a published version: local copies, mapped, and their lookups built or reused. */
+    /**
+     * Opens every shard of a published version: local copies, mapped, and their lookups built or
+     * reused. Both are cached by what they hold (a remote shard by its sha256, a lookup by its
+     * sidecar's path), so the shards a nightly sync or a forget left untouched are not fetched or
+     * built again for the next version.
+     */
     static ServedVersion open(HadoopFiles files, String root, String version, Path cache) {
         IndexLayout layout = new IndexLayout(root);
         IndexManifest m = IndexManifest.fromJson(files.readString(layout.manifest(version)));
-        Path dir = cache.resolve(version);
         List<List<ShardClient>> shards = new ArrayList<>();
         Map<Integer, FaceLookup> lookups = new ConcurrentHashMap<>();
         try {
             for (IndexManifest.Shard sh : m.shards()) {
-                Path local = IndexSearcher.localCopy(files, sh, dir);
+                Path local = IndexSearcher.localCopy(files, sh, cache.resolve("shards").resolve(sh.sha256()));
                 shards.add(List.of(new LocalShard(sh.shard(), local)));
-                lookups.put(sh.shard(), FaceLookup.open(files, sh.sidecar(),
-                        dir.resolve("lookup-" + sh.shard() + ".bin")));
+                lookups.put(sh.shard(), FaceLookup.open(files, sh.sidecar(), lookupFile(cache, sh)));
             }
         } catch (RuntimeException e) {
             for (List<ShardClient> r : shards) r.forEach(ShardClient::close);
             throw e;
         }
         return new ServedVersion(m, shards, lookups);
+    }
+
+    /** Where a shard's lookup is cached: named by its sidecar's path (a sidecar is written once, never changed). */
+    static Path lookupFile(Path cache, IndexManifest.Shard sh) {
+        String id = dev.facepipe.storage.ContentHash.sha256Hex(sh.sidecar().getBytes(
+                java.nio.charset.StandardCharsets.UTF_8));
+        return cache.resolve("lookups").resolve(id.substring(0, 32) + ".bin");
+    }
+
+    /** The cache files this version uses (shard copies of remote shards, lookups). */
+    Set<Path> cacheFiles(Path cache) {
+        Set<Path> out = new java.util.HashSet<>();
+        for (IndexManifest.Shard sh : manifest.shards()) {
+            out.add(lookupFile(cache, sh));
+            out.add(cache.resolve("shards").resolve(sh.sha256()));
+        }
+        return out;
     }
 
     String version() {

@@ -141,6 +141,46 @@ class SearchServiceTest {
     }
 
     @Test
+    void aShardAVersionSharesKeepsItsLookupAndUnusedOnesArePruned(@TempDir Path tmp) throws Exception {
+        Path root = tmp.resolve("index");
+        TestIndex.publish(root, "v-20260101-000000-000", 20, 2);
+        Config cfg = TestIndex.config(tmp);
+        Path lookups = tmp.resolve("cache/lookups");
+        try (SearchService s = started(cfg, root)) {
+            java.util.List<Path> before = list(lookups);
+            assertEquals(2, before.size());
+            // As a forget writes it: shard 0 untouched (the old version's files), shard 1 rewritten.
+            TestIndex.publish(root, "v-20260101-000001-000", 20, 2, 7);
+            dev.facepipe.index.IndexLayout layout = new dev.facepipe.index.IndexLayout(root.toString());
+            dev.facepipe.index.IndexManifest old = dev.facepipe.index.IndexManifest.fromJson(
+                    Files.readString(Path.of(layout.manifest("v-20260101-000000-000"))));
+            dev.facepipe.index.IndexManifest next = dev.facepipe.index.IndexManifest.fromJson(
+                    Files.readString(Path.of(layout.manifest("v-20260101-000001-000"))));
+            java.util.List<dev.facepipe.index.IndexManifest.Shard> shards = java.util.List.of(old.shards().get(0),
+                    next.shards().get(1));
+            Files.writeString(Path.of(layout.manifest("v-20260101-000001-000")), new dev.facepipe.index.IndexManifest(
+                    next.version(), next.modelId(), next.modelSha256(), next.dim(), next.metric(), next.factory(), 0, 0,
+                    19, shards, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.6, 1, old.version(), 0, 0, null, 0).toJson());
+            long shard0Built = Files.getLastModifiedTime(ServedVersion.lookupFile(tmp.resolve("cache"),
+                    old.shards().get(0))).toMillis();
+            Thread.sleep(20);
+            assertTrue(s.refresh());
+            java.util.List<Path> after = list(lookups);
+            assertEquals(2, after.size(), "the old shard 1 lookup is pruned: " + after);
+            assertEquals(shard0Built, Files.getLastModifiedTime(ServedVersion.lookupFile(tmp.resolve("cache"),
+                    old.shards().get(0))).toMillis(), "shard 0's lookup is reused, not rebuilt");
+            assertEquals("face-2", s.search(TestIndex.vector(2), 1).hits().get(0).face().faceId());
+            assertFalse(s.search(TestIndex.vector(7), 1).hits().get(0).face().faceId().equals("face-7"));
+        }
+    }
+
+    private static java.util.List<Path> list(Path dir) throws java.io.IOException {
+        try (var s = Files.list(dir)) {
+            return s.sorted().toList();
+        }
+    }
+
+    @Test
     void aVersionThatCannotOpenLeavesTheServedOneInPlace(@TempDir Path tmp) throws Exception {
         Path root = tmp.resolve("index");
         TestIndex.publish(root, "v-20260101-000000-000", 10, 1);

@@ -87,6 +87,7 @@ class ServeTest {
                 assertFalse(top.get("evidence").get("crawled_at").isNull(), "crawl time from the live view");
                 assertFalse(top.get("evidence").get("quality").isNull());
                 assertEquals(first, top.get("evidence").get("index_version").asText());
+                assertPageShows(tmp, api.port(), url);
 
                 // Forget the first hit's URL: gone from the very next answer, before any swap.
                 run(tmp, "forget", "--index", index.toString(), "--url", url, "--reason", "test");
@@ -105,8 +106,42 @@ class ServeTest {
                         Files.readAllBytes(DEB.resolve("camera.png")));
                 assertTrue(noFace.statusCode() == 200 || noFace.statusCode() == 422, noFace.body());
                 String audit = Files.readString(tmp.resolve("audit/audit.jsonl"));
-                assertEquals(4, audit.lines().count(), audit);
+                assertEquals(5, audit.lines().count(), "one line a search (the page's included): " + audit);
             }
+        }
+    }
+
+    /**
+     * The page in headless Chromium: given a photo by URL (served here with CORS, as any site could),
+     * it searches it through the API and shows the faces, crops, matches and evidence.
+     */
+    private static void assertPageShows(Path tmp, int port, String expectedSource) throws Exception {
+        byte[] photo = Files.readAllBytes(IDS.resolve("obama_3.jpg"));
+        com.sun.net.httpserver.HttpServer photos = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        photos.createContext("/obama_3.jpg", ex -> {
+            ex.getResponseHeaders().add("Access-Control-Allow-Origin", "*");
+            ex.getResponseHeaders().add("Content-Type", "image/jpeg");
+            ex.sendResponseHeaders(200, photo.length);
+            ex.getResponseBody().write(photo);
+            ex.close();
+        });
+        photos.start();
+        try {
+            String page = "http://127.0.0.1:" + port + "/?photo=http://127.0.0.1:" + photos.getAddress().getPort()
+                    + "/obama_3.jpg";
+            Process p = new ProcessBuilder("chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                    "--user-data-dir=" + tmp.resolve("chromium"), "--virtual-time-budget=30000", "--dump-dom", page)
+                    .redirectError(tmp.resolve("chromium.log").toFile()).start();
+            String dom = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(dom.contains("face(s) found in the photo"), dom + Files.readString(tmp.resolve("chromium.log")));
+            assertTrue(dom.contains("<strong>Face 1 (main)</strong>"), dom);
+            assertTrue(dom.contains("class=\"crop\" src=\"data:image/jpeg;base64,"), "the aligned crop is shown");
+            assertTrue(dom.contains("class=\"hit match\""), "a match row");
+            assertTrue(dom.contains(">" + expectedSource + "</a>"), "the evidence links the source: " + dom);
+        } finally {
+            photos.stop(0);
         }
     }
 
