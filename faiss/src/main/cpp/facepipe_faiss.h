@@ -10,6 +10,8 @@
 #include <faiss/Index.h>
 #include <faiss/IndexIVF.h>
 #include <faiss/IndexHNSW.h>
+#include <faiss/IndexIDMap.h>
+#include <faiss/invlists/DirectMap.h>
 #include <faiss/clone_index.h>
 #include <faiss/impl/IDSelector.h>
 #include <faiss/index_factory.h>
@@ -102,4 +104,32 @@ inline long long fp_list_size(const FpIndex* index, long long list) {
     const faiss::IndexIVF* ivf = fp_ivf(index);
     if (list < 0 || list >= (long long) ivf->nlist) throw std::out_of_range("list number out of range");
     return ivf->invlists->list_size(list);
+}
+
+// Lets fp_reconstruct find vectors by id: an IVF index gets a hash map id -> (list, offset), built
+// by reading every list's ids once. Call before searches start; not concurrently with anything.
+inline void fp_prepare_reconstruct(FpIndex* index) {
+    faiss::IndexIVF* ivf = dynamic_cast<faiss::IndexIVF*>(index);
+    if (ivf != nullptr) ivf->set_direct_map_type(faiss::DirectMap::Hashtable);
+}
+
+// The stored vector of an id (decoded: SQ8 codes come back approximate); false when the index does
+// not hold it. An IDMap (flat) index is scanned for the id; an IVF index needs fp_prepare_reconstruct.
+inline bool fp_reconstruct(const FpIndex* index, long long id, float* out) {
+    const faiss::IndexIDMap* map = dynamic_cast<const faiss::IndexIDMap*>(index);
+    if (map != nullptr) {
+        for (size_t i = 0; i < map->id_map.size(); i++) {
+            if (map->id_map[i] == id) {
+                map->index->reconstruct(i, out);
+                return true;
+            }
+        }
+        return false;
+    }
+    const faiss::IndexIVF* ivf = dynamic_cast<const faiss::IndexIVF*>(index);
+    if (ivf == nullptr) throw std::invalid_argument("reconstruct by id needs an IDMap or IVF index");
+    if (ivf->direct_map.type != faiss::DirectMap::Hashtable) throw std::logic_error("call fp_prepare_reconstruct first");
+    if (ivf->direct_map.hashtable.count(id) == 0) return false;
+    ivf->reconstruct(id, out);
+    return true;
 }

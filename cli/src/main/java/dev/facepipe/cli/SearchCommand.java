@@ -34,7 +34,8 @@ final class SearchCommand implements Callable<Integer> {
     @Option(names = "--face-id", paramLabel = "ID", description = "Query by an ingested face (needs --faces).")
     String faceId;
 
-    @Option(names = "--faces", paramLabel = "URI", description = "Faces dataset holding --face-id (ingest's OUT/faces).")
+    @Option(names = "--faces", paramLabel = "URI", description = "Faces dataset holding --face-id (ingest's OUT/faces);"
+            + " without it the face's vector is read back from the index itself.")
     String faces;
 
     @Option(names = "--k", description = "Results (default: ${DEFAULT-VALUE}).")
@@ -46,8 +47,8 @@ final class SearchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Config cfg = main.config();
-        if ((image == null) == (faceId == null) || (faceId != null && faces == null)) {
-            System.err.println("facepipe search: give --image FILE, or --face-id ID with --faces URI");
+        if ((image == null) == (faceId == null)) {
+            System.err.println("facepipe search: give --image FILE, or --face-id ID");
             return 2;
         }
         HadoopFiles files = HadoopFiles.fromConfig(cfg);
@@ -65,6 +66,10 @@ final class SearchCommand implements Callable<Integer> {
             query = queryFace.face().embedding();
             modelId = queryFace.face().modelId();
             what = image.toString();
+        } else if (faces == null) {
+            query = null; // read back from the index below
+            modelId = null;
+            what = "face " + faceId;
         } else {
             Object[] found = faceEmbedding(files, faces, faceId);
             if (found == null) {
@@ -77,6 +82,18 @@ final class SearchCommand implements Callable<Integer> {
         }
         Path cache = Path.of(System.getProperty("java.io.tmpdir"), "facepipe-index-cache");
         try (IndexSearcher s = IndexSearcher.open(files, index, cache)) {
+            if (query == null) {
+                query = s.vectorOf(faceId);
+                modelId = s.manifest().modelId();
+                if (query == null) {
+                    System.err.println("facepipe search: face " + faceId + " is not in the published index under "
+                            + index + " (give --faces DATA/faces to search with a face that is not indexed)");
+                    return 2;
+                }
+                double n = 0;
+                for (float x : query) n += x * x;
+                for (int i = 0; i < query.length; i++) query[i] /= (float) Math.sqrt(n);
+            }
             if (!s.manifest().modelId().equals(modelId)) {
                 System.err.println("facepipe search: the index holds " + s.manifest().modelId()
                         + " embeddings but the query was embedded with " + modelId + "; they cannot be compared");

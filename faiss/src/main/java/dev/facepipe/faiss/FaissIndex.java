@@ -138,6 +138,28 @@ public final class FaissIndex implements AutoCloseable {
         return new FaissIndex(call(() -> FaissNative.fp_clone(live()), "clone_index"));
     }
 
+    /**
+     * Makes {@link #reconstruct} work on an IVF index (a hash map from id to its place, about 16
+     * bytes a vector); call once, before searching, not concurrently with other calls.
+     */
+    public void prepareReconstruct() {
+        call(() -> {
+            FaissNative.fp_prepare_reconstruct(live());
+            return null;
+        }, "prepare_reconstruct");
+    }
+
+    /** The vector stored under an id (SQ8 codes decode approximately), or null when the index lacks it. */
+    public float[] reconstruct(long id) {
+        try (FloatPointer out = new FloatPointer(dim)) {
+            boolean found = call(() -> FaissNative.fp_reconstruct(live(), id, out), "reconstruct(" + id + ")");
+            if (!found) return null;
+            float[] v = new float[dim];
+            out.get(v);
+            return v;
+        }
+    }
+
     /** Removes every vector, keeping the training. */
     public void reset() {
         call(() -> {

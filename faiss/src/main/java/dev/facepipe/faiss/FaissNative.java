@@ -74,4 +74,9 @@ final class FaissNative {
     static native long fp_nlist(@Const NativeIndex index);
 
     static native long fp_list_size(@Const NativeIndex index, long list);
+
+    static native void fp_prepare_reconstruct(NativeIndex index);
+
+    @Cast("bool")
+    static native boolean fp_reconstruct(@Const NativeIndex index, long id, FloatPointer out);
 }

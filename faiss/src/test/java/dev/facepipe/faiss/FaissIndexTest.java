@@ -43,6 +43,30 @@ class FaissIndexTest {
     }
 
     @Test
+    void aStoredVectorComesBackByItsIdFromFlatAndMappedIvfShards(@TempDir Path tmp) {
+        try (FaissIndex f = flat()) {
+            assertArrayEquals(Vectors.rows(X, D, 17, 1), f.reconstruct(1017), 0f);
+            assertEquals(null, f.reconstruct(999_999));
+        }
+        for (String factory : new String[] {"IVF32,Flat", "IVF32,SQ8"}) {
+            Path file = tmp.resolve(factory.replace(',', '_') + ".faiss");
+            try (FaissIndex i = ivf(factory)) {
+                i.write(file);
+            }
+            try (FaissIndex m = FaissIndex.read(file, true)) {
+                assertThrows(RuntimeException.class, () -> m.reconstruct(1017), "needs the map first");
+                m.prepareReconstruct();
+                float[] want = Vectors.rows(X, D, 4321, 1);
+                float[] got = m.reconstruct(5321);
+                double err = 0;
+                for (int d = 0; d < D; d++) err = Math.max(err, Math.abs(want[d] - got[d]));
+                assertTrue(err < (factory.endsWith("SQ8") ? 0.02 : 1e-6), factory + " max error " + err);
+                assertEquals(null, m.reconstruct(42), "an id the shard does not hold");
+            }
+        }
+    }
+
+    @Test
     void flatFindsEachVectorItself() {
         try (FaissIndex f = flat()) {
             assertEquals(N, f.ntotal());

@@ -91,6 +91,19 @@ public final class IndexSearcher implements AutoCloseable {
         return hits.subList(0, Math.min(k, hits.size()));
     }
 
+    /** An indexed face's own stored vector (decoded; SQ8 approximately), or null when no shard holds the id. */
+    public float[] vectorOf(String faceId) {
+        long key = dev.facepipe.storage.FaceIds.faceKey(faceId);
+        for (int s = 0; s < shards.size(); s++) {
+            String[] meta = sidecars.get(s).get(key);
+            if (meta == null || !faceId.equals(meta[0])) continue;
+            FaissIndex idx = shards.get(s);
+            idx.prepareReconstruct();
+            return idx.reconstruct(key);
+        }
+        return null;
+    }
+
     /**
      * The shard as a local file: itself when local, else a copy under dir, fetched unless the copy
      * there already has the manifest's sha256; the copy is checked against it either way.

@@ -1,5 +1,6 @@
 package dev.facepipe.ingest;
 
+import dev.facepipe.storage.FaceIds;
 import dev.facepipe.core.RejectReason;
 import dev.facepipe.storage.OptOutList;
 import dev.facepipe.core.config.Config;

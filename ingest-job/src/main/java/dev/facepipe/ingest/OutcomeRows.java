@@ -1,5 +1,6 @@
 package dev.facepipe.ingest;
 
+import dev.facepipe.storage.FaceIds;
 import dev.facepipe.core.engine.FaceResult;
 import dev.facepipe.core.engine.ImageResult;
 import dev.facepipe.core.face.Quality;

@@ -38,7 +38,7 @@ public final class ApiServer implements AutoCloseable {
     /** Every route, as openapi.json lists them (a test holds the two together). */
     static final String PAGE = "facepipe/serve/page.html";
     static final java.util.List<String> ROUTES = java.util.List.of("/", "/healthz", "/readyz", "/metrics", "/openapi.json",
-            "/v1/search/embedding", "/v1/search/image");
+            "/v1/search/embedding", "/v1/search/image", "/v1/search/face", "/v1/faces/{face_id}");
     private final SearchService service;
     private final ServeSettings settings;
     private final Access access;
@@ -68,6 +68,8 @@ public final class ApiServer implements AutoCloseable {
                 .get("/openapi.json", plain("/openapi.json", this::openapi))
                 .post("/v1/search/embedding", guarded("/v1/search/embedding", this::searchEmbedding))
                 .post("/v1/search/image", guarded("/v1/search/image", this::searchImage))
+                .post("/v1/search/face", guarded("/v1/search/face", this::searchFace))
+                .get("/v1/faces/{face_id}", guarded("/v1/faces/{face_id}", this::faceEvidence))
                 .setFallbackHandler(ex -> send(ex, 404, error("no such route: " + ex.getRequestMethod() + " "
                         + ex.getRequestPath() + " (see /openapi.json)")));
         this.server = Undertow.builder().addHttpListener(settings.port(), settings.bind()).setHandler(routes).build();
@@ -255,6 +257,50 @@ public final class ApiServer implements AutoCloseable {
             answer(o.putObject("search"), fa.answer());
         }
         if (a.faces().isEmpty()) audit.refused(key, "/v1/search/image", hash, "no accepted face");
+        send(ex, 200, out);
+    }
+
+    private void searchFace(HttpServerExchange ex, String key) throws IOException {
+        JsonNode body;
+        try {
+            body = JSON.readTree(body(ex, 1 << 16));
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the body is not JSON: " + e.getMessage());
+        }
+        String faceId = body == null ? null : body.path("face_id").asText(null);
+        if (faceId == null) throw new IllegalArgumentException("the body needs \"face_id\"");
+        String hash = ContentHash.sha256Hex(faceId.getBytes(StandardCharsets.UTF_8));
+        SearchService.Answer a = service.searchFace(faceId, body.path("k").asInt(10));
+        if (a == null) {
+            audit.refused(key, "/v1/search/face", hash, "not served");
+            throw new Refusal(404, "face " + faceId + " is not in the served index");
+        }
+        audit.record(key, "/v1/search/face", hash, a, null);
+        ObjectNode out = JSON.createObjectNode();
+        out.put("query_face_id", faceId);
+        answer(out, a);
+        send(ex, 200, out);
+    }
+
+    /** A face's evidence trail: where it came from, in which version, under which model and threshold. */
+    private void faceEvidence(HttpServerExchange ex, String key) {
+        String faceId = ex.getQueryParameters().get("face_id").getFirst();
+        SearchService.Answer a = service.face(faceId);
+        if (a == null) throw new Refusal(404, "face " + faceId + " is not in the served index");
+        SearchService.Match m = a.hits().get(0);
+        ObjectNode out = JSON.createObjectNode();
+        out.put("face_id", faceId);
+        out.put("image_id", m.face().imageId());
+        ObjectNode ev = out.putObject("evidence");
+        ev.put("source_url", m.face().source());
+        ev.put("page_url", m.face().pageUrl());
+        if (m.face().crawledAt() != null) ev.put("crawled_at", java.time.Instant.ofEpochMilli(m.face().crawledAt()).toString());
+        else ev.putNull("crawled_at");
+        if (m.face().quality() != null) ev.put("quality", round(m.face().quality(), 1000));
+        else ev.putNull("quality");
+        ev.put("model_id", a.modelId());
+        ev.put("index_version", a.version());
+        ev.put("shard", m.shard());
         send(ex, 200, out);
     }
 

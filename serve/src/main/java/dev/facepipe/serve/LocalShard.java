@@ -27,6 +27,7 @@ final class LocalShard implements ShardClient {
         this.shard = shard;
         this.file = file;
         this.index = FaissIndex.read(file, true);
+        this.index.prepareReconstruct(); // search by face id reads a face's own vector back
     }
 
     @Override
@@ -56,6 +57,17 @@ final class LocalShard implements ShardClient {
         try {
             if (closed) throw new IllegalStateException("shard " + shard + " was closed (its version was swapped out)");
             return index.search(query, k, nprobe, efSearch);
+        } finally {
+            use.readLock().unlock();
+        }
+    }
+
+    @Override
+    public float[] vector(long key) {
+        use.readLock().lock();
+        try {
+            if (closed) throw new IllegalStateException("shard " + shard + " was closed (its version was swapped out)");
+            return index.reconstruct(key);
         } finally {
             use.readLock().unlock();
         }

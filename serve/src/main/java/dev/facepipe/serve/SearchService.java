@@ -5,6 +5,7 @@ import dev.facepipe.core.engine.FaceEngine;
 import dev.facepipe.core.engine.FaceResult;
 import dev.facepipe.core.engine.ImageResult;
 import dev.facepipe.index.IndexLayout;
+import dev.facepipe.index.IndexManifest;
 import dev.facepipe.index.Sidecars;
 import dev.facepipe.storage.HadoopFiles;
 import dev.facepipe.storage.OptOutList;
@@ -241,6 +242,65 @@ public final class SearchService implements AutoCloseable {
         return new Answer(v.version(), v.manifest.modelId(), threshold, v.manifest.thresholdMethod(v.vectors()),
                 List.copyOf(hits.subList(0,
                 Math.min(want, hits.size()))), g.missed(), withheld);
+    }
+
+    /**
+     * An indexed face by its id, as a one-hit answer of the version that holds it (no score, no
+     * threshold), or null when the served version does not hold it or it is withheld (forgotten,
+     * opted out: to the caller, as if it were not there).
+     */
+    public Answer face(String faceId) {
+        ServedVersion v = acquire();
+        try {
+            Located at = locate(v, faceId);
+            return at == null ? null : new Answer(v.version(), v.manifest.modelId(), Double.NaN, "",
+                    List.of(new Match(at.key, at.shard, Float.NaN, false, at.entry)), List.of(), 0);
+        } finally {
+            v.release();
+        }
+    }
+
+    /** Searches with an indexed face's own stored vector; null when the face is not served (see {@link #face}). */
+    public Answer searchFace(String faceId, int k) {
+        ServedVersion v = acquire();
+        try {
+            Located at = locate(v, faceId);
+            if (at == null) return null;
+            float[] q = null;
+            for (List<ShardClient> replicas : v.shards) {
+                if (replicas.get(0).shard() == at.shard) q = replicas.get(0).vector(at.key);
+            }
+            if (q == null) throw new IllegalStateException("shard " + at.shard + " lists face " + faceId
+                    + " in its lookup but holds no vector for it");
+            double n = 0;
+            for (float x : q) n += x * x;
+            for (int i = 0; i < q.length; i++) q[i] /= (float) Math.sqrt(n); // SQ8 decodes a little off unit length
+            return search(v, q, k);
+        } finally {
+            v.release();
+        }
+    }
+
+    private record Located(long key, int shard, Sidecars.Entry entry) {}
+
+    private Located locate(ServedVersion v, String faceId) {
+        long key;
+        try {
+            key = dev.facepipe.storage.FaceIds.faceKey(faceId);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("not a face id: " + faceId + " (32 hex digits)");
+        }
+        for (IndexManifest.Shard sh : v.manifest.shards()) {
+            Sidecars.Entry e = v.lookup(sh.shard(), key);
+            if (e == null || !faceId.equals(e.faceId())) continue;
+            QueryGuard.Why why = guard.withheld(e, key, optedOut(v));
+            if (why != null) {
+                metrics.withheld.labelValues(why.code()).inc();
+                return null;
+            }
+            return new Located(key, sh.shard(), e);
+        }
+        return null;
     }
 
     /** The face keys of this version that match an opt-out request, computed once per blocklist state. */

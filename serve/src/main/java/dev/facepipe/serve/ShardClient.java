@@ -14,6 +14,9 @@ public interface ShardClient extends AutoCloseable {
     /** The k nearest of one query: scores and face keys (key -1 where the shard holds fewer than k). */
     SearchResult search(float[] query, int k, int nprobe, int efSearch);
 
+    /** The vector the shard stores under a face key (decoded), or null when it holds none. */
+    float[] vector(long key);
+
     @Override
     void close();
 }

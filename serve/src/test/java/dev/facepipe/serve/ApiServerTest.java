@@ -70,7 +70,7 @@ class ApiServerTest {
             assertEquals(200, r.statusCode(), r.body());
             JsonNode a = JSON.readTree(r.body());
             JsonNode top = a.get("hits").get(0);
-            assertEquals("face-3", top.get("face_id").asText());
+            assertEquals(TestIndex.faceId(3), top.get("face_id").asText());
             assertTrue(top.get("match").asBoolean());
             JsonNode ev = top.get("evidence");
             assertEquals("http://site/3.jpg", ev.get("source_url").asText());
@@ -95,8 +95,21 @@ class ApiServerTest {
             }
             assertTrue(limited > 0, "5 a second, 8 sent at once");
 
+            Thread.sleep(1100); // a fresh second of rate budget
+            HttpResponse<String> trail = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
+                    + "/v1/faces/" + TestIndex.faceId(5))).header("X-Api-Key", KEY).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, trail.statusCode(), trail.body());
+            assertEquals("http://site/5.jpg", JSON.readTree(trail.body()).get("evidence").get("source_url").asText());
+            HttpResponse<String> byFace = post(port, "/v1/search/face", KEY, ("{\"k\":3,\"face_id\":\""
+                    + TestIndex.faceId(5) + "\"}").getBytes());
+            assertEquals(200, byFace.statusCode(), byFace.body());
+            assertEquals(TestIndex.faceId(5), JSON.readTree(byFace.body()).get("hits").get(0).get("face_id").asText());
+            assertEquals(404, post(port, "/v1/search/face", KEY, ("{\"face_id\":\"" + TestIndex.faceId(999)
+                    + "\"}").getBytes()).statusCode());
+
             String audit = Files.readString(tmp.resolve("audit/audit.jsonl"));
-            assertTrue(audit.contains("\"key\":\"alice\"") && audit.contains("\"face_id\":\"face-3\""), audit);
+            assertTrue(audit.contains("\"key\":\"alice\"") && audit.contains("\"face_id\":\"" + TestIndex.faceId(3) + "\""), audit);
             assertFalse(audit.contains(KEY), "the key itself is never written");
 
             String metrics = get(port, "/metrics").body();
@@ -124,7 +137,9 @@ class ApiServerTest {
             assertEquals(new HashSet<>(ApiServer.ROUTES), paths);
             for (String p : ApiServer.ROUTES) {
                 boolean post = spec.get("paths").get(p).has("post");
-                int code = post ? post(api.port(), p, null, new byte[0]).statusCode() : get(api.port(), p).statusCode();
+                String path = p.replace("{face_id}", TestIndex.faceId(1));
+                int code = post ? post(api.port(), path, null, new byte[0]).statusCode()
+                        : get(api.port(), path).statusCode();
                 assertNotEquals(404, code, p + " is described but not served");
             }
         }

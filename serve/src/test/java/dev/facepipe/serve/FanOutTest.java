@@ -28,6 +28,11 @@ class FanOutTest {
         }
 
         @Override
+        public float[] vector(long key) {
+            return null;
+        }
+
+        @Override
         public void close() {}
     }
 

@@ -37,7 +37,7 @@ class SearchServiceTest {
             for (int i : new int[] {0, 7, 38}) {
                 SearchService.Answer a = s.search(TestIndex.vector(i), 5);
                 SearchService.Match top = a.hits().get(0);
-                assertEquals("face-" + i, top.face().faceId());
+                assertEquals(TestIndex.faceId(i), top.face().faceId());
                 assertEquals("http://site/page" + i + ".html", top.face().pageUrl());
                 assertEquals(1_700_000_000_000L + i, top.face().crawledAt());
                 assertEquals(i % 3, top.shard());
@@ -52,15 +52,37 @@ class SearchServiceTest {
     }
 
     @Test
+    void aFaceIdGivesItsEvidenceAndSearchesWithItsOwnVector(@TempDir Path tmp) throws Exception {
+        TestIndex.publish(tmp.resolve("index"), "v-20260101-000000-000", 30, 3);
+        Config cfg = TestIndex.config(tmp);
+        try (SearchService s = started(cfg, tmp.resolve("index"))) {
+            SearchService.Answer ev = s.face(TestIndex.faceId(13));
+            assertEquals("http://site/13.jpg", ev.hits().get(0).face().source());
+            assertEquals(1, ev.hits().get(0).shard());
+            assertEquals(null, s.face(TestIndex.faceId(31)), "not indexed");
+            SearchService.Answer a = s.searchFace(TestIndex.faceId(13), 4);
+            assertEquals(TestIndex.faceId(13), a.hits().get(0).face().faceId());
+            assertEquals(1.0, a.hits().get(0).score(), 1e-5);
+            assertEquals(s.search(TestIndex.vector(13), 4).hits().stream().map(m -> m.face().faceId()).toList(),
+                    a.hits().stream().map(m -> m.face().faceId()).toList(), "the same as searching its vector");
+            Tombstones.append(HadoopFiles.fromConfig(cfg), Tombstones.store(cfg), List.of(
+                    new Tombstones.Tombstone(Tombstones.Kind.FACE, TestIndex.faceId(13))), "test");
+            Thread.sleep(1100);
+            assertEquals(null, s.face(TestIndex.faceId(13)), "a forgotten face is not there to anyone");
+            assertEquals(null, s.searchFace(TestIndex.faceId(13), 4));
+        }
+    }
+
+    @Test
     void forgottenAndOptedOutFacesAreWithheldBeforeAnyRebuild(@TempDir Path tmp) throws Exception {
         TestIndex.publish(tmp.resolve("index"), "v-20260101-000000-000", 30, 2);
         Config cfg = TestIndex.config(tmp);
         HadoopFiles files = HadoopFiles.fromConfig(cfg);
         try (SearchService s = started(cfg, tmp.resolve("index"))) {
-            assertEquals("face-4", s.search(TestIndex.vector(4), 3).hits().get(0).face().faceId());
+            assertEquals(TestIndex.faceId(4), s.search(TestIndex.vector(4), 3).hits().get(0).face().faceId());
             Tombstones.append(files, Tombstones.store(cfg), List.of(
                     new Tombstones.Tombstone(Tombstones.Kind.URL, "http://site/4.jpg"),
-                    new Tombstones.Tombstone(Tombstones.Kind.FACE, "face-9")), "test");
+                    new Tombstones.Tombstone(Tombstones.Kind.FACE, TestIndex.faceId(9))), "test");
             OptOutList.add(files, cfg, TestIndex.vector(12), TestIndex.MODEL, "test", "test");
             Thread.sleep(1100); // the guard looks at the store at most once a second
             SearchService.Answer a4 = s.search(TestIndex.vector(4), 30);
@@ -68,7 +90,7 @@ class SearchServiceTest {
             SearchService.Answer a12 = s.search(TestIndex.vector(12), 30);
             for (SearchService.Answer a : List.of(a4, a9, a12)) {
                 for (SearchService.Match m : a.hits()) {
-                    assertFalse(List.of("face-4", "face-9", "face-12").contains(m.face().faceId()), m.toString());
+                    assertFalse(List.of(TestIndex.faceId(4), TestIndex.faceId(9), TestIndex.faceId(12)).contains(m.face().faceId()), m.toString());
                 }
                 assertTrue(a.withheld() >= 3, "all three are withheld from every full answer: " + a.withheld());
             }
@@ -82,7 +104,7 @@ class SearchServiceTest {
         TestIndex.publish(root, "v-20260101-000000-000", 50, 2, 33);
         Config cfg = TestIndex.config(tmp);
         try (SearchService s = started(cfg, root)) {
-            assertFalse(s.search(TestIndex.vector(33), 1).hits().get(0).face().faceId().equals("face-33"));
+            assertFalse(s.search(TestIndex.vector(33), 1).hits().get(0).face().faceId().equals(TestIndex.faceId(33)));
             AtomicBoolean stop = new AtomicBoolean();
             AtomicInteger ok = new AtomicInteger();
             ExecutorService clients = Executors.newFixedThreadPool(4);
@@ -107,7 +129,7 @@ class SearchServiceTest {
             for (Future<?> f : runs) f.get(); // an exception in any query fails here
             clients.shutdown();
             assertTrue(ok.get() > 0);
-            assertEquals("face-33", s.search(TestIndex.vector(33), 1).hits().get(0).face().faceId(),
+            assertEquals(TestIndex.faceId(33), s.search(TestIndex.vector(33), 1).hits().get(0).face().faceId(),
                     "the new version's face is found");
             assertTrue(s.metrics.scrape().contains("facepipe_index_swaps_total 3.0"), s.metrics.scrape());
         }
@@ -169,8 +191,8 @@ class SearchServiceTest {
             assertEquals(2, after.size(), "the old shard 1 lookup is pruned: " + after);
             assertEquals(shard0Built, Files.getLastModifiedTime(ServedVersion.lookupFile(tmp.resolve("cache"),
                     old.shards().get(0))).toMillis(), "shard 0's lookup is reused, not rebuilt");
-            assertEquals("face-2", s.search(TestIndex.vector(2), 1).hits().get(0).face().faceId());
-            assertFalse(s.search(TestIndex.vector(7), 1).hits().get(0).face().faceId().equals("face-7"));
+            assertEquals(TestIndex.faceId(2), s.search(TestIndex.vector(2), 1).hits().get(0).face().faceId());
+            assertFalse(s.search(TestIndex.vector(7), 1).hits().get(0).face().faceId().equals(TestIndex.faceId(7)));
         }
     }
 
@@ -190,7 +212,7 @@ class SearchServiceTest {
             assertFalse(s.refresh());
             assertEquals("v-20260101-000000-000", s.version());
             assertNotNull(s.lastSwapError());
-            assertEquals("face-3", s.search(TestIndex.vector(3), 1).hits().get(0).face().faceId());
+            assertEquals(TestIndex.faceId(3), s.search(TestIndex.vector(3), 1).hits().get(0).face().faceId());
         }
     }
 }

@@ -27,7 +27,16 @@ final class TestIndex {
                 .set("serve.warmup_queries=2").build();
     }
 
-    /** Unit vector i of a fixed random set: face i is "face-i", image "img-i", source http://site/i.jpg. */
+    /** Face i's id: 32 hex digits, as ingest makes them (its FAISS key is derived from it). */
+    static String faceId(int i) {
+        return String.format("%08x%024x", 0x1000 + i * 7919, i);
+    }
+
+    static long key(int i) {
+        return dev.facepipe.storage.FaceIds.faceKey(faceId(i));
+    }
+
+    /** Unit vector i of a fixed random set: face i is faceId(i), image "img-i", source http://site/i.jpg. */
     static float[] vector(int i) {
         Random r = new Random(1000 + i);
         float[] v = new float[DIM];
@@ -59,8 +68,8 @@ final class TestIndex {
                     if (java.util.Arrays.stream(skip).anyMatch(k -> k == face)) continue;
                     x = concat(x, vector(i));
                     ids = java.util.Arrays.copyOf(ids, ids.length + 1);
-                    ids[ids.length - 1] = 5000 + i;
-                    rows.add(new Sidecars.Entry(5000 + i, "face-" + i, "img-" + i, "http://site/" + i + ".jpg",
+                    ids[ids.length - 1] = key(i);
+                    rows.add(new Sidecars.Entry(key(i), faceId(i), "img-" + i, "http://site/" + i + ".jpg",
                             "http://site/page" + i + ".html", 1_700_000_000_000L + i, 0.5 + i / 1000.0));
                 }
                 if (ids.length > 0) idx.add(x, ids);

@@ -99,6 +99,10 @@ class IngestIndexSearchTest {
                 "--faces", data.resolve("faces").toString(), "--k", "1", "--set", MODELS)).get("hits");
         assertEquals(top, byId.get(0).get("face_id").asText(), "a face finds itself first");
         assertEquals(1.0, byId.get(0).get("score").asDouble(), 1e-3);
+        JsonNode fromIndex = new ObjectMapper().readTree(run("search", "--index", index.toString(), "--face-id", top,
+                "--k", "1", "--set", MODELS)).get("hits");
+        assertEquals(top, fromIndex.get(0).get("face_id").asText(), "the vector read back from the index");
+        assertEquals(1.0, fromIndex.get(0).get("score").asDouble(), 1e-3);
         JsonNode hopper = search(index, DEB.resolve("grace_hopper_512x512.jpg")).get("hits");
         assertTrue(hopper.get(0).get("url").asText().endsWith("grace_hopper.jpg"), hopper.toString());
         assertTrue(hopper.get(0).get("score").asDouble() > 0.9, hopper.toString());

@@ -1,6 +1,5 @@
-package dev.facepipe.ingest;
+package dev.facepipe.storage;
 
-import dev.facepipe.storage.ContentHash;
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
