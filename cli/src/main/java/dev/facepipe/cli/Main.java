@@ -16,7 +16,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "facepipe", mixinStandardHelpOptions = true, version = "facepipe 0.1.0",
         description = "Face-ingestion pipeline: crawl, ingest, index and search faces.",
         subcommands = {ConfigCommand.class, ModelsCommand.class, VerifyCommand.class, EvalCommand.class, IngestCommand.class,
-                BuildIndexCommand.class, SearchCommand.class, ServeCommand.class, ForgetCommand.class, CrawlCommand.class,
+                BuildIndexCommand.class, SearchCommand.class, ServeCommand.class, AuditCommand.class, ForgetCommand.class,
+                CrawlCommand.class,
                 RecrawlCommand.class, OptOutCommand.class,
                 DemoSiteCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})

@@ -107,6 +107,10 @@ class ServeTest {
                 assertTrue(noFace.statusCode() == 200 || noFace.statusCode() == 422, noFace.body());
                 String audit = Files.readString(tmp.resolve("audit/audit.jsonl"));
                 assertEquals(5, audit.lines().count(), "one line a search (the page's included): " + audit);
+                run(tmp, "audit", "--dir", tmp.resolve("audit").toString(), "--out", tmp.resolve("audit.html").toString());
+                String page = Files.readString(tmp.resolve("audit.html"));
+                assertTrue(page.contains("<p id=totals>5 searches answered, 0 refused, 5 lines</p>"), page);
+                assertTrue(page.contains("<td class=l>anonymous</td><td>5</td>"), page);
             }
         }
     }
