@@ -59,7 +59,7 @@ public final class ApiServer implements AutoCloseable {
         this.service = service;
         this.settings = settings;
         this.access = new Access(settings.keyNames(), settings.ratePerKey());
-        this.audit = new AuditLog(settings.auditDir(), settings.auditMaxBytes());
+        this.audit = new AuditLog(settings.auditDir(), settings.auditMaxBytes(), settings.auditSyncMs());
         RoutingHandler routes = Handlers.routing()
                 .get("/", plain("/", this::page))
                 .get("/healthz", plain("/healthz", this::health))
@@ -390,5 +390,6 @@ public final class ApiServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop();
+        audit.close();
     }
 }
