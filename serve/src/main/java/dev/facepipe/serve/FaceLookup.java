@@ -37,22 +37,37 @@ final class FaceLookup {
         this.map = map;
         if (map.capacity() < 16 || map.getLong(0) != MAGIC) throw new IllegalStateException("not a face lookup file");
         long n = map.getLong(8);
+        if (n < 0 || 16 + 16 * n > map.capacity()) throw new IllegalStateException("a truncated face lookup file");
         this.count = (int) n;
         this.records = 16 + 16 * count;
     }
 
-    /** The lookup file for a shard's sidecar, built into {@code file} unless a complete one is there. */
+    /**
+     * The lookup file for a shard's sidecar, built into {@code file} unless a complete one is there
+     * (one that is not a lookup, e.g. damaged on disk, is built again).
+     */
     static FaceLookup open(HadoopFiles files, String sidecar, Path file) {
         try {
             if (!Files.exists(file)) build(files, sidecar, file);
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                if (ch.size() > Integer.MAX_VALUE) {
-                    throw new IllegalStateException("face lookup " + file + " exceeds 2 GiB; lower index.vectors_per_shard");
-                }
-                return new FaceLookup(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()));
+            try {
+                return map(file);
+            } catch (IllegalStateException damaged) {
+                Files.delete(file);
+                build(files, sidecar, file);
+                return map(file);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open face lookup " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static FaceLookup map(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            if (ch.size() > Integer.MAX_VALUE) {
+                throw new UncheckedIOException(new IOException("face lookup " + file
+                        + " exceeds 2 GiB; lower index.vectors_per_shard"));
+            }
+            return new FaceLookup(ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size()));
         }
     }
 

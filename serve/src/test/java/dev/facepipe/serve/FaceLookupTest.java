@@ -23,7 +23,7 @@ class FaceLookupTest {
     private final HadoopFiles files = new HadoopFiles(new org.apache.hadoop.conf.Configuration());
 
     @Test
-    void everyKeyFindsItsRowAndAbsentKeysNone(@TempDir Path tmp) {
+    void everyKeyFindsItsRowAndAbsentKeysNone(@TempDir Path tmp) throws Exception {
         List<Sidecars.Entry> rows = new ArrayList<>();
         Random r = new Random(3);
         for (int i = 0; i < 5000; i++) {
@@ -39,6 +39,10 @@ class FaceLookupTest {
         // Reopened from the file alone (a restart reuses it).
         FaceLookup again = FaceLookup.open(files, tmp.resolve("missing").toString(), tmp.resolve("lookup.bin"));
         assertEquals(rows.get(17), again.get(rows.get(17).faceKey()));
+        // A damaged file is built again from the sidecar.
+        java.nio.file.Files.write(tmp.resolve("lookup.bin"), new byte[] {1, 2, 3});
+        FaceLookup rebuilt = FaceLookup.open(files, tmp.resolve("sidecar").toString(), tmp.resolve("lookup.bin"));
+        assertEquals(rows.get(99), rebuilt.get(rows.get(99).faceKey()));
     }
 
     @Test
