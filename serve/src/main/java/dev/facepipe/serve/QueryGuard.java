@@ -8,15 +8,22 @@ import dev.facepipe.storage.Tombstones;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * What a search may never return, checked on every answer so it holds from the moment it is
  * recorded, not from the next index build: tombstones (forget and opt-out: a face, an image or a
  * URL) and faces that match an opt-out request (cosine at least optout.min_cosine to a requester's
- * embedding, the same rule ingest applies). The privacy store is re-read when its files change,
- * looked at no more than once a second.
+ * embedding, the same rule ingest applies). The privacy store is looked at once a second by a
+ * thread of its own and re-read when its files change, so a query never waits on storage; a store
+ * that cannot be read keeps the last set read (and says so in the log).
  */
-final class QueryGuard {
+final class QueryGuard implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(QueryGuard.class);
     private static final long LOOK_EVERY_MS = 1000;
     private final HadoopFiles files;
     private final Config cfg;
@@ -24,7 +31,7 @@ final class QueryGuard {
     private volatile Tombstones tombstones = Tombstones.none();
     private volatile String tombstonesState = "";
     private volatile String blocklistState = "";
-    private volatile long lookedAt;
+    private final ScheduledExecutorService looker;
 
     /** Why a hit is withheld, or null when it may be shown. */
     enum Why {
@@ -39,14 +46,24 @@ final class QueryGuard {
         this.files = files;
         this.cfg = cfg;
         this.store = Tombstones.store(cfg);
-        refresh(true);
+        refresh();
+        this.looker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "facepipe-privacy-store");
+            t.setDaemon(true);
+            return t;
+        });
+        looker.scheduleWithFixedDelay(() -> {
+            try {
+                refresh();
+            } catch (RuntimeException e) {
+                LOG.warn("cannot read the privacy store {} ({}); still enforcing what was read before", store,
+                        e.getMessage());
+            }
+        }, LOOK_EVERY_MS, LOOK_EVERY_MS, TimeUnit.MILLISECONDS);
     }
 
-    /** Re-reads the tombstones when their file changed (at most once a second unless forced). */
-    synchronized void refresh(boolean force) {
-        long now = System.currentTimeMillis();
-        if (!force && now - lookedAt < LOOK_EVERY_MS) return;
-        lookedAt = now;
+    /** Re-reads the tombstones when their file changed, and notes the blocklist's state. */
+    synchronized void refresh() {
         String t = state(store + "/" + Tombstones.FILE);
         if (!t.equals(tombstonesState)) {
             tombstones = Tombstones.load(files, store);
@@ -57,7 +74,6 @@ final class QueryGuard {
 
     /** The blocklist's state: a key under which the opted-out face keys of a version are kept. */
     String blocklistState() {
-        refresh(false);
         return blocklistState;
     }
 
@@ -67,7 +83,6 @@ final class QueryGuard {
     }
 
     Why withheld(Sidecars.Entry e, long key, Set<Long> optedOut) {
-        refresh(false);
         if (e != null && tombstones.buries(e.faceId(), e.imageId(), e.source())) return Why.FORGOTTEN;
         if (optedOut.contains(key)) return Why.OPTED_OUT;
         return null;
@@ -93,5 +108,10 @@ final class QueryGuard {
             }
         }
         return out;
+    }
+
+    @Override
+    public void close() {
+        looker.shutdownNow();
     }
 }

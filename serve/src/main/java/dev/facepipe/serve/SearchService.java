@@ -385,6 +385,7 @@ public final class SearchService implements AutoCloseable {
     @Override
     public void close() {
         follower.shutdownNow();
+        guard.close();
         ServedVersion v = served.getAndSet(null);
         if (v != null) v.release();
         fanOut.close();

@@ -67,7 +67,7 @@ class SearchServiceTest {
                     a.hits().stream().map(m -> m.face().faceId()).toList(), "the same as searching its vector");
             Tombstones.append(HadoopFiles.fromConfig(cfg), Tombstones.store(cfg), List.of(
                     new Tombstones.Tombstone(Tombstones.Kind.FACE, TestIndex.faceId(13))), "test");
-            Thread.sleep(1100);
+            Thread.sleep(1500); // the guard looks at the store once a second
             assertEquals(null, s.face(TestIndex.faceId(13)), "a forgotten face is not there to anyone");
             assertEquals(null, s.searchFace(TestIndex.faceId(13), 4));
         }
@@ -84,7 +84,7 @@ class SearchServiceTest {
                     new Tombstones.Tombstone(Tombstones.Kind.URL, "http://site/4.jpg"),
                     new Tombstones.Tombstone(Tombstones.Kind.FACE, TestIndex.faceId(9))), "test");
             OptOutList.add(files, cfg, TestIndex.vector(12), TestIndex.MODEL, "test", "test");
-            Thread.sleep(1100); // the guard looks at the store at most once a second
+            Thread.sleep(1500); // the guard looks at the store once a second
             SearchService.Answer a4 = s.search(TestIndex.vector(4), 30);
             SearchService.Answer a9 = s.search(TestIndex.vector(9), 30);
             SearchService.Answer a12 = s.search(TestIndex.vector(12), 30);

@@ -91,7 +91,7 @@ class ServeTest {
 
                 // Forget the first hit's URL: gone from the very next answer, before any swap.
                 run(tmp, "forget", "--index", index.toString(), "--url", url, "--reason", "test");
-                Thread.sleep(1100); // the guard looks at the privacy store at most once a second
+                Thread.sleep(1500); // the guard looks at the privacy store once a second
                 JsonNode after = image(api.port(), IDS.resolve("obama_3.jpg"), "main").get("faces").get(0).get("search");
                 assertEquals(first, after.get("index_version").asText(), "still the old version");
                 for (JsonNode h : after.get("hits")) assertNotEquals(url, h.get("evidence").get("source_url").asText());
