@@ -38,7 +38,8 @@ public final class ApiServer implements AutoCloseable {
     /** Every route, as openapi.json lists them (a test holds the two together). */
     static final String PAGE = "facepipe/serve/page.html";
     static final java.util.List<String> ROUTES = java.util.List.of("/", "/healthz", "/readyz", "/metrics", "/openapi.json",
-            "/v1/search/embedding", "/v1/search/image", "/v1/search/face", "/v1/faces/{face_id}");
+            "/v1/search/embedding", "/v1/search/image", "/v1/search/face", "/v1/faces/{face_id}",
+            "/v1/faces/{face_id}/crop");
     private final SearchService service;
     private final ServeSettings settings;
     private final Access access;
@@ -70,6 +71,7 @@ public final class ApiServer implements AutoCloseable {
                 .post("/v1/search/image", guarded("/v1/search/image", this::searchImage))
                 .post("/v1/search/face", guarded("/v1/search/face", this::searchFace))
                 .get("/v1/faces/{face_id}", guarded("/v1/faces/{face_id}", this::faceEvidence))
+                .get("/v1/faces/{face_id}/crop", guarded("/v1/faces/{face_id}/crop", this::faceCrop))
                 .setFallbackHandler(ex -> send(ex, 404, error("no such route: " + ex.getRequestMethod() + " "
                         + ex.getRequestPath() + " (see /openapi.json)")));
         this.server = Undertow.builder().addHttpListener(settings.port(), settings.bind()).setHandler(routes).build();
@@ -169,7 +171,7 @@ public final class ApiServer implements AutoCloseable {
 
     /** The search page: plain HTML and script, calling the same API (it builds the DOM from text, never markup). */
     private void page(HttpServerExchange ex, String unused) throws IOException {
-        ex.getResponseHeaders().put(new HttpString("Content-Security-Policy"), "default-src 'self'; img-src * data:;"
+        ex.getResponseHeaders().put(new HttpString("Content-Security-Policy"), "default-src 'self'; img-src * data: blob:;"
                 + " style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src *");
         resource(ex, PAGE, "text/html; charset=utf-8");
     }
@@ -302,6 +304,19 @@ public final class ApiServer implements AutoCloseable {
         ev.put("index_version", a.version());
         ev.put("shard", m.shard());
         send(ex, 200, out);
+    }
+
+    /** An indexed face's aligned crop (JPEG), cut again from its image's blob. */
+    private void faceCrop(HttpServerExchange ex, String key) throws Exception {
+        String faceId = ex.getQueryParameters().get("face_id").getFirst();
+        byte[] jpeg = service.faceCrop(faceId);
+        if (jpeg == null) {
+            throw new Refusal(404, "no crop of face " + faceId + ": not in the served index, or its image is in none of"
+                    + " serve.crawl_roots");
+        }
+        ex.getResponseHeaders().put(Headers.CONTENT_TYPE, "image/jpeg");
+        ex.getResponseHeaders().put(Headers.CACHE_CONTROL, "private, max-age=300");
+        ex.getResponseSender().send(ByteBuffer.wrap(jpeg));
     }
 
     /** An answer's JSON: version, model, threshold, what was left out, and each hit with its evidence. */

@@ -36,6 +36,8 @@ public final class SearchService implements AutoCloseable {
     /** Opt-out checks wait this long for every shard: they decide what is withheld, so they never go partial. */
     private static final long OPTOUT_WAIT_MS = 30_000;
     private static final dev.facepipe.core.engine.CropRenderer CROPS = new dev.facepipe.core.engine.CropRenderer(112, 90);
+    /** A face found again in its image is the indexed one when this close to the stored vector (SQ8 decodes ~0.99). */
+    private static final double MIN_CROP_COSINE = 0.9;
     private final ServeSettings settings;
     private final HadoopFiles files;
     private final String root;
@@ -47,6 +49,7 @@ public final class SearchService implements AutoCloseable {
     private final AtomicReference<ServedVersion> served = new AtomicReference<>();
     private final ScheduledExecutorService follower;
     private volatile String lastSwapError;
+    private final java.util.Map<String, byte[]> crops;
 
     /** One hit as answered: the face's evidence, its score and whether it is a match at the threshold. */
     public record Match(long faceKey, int shard, float score, boolean match, Sidecars.Entry face) {}
@@ -67,6 +70,13 @@ public final class SearchService implements AutoCloseable {
         this.root = root;
         this.engine = engine;
         this.imageSlots = new Semaphore(settings.imageWorkers());
+        int keep = settings.cropCache();
+        this.crops = java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<String, byte[]> eldest) {
+                return size() > keep;
+            }
+        });
         this.fanOut = new FanOut(metrics, settings.shardDeadlineMs(), settings.hedgeAfterMs());
         this.guard = new QueryGuard(files, cfg);
         this.follower = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -279,6 +289,60 @@ public final class SearchService implements AutoCloseable {
         } finally {
             v.release();
         }
+    }
+
+    /**
+     * An indexed face's aligned crop (JPEG), for showing a match: its image's blob is read from the
+     * first of serve.crawl_roots that holds it, the engine finds its faces again, and the one nearest
+     * the stored vector is cropped. Null when the face is not served (or withheld), no crawl root
+     * holds the image, or no face there is the one indexed (another detector or model since).
+     */
+    public byte[] faceCrop(String faceId) throws InterruptedException, IOException {
+        if (engine == null || settings.crawlRoots().isEmpty()) return null;
+        Located at;
+        float[] stored = null;
+        ServedVersion v = acquire();
+        try {
+            at = locate(v, faceId); // first: a face forgotten since its crop was cached is not shown
+            if (at == null) return null;
+            byte[] cached = crops.get(faceId);
+            if (cached != null) return cached;
+            for (List<ShardClient> replicas : v.shards) {
+                if (replicas.get(0).shard() == at.shard) stored = replicas.get(0).vector(at.key);
+            }
+        } finally {
+            v.release();
+        }
+        if (stored == null || at.entry.imageId() == null) return null;
+        byte[] photo = null;
+        for (String root : settings.crawlRoots()) {
+            String blob = new dev.facepipe.storage.CrawlLayout(root).blob(at.entry.imageId());
+            if (files.exists(blob)) {
+                photo = files.read(blob, settings.maxUploadBytes() * 4);
+                break;
+            }
+        }
+        if (photo == null) return null;
+        byte[] jpeg = null;
+        imageSlots.acquire();
+        try {
+            ImageResult r = engine.process(photo, "blob " + at.entry.imageId());
+            FaceResult best = null;
+            double bestScore = MIN_CROP_COSINE;
+            for (FaceResult f : r.ok() ? r.faces() : List.<FaceResult>of()) {
+                if (f.embedding() == null) continue;
+                double s = dev.facepipe.core.face.Embedder.cosine(f.embedding(), stored);
+                if (s >= bestScore) {
+                    bestScore = s;
+                    best = f;
+                }
+            }
+            if (best != null) jpeg = crop(photo, best, faceId);
+        } finally {
+            imageSlots.release();
+        }
+        if (jpeg != null) crops.put(faceId, jpeg);
+        return jpeg;
     }
 
     private record Located(long key, int shard, Sidecars.Entry entry) {}

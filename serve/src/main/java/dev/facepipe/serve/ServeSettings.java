@@ -10,7 +10,8 @@ import java.util.Map;
 /** The serve.* settings (conf/facepipe-defaults.properties documents each), read once at start. */
 public record ServeSettings(String bind, int port, Path cacheDir, int followSeconds, int shardDeadlineMs,
         int hedgeAfterMs, int maxK, long maxUploadBytes, int imageWorkers, Map<String, String> keyNames,
-        int ratePerKey, Path auditDir, long auditMaxBytes, long auditSyncMs, int optoutK, double optoutMinCosine, int warmupQueries) {
+        int ratePerKey, Path auditDir, long auditMaxBytes, long auditSyncMs, java.util.List<String> crawlRoots,
+        int cropCache, int optoutK, double optoutMinCosine, int warmupQueries) {
 
     public static ServeSettings fromConfig(Config c) {
         ServeSettings s = new ServeSettings(c.getString("serve.bind"), c.getInt("serve.port"),
@@ -18,13 +19,22 @@ public record ServeSettings(String bind, int port, Path cacheDir, int followSeco
                 c.getInt("serve.hedge_after_ms"), c.getInt("serve.max_k"), c.getLong("serve.max_upload_bytes"),
                 Math.max(1, c.getInt("serve.image_workers")), keys(c.getString("serve.api_keys")),
                 c.getInt("serve.rate_per_key"), c.getPath("serve.audit_dir"), c.getLong("serve.audit_max_bytes"),
-                c.getLong("serve.audit_sync_ms"),
+                c.getLong("serve.audit_sync_ms"), crawlRoots(c), c.getInt("serve.crop_cache"),
                 c.getInt("serve.optout_k"), c.getDouble("optout.min_cosine"), c.getInt("serve.warmup_queries"));
         if (s.keyNames.isEmpty() && !loopback(s.bind)) {
             throw new IllegalArgumentException("serve.bind=" + s.bind + " is reachable from other machines but"
                     + " serve.api_keys is empty; set serve.api_keys (name:key,...) or bind 127.0.0.1");
         }
         return s;
+    }
+
+    /** serve.crawl_roots, each resolved like every other path setting (relative: under the facepipe root). */
+    private static java.util.List<String> crawlRoots(Config c) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String r : c.getList("serve.crawl_roots")) {
+            out.add(r.contains("://") || r.startsWith("/") ? r : Config.root().resolve(r).toString());
+        }
+        return out;
     }
 
     /** key -> name, from "name:key,name:key"; a malformed pair is named without its key. */

@@ -2,7 +2,6 @@ package dev.facepipe.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -138,9 +137,8 @@ class ApiServerTest {
             for (String p : ApiServer.ROUTES) {
                 boolean post = spec.get("paths").get(p).has("post");
                 String path = p.replace("{face_id}", TestIndex.faceId(1));
-                int code = post ? post(api.port(), path, null, new byte[0]).statusCode()
-                        : get(api.port(), path).statusCode();
-                assertNotEquals(404, code, p + " is described but not served");
+                String body = post ? post(api.port(), path, null, new byte[0]).body() : get(api.port(), path).body();
+                assertFalse(body.contains("no such route"), p + " is described but not served");
             }
         }
     }

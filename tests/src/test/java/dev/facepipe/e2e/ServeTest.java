@@ -68,7 +68,7 @@ class ServeTest {
             Config cfg = Config.builder().set("models.dir=" + ROOT.resolve("models"))
                     .set("optout.store=" + tmp.resolve("optout")).set("serve.port=0").set("serve.follow_seconds=0")
                     .set("serve.cache_dir=" + tmp.resolve("cache")).set("serve.audit_dir=" + tmp.resolve("audit"))
-                    .build();
+                    .set("serve.crawl_roots=" + tmp.resolve("crawl")).build();
             ServeSettings settings = ServeSettings.fromConfig(cfg);
             try (SearchService service = new SearchService(cfg, settings, index.toString(), FaceEngine.fromConfig(cfg));
                     ApiServer api = new ApiServer(service, settings)) {
@@ -87,6 +87,14 @@ class ServeTest {
                 assertFalse(top.get("evidence").get("crawled_at").isNull(), "crawl time from the live view");
                 assertFalse(top.get("evidence").get("quality").isNull());
                 assertEquals(first, top.get("evidence").get("index_version").asText());
+                String topFace = top.get("face_id").asText();
+                HttpResponse<byte[]> crop = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + api.port() + "/v1/faces/" + topFace + "/crop")).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                assertEquals(200, crop.statusCode());
+                java.awt.image.BufferedImage cropped = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(
+                        crop.body()));
+                assertEquals(112, cropped.getWidth(), "the aligned crop, cut again from the crawled blob");
                 assertPageShows(tmp, api.port(), url);
 
                 // Forget the first hit's URL: gone from the very next answer, before any swap.
@@ -96,6 +104,9 @@ class ServeTest {
                 assertEquals(first, after.get("index_version").asText(), "still the old version");
                 for (JsonNode h : after.get("hits")) assertNotEquals(url, h.get("evidence").get("source_url").asText());
                 assertTrue(after.get("withheld").asInt() >= 1, after.toString());
+                assertEquals(404, HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + api.port() + "/v1/faces/" + topFace + "/crop")).build(), HttpResponse.BodyHandlers.ofString())
+                        .statusCode(), "a forgotten face's crop is gone too, cached or not");
 
                 assertTrue(service.refresh());
                 assertNotEquals(first, service.version(), "the forget's version is swapped in");
@@ -143,6 +154,7 @@ class ServeTest {
             assertTrue(dom.contains("<strong>Face 1 (main)</strong>"), dom);
             assertTrue(dom.contains("class=\"crop\" src=\"data:image/jpeg;base64,"), "the aligned crop is shown");
             assertTrue(dom.contains("class=\"hit match\""), "a match row");
+            assertTrue(dom.contains("<td class=\"matchcrop\"><img class=\"crop\" src=\"blob:"), "a match's crop: " + dom);
             assertTrue(dom.contains(">" + expectedSource + "</a>"), "the evidence links the source: " + dom);
         } finally {
             photos.stop(0);
