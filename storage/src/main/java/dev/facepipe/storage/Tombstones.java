@@ -74,6 +74,30 @@ public record Tombstones(Set<String> faceIds, Set<String> imageIds, Set<String> 
         return new Tombstones(Set.copyOf(faces), Set.copyOf(images), Set.copyOf(urls));
     }
 
+    /** One tombstone and when it was recorded (epoch ms). */
+    public record Dated(Tombstone tombstone, long at) {}
+
+    /** Every tombstone with its time, in the order recorded (gc counts its grace from them). */
+    public static java.util.List<Dated> dated(HadoopFiles files, String store) {
+        String path = store + "/" + FILE;
+        java.util.List<Dated> out = new java.util.ArrayList<>();
+        if (!files.exists(path)) return out;
+        int line = 0;
+        for (String s : files.readString(path).split("\n")) {
+            line++;
+            if (s.isBlank()) continue;
+            try {
+                JsonNode n = JSON.readTree(s);
+                out.add(new Dated(new Tombstone(Kind.valueOf(n.get("kind").asText().toUpperCase(Locale.ROOT)),
+                        n.get("value").asText()), Instant.parse(n.get("at").asText()).toEpochMilli()));
+            } catch (IOException | RuntimeException e) {
+                throw new IllegalStateException(path + " line " + line + " is not a tombstone (" + e.getMessage()
+                        + "); mend or remove that line", e);
+            }
+        }
+        return out;
+    }
+
     /** Appends tombstones (one line each, with the time and the reason); the file is rewritten whole. */
     public static void append(HadoopFiles files, String store, Collection<Tombstone> add, String reason) {
         if (add.isEmpty()) return;

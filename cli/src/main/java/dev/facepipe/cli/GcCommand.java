@@ -1,0 +1,57 @@
+package dev.facepipe.cli;
+
+import dev.facepipe.core.config.Config;
+import dev.facepipe.lifecycle.GarbageCollector;
+import dev.facepipe.storage.HadoopFiles;
+import dev.facepipe.storage.Sparks;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+@Command(name = "gc", mixinStandardHelpOptions = true,
+        description = "Retention: delete the crawl's originals (blobs) of forgotten images, and of images gone from the"
+                + " web or never ingested once older than retention.grace_days (never one the published index holds or"
+                + " with a live URL), and rotated search audit files older than retention.audit_days. Each deletion is"
+                + " logged in DATA/gc/ before it happens; --dry-run only lists.")
+final class GcCommand implements Callable<Integer> {
+    @ParentCommand
+    Main main;
+
+    @Option(names = "--crawl", required = true, paramLabel = "URI", description = "Crawl root whose blobs are judged.")
+    String crawl;
+
+    @Option(names = "--data", required = true, paramLabel = "URI", description = "Ingest output (its live view).")
+    String data;
+
+    @Option(names = "--index", paramLabel = "URI", description = "Index root: images its published version holds stay.")
+    String index;
+
+    @Option(names = "--dry-run", description = "List what would go; delete nothing.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() {
+        Config cfg = main.config();
+        HadoopFiles files = HadoopFiles.fromConfig(cfg);
+        SparkSession spark = Sparks.session(cfg, "facepipe-gc");
+        GarbageCollector.Result r;
+        try {
+            r = GarbageCollector.run(spark, cfg, files, new GarbageCollector.Request(crawl, data, index,
+                    cfg.getPath("serve.audit_dir").toString(), dryRun));
+        } finally {
+            spark.stop();
+        }
+        System.out.printf(Locale.ROOT, "%s %d of %d blobs (%.1f MB)%s; %d search audit file(s)%n",
+                dryRun ? "would delete" : "deleted", r.deleted(), r.blobs(), r.bytes() / 1e6,
+                r.byWhy().isEmpty() ? "" : " " + r.byWhy(), r.auditFiles());
+        for (Map.Entry<String, Long> e : r.byWhy().entrySet()) {
+            System.out.printf(Locale.ROOT, "  %s: %d%n", e.getKey(), e.getValue());
+        }
+        if (r.log() != null) System.out.println("log: " + r.log());
+        return 0;
+    }
+}

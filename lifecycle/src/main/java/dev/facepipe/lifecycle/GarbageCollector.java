@@ -1,0 +1,216 @@
+package dev.facepipe.lifecycle;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.max_by;
+import static org.apache.spark.sql.functions.when;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.facepipe.core.config.Config;
+import dev.facepipe.index.IndexLayout;
+import dev.facepipe.index.IndexManifest;
+import dev.facepipe.index.Sidecars;
+import dev.facepipe.storage.BlobRetention;
+import dev.facepipe.storage.CrawlLayout;
+import dev.facepipe.storage.HadoopFiles;
+import dev.facepipe.storage.IngestLayout;
+import dev.facepipe.storage.Tombstones;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * gc, as named steps: what the live view says of each image, which images the published index
+ * holds, when each was forgotten, then every blob of the crawl judged by {@link BlobRetention} and
+ * deleted (or only listed, with dry run). Deletions go in batches of 1000, each written first to
+ * its own DATA/gc/TIME-NNNNN.jsonl (path, image, why), so the log never misses one that happened.
+ * Rotated search audit files older than retention.audit_days go the same way.
+ */
+public final class GarbageCollector {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long DAY = 86_400_000L;
+
+    /** @param index the index root whose published version's images are kept (null: none) */
+    public record Request(String crawl, String data, String index, String auditDir, boolean dryRun) {}
+
+    /** What gc found and did. */
+    public record Result(long blobs, long deleted, long bytes, Map<String, Long> byWhy, long auditFiles, String log) {}
+
+    /** One image as the live view sees it. */
+    record Seen(boolean live, long lastWordAt, Long allUrlsForgottenAt) {}
+
+    private GarbageCollector() {}
+
+    public static Result run(SparkSession spark, Config cfg, HadoopFiles files, Request req) {
+        long now = System.currentTimeMillis();
+        long grace = cfg.getLong("retention.grace_days") * DAY;
+        long forgottenGrace = cfg.getLong("retention.forgotten_grace_days") * DAY;
+        List<Tombstones.Dated> tombstones = Tombstones.dated(files, Tombstones.store(cfg));
+        Map<String, Seen> seen = liveView(spark, files, new IngestLayout(req.data()), tombstones);
+        Set<String> indexed = indexedImages(files, req.index());
+        Map<String, Long> imageForgotten = new HashMap<>();
+        for (Tombstones.Dated d : tombstones) {
+            if (d.tombstone().kind() == Tombstones.Kind.IMAGE) imageForgotten.merge(d.tombstone().value(), d.at(), Math::min);
+        }
+        String log = req.data() + "/gc/" + Instant.ofEpochMilli(now).toString().replace(':', '-');
+        Batch batch = new Batch(files, log, req.dryRun());
+        Map<String, Long> byWhy = new TreeMap<>();
+        long blobs = 0, deleted = 0, bytes = 0;
+        String blobRoot = new CrawlLayout(req.crawl()).blob("00").replaceAll("/00/00$", "");
+        try {
+            FileSystem fs = files.fs(blobRoot);
+            if (fs.exists(new Path(blobRoot))) {
+                RemoteIterator<LocatedFileStatus> it = fs.listFiles(new Path(blobRoot), true);
+                while (it.hasNext()) {
+                    LocatedFileStatus st = it.next();
+                    String image = st.getPath().getName();
+                    if (!image.matches("[0-9a-f]{64}")) continue; // a temp file of a write in progress stays
+                    blobs++;
+                    Seen s = seen.get(image);
+                    Long forgotten = imageForgotten.get(image);
+                    if (forgotten == null && s != null) forgotten = s.allUrlsForgottenAt();
+                    BlobRetention.Verdict v = BlobRetention.decide(new BlobRetention.Facts(s != null,
+                            s != null && s.live(), s == null ? 0 : s.lastWordAt(), forgotten, indexed.contains(image),
+                            st.getModificationTime()), now, grace, forgottenGrace);
+                    if (!v.delete()) continue;
+                    deleted++;
+                    bytes += st.getLen();
+                    byWhy.merge(v.why(), 1L, Long::sum);
+                    batch.add(st.getPath(), line(now, st.getPath().toString(), image, v.why(), req.dryRun()));
+                }
+            }
+            long audits = oldAuditFiles(files, req, now, cfg.getLong("retention.audit_days") * DAY, batch);
+            batch.flush();
+            return new Result(blobs, deleted, bytes, byWhy, audits, batch.written == 0 ? null : log + "-*.jsonl");
+        } catch (IOException e) {
+            throw new UncheckedIOException("gc under " + blobRoot + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Deletions held until 1000 are due: their log file is written, then they are done. */
+    private static final class Batch {
+        private final HadoopFiles files;
+        private final String log;
+        private final boolean dryRun;
+        private final List<Path> paths = new ArrayList<>();
+        private final StringBuilder lines = new StringBuilder();
+        int written;
+
+        Batch(HadoopFiles files, String log, boolean dryRun) {
+            this.files = files;
+            this.log = log;
+            this.dryRun = dryRun;
+        }
+
+        void add(Path path, String line) throws IOException {
+            paths.add(path);
+            lines.append(line).append('\n');
+            if (paths.size() >= 1000) flush();
+        }
+
+        void flush() throws IOException {
+            if (paths.isEmpty() || dryRun) {
+                paths.clear();
+                lines.setLength(0);
+                return;
+            }
+            files.writeSmall(String.format("%s-%05d.jsonl", log, ++written), lines.toString().getBytes(
+                    StandardCharsets.UTF_8));
+            for (Path p : paths) files.fs(p.toString()).delete(p, false);
+            paths.clear();
+            lines.setLength(0);
+        }
+    }
+
+    /** Step 1: per image, whether some unforgotten URL is live, its latest word, and when every URL of it was forgotten. */
+    static Map<String, Seen> liveView(SparkSession spark, HadoopFiles files, IngestLayout data,
+            List<Tombstones.Dated> tombstones) {
+        Map<String, Seen> out = new HashMap<>();
+        if (!files.hasData(data.sources())) return out;
+        List<Row> buried = new ArrayList<>();
+        for (Tombstones.Dated d : tombstones) {
+            if (d.tombstone().kind() == Tombstones.Kind.URL) {
+                buried.add(org.apache.spark.sql.RowFactory.create(d.tombstone().value(), d.at()));
+            }
+        }
+        StructType schema = new StructType().add("source", DataTypes.StringType).add("buried_at", DataTypes.LongType);
+        Dataset<Row> urls = spark.createDataFrame(buried, schema).groupBy("source")
+                .agg(org.apache.spark.sql.functions.min("buried_at").as("buried_at"));
+        Dataset<Row> perImage = spark.read().parquet(data.sources())
+                .groupBy("source", "image_id").agg(max_by(col("live"), col("as_of")).as("live"),
+                        max(col("as_of")).as("as_of"))
+                .join(urls, new String[] {"source"}, "left")
+                .groupBy("image_id").agg(
+                        max(when(col("live").and(col("buried_at").isNull()), lit(1)).otherwise(lit(0))).as("live"),
+                        max(col("as_of")).as("last_word"),
+                        count(lit(1)).as("urls"), count(col("buried_at")).as("buried"), max(col("buried_at")).as("buried_at"));
+        for (Row r : perImage.collectAsList()) {
+            boolean allBuried = r.getLong(r.fieldIndex("urls")) == r.getLong(r.fieldIndex("buried"));
+            out.put(r.getString(r.fieldIndex("image_id")), new Seen(r.getInt(r.fieldIndex("live")) == 1,
+                    r.isNullAt(r.fieldIndex("last_word")) ? 0 : r.getLong(r.fieldIndex("last_word")),
+                    allBuried ? r.getLong(r.fieldIndex("buried_at")) : null));
+        }
+        return out;
+    }
+
+    /** Step 2: the images the published index holds (its sidecars), which stay whatever the web says. */
+    static Set<String> indexedImages(HadoopFiles files, String index) {
+        Set<String> out = new HashSet<>();
+        if (index == null) return out;
+        IndexLayout layout = new IndexLayout(index);
+        if (!files.exists(layout.pointer())) return out;
+        String version = files.readString(layout.pointer()).strip();
+        for (IndexManifest.Shard sh : IndexManifest.fromJson(files.readString(layout.manifest(version))).shards()) {
+            Sidecars.forEach(files, sh.sidecar(), e -> {
+                if (e.imageId() != null) out.add(e.imageId());
+            });
+        }
+        return out;
+    }
+
+    /** Step 4: rotated search audit files (audit-TIME.jsonl) older than the retention; the current file stays. */
+    private static long oldAuditFiles(HadoopFiles files, Request req, long now, long keepMs, Batch batch)
+            throws IOException {
+        if (req.auditDir() == null || keepMs <= 0 || !files.exists(req.auditDir())) return 0;
+        long n = 0;
+        for (var st : files.fs(req.auditDir()).listStatus(new Path(req.auditDir()))) {
+            String name = st.getPath().getName();
+            if (!name.matches("audit-.+\\.jsonl") || now - st.getModificationTime() < keepMs) continue;
+            n++;
+            batch.add(st.getPath(), line(now, st.getPath().toString(), null,
+                    "search audit older than retention.audit_days", req.dryRun()));
+        }
+        return n;
+    }
+
+    private static String line(long now, String path, String image, String why, boolean dryRun) {
+        ObjectNode n = JSON.createObjectNode();
+        n.put("at", Instant.ofEpochMilli(now).toString());
+        n.put("path", path);
+        if (image != null) n.put("image_id", image);
+        n.put("why", why);
+        if (dryRun) n.put("dry_run", true);
+        return n.toString();
+    }
+}

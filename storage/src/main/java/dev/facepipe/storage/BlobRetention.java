@@ -1,0 +1,43 @@
+package dev.facepipe.storage;
+
+/**
+ * Whether a stored original (a crawl blob) stays, the one rule gc applies (pinned by
+ * BlobRetentionTest). In order: a forgotten image goes once its tombstone is older than the
+ * forgotten grace (forget means forget, even before the index catches up); an image the published
+ * index holds stays; an image with a live source URL stays; an image gone from the web goes once its
+ * last word is older than the grace; a blob no ingest has seen (a crawl not ingested yet) stays
+ * until it is older than the grace.
+ */
+public final class BlobRetention {
+    private BlobRetention() {}
+
+    /** The verdict and why, in words for the gc log. */
+    public record Verdict(boolean delete, String why) {}
+
+    /**
+     * What is known of one blob's image.
+     *
+     * @param inView      the live view mentions the image (some ingest saw it)
+     * @param live        some source URL of it is live now
+     * @param lastWordAt  epoch ms of the latest word on its URLs (for a gone image: when it went)
+     * @param forgottenAt epoch ms it was forgotten (its id, or every URL of it, tombstoned), or null
+     * @param indexed     the published index holds a face of it
+     * @param blobAt      epoch ms the blob was written
+     */
+    public record Facts(boolean inView, boolean live, long lastWordAt, Long forgottenAt, boolean indexed, long blobAt) {}
+
+    public static Verdict decide(Facts f, long now, long graceMs, long forgottenGraceMs) {
+        if (f.forgottenAt() != null) {
+            return now - f.forgottenAt() >= forgottenGraceMs ? new Verdict(true, "forgotten")
+                    : new Verdict(false, "forgotten, within retention.forgotten_grace_days");
+        }
+        if (f.indexed()) return new Verdict(false, "in the published index");
+        if (f.live()) return new Verdict(false, "live");
+        if (f.inView()) {
+            return now - f.lastWordAt() >= graceMs ? new Verdict(true, "gone from the web")
+                    : new Verdict(false, "gone, within retention.grace_days");
+        }
+        return now - f.blobAt() >= graceMs ? new Verdict(true, "never ingested, older than retention.grace_days")
+                : new Verdict(false, "not ingested yet");
+    }
+}

@@ -1,0 +1,103 @@
+package dev.facepipe.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.facepipe.cli.Main;
+import dev.facepipe.crawler.DemoSite;
+import dev.facepipe.storage.ContentHash;
+import dev.facepipe.storage.CrawlLayout;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Retention on a real crawl: an image the site now disallows leaves the index at the nightly sync
+ * and its original goes at gc; a forgotten image's original goes at once; live and indexed ones
+ * stay; a dry run only lists; every deletion is in the gc log.
+ */
+class GcTest {
+    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
+    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
+    private static final Path DEB = ROOT.resolve("fixtures/debian");
+
+    private static String run(Path tmp, String... args) {
+        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
+                "--set", "models.dir=" + ROOT.resolve("models"), "--set", "optout.store=" + tmp.resolve("optout"),
+                "--set", "job.spark_master=local[2]", "--set", "crawler.allow_private_hosts=127.0.0.1",
+                "--set", "crawler.politeness_delay_ms=0", "--set", "retention.grace_days=0",
+                "--set", "serve.audit_dir=" + tmp.resolve("audit"))).toArray(String[]::new);
+        PrintStream old = System.out;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            assertEquals(0, Main.run(all), String.join(" ", all) + "\n" + out.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(old);
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void goneAndForgottenOriginalsGoLiveAndIndexedOnesStay(@TempDir Path tmp) throws Exception {
+        List<Path> photos = List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("biden_1.jpg"),
+                DEB.resolve("grace_hopper.jpg"), DEB.resolve("astronaut.png"), DEB.resolve("camera.png"),
+                DEB.resolve("chelsea.png"), IDS.resolve("obama_2.jpg"));
+        try (DemoSite site = DemoSite.start(photos)) {
+            String crawl = tmp.resolve("crawl").toString(), data = tmp.resolve("data").toString(),
+                    index = tmp.resolve("index").toString();
+            run(tmp, "crawl", "--seed", site.baseUrl() + "/", "--out", crawl, "--run-id", "c1");
+            run(tmp, "ingest", "--input", crawl, "--out", data, "--run-id", "i1");
+            run(tmp, "build-index", "--faces", data + "/faces", "--out", index);
+            CrawlLayout layout = new CrawlLayout(crawl);
+            Path p3 = Path.of(layout.blob(ContentHash.sha256Hex(site.image("/img/p3.jpg"))));
+            Path p1 = Path.of(layout.blob(ContentHash.sha256Hex(site.image("/img/p1.jpg"))));
+            Path p2 = Path.of(layout.blob(ContentHash.sha256Hex(site.image("/img/p2.jpg"))));
+            assertTrue(Files.exists(p3) && Files.exists(p1) && Files.exists(p2));
+            // Audit files: one rotated long ago, the current one.
+            Files.createDirectories(tmp.resolve("audit"));
+            Path oldAudit = Files.writeString(tmp.resolve("audit/audit-20200101-000000-000.jsonl"), "{}\n");
+            Files.setLastModifiedTime(oldAudit, java.nio.file.attribute.FileTime.fromMillis(0));
+            Files.writeString(tmp.resolve("audit/audit.jsonl"), "{}\n");
+
+            String nothing = run(tmp, "gc", "--crawl", crawl, "--data", data, "--index", index);
+            assertTrue(nothing.startsWith("deleted 0 of ") && nothing.contains("; 1 search audit file(s)"),
+                    "all live, all indexed; the old audit file goes: " + nothing);
+            assertFalse(Files.exists(oldAudit));
+            assertTrue(Files.exists(tmp.resolve("audit/audit.jsonl")), "the current audit file stays");
+
+            // p3 disallowed tonight: gone in the live view, out of the index at the sync.
+            site.robots("User-agent: *\nDisallow: /img/p3\n");
+            run(tmp, "recrawl", "--out", crawl, "--run-id", "r1", "--all");
+            run(tmp, "ingest", "--input", crawl, "--out", data, "--run-id", "i2");
+            // p1 (biden) forgotten by its bytes.
+            run(tmp, "forget", "--index", index, "--image-id", ContentHash.sha256Hex(site.image("/img/p1.jpg")));
+            String dry = run(tmp, "gc", "--crawl", crawl, "--data", data, "--index", index, "--dry-run");
+            assertTrue(dry.contains("would delete 1 of") && dry.contains("forgotten: 1"), "p3 still indexed: " + dry);
+            assertTrue(Files.exists(p1), "a dry run deletes nothing");
+
+            run(tmp, "build-index", "--faces", data + "/faces", "--out", index, "--incremental");
+            String gc = run(tmp, "gc", "--crawl", crawl, "--data", data, "--index", index);
+            assertTrue(gc.contains("deleted 2 of") && gc.contains("forgotten: 1") && gc.contains("gone from the web: 1"), gc);
+            assertFalse(Files.exists(p1), "forgotten: gone");
+            assertFalse(Files.exists(p3), "gone from the web and out of the index: gone");
+            assertTrue(Files.exists(p2), "live and indexed: kept");
+            assertTrue(gc.contains("log: " + data + "/gc/"), gc);
+            StringBuilder logged = new StringBuilder();
+            try (var logs = Files.list(Path.of(data, "gc"))) {
+                for (Path f : logs.filter(f -> !f.getFileName().toString().startsWith(".")).sorted().toList()) {
+                    logged.append(Files.readString(f));
+                }
+            }
+            assertEquals(3, logged.toString().lines().count(), "the old audit file, p1, p3: " + logged);
+            assertTrue(logged.toString().contains(p1.toString()) && logged.toString().contains(p3.toString()),
+                    logged.toString());
+        }
+    }
+}
