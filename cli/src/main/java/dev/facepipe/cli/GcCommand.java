@@ -15,7 +15,8 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "gc", mixinStandardHelpOptions = true,
         description = "Retention: delete the crawl's originals (blobs) of forgotten images, and of images gone from the"
                 + " web or never ingested once older than retention.grace_days (never one the published index holds or"
-                + " with a live URL), and rotated search audit files older than retention.audit_days. Each deletion is"
+                + " with a live URL), rotated search audit files older than retention.audit_days, and forgotten faces'"
+                + " crops from the run reports. Each deletion is"
                 + " logged in DATA/gc/ before it happens; --dry-run only lists.")
 final class GcCommand implements Callable<Integer> {
     @ParentCommand
@@ -45,9 +46,10 @@ final class GcCommand implements Callable<Integer> {
         } finally {
             spark.stop();
         }
-        System.out.printf(Locale.ROOT, "%s %d of %d blobs (%.1f MB)%s; %d search audit file(s)%n",
-                dryRun ? "would delete" : "deleted", r.deleted(), r.blobs(), r.bytes() / 1e6,
-                r.byWhy().isEmpty() ? "" : " " + r.byWhy(), r.auditFiles());
+        System.out.printf(Locale.ROOT, "%s %d of %d blobs (%.1f MB)%s; %d search audit file(s); forgotten faces'"
+                + " crops %s %d run report(s)%n", dryRun ? "would delete" : "deleted", r.deleted(), r.blobs(),
+                r.bytes() / 1e6, r.byWhy().isEmpty() ? "" : " " + r.byWhy(), r.auditFiles(),
+                dryRun ? "would leave" : "taken out of", r.scrubbedReports());
         for (Map.Entry<String, Long> e : r.byWhy().entrySet()) {
             System.out.printf(Locale.ROOT, "  %s: %d%n", e.getKey(), e.getValue());
         }

@@ -45,7 +45,8 @@ import org.apache.spark.sql.types.StructType;
  * holds, when each was forgotten, then every blob of the crawl judged by {@link BlobRetention} and
  * deleted (or only listed, with dry run). Deletions go in batches of 1000, each written first to
  * its own DATA/gc/TIME-NNNNN.jsonl (path, image, why), so the log never misses one that happened.
- * Rotated search audit files older than retention.audit_days go the same way.
+ * Rotated search audit files older than retention.audit_days go the same way, and the crops of
+ * forgotten faces leave the run reports ({@link ReportScrubber}).
  */
 public final class GarbageCollector {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,7 +56,8 @@ public final class GarbageCollector {
     public record Request(String crawl, String data, String index, String auditDir, boolean dryRun) {}
 
     /** What gc found and did. */
-    public record Result(long blobs, long deleted, long bytes, Map<String, Long> byWhy, long auditFiles, String log) {}
+    public record Result(long blobs, long deleted, long bytes, Map<String, Long> byWhy, long auditFiles,
+            long scrubbedReports, String log) {}
 
     /** One image as the live view sees it. */
     record Seen(boolean live, long lastWordAt, Long allUrlsForgottenAt) {}
@@ -102,7 +104,15 @@ public final class GarbageCollector {
             }
             long audits = oldAuditFiles(files, req, now, cfg.getLong("retention.audit_days") * DAY, batch);
             batch.flush();
-            return new Result(blobs, deleted, bytes, byWhy, audits, batch.written == 0 ? null : log + "-*.jsonl");
+            Set<String> forgottenImages = new HashSet<>(imageForgotten.keySet());
+            seen.forEach((image, s) -> {
+                if (s.allUrlsForgottenAt() != null) forgottenImages.add(image);
+            });
+            long scrubbed = scrubReports(spark, files, new IngestLayout(req.data()), tombstones, forgottenImages, now,
+                    batch);
+            batch.flush();
+            return new Result(blobs, deleted, bytes, byWhy, audits, scrubbed, batch.written == 0 ? null
+                    : log + "-*.jsonl");
         } catch (IOException e) {
             throw new UncheckedIOException("gc under " + blobRoot + " failed: " + e.getMessage(), e);
         }
@@ -114,6 +124,7 @@ public final class GarbageCollector {
         private final String log;
         private final boolean dryRun;
         private final List<Path> paths = new ArrayList<>();
+        private final Map<String, String> rewrites = new java.util.LinkedHashMap<>();
         private final StringBuilder lines = new StringBuilder();
         int written;
 
@@ -129,16 +140,28 @@ public final class GarbageCollector {
             if (paths.size() >= 1000) flush();
         }
 
+        /** A file to be replaced by new content (a scrubbed report), logged like a deletion. */
+        void rewrite(String path, String content, String line) throws IOException {
+            rewrites.put(path, content);
+            lines.append(line).append('\n');
+            if (rewrites.size() >= 100) flush();
+        }
+
         void flush() throws IOException {
-            if (paths.isEmpty() || dryRun) {
+            if ((paths.isEmpty() && rewrites.isEmpty()) || dryRun) {
                 paths.clear();
+                rewrites.clear();
                 lines.setLength(0);
                 return;
             }
             files.writeSmall(String.format("%s-%05d.jsonl", log, ++written), lines.toString().getBytes(
                     StandardCharsets.UTF_8));
             for (Path p : paths) files.fs(p.toString()).delete(p, false);
+            for (Map.Entry<String, String> e : rewrites.entrySet()) {
+                files.writeSmall(e.getKey(), e.getValue().getBytes(StandardCharsets.UTF_8));
+            }
             paths.clear();
+            rewrites.clear();
             lines.setLength(0);
         }
     }
@@ -187,6 +210,37 @@ public final class GarbageCollector {
             });
         }
         return out;
+    }
+
+    /**
+     * Step 5: the crops of forgotten faces (a face tombstone, or a face of a forgotten image) out of
+     * every run's report.html; each report changed is logged, then rewritten.
+     */
+    private static long scrubReports(SparkSession spark, HadoopFiles files, IngestLayout data,
+            List<Tombstones.Dated> tombstones, Set<String> forgottenImages, long now, Batch batch) throws IOException {
+        Set<String> faces = new HashSet<>();
+        for (Tombstones.Dated d : tombstones) {
+            if (d.tombstone().kind() == Tombstones.Kind.FACE) faces.add(d.tombstone().value());
+        }
+        if (!forgottenImages.isEmpty() && files.hasData(data.faces())) {
+            Dataset<Row> images = spark.createDataset(List.copyOf(forgottenImages), Encoders.STRING()).toDF("image_id");
+            for (Row r : spark.read().parquet(data.faces()).join(images, "image_id").select("face_id").distinct()
+                    .collectAsList()) {
+                faces.add(r.getString(0));
+            }
+        }
+        if (faces.isEmpty() || !files.exists(data.runs())) return 0;
+        long n = 0;
+        for (String run : files.childFolders(data.runs())) {
+            String page = data.runs() + "/" + run + "/report.html";
+            if (!files.exists(page)) continue;
+            String html = files.readString(page);
+            String clean = ReportScrubber.scrub(html, faces);
+            if (clean == html) continue;
+            n++;
+            batch.rewrite(page, clean, line(now, page, null, "crops of forgotten faces taken out", batch.dryRun));
+        }
+        return n;
     }
 
     /** Step 4: rotated search audit files (audit-TIME.jsonl) older than the retention; the current file stays. */

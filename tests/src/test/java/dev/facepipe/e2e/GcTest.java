@@ -83,11 +83,18 @@ class GcTest {
             assertTrue(Files.exists(p1), "a dry run deletes nothing");
 
             run(tmp, "build-index", "--faces", data + "/faces", "--out", index, "--incremental");
+            Path report = Path.of(data, "runs", "run_id=i1", "report.html");
+            long cropsBefore = Files.readString(report).split("<img width=96", -1).length - 1;
+            assertFalse(Files.readString(report).contains("class=forgotten"));
             String gc = run(tmp, "gc", "--crawl", crawl, "--data", data, "--index", index);
             assertTrue(gc.contains("deleted 2 of") && gc.contains("forgotten: 1") && gc.contains("gone from the web: 1"), gc);
             assertFalse(Files.exists(p1), "forgotten: gone");
             assertFalse(Files.exists(p3), "gone from the web and out of the index: gone");
             assertTrue(Files.exists(p2), "live and indexed: kept");
+            String scrubbed = Files.readString(report);
+            assertTrue(gc.contains("crops taken out of 1 run report(s)"), gc);
+            assertTrue(scrubbed.contains("class=forgotten"), "the forgotten face's crop is marked, not shown");
+            assertTrue(scrubbed.split("<img width=96", -1).length - 1 < cropsBefore, "fewer crops than " + cropsBefore);
             assertTrue(gc.contains("log: " + data + "/gc/"), gc);
             StringBuilder logged = new StringBuilder();
             try (var logs = Files.list(Path.of(data, "gc"))) {
@@ -95,7 +102,7 @@ class GcTest {
                     logged.append(Files.readString(f));
                 }
             }
-            assertEquals(3, logged.toString().lines().count(), "the old audit file, p1, p3: " + logged);
+            assertEquals(4, logged.toString().lines().count(), "the old audit file, p1, p3, the report: " + logged);
             assertTrue(logged.toString().contains(p1.toString()) && logged.toString().contains(p3.toString()),
                     logged.toString());
         }
