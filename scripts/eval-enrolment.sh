@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prints the enrolment figures of issue 27 on the fixture photos and their degradations:
 # failures to enrol and verification figures before (every sub-score gated, no second check) and
-# after (the shipped defaults), the error-versus-discard table, and the detectors' recall and false
-# faces. Usage: scripts/eval-enrolment.sh [OUT_DIR]   (extra settings: FACEPIPE_<KEY> variables)
+# after (the shipped defaults), the error-versus-discard table, 1:N open-set figures (eval search: a
+# gallery of three people, every other photo and copy as a probe, two people never enrolled), and
+# the detectors' recall and false faces. Usage: scripts/eval-enrolment.sh [OUT_DIR]   (extra settings: FACEPIPE_<KEY> variables)
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 . "$FACEPIPE_ROOT/scripts/lib/fixtures.sh"
@@ -31,6 +32,16 @@ echo "== after: the defaults"
 figures
 echo "== error versus discard (defaults)"
 "$fp" eval quality --pairs "$out/set/pairs.csv" --root "$out/set" --svg "$out/edc.svg" --per-photo "$out/per-photo.csv"
+echo "== 1:N open set: gallery one photo each of collins, hopper, obama; probes every other photo and copy"
+gallery="astronaut grace_hopper obama_1"
+echo photo,identity > "$out/set/gallery.csv"
+echo photo,identity > "$out/set/probes.csv"
+# photos.csv names each original's person; a copy is named ORIGINAL__how.jpg.
+ls "$out/set" | grep -v '\.csv$' | awk -F, -v g=" $gallery " -v dir="$out/set" '
+  NR == FNR { if (FNR > 1) { n = $1; sub(/.*\//, "", n); sub(/\.[^.]*$/, "", n); p[n] = $2 } next }
+  { b = $0; sub(/\.[^.]*$/, "", b); split(b, part, "__"); line = $0 "," p[part[1]]
+    print line >> (dir (index(g, " " b " ") ? "/gallery.csv" : "/probes.csv")) }' "$out/photos.csv" -
+"$fp" eval search --gallery "$out/set/gallery.csv" --probes "$out/set/probes.csv" | grep -v '^failure to enrol'
 echo "== detectors"
 objects=$(sed -n 's/^python3-skimage [^ ]* \([^ ]*\) .*/\1/p' <<< "$FIXTURES_LIST" | grep -v -e astronaut -e camera \
   | sed "s|^|$fx/|" | paste -sd, -)
