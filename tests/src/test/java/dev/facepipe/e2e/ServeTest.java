@@ -118,11 +118,50 @@ class ServeTest {
                 assertTrue(noFace.statusCode() == 200 || noFace.statusCode() == 422, noFace.body());
                 String audit = Files.readString(tmp.resolve("audit/audit.jsonl"));
                 assertEquals(5, audit.lines().count(), "one line a search (the page's included): " + audit);
+                assertServeCommandRunsAndStops(tmp, index);
                 run(tmp, "audit", "--dir", tmp.resolve("audit").toString(), "--out", tmp.resolve("audit.html").toString());
                 String page = Files.readString(tmp.resolve("audit.html"));
                 assertTrue(page.contains("<p id=totals>5 searches answered, 0 refused, 5 lines</p>"), page);
                 assertTrue(page.contains("<td class=l>anonymous</td><td>5</td>"), page);
             }
+        }
+    }
+
+    /**
+     * `bin/facepipe serve` as a user starts it: refused on a public address without keys; on loopback
+     * it says where it is ready, answers, and stops cleanly on SIGTERM.
+     */
+    private static void assertServeCommandRunsAndStops(Path tmp, Path index) throws Exception {
+        String fp = ROOT.resolve("bin/facepipe").toString();
+        Process open = new ProcessBuilder(fp, "serve", "--index", index.toString(), "--set", "serve.bind=0.0.0.0")
+                .redirectErrorStream(true).start();
+        String refused = new String(open.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(open.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(2, open.exitValue(), refused);
+        assertTrue(refused.contains("serve.api_keys is empty"), refused);
+
+        Process p = new ProcessBuilder(fp, "serve", "--index", index.toString(), "--set", "serve.port=0",
+                "--set", "models.dir=" + ROOT.resolve("models"), "--set", "optout.store=" + tmp.resolve("optout"),
+                "--set", "serve.cache_dir=" + tmp.resolve("cache2"), "--set", "serve.audit_dir=" + tmp.resolve("audit2"))
+                .redirectErrorStream(true).start();
+        try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String ready = null;
+            for (String line; (line = out.readLine()) != null; ) {
+                if (line.startsWith("facepipe serve: ready")) {
+                    ready = line;
+                    break;
+                }
+            }
+            assertTrue(ready != null, "serve never said it was ready");
+            String api = ready.replaceAll(".* on (http://[^ ]*) .*", "$1");
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(api + "/readyz"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode(), r.body());
+            p.destroy(); // SIGTERM: the shutdown hook stops the server and closes the audit log
+            assertTrue(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "serve did not stop on SIGTERM");
+        } finally {
+            p.destroyForcibly();
         }
     }
 
