@@ -51,24 +51,12 @@ public record Tombstones(Set<String> faceIds, Set<String> imageIds, Set<String> 
     }
 
     public static Tombstones load(HadoopFiles files, String store) {
-        String path = store + "/" + FILE;
-        if (!files.exists(path)) return none();
         Set<String> faces = new HashSet<>(), images = new HashSet<>(), urls = new HashSet<>();
-        int line = 0;
-        for (String s : files.readString(path).split("\n")) {
-            line++;
-            if (s.isBlank()) continue;
-            try {
-                JsonNode n = JSON.readTree(s);
-                String value = n.get("value").asText();
-                switch (Kind.valueOf(n.get("kind").asText().toUpperCase(Locale.ROOT))) {
-                    case FACE -> faces.add(value);
-                    case IMAGE -> images.add(value);
-                    case URL -> urls.add(value);
-                }
-            } catch (IOException | RuntimeException e) {
-                throw new IllegalStateException(path + " line " + line + " is not a tombstone (" + e.getMessage()
-                        + "); mend or remove that line", e);
+        for (Dated d : dated(files, store)) {
+            switch (d.tombstone().kind()) {
+                case FACE -> faces.add(d.tombstone().value());
+                case IMAGE -> images.add(d.tombstone().value());
+                case URL -> urls.add(d.tombstone().value());
             }
         }
         return new Tombstones(Set.copyOf(faces), Set.copyOf(images), Set.copyOf(urls));
@@ -77,7 +65,7 @@ public record Tombstones(Set<String> faceIds, Set<String> imageIds, Set<String> 
     /** One tombstone and when it was recorded (epoch ms). */
     public record Dated(Tombstone tombstone, long at) {}
 
-    /** Every tombstone with its time, in the order recorded (gc counts its grace from them). */
+    /** Every tombstone with its time (0 when a line has none), in the order recorded (gc counts its grace from them). */
     public static java.util.List<Dated> dated(HadoopFiles files, String store) {
         String path = store + "/" + FILE;
         java.util.List<Dated> out = new java.util.ArrayList<>();
@@ -89,7 +77,8 @@ public record Tombstones(Set<String> faceIds, Set<String> imageIds, Set<String> 
             try {
                 JsonNode n = JSON.readTree(s);
                 out.add(new Dated(new Tombstone(Kind.valueOf(n.get("kind").asText().toUpperCase(Locale.ROOT)),
-                        n.get("value").asText()), Instant.parse(n.get("at").asText()).toEpochMilli()));
+                        n.get("value").asText()), n.hasNonNull("at") ? Instant.parse(n.get("at").asText()).toEpochMilli()
+                        : 0));
             } catch (IOException | RuntimeException e) {
                 throw new IllegalStateException(path + " line " + line + " is not a tombstone (" + e.getMessage()
                         + "); mend or remove that line", e);

@@ -1,12 +1,7 @@
 package dev.facepipe.e2e;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.facepipe.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -49,16 +44,6 @@ class EvalSearchTest {
     }
 
     private static String run(String... args) {
-        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
-                "--set", "models.dir=" + ROOT.resolve("models"))).toArray(String[]::new);
-        PrintStream old = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            assertEquals(0, Main.run(all), out.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(old);
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return Cli.run(args);
     }
 }

@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.facepipe.cli.Main;
 import dev.facepipe.crawler.DemoSite;
 import dev.facepipe.storage.ContentHash;
 import dev.facepipe.storage.CrawlLayout;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,20 +24,9 @@ class GcTest {
     private static final Path DEB = ROOT.resolve("fixtures/debian");
 
     private static String run(Path tmp, String... args) {
-        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
-                "--set", "models.dir=" + ROOT.resolve("models"), "--set", "optout.store=" + tmp.resolve("optout"),
-                "--set", "job.spark_master=local[2]", "--set", "crawler.allow_private_hosts=127.0.0.1",
-                "--set", "crawler.politeness_delay_ms=0", "--set", "retention.grace_days=0",
-                "--set", "serve.audit_dir=" + tmp.resolve("audit"))).toArray(String[]::new);
-        PrintStream old = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            assertEquals(0, Main.run(all), String.join(" ", all) + "\n" + out.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(old);
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return Cli.run(args, "optout.store=" + tmp.resolve("optout"), "job.spark_master=local[2]",
+                "crawler.allow_private_hosts=127.0.0.1", "crawler.politeness_delay_ms=0", "retention.grace_days=0",
+                "serve.audit_dir=" + tmp.resolve("audit"));
     }
 
     @Test

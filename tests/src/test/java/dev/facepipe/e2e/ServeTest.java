@@ -7,15 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.facepipe.cli.Main;
 import dev.facepipe.core.config.Config;
 import dev.facepipe.core.engine.FaceEngine;
 import dev.facepipe.crawler.DemoSite;
 import dev.facepipe.serve.ApiServer;
 import dev.facepipe.serve.SearchService;
 import dev.facepipe.serve.ServeSettings;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,17 +36,7 @@ class ServeTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static void run(Path tmp, String... args) {
-        String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.stream.Stream.of(
-                "--set", "models.dir=" + ROOT.resolve("models"), "--set", "optout.store=" + tmp.resolve("optout"),
-                "--set", "job.spark_master=local[2]")).toArray(String[]::new);
-        PrintStream old = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            assertEquals(0, Main.run(all), String.join(" ", all) + "\n" + out.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(old);
-        }
+        Cli.run(args, "optout.store=" + tmp.resolve("optout"), "job.spark_master=local[2]");
     }
 
     @Test
