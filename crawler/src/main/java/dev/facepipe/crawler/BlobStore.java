@@ -5,6 +5,9 @@ import dev.facepipe.storage.HadoopFiles;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.UUID;
 import org.apache.hadoop.fs.FileAlreadyExistsException;
 import org.apache.hadoop.fs.FileSystem;
@@ -37,6 +40,8 @@ public final class BlobStore {
     /** As {@link #put(String, byte[])}, telling beforeWrite the temporary's path before it is created. */
     public String put(String sha256, byte[] bytes, java.util.function.Consumer<String> beforeWrite) {
         String p = path(sha256);
+        java.nio.file.Path local = files.localPath(p);
+        if (local != null) return putLocal(p, local, sha256, bytes, beforeWrite);
         FileSystem fs = files.fs(p);
         Path target = new Path(p);
         try {
@@ -58,6 +63,27 @@ public final class BlobStore {
             } finally {
                 if (!moved) fs.delete(tmp, false);
             }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot store blob " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** As put, on this machine's disk: the same temporary and rename, through java.nio. */
+    private String putLocal(String p, java.nio.file.Path target, String sha256, byte[] bytes,
+            java.util.function.Consumer<String> beforeWrite) {
+        try {
+            if (Files.exists(target)) return p;
+            String tmpName = p.substring(0, p.lastIndexOf('/') + 1) + "." + sha256 + "." + UUID.randomUUID() + ".tmp";
+            java.nio.file.Path tmp = target.resolveSibling(tmpName.substring(tmpName.lastIndexOf('/') + 1));
+            beforeWrite.accept(tmpName);
+            Files.createDirectories(target.getParent());
+            try {
+                Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE); // the same bytes if another got there first
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+            return p;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot store blob " + p + ": " + e.getMessage(), e);
         }

@@ -7,7 +7,11 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import org.apache.http.client.config.RequestConfig;
 import org.apache.http.client.methods.HttpUriRequest;
+import org.apache.http.impl.client.CloseableHttpClient;
+import org.apache.http.impl.client.HttpClients;
+import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
 import org.apache.http.config.Registry;
 import org.apache.http.config.RegistryBuilder;
 import org.apache.http.conn.socket.ConnectionSocketFactory;
@@ -47,6 +51,21 @@ final class CrawlHttp implements AutoCloseable {
                 .register("http", PlainConnectionSocketFactory.getSocketFactory())
                 .register("https", new SniSSLConnectionSocketFactory(tls,
                         tlsVerify ? new DefaultHostnameVerifier() : NoopHostnameVerifier.INSTANCE))
+                .build();
+    }
+
+    /**
+     * The client recrawl and fetch make their GETs with: every address checked by {@link SafeDnsResolver},
+     * crawler.* timeouts, redirects and user agent; up to connections open at once.
+     */
+    static CloseableHttpClient client(CrawlSettings s, int connections) {
+        PoolingHttpClientConnectionManager cm = new PoolingHttpClientConnectionManager(sockets(s.tlsVerify()), null,
+                null, new SafeDnsResolver(s.allowPrivateHosts()), -1, TimeUnit.MILLISECONDS);
+        cm.setMaxTotal(Math.max(2, connections));
+        cm.setDefaultMaxPerRoute(2);
+        RequestConfig rc = RequestConfig.custom().setConnectTimeout(s.connectTimeoutMs())
+                .setSocketTimeout(s.readTimeoutMs()).setMaxRedirects(s.maxRedirects()).build();
+        return HttpClients.custom().setConnectionManager(cm).setDefaultRequestConfig(rc).setUserAgent(s.userAgent())
                 .build();
     }
 

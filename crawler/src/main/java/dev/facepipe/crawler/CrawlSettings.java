@@ -6,7 +6,7 @@ import java.util.List;
 /** The crawler's tunables from conf (crawler.*). */
 public record CrawlSettings(List<String> allowedHosts, List<String> allowPrivateHosts, int maxDepth, int maxPages,
         int maxImageBytes, int politenessMs, int threads, String userAgent, int connectTimeoutMs, int readTimeoutMs, int maxRetries, int retryBackoffMs, int requestDeadlineMs,
-        int maxRedirects, int maxImagesPerPage, int maxCrawlDelayMs, boolean tlsVerify) {
+        int maxRedirects, int maxImagesPerPage, int maxCrawlDelayMs, boolean tlsVerify) implements java.io.Serializable {
 
     public static CrawlSettings fromConfig(Config c) {
         return new CrawlSettings(c.getList("crawler.allowed_hosts"), c.getList("crawler.allow_private_hosts"),

@@ -2,13 +2,8 @@ package dev.facepipe.crawler;
 
 import dev.facepipe.core.schema.CrawlStatus;
 import edu.uci.ics.crawler4j.robotstxt.HostDirectives;
-import edu.uci.ics.crawler4j.robotstxt.RobotstxtConfig;
-import edu.uci.ics.crawler4j.robotstxt.RobotstxtParser;
-import java.io.IOException;
 import java.util.Map;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.http.client.methods.CloseableHttpResponse;
-import org.apache.http.client.methods.HttpGet;
 import org.apache.http.impl.client.CloseableHttpClient;
 
 /**
@@ -44,32 +39,12 @@ final class Liveness {
         }
     }
 
-    /** The most of a robots.txt read (Google reads 500 KiB). */
-    private static final int ROBOTS_AT_MOST = 512 * 1024;
-
     /**
      * A site's robots.txt, read again tonight: its rules; all allowed when it answers 4xx; null (no
      * judgement tonight) when it does not answer or answers 5xx: a server in trouble is no reason to
      * drop what it showed before.
      */
     static HostDirectives robots(CloseableHttpClient http, CrawlHttp guard, String site, CrawlSettings s) {
-        HttpGet get = new HttpGet(site + "/robots.txt");
-        java.util.concurrent.ScheduledFuture<?> deadline = guard.arm(get, () -> { });
-        RobotstxtConfig rc = new RobotstxtConfig();
-        rc.setUserAgentName(s.userAgent());
-        try (CloseableHttpResponse resp = http.execute(get)) {
-            int code = resp.getStatusLine().getStatusCode();
-            if (code >= 400 && code < 500) return RobotstxtParser.parse("", rc);
-            if (code != 200 || resp.getEntity() == null) return null;
-            try (java.io.InputStream in = resp.getEntity().getContent()) {
-                byte[] b = in.readNBytes(ROBOTS_AT_MOST);
-                if (b.length == ROBOTS_AT_MOST) get.abort();
-                return RobotstxtParser.parse(new String(b, java.nio.charset.StandardCharsets.UTF_8), rc);
-            }
-        } catch (IOException | RuntimeException e) {
-            return null;
-        } finally {
-            if (deadline != null) deadline.cancel(false);
-        }
+        return RobotsTxt.read(http, guard, site, s).rules();
     }
 }

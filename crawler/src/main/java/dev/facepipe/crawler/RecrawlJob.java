@@ -22,13 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import edu.uci.ics.crawler4j.robotstxt.HostDirectives;
-import org.apache.http.Header;
-import org.apache.http.client.config.RequestConfig;
-import org.apache.http.client.methods.CloseableHttpResponse;
-import org.apache.http.client.methods.HttpGet;
 import org.apache.http.impl.client.CloseableHttpClient;
-import org.apache.http.impl.client.HttpClients;
-import org.apache.http.impl.conn.PoolingHttpClientConnectionManager;
 import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.hadoop.ParquetReader;
@@ -107,15 +101,9 @@ public final class RecrawlJob {
         if (found != null && found.pages() == 0) {
             alarms.add("discovery read no page from the " + CrawlJob.seeds(files, layout).size() + " seeds");
         }
-        PoolingHttpClientConnectionManager cm = new PoolingHttpClientConnectionManager(
-                CrawlHttp.sockets(s.tlsVerify()), null, null, new SafeDnsResolver(s.allowPrivateHosts()), -1,
-                java.util.concurrent.TimeUnit.MILLISECONDS);
-        RequestConfig rc = RequestConfig.custom().setConnectTimeout(s.connectTimeoutMs())
-                .setSocketTimeout(s.readTimeoutMs()).setMaxRedirects(s.maxRedirects()).build();
         ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, s.threads()));
         try (CrawlHttp guard = new CrawlHttp(s.requestDeadlineMs());
-                CloseableHttpClient http = HttpClients.custom().setConnectionManager(cm).setDefaultRequestConfig(rc)
-                .setUserAgent(s.userAgent()).build()) {
+                CloseableHttpClient http = CrawlHttp.client(s, Math.max(1, s.threads()) * 2)) {
             List<Future<?>> fs = new ArrayList<>();
             for (Map.Entry<String, List<GenericRecord>> host : dueByHost.entrySet()) {
                 fs.add(pool.submit(() -> {
@@ -191,45 +179,36 @@ public final class RecrawlJob {
     private static Outcome fetch(CloseableHttpClient http, CrawlHttp guard, GenericRecord r, BlobStore blobs,
             CrawlSettings s, Map<String, GenericRecord> manifest) {
         String url = r.get("url").toString();
-        HttpGet get = new HttpGet(url);
-        if (r.get("etag") != null) get.addHeader("If-None-Match", r.get("etag").toString());
-        if (r.get("last_modified") != null) get.addHeader("If-Modified-Since", r.get("last_modified").toString());
-        java.util.concurrent.atomic.AtomicBoolean cut = new java.util.concurrent.atomic.AtomicBoolean();
-        java.util.concurrent.ScheduledFuture<?> deadline = guard.arm(get, () -> cut.set(true));
-        try (CloseableHttpResponse resp = http.execute(get)) {
-            int code = resp.getStatusLine().getStatusCode();
-            if (code == 304) return Outcome.NOT_MODIFIED;
-            if (code == 404 || code == 410) {
-                r.put("status", "gone");
-                manifest.put(url, row(r, CrawlStatus.GONE, code, null, 0, null, null, "HTTP " + code));
-                return Outcome.GONE;
-            }
-            if (code != 200 || resp.getEntity() == null) return Outcome.ERROR;
-            byte[] b;
-            try (java.io.InputStream in = resp.getEntity().getContent()) {
-                b = in.readNBytes(s.maxImageBytes() + 1);
-                if (b.length > s.maxImageBytes() || cut.get()) {
-                    get.abort(); // closing the stream would read the rest
-                    return Outcome.ERROR;
-                }
-            }
-            String sha = ContentHash.sha256Hex(b);
-            r.put("etag", value(resp.getFirstHeader("ETag")));
-            r.put("last_modified", value(resp.getFirstHeader("Last-Modified")));
-            if (sha.equals(String.valueOf(r.get("sha256")))) return Outcome.SAME;
-            ImageFormat f = ImageFormat.sniff(b);
-            if (f == null) return Outcome.ERROR;
-            String blob = blobs.put(sha, b);
-            r.put("sha256", sha);
-            manifest.put(url, row(r, CrawlStatus.FETCHED, code, f.name().toLowerCase(Locale.ROOT), b.length, sha, blob, null));
-            return Outcome.CHANGED;
+        Map<String, String> conditions = new HashMap<>();
+        if (r.get("etag") != null) conditions.put("If-None-Match", r.get("etag").toString());
+        if (r.get("last_modified") != null) conditions.put("If-Modified-Since", r.get("last_modified").toString());
+        ImageGet.Answer a;
+        try {
+            a = ImageGet.get(http, guard, url, conditions, s.maxImageBytes());
         } catch (IOException e) {
-            if (cut.get()) LOG.info("{}: no complete answer within crawler.request_deadline_ms={} (cut off)", url,
-                    s.requestDeadlineMs());
             return Outcome.NO_ANSWER;
-        } finally {
-            if (deadline != null) deadline.cancel(false);
         }
+        if (a.cut()) LOG.info("{}: no complete answer within crawler.request_deadline_ms={} (cut off)", url,
+                s.requestDeadlineMs());
+        if (a.code() == 304) return Outcome.NOT_MODIFIED;
+        if (a.code() == 404 || a.code() == 410) {
+            r.put("status", "gone");
+            manifest.put(url, row(r, CrawlStatus.GONE, a.code(), null, 0, null, null, "HTTP " + a.code()));
+            return Outcome.GONE;
+        }
+        if (a.body() == null) return Outcome.ERROR; // another status, over the cap, or cut off
+        byte[] b = a.body();
+        String sha = ContentHash.sha256Hex(b);
+        r.put("etag", a.etag());
+        r.put("last_modified", a.lastModified());
+        if (sha.equals(String.valueOf(r.get("sha256")))) return Outcome.SAME;
+        ImageFormat f = ImageFormat.sniff(b);
+        if (f == null) return Outcome.ERROR;
+        String blob = blobs.put(sha, b);
+        r.put("sha256", sha);
+        manifest.put(url, row(r, CrawlStatus.FETCHED, a.code(), f.name().toLowerCase(Locale.ROOT), b.length, sha, blob,
+                null));
+        return Outcome.CHANGED;
     }
 
     /** A known URL robots.txt now disallows: gone, as a 404 is (its faces leave the index). */
@@ -258,10 +237,6 @@ public final class RecrawlJob {
         m.put("fetched_at", System.currentTimeMillis());
         m.put("error", error);
         return m;
-    }
-
-    private static String value(Header h) {
-        return h == null ? null : h.getValue();
     }
 
     /**

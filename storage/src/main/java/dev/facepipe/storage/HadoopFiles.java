@@ -128,6 +128,15 @@ public final class HadoopFiles implements Serializable {
     }
 
     /** The local file a path names: after "file:" (and an empty authority) the rest is the path, taken literally. */
+    /**
+     * The path as a file of this machine when it lives on the local file system, else null: written
+     * through java.nio, a file costs no forked chmod (Hadoop's local file system forks one for each file
+     * it creates, milliseconds and a copy of the JVM's page tables each).
+     */
+    public java.nio.file.Path localPath(String path) {
+        return fs(path) instanceof org.apache.hadoop.fs.LocalFileSystem ? localFile(path) : null;
+    }
+
     static java.nio.file.Path localFile(String path) {
         String rest = path;
         if (rest.startsWith("file://")) rest = rest.substring(7);
