@@ -35,7 +35,7 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
         subcommands = {BenchCommand.Engine.class, BenchIndexCommand.class, BenchServeCommand.class, BenchDedupCommand.class,
-                BenchCrawlCommand.class, BenchIngestCommand.class, BenchRecrawlCommand.class})
+                BenchCrawlCommand.class, BenchFetchCommand.class, BenchIngestCommand.class, BenchRecrawlCommand.class})
 final class BenchCommand extends GroupCommand {
 
     @Command(name = "engine", mixinStandardHelpOptions = true,

@@ -18,7 +18,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {ConfigCommand.class, ModelsCommand.class, VerifyCommand.class, EvalCommand.class, IngestCommand.class,
                 BuildIndexCommand.class, SearchCommand.class, ServeCommand.class, AuditCommand.class, GcCommand.class,
                 ForgetCommand.class,
-                CrawlCommand.class,
+                CrawlCommand.class, FetchCommand.class,
                 RecrawlCommand.class, OptOutCommand.class,
                 DemoSiteCommand.class,
                 BenchCommand.class, CommandLine.HelpCommand.class})

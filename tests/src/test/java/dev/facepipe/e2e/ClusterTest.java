@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.facepipe.core.config.Config;
 import dev.facepipe.crawler.DemoSite;
+import dev.facepipe.crawler.ManyHostsWeb;
 import dev.facepipe.storage.HadoopFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -84,8 +85,13 @@ class ClusterTest {
 
     /** Starts a command and kill -9s the executor that first logs this text; returns the command's log. */
     private static String runKillingExecutor(String logName, String text, String... args) throws Exception {
+        return runKillingExecutor(ENV, logName, text, args);
+    }
+
+    private static String runKillingExecutor(Map<String, String> env, String logName, String text, String... args)
+            throws Exception {
         Path log = tmp.resolve(logName);
-        Process p = cluster.submit(log, ENV, List.of(), args);
+        Process p = cluster.submit(log, env, List.of(), args);
         long deadline = System.currentTimeMillis() + 180_000;
         java.util.Optional<ProcessHandle> victim = java.util.Optional.empty();
         while (System.currentTimeMillis() < deadline && p.isAlive() && victim.isEmpty()) {
@@ -143,5 +149,32 @@ class ClusterTest {
         assertEquals(facesA, facesB, "the same face ids (none lost, none twice)");
         System.out.printf("fault: kill -9 executor during ingest; outcome: exit 0; images %d = %d, faces %d = %d;"
                 + " rows lost 0, duplicates 0%n", imagesA.size(), imagesB.size(), facesA.size(), facesB.size());
+    }
+
+    @Test
+    void fetchSurvivesAnExecutorKilledMidRun() throws Exception {
+        try (ManyHostsWeb web = ManyHostsWeb.start(List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("biden_1.jpg")), 24, 6)) {
+            Map<String, String> env = new HashMap<>(ENV);
+            env.put("FACEPIPE_CRAWLER_ALLOW_PRIVATE_HOSTS", web.hostList());
+            env.put("FACEPIPE_CRAWLER_POLITENESS_DELAY_MS", "400"); // seconds a task: a kill lands mid-run
+            env.put("FACEPIPE_FETCH_PARTITIONS", "6");
+            files().writeSmall("s3a://cluster/urls/urls.txt",
+                    String.join("\n", web.imageUrls()).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            cluster.run(tmp.resolve("fetch-a.log"), env, List.of(), "fetch", "--urls", "s3a://cluster/urls", "--out",
+                    "s3a://cluster/fetch-a", "--run-id", "f1");
+            runKillingExecutor(env, "fetch-b.log", "fetching 6 URLs of host", "fetch", "--urls", "s3a://cluster/urls",
+                    "--out", "s3a://cluster/fetch-b", "--run-id", "f1");
+            Map<String, String> a = Rows.byId(files(), "s3a://cluster/fetch-a/manifests/run_id=f1", "url", "status", "sha256");
+            Map<String, String> b = Rows.byId(files(), "s3a://cluster/fetch-b/manifests/run_id=f1", "url", "status", "sha256");
+            assertEquals(24 * 6, a.size(), a.toString());
+            assertTrue(a.values().stream().allMatch(v -> v.startsWith("fetched ")), a.toString());
+            assertEquals(a, b, "the same rows: none lost, none twice");
+            for (String v : b.values()) {
+                String sha = v.split(" ")[1];
+                assertTrue(files().exists("s3a://cluster/fetch-b/blobs/" + sha.substring(0, 2) + "/" + sha), sha);
+            }
+            System.out.printf("fault: kill -9 executor during fetch; outcome: exit 0; %d URLs of 24 hosts = %d;"
+                    + " rows lost 0, duplicates 0%n", a.size(), b.size());
+        }
     }
 }

@@ -16,6 +16,12 @@ final class Rows {
 
     /** id -> status ("" where there is none) of every row under a folder; fails on an id seen twice. */
     static Map<String, String> byId(HadoopFiles files, String folder, String idField) throws Exception {
+        return byId(files, folder, idField, "status");
+    }
+
+    /** id -> the fields' values, space-separated ("" where a row has no such field); fails on an id seen twice. */
+    static Map<String, String> byId(HadoopFiles files, String folder, String idField, String... fields)
+            throws Exception {
         Map<String, String> out = new TreeMap<>();
         for (String f : files.listFiles(folder)) {
             if (!f.endsWith(".parquet")) continue;
@@ -23,8 +29,12 @@ final class Rows {
                     HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(f), files.conf())).build()) {
                 for (GenericRecord g; (g = r.read()) != null; ) {
                     String id = g.get(idField).toString();
-                    String status = g.getSchema().getField("status") == null ? "" : String.valueOf(g.get("status"));
-                    assertEquals(null, out.put(id, status), "row twice under " + folder + ": " + id);
+                    StringBuilder v = new StringBuilder();
+                    for (String field : fields) {
+                        v.append(v.length() == 0 ? "" : " ")
+                                .append(g.getSchema().getField(field) == null ? "" : String.valueOf(g.get(field)));
+                    }
+                    assertEquals(null, out.put(id, v.toString()), "row twice under " + folder + ": " + id);
                 }
             }
         }
