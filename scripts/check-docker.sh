@@ -12,6 +12,11 @@ problem() { echo "check-docker: $*" >&2; bad=1; }
 while read -r src; do
   [ -e "$src" ] || problem "Dockerfile copies $src, which does not exist"
 done < <(awk '$1 == "COPY" && $2 !~ /^--from/ { for (i = 2; i < NF; i++) print $i }' docker/Dockerfile)
+# Every module the parent pom builds is copied (the image's mvn package builds them all).
+for m in $(sed -n 's:.*<module>\(.*\)</module>.*:\1:p' pom.xml); do
+  awk -v m="$m" '$1 == "COPY" && $2 == m { f = 1 } END { exit !f }' docker/Dockerfile \
+    || problem "Dockerfile does not copy module $m, which pom.xml builds"
+done
 # Every instruction is one Docker knows.
 grep -vE '^\s*(#|$)' docker/Dockerfile | grep -vE '^\s' | awk '{print $1}' | sort -u | while read -r ins; do
   case "$ins" in FROM|RUN|COPY|WORKDIR|ENV|ENTRYPOINT|CMD|ARG|LABEL|EXPOSE|USER|VOLUME) ;;
