@@ -67,6 +67,10 @@ final class BenchCommand extends GroupCommand {
             try (Stream<Path> s = Files.list(images)) {
                 for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
                     byte[] b = Files.readAllBytes(p);
+                    if (dev.facepipe.core.image.ImageFormat.sniff(b) == null) {
+                        System.out.println("skipped " + p.getFileName() + ": not an image");
+                        continue;
+                    }
                     data.add(webSize > 0 ? webSized(b, webSize) : b);
                     names.add(p.getFileName().toString());
                 }

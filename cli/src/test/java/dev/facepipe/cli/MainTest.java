@@ -60,7 +60,8 @@ class MainTest {
     @Test
     void everySubcommandHasHelp() {
         for (String sub : new String[] {"config", "models", "verify", "crawl", "recrawl", "demo-site", "ingest", "build-index", "search", "forget", "optout", "optout add", "optout apply", "eval", "eval verification", "eval quality", "eval degrade", "eval detectors",
-            "bench", "bench engine", "bench index", "bench dedup", "bench crawl", "bench ingest", "bench recrawl"}) {
+            "bench", "bench engine", "bench index", "bench dedup", "bench crawl", "bench ingest", "bench recrawl",
+            "fetch", "bench fetch", "serve", "gc", "audit", "bench serve"}) {
             List<String> args = new java.util.ArrayList<>(List.of(sub.split(" ")));
             args.add("--help");
             Outcome o = run(args.toArray(String[]::new));
@@ -72,6 +73,15 @@ class MainTest {
     private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
     private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
     private static final String MODELS = "models.dir=" + ROOT.resolve("models");
+
+    @Test
+    void benchEngineSkipsWhatIsNotAnImageAndSaysSo(@TempDir Path tmp) throws IOException {
+        Files.copy(IDS.resolve("obama_1.jpg"), tmp.resolve("obama_1.jpg"));
+        Files.writeString(tmp.resolve("README.md"), "photos of one person\n");
+        Outcome o = run("bench", "engine", "--images", tmp.toString(), "--passes", "1", "--threads", "1", "--set", MODELS);
+        assertEquals(0, o.code(), o.out() + o.err());
+        assertTrue(o.out().contains("skipped README.md: not an image") && o.out().contains("images 1 from"), o.out());
+    }
 
     @Test
     void verifyDecidesAndSaysWhichThresholdItUsed() {
