@@ -60,10 +60,10 @@ final class BenchFetchCommand implements Callable<Integer> {
             int maxRobots = web.robotsReads().values().stream().mapToInt(Integer::intValue).max().orElse(0);
             System.out.printf(Locale.ROOT, "fetch (%s, %d hosts x %d images, politeness %d ms): %s;"
                     + " %.1f images/s per core (%d cores, server included); steady (first to last image) %.1f images/s,"
-                    + " %.1f per core; robots.txt reads a host at most %d; bound by politeness: %.1f images/s%n", master,
+                    + " %.1f per core; robots.txt reads a host at most %d; bound by politeness: %s%n", master,
                     hosts, images, delayMs, r.summary(), r.fetched() / r.seconds() / cores, cores, r.fetched() / steady,
                     r.fetched() / steady / cores, maxRobots,
-                    delayMs > 0 ? hosts * 1000.0 / delayMs : Double.POSITIVE_INFINITY);
+                    delayMs > 0 ? String.format(Locale.ROOT, "%.1f images/s", hosts * 1000.0 / delayMs) : "none");
             if (compareCrawl) {
                 CrawlJob.Result c = CrawlJob.run(cfg, web.roots(), tmp.resolve("crawl").toString(), "bench");
                 System.out.printf(Locale.ROOT, "crawl (one JVM, crawler.threads=%d, same hosts from their pages): %d pages,"
