@@ -35,6 +35,9 @@ final class BenchRecrawlCommand implements Callable<Integer> {
     @Option(names = "--due", description = "Due URLs, fetched from loopback (default: ${DEFAULT-VALUE}).")
     int due = 2000;
 
+    @Option(names = "--spark", description = "Run recrawl --spark (local mode: this JVM is the executor) instead.")
+    boolean spark;
+
     @Override
     public Integer call() throws Exception {
         int pages = (due + DemoSite.ARCHIVE_IMAGES_PER_PAGE - 1) / DemoSite.ARCHIVE_IMAGES_PER_PAGE;
@@ -73,10 +76,12 @@ final class BenchRecrawlCommand implements Callable<Integer> {
             System.gc();
             long heap0 = usedHeap();
             long t0 = System.nanoTime();
-            RecrawlJob.Result r = RecrawlJob.run(cfg, out, "bench", now + 1000);
+            String summary = spark ? dev.facepipe.fetch.RecrawlSparkJob.run(cfg, out, "bench", now + 1000, false).summary()
+                    : RecrawlJob.run(cfg, out, "bench", now + 1000).summary();
             double secs = (System.nanoTime() - t0) / 1e9;
-            System.out.printf(Locale.ROOT, "recrawl: %s in %.1f s; peak RSS %d MB (heap before %d MB)%n",
-                    r.summary(), secs, peakRssMb(), heap0 >> 20);
+            System.out.printf(Locale.ROOT, "recrawl%s: %s in %.1f s; peak RSS %d MB (heap before %d MB)%n",
+                    spark ? " --spark (" + cfg.getString("job.spark_master") + ", one JVM for driver and executor)" : "",
+                    summary, secs, peakRssMb(), heap0 >> 20);
         } finally {
             org.apache.commons.io.FileUtils.deleteQuietly(tmp.toFile());
         }

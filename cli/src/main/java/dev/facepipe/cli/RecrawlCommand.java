@@ -26,8 +26,19 @@ final class RecrawlCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Treat every live URL as due now.")
     boolean all;
 
+    @Option(names = "--spark", description = "Re-fetch what is due on Spark, the schedule kept in host buckets (for"
+            + " schedules one JVM cannot hold); no discovery (run without --spark, or crawl, for new images).")
+    boolean spark;
+
     @Override
     public Integer call() throws Exception {
+        if (spark) {
+            dev.facepipe.fetch.RecrawlSparkJob.Result r = dev.facepipe.fetch.RecrawlSparkJob.run(main.config(), out, runId,
+                    System.currentTimeMillis(), all);
+            System.out.println("recrawl " + r.runId() + ": " + r.summary());
+            System.out.println("manifest " + r.manifest());
+            return 0;
+        }
         RecrawlJob.Result r = RecrawlJob.run(main.config(), out, runId, System.currentTimeMillis(), all);
         System.out.println("recrawl " + r.runId() + ": " + r.summary());
         for (String a : r.alarms()) System.err.println("alarm: " + a);

@@ -6,7 +6,7 @@ import dev.facepipe.core.config.Config;
  * Adaptive re-fetch interval, as Nutch's AdaptiveFetchSchedule: shorter after a change (times
  * 1 - dec), longer when unchanged (times 1 + inc), kept between min and max.
  */
-public record FetchSchedule(long initialS, long minS, long maxS, double inc, double dec) {
+public record FetchSchedule(long initialS, long minS, long maxS, double inc, double dec) implements java.io.Serializable {
 
     public static FetchSchedule fromConfig(Config c) {
         return new FetchSchedule(c.getLong("recrawl.initial_interval_s"), c.getLong("recrawl.min_interval_s"),

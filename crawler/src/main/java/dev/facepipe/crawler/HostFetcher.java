@@ -58,13 +58,31 @@ public final class HostFetcher implements AutoCloseable {
     }
 
     /**
+     * How a URL's fetch ended, for the recrawl's schedule. For a first fetch every URL gets a row; for a
+     * known one (a recrawl) only FETCHED (new bytes), GONE (404, 410) and DISALLOWED do, and a URL
+     * that failed otherwise (FAILED, NO_ANSWER) stays as it was.
+     */
+    public enum Outcome { FETCHED, NOT_MODIFIED, SAME, GONE, DISALLOWED, FAILED, NO_ANSWER }
+
+    /** One URL's fetch: its outcome, its manifest row (null where none), the answer's validators. */
+    public record Fetched(UrlRef ref, Outcome outcome, GenericRecord row, String etag, String lastModified) {
+    }
+
+    /**
      * Fetches every URL, a row each to out (called from several threads); URLs of one host must come
      * together (a host seen again later is paced apart from its first run).
      */
     public void fetch(Iterator<UrlRef> byHost, Consumer<GenericRecord> out) throws InterruptedException {
+        fetchAll(byHost, f -> {
+            if (f.row() != null) out.accept(f.row());
+        });
+    }
+
+    /** As {@link #fetch}, every URL's {@link Fetched} to out. */
+    public void fetchAll(Iterator<UrlRef> byHost, Consumer<Fetched> out) throws InterruptedException {
         DelayQueue<Host> due = new DelayQueue<>();
         Semaphore slots = new Semaphore(hostsAtOnce);
-        Consumer<GenericRecord> sink = r -> {
+        Consumer<Fetched> sink = r -> {
             synchronized (out) {
                 out.accept(r);
             }
@@ -124,14 +142,15 @@ public final class HostFetcher implements AutoCloseable {
     }
 
     /** One turn of a host: a robots.txt read, one GET, or a row that needs no request. True: more to do. */
-    private boolean step(Host h, Consumer<GenericRecord> out) {
+    private boolean step(Host h, Consumer<Fetched> out) {
         UrlRef u = h.urls.get(h.next);
         boolean asked;
         try {
             asked = turn(h, u, out);
         } catch (RuntimeException e) { // never lose a URL to a surprise: it gets a row saying what happened
             LOG.warn("{}: {}", u.url(), e.toString());
-            out.accept(row(u, CrawlStatus.ERROR, null, null, null, 0, null, null, "fetch failed: " + e));
+            out.accept(done(u, Outcome.FAILED, row(u, CrawlStatus.ERROR, null, null, null, 0, null, null,
+                    "fetch failed: " + e)));
             h.advance();
             asked = true;
         }
@@ -141,19 +160,20 @@ public final class HostFetcher implements AutoCloseable {
     }
 
     /** True when the turn made a request (the host's delay applies before its next one). */
-    private boolean turn(Host h, UrlRef u, Consumer<GenericRecord> out) {
+    private boolean turn(Host h, UrlRef u, Consumer<Fetched> out) {
         URI uri;
         try {
             uri = URI.create(u.url().strip());
         } catch (IllegalArgumentException e) {
-            out.accept(row(u, CrawlStatus.SKIPPED, null, null, null, 0, null, null, "not a URL: " + e.getMessage()));
+            out.accept(done(u, Outcome.FAILED, row(u, CrawlStatus.SKIPPED, null, null, null, 0, null, null,
+                    "not a URL: " + e.getMessage())));
             h.advance();
             return false;
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-            out.accept(row(u, CrawlStatus.REFUSED, null, null, null, 0, null, null,
-                    "not an http(s) URL with a host: only http and https are fetched"));
+            out.accept(done(u, Outcome.FAILED, row(u, CrawlStatus.REFUSED, null, null, null, 0, null, null,
+                    "not an http(s) URL with a host: only http and https are fetched")));
             h.advance();
             return false;
         }
@@ -166,16 +186,21 @@ public final class HostFetcher implements AutoCloseable {
             return true;
         }
         if (robots.rules() == null) {
-            out.accept(robots.refused() ? row(u, CrawlStatus.REFUSED, null, null, null, 0, null, null, robots.failure())
-                    : robots.code() == null ? row(u, CrawlStatus.ERROR, null, null, null, 0, null, null, "host did not answer: " + robots.failure())
-                    : row(u, CrawlStatus.ROBOTS, robots.code(), null, null, 0, null, null, robots.failure()
-                            + ": taken as disallowing all until it answers (RFC 9309)"));
+            // A known URL is not dropped for a night its site is in trouble: it waits, as after no answer.
+            out.accept(robots.refused() ? done(u, Outcome.FAILED, row(u, CrawlStatus.REFUSED, null, null, null, 0, null,
+                    null, robots.failure()))
+                    : robots.code() == null ? done(u, Outcome.NO_ANSWER, row(u, CrawlStatus.ERROR, null, null, null, 0,
+                            null, null, "host did not answer: " + robots.failure()))
+                    : done(u, Outcome.NO_ANSWER, row(u, CrawlStatus.ROBOTS, robots.code(), null, null, 0, null, null,
+                            robots.failure() + ": taken as disallowing all until it answers (RFC 9309)")));
             h.advance();
             return false;
         }
         String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
         if (!robots.rules().allows(path)) {
-            out.accept(row(u, CrawlStatus.ROBOTS, null, null, null, 0, null, null, "disallowed by robots.txt"));
+            out.accept(new Fetched(u, Outcome.DISALLOWED, row(u, CrawlStatus.ROBOTS, null, null, null, 0, null, null,
+                    u.known() == null ? "disallowed by robots.txt" : "disallowed by robots.txt, read again tonight"),
+                    null, null));
             h.advance();
             return false;
         }
@@ -183,48 +208,69 @@ public final class HostFetcher implements AutoCloseable {
         return true;
     }
 
-    private void get(Host h, UrlRef u, Consumer<GenericRecord> out) {
+    private void get(Host h, UrlRef u, Consumer<Fetched> out) {
         ImageGet.Answer a;
+        Map<String, String> conditions = new HashMap<>();
+        if (u.known() != null && u.known().etag() != null) conditions.put("If-None-Match", u.known().etag());
+        if (u.known() != null && u.known().lastModified() != null) {
+            conditions.put("If-Modified-Since", u.known().lastModified());
+        }
         try {
-            a = ImageGet.get(http, guard, u.url().strip(), Map.of(), s.maxImageBytes());
+            a = ImageGet.get(http, guard, u.url().strip(), conditions, s.maxImageBytes());
         } catch (IOException e) {
             String msg = String.valueOf(e.getMessage());
             if (msg.startsWith("refused")) {
-                out.accept(row(u, CrawlStatus.REFUSED, null, null, null, 0, null, null, msg));
+                out.accept(done(u, Outcome.FAILED, row(u, CrawlStatus.REFUSED, null, null, null, 0, null, null, msg)));
                 h.advance();
             } else if (!h.retry()) {
-                out.accept(row(u, CrawlStatus.ERROR, null, null, null, 0, null, null, "no answer: " + e
-                        + h.attemptsNote()));
+                out.accept(done(u, Outcome.NO_ANSWER, row(u, CrawlStatus.ERROR, null, null, null, 0, null, null,
+                        "no answer: " + e + h.attemptsNote())));
                 h.advance();
             }
             return;
         }
-        if (a.code() != 200) {
+        if (a.code() == 304 && u.known() != null) {
+            out.accept(new Fetched(u, Outcome.NOT_MODIFIED, null, u.known().etag(), u.known().lastModified()));
+        } else if ((a.code() == 404 || a.code() == 410) && u.known() != null) {
+            out.accept(new Fetched(u, Outcome.GONE, row(u, CrawlStatus.GONE, a.code(), a.contentType(), null, 0, null,
+                    null, "HTTP " + a.code()), null, null));
+        } else if (a.code() != 200) {
             if ((a.code() == 429 || a.code() >= 500) && h.retry()) return;
-            out.accept(row(u, CrawlStatus.HTTP_ERROR, a.code(), a.contentType(), null, 0, null, null,
-                    "HTTP " + a.code() + h.attemptsNote()));
+            out.accept(done(u, Outcome.FAILED, row(u, CrawlStatus.HTTP_ERROR, a.code(), a.contentType(), null, 0, null,
+                    null, "HTTP " + a.code() + h.attemptsNote())));
         } else if (a.cut()) {
-            out.accept(row(u, CrawlStatus.FETCH_ERROR, a.code(), a.contentType(), null, 0, null, null,
-                    "no complete answer within crawler.request_deadline_ms=" + s.requestDeadlineMs()));
+            out.accept(done(u, Outcome.FAILED, row(u, CrawlStatus.FETCH_ERROR, a.code(), a.contentType(), null, 0, null,
+                    null, "no complete answer within crawler.request_deadline_ms=" + s.requestDeadlineMs())));
         } else if (a.tooLarge()) {
-            out.accept(row(u, CrawlStatus.TOO_LARGE, a.code(), a.contentType(), null, 0, null, null,
-                    "over crawler.max_bytes=" + s.maxImageBytes()));
+            out.accept(done(u, Outcome.FAILED, row(u, CrawlStatus.TOO_LARGE, a.code(), a.contentType(), null, 0, null,
+                    null, "over crawler.max_bytes=" + s.maxImageBytes())));
         } else {
             byte[] b = a.body();
             ImageFormat f = ImageFormat.sniff(b);
-            if (f == null) {
-                out.accept(row(u, CrawlStatus.NOT_IMAGE, a.code(), a.contentType(), null, b.length, null, null,
-                        "not an image format the engine reads (content type " + a.contentType() + ")"));
+            String sha = ContentHash.sha256Hex(b);
+            if (u.known() != null && sha.equals(u.known().sha256())) {
+                out.accept(new Fetched(u, Outcome.SAME, null, a.etag(), a.lastModified()));
+            } else if (f == null) {
+                out.accept(done(u, Outcome.FAILED, row(u, CrawlStatus.NOT_IMAGE, a.code(), a.contentType(), null,
+                        b.length, null, null, "not an image format the engine reads (content type " + a.contentType()
+                                + ")")));
             } else {
-                String sha = ContentHash.sha256Hex(b);
                 GenericRecord r = row(u, CrawlStatus.FETCHED, a.code(), a.contentType(), f.name().toLowerCase(Locale.ROOT),
                         b.length, sha, blobs.put(sha, b), null);
                 r.put("etag", a.etag());
                 r.put("last_modified", a.lastModified());
-                out.accept(r);
+                out.accept(new Fetched(u, Outcome.FETCHED, r, a.etag(), a.lastModified()));
             }
         }
         h.advance();
+    }
+
+    /**
+     * A fetch that failed: a first fetch keeps its row; a known URL (a recrawl) gets none, it stays live
+     * and due (the one-JVM recrawl does the same).
+     */
+    private static Fetched done(UrlRef u, Outcome outcome, GenericRecord row) {
+        return new Fetched(u, outcome, u.known() == null ? row : null, null, null);
     }
 
     static GenericRecord row(UrlRef u, CrawlStatus status, Integer httpStatus, String contentType, String format,
@@ -233,7 +279,7 @@ public final class HostFetcher implements AutoCloseable {
         m.put("url", u.url());
         m.put("page_url", u.pageUrl());
         m.put("alt", u.caption());
-        m.put("via", "fetch");
+        m.put("via", u.known() == null ? "fetch" : "recrawl");
         m.put("status", status.symbol());
         m.put("http_status", httpStatus);
         m.put("content_type", contentType);

@@ -77,10 +77,10 @@ public final class RecrawlJob {
         BlobStore blobs = new BlobStore(files, out);
         CrawlLayout layout = new CrawlLayout(out);
         String statePath = layout.state();
-        if (!files.exists(statePath) && !files.exists(layout.manifests()) && CrawlJob.seeds(files, layout).isEmpty()) {
+        if (!files.exists(layout.stateFolder()) && !files.exists(layout.manifests()) && CrawlJob.seeds(files, layout).isEmpty()) {
             throw new IllegalArgumentException(out + " holds no crawl (no state, manifests or seeds): crawl into it first");
         }
-        Map<String, GenericRecord> state = files.exists(statePath) ? readState(files, statePath) : new HashMap<>();
+        Map<String, GenericRecord> state = RecrawlState.read(files, layout.stateFolder());
         join(state, files, layout.manifests(), schedule, 0);
         Map<String, List<GenericRecord>> dueByHost = new HashMap<>();
         long due = 0;
@@ -138,12 +138,7 @@ public final class RecrawlJob {
                             case GONE, DISALLOWED -> gone.incrementAndGet();
                             case ERROR, NO_ANSWER -> errors.incrementAndGet();
                         }
-                        long interval = schedule.next((Long) r.get("interval_s"), didChange);
-                        r.put("interval_s", interval);
-                        r.put("last_fetch", now);
-                        r.put("next_due", now + interval * 1000);
-                        r.put("fetches", (Integer) r.get("fetches") + 1);
-                        if (didChange) r.put("changes", (Integer) r.get("changes") + 1);
+                        RecrawlState.fetched(r, didChange, schedule, now);
                     }
                     if (tried > 0 && answered == 0) {
                         alarms.add("host " + host.getKey() + " answered none of " + tried
@@ -160,6 +155,9 @@ public final class RecrawlJob {
         List<GenericRecord> rows = new ArrayList<>(manifestRows.values());
         write(files, manifest, Schemas.CRAWL, rows);
         write(files, statePath, Schemas.RECRAWL_STATE, new ArrayList<>(state.values()));
+        for (String f : files.listFiles(layout.stateFolder())) { // host buckets a recrawl on Spark wrote: now in statePath
+            if (f.endsWith(".parquet") && !new org.apache.hadoop.fs.Path(f).getName().equals("state.parquet")) files.delete(f);
+        }
         Result res = new Result(runId, state.size(), due, notModified.get(), same.get(), changed.get(),
                 gone.get() + unshown.size(),
                 errors.get(), found == null ? 0 : found.pages(), found == null ? 0 : found.images(), manifest,
@@ -272,47 +270,13 @@ public final class RecrawlJob {
                 for (GenericRecord m; (m = r.read()) != null; ) {
                     if (CrawlStatus.of(m.get("status")) != CrawlStatus.FETCHED) continue;
                     String url = m.get("url").toString();
-                    GenericRecord old = state.get(url);
                     long at = (Long) m.get("fetched_at");
-                    // The schedule's own word on a live URL stands (its next conditional GET sees any change).
-                    boolean stands = old != null && !joined.contains(url) && old.get("status").toString().equals("live");
-                    if (stands || (old != null && (Long) old.get("last_fetch") >= at)) continue;
+                    if (RecrawlState.stands(state.get(url), joined.contains(url), at)) continue;
                     joined.add(url);
-                    GenericRecord s = new GenericData.Record(Schemas.RECRAWL_STATE);
-                    s.put("url", url);
-                    s.put("page_url", m.get("page_url") == null ? null : m.get("page_url").toString());
-                    s.put("alt", m.get("alt") == null ? null : m.get("alt").toString());
-                    s.put("status", "live");
-                    s.put("etag", m.get("etag") == null ? null : m.get("etag").toString());
-                    s.put("last_modified", m.get("last_modified") == null ? null : m.get("last_modified").toString());
-                    s.put("sha256", m.get("sha256").toString());
-                    s.put("last_fetch", at);
-                    s.put("next_due", Math.max(at, notBefore) + schedule.initialS() * 1000);
-                    s.put("interval_s", schedule.initialS());
-                    s.put("fetches", 1);
-                    s.put("changes", 0);
-                    s.put("last_seen", at);
-                    state.put(url, s);
+                    state.put(url, RecrawlState.fromFetch(m, schedule, notBefore));
                 }
             }
         }
-    }
-
-    private static Map<String, GenericRecord> readState(HadoopFiles files, String path) throws IOException {
-        Map<String, GenericRecord> state = new HashMap<>();
-        try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(
-                HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(path), files.conf()))
-                .withDataModel(GenericData.get()).build()) {
-            for (GenericRecord g; (g = r.read()) != null; ) {
-                GenericRecord s = new GenericData.Record(Schemas.RECRAWL_STATE);
-                for (var f : Schemas.RECRAWL_STATE.getFields()) {
-                    Object v = g.getSchema().getField(f.name()) == null ? null : g.get(f.name()); // older files lack new fields
-                    s.put(f.name(), v instanceof org.apache.avro.util.Utf8 ? v.toString() : v);
-                }
-                state.put(s.get("url").toString(), s);
-            }
-        }
-        return state;
     }
 
     /** Writes a whole file under a temporary name, then renames it over the old one. */

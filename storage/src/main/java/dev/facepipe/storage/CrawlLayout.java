@@ -3,7 +3,7 @@ package dev.facepipe.storage;
 /**
  * Where a crawl keeps what it fetched, the contract between the crawler (writer) and the ingest job
  * (reader): ROOT/blobs/ab/abcd... (content-addressed, sha256), one manifest a run at
- * ROOT/manifests/run_id=R/part-00000.parquet (crawl.avsc), the recrawl's schedule at ROOT/state,
+ * ROOT/manifests/run_id=R/ (crawl.avsc), the recrawl's schedule under ROOT/state,
  * and every seed a crawl into this root started from at ROOT/seeds.txt (the nightly discovery's start).
  */
 public record CrawlLayout(String root) {
@@ -25,8 +25,14 @@ public record CrawlLayout(String root) {
         return root + "/seeds.txt";
     }
 
+    /** The recrawl's schedule as one file (the one-JVM recrawl writes it). */
     public String state() {
-        return root + "/state/state.parquet";
+        return stateFolder() + "/state.parquet";
+    }
+
+    /** Where the schedule lives: state.parquet, or one file a host bucket (the recrawl on Spark). */
+    public String stateFolder() {
+        return root + "/state";
     }
 
     /** Whether the folder is a crawl's output (it has manifests) rather than a folder of image files. */

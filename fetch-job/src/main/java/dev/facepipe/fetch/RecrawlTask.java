@@ -1,0 +1,162 @@
+package dev.facepipe.fetch;
+
+import dev.facepipe.core.schema.Schemas;
+import dev.facepipe.crawler.BlobStore;
+import dev.facepipe.crawler.CrawlSettings;
+import dev.facepipe.crawler.FetchSchedule;
+import dev.facepipe.crawler.HostFetcher;
+import dev.facepipe.crawler.RecrawlState;
+import dev.facepipe.crawler.UrlRef;
+import dev.facepipe.storage.HadoopFiles;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Step 2 of a recrawl on Spark, one task's hosts: joins the latest fetched rows to the schedule
+ * (the one-JVM recrawl's rules, {@link RecrawlState}), fetches what is due with conditional GETs
+ * ({@link HostFetcher}: robots.txt once a host, each host paced), moves each URL's interval, and
+ * writes its bucket of the new schedule and its manifest rows into a folder of its own attempt. The
+ * driver publishes the folders of the attempts whose results it received, one a task, so a task run
+ * twice (a lost executor) counts once.
+ */
+final class RecrawlTask implements MapPartitionsFunction<Row, Row> {
+    /** The counts a task returns, in this order after its partition and folder. */
+    static final List<String> COUNTS = List.of("known", "due", "not_modified", "same", "changed", "gone", "errors");
+    /** What a task returns: where its attempt wrote, and its counts. */
+    static final StructType RESULT = result();
+
+    private static StructType result() {
+        List<org.apache.spark.sql.types.StructField> f = new ArrayList<>(List.of(
+                DataTypes.createStructField("partition", DataTypes.IntegerType, false),
+                DataTypes.createStructField("dir", DataTypes.StringType, false)));
+        for (String c : COUNTS) f.add(DataTypes.createStructField(c, DataTypes.LongType, false));
+        return DataTypes.createStructType(f);
+    }
+
+    private final CrawlSettings settings;
+    private final FetchSchedule schedule;
+    private final HadoopFiles files;
+    private final String root;
+    private final String staging;
+    private final long now;
+    private final boolean all;
+    private final int threads;
+    private final int hostsAtOnce;
+
+    RecrawlTask(CrawlSettings settings, FetchSchedule schedule, HadoopFiles files, String root, String staging, long now,
+            boolean all, int threads, int hostsAtOnce) {
+        this.settings = settings;
+        this.schedule = schedule;
+        this.files = files;
+        this.root = root;
+        this.staging = staging;
+        this.now = now;
+        this.all = all;
+        this.threads = threads;
+        this.hostsAtOnce = hostsAtOnce;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) throws Exception {
+        Map<String, GenericRecord> state = new HashMap<>();
+        List<GenericRecord> fetched = new ArrayList<>();
+        while (rows.hasNext()) {
+            Row r = rows.next();
+            GenericRecord g = new GenericData.Record(Schemas.RECRAWL_STATE);
+            for (String c : RecrawlInputs.STATE) g.put(c, r.getAs(c));
+            if ("state".equals(r.getAs("kind"))) {
+                state.put(g.get("url").toString(), g);
+            } else {
+                fetched.add(g);
+            }
+        }
+        Set<String> joined = new HashSet<>();
+        for (GenericRecord m : fetched) {
+            String url = m.get("url").toString();
+            long at = (Long) m.get("last_fetch");
+            if (RecrawlState.stands(state.get(url), joined.contains(url), at)) continue;
+            joined.add(url);
+            GenericRecord asManifest = new GenericData.Record(Schemas.CRAWL);
+            for (String c : List.of("url", "page_url", "alt", "etag", "last_modified", "sha256")) asManifest.put(c, m.get(c));
+            asManifest.put("fetched_at", at);
+            state.put(url, RecrawlState.fromFetch(asManifest, schedule, 0));
+        }
+        AtomicLongArray counts = new AtomicLongArray(COUNTS.size());
+        counts.set(0, state.size());
+        List<UrlRef> due = new ArrayList<>();
+        for (GenericRecord r : state.values()) {
+            if (r.get("status").equals("live") && (all || (Long) r.get("next_due") <= now)) {
+                due.add(new UrlRef(r.get("url").toString(), (String) r.get("page_url"), (String) r.get("alt"),
+                        new UrlRef.Known((String) r.get("etag"), (String) r.get("last_modified"), (String) r.get("sha256"))));
+            }
+        }
+        counts.set(1, due.size());
+        due.sort(Comparator.comparing(UrlRef::host).thenComparing(UrlRef::url));
+        Map<String, GenericRecord> manifest = new ConcurrentHashMap<>();
+        try (HostFetcher f = new HostFetcher(settings, new BlobStore(files, root), threads, hostsAtOnce)) {
+            f.fetchAll(due.iterator(), x -> update(state.get(x.ref().url()), x, manifest, counts));
+        }
+        TaskContext tc = TaskContext.get();
+        String dir = staging + "/p-" + tc.partitionId() + "-a" + tc.attemptNumber() + "-" + tc.taskAttemptId();
+        write(dir + "/state.parquet", Schemas.RECRAWL_STATE, state.values());
+        write(dir + "/manifest.parquet", Schemas.CRAWL, manifest.values());
+        Object[] v = new Object[2 + COUNTS.size()];
+        v[0] = tc.partitionId();
+        v[1] = dir;
+        for (int i = 0; i < COUNTS.size(); i++) v[2 + i] = counts.get(i);
+        return List.<Row>of(RowFactory.create(v)).iterator();
+    }
+
+    /** One URL's answer moves its schedule row (called from the fetch threads, one URL each). */
+    private void update(GenericRecord r, HostFetcher.Fetched x, Map<String, GenericRecord> manifest,
+            AtomicLongArray counts) {
+        boolean changed = x.outcome() == HostFetcher.Outcome.FETCHED;
+        switch (x.outcome()) {
+            case NOT_MODIFIED -> counts.incrementAndGet(2);
+            case SAME -> counts.incrementAndGet(3);
+            case FETCHED -> counts.incrementAndGet(4);
+            case GONE, DISALLOWED -> counts.incrementAndGet(5);
+            case FAILED, NO_ANSWER -> counts.incrementAndGet(6);
+        }
+        synchronized (r) {
+            if (x.outcome() == HostFetcher.Outcome.GONE || x.outcome() == HostFetcher.Outcome.DISALLOWED) {
+                r.put("status", "gone");
+            }
+            if (x.outcome() == HostFetcher.Outcome.SAME || changed) {
+                r.put("etag", x.etag());
+                r.put("last_modified", x.lastModified());
+            }
+            if (changed) r.put("sha256", x.row().get("sha256"));
+            RecrawlState.fetched(r, changed, schedule, now);
+        }
+        if (x.row() != null) manifest.put(x.ref().url(), x.row());
+    }
+
+    private void write(String path, Schema schema, java.util.Collection<GenericRecord> rows) throws java.io.IOException {
+        try (ParquetWriter<GenericRecord> w = AvroParquetWriter.<GenericRecord>builder(
+                HadoopOutputFile.fromPath(new org.apache.hadoop.fs.Path(path), files.conf())).withSchema(schema)
+                .withWriteMode(org.apache.parquet.hadoop.ParquetFileWriter.Mode.OVERWRITE).build()) {
+            for (GenericRecord r : rows) w.write(r);
+        }
+    }
+}
