@@ -35,7 +35,7 @@ final class RecrawlCommand implements Callable<Integer> {
         if (spark) {
             dev.facepipe.fetch.RecrawlSparkJob.Result r = dev.facepipe.fetch.RecrawlSparkJob.run(main.config(), out, runId,
                     System.currentTimeMillis(), all);
-            System.out.println("recrawl " + r.runId() + ": " + r.summary());
+            System.out.printf(java.util.Locale.ROOT, "recrawl %s: %s in %.1f s%n", r.runId(), r.summary(), r.seconds());
             System.out.println("manifest " + r.manifest());
             return 0;
         }

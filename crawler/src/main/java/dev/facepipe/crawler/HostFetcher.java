@@ -27,16 +27,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fetches a list of image URLs that arrive one host after another (a fetch task's share), one
- * manifest row each. Up to hostsAtOnce hosts are in flight together, each paced on its own: its
- * robots.txt read once, first; one request at a time; the next no sooner than its delay after the
+ * Fetches a list of image URLs that arrive one host after another (a fetch or recrawl task's share),
+ * one {@link Fetched} each. Up to hostsAtOnce hosts are in flight together, each paced on its own:
+ * its robots.txt read once, first; one request at a time; the next no sooner than its delay after the
  * last answer (crawler.politeness_delay_ms, or the robots.txt Crawl-delay when longer, capped at
  * crawler.max_crawl_delay_ms). threads workers take whichever host is due next, so no thread sleeps
  * on one host while another is due and 200 hosts at 1 request/s need a handful of threads, not 200.
- * Every crawl limit holds (SSRF-safe resolver, size cap, deadline, retries with backoff). A host
- * whose robots.txt does not answer at all is not asked for its images (each gets an error row);
- * one whose robots.txt answers 5xx is taken as disallowing all (RFC 9309). Written by hand:
- * crawler4j's frontier crawls the pages it discovers, not a list it is given.
+ * Every crawl limit holds (SSRF-safe resolver, size cap, deadline, retries with backoff). A URL the
+ * schedule knows is asked with a conditional GET. A host whose robots.txt does not answer at all is
+ * not asked for its images; one whose robots.txt answers 5xx is taken as disallowing all (RFC 9309).
+ * Written by hand: crawler4j's frontier crawls the pages it discovers, not a list it is given.
  */
 public final class HostFetcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HostFetcher.class);

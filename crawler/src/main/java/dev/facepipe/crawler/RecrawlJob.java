@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  * ({@link Liveness}). Per-URL state lives in OUT/state/state.parquet, replaced at the end.
  * Hosts are fetched side by side, each host's URLs one after another with its politeness delay
  * ({@link HostPacer}), each request within the crawl's deadline and size cap.
- * Single process, the whole state in memory: `facepipe bench recrawl` measured a million known URLs
- * (2000 due) in 6.6 s with a peak RSS of 2.7 GB; far beyond that, partition the state by host.
+ * Single process, the whole state in memory (`facepipe bench recrawl` prints the time and peak
+ * memory); for schedules beyond one machine's memory, recrawl --spark keeps it in host buckets.
  */
 public final class RecrawlJob {
     private static final Logger LOG = LoggerFactory.getLogger(RecrawlJob.class);

@@ -36,8 +36,8 @@ public final class RecrawlSparkJob {
             long errors, int buckets, String manifest, double seconds) {
         public String summary() {
             return String.format(Locale.ROOT, "%d known URLs, %d due: %d not modified (304), %d same bytes, %d changed,"
-                    + " %d gone, %d errors; schedule in %d host buckets; %.1f s", known, due, notModified, sameBytes,
-                    changed, gone, errors, buckets, seconds);
+                    + " %d gone, %d errors; schedule in %d host buckets", known, due, notModified, sameBytes,
+                    changed, gone, errors, buckets);
         }
     }
 
@@ -66,7 +66,7 @@ public final class RecrawlSparkJob {
         String manifest = publish(files, layout, runId, staging, results);
         Result res = new Result(runId, c[0], c[1], c[2], c[3], c[4], c[5], c[6], results.size(), manifest,
                 (System.nanoTime() - t0) / 1e9);
-        LOG.info("recrawl {}: {}", runId, res.summary());
+        LOG.info("recrawl {}: {} in {} s", runId, res.summary(), String.format(Locale.ROOT, "%.1f", res.seconds()));
         return res;
     }
 
