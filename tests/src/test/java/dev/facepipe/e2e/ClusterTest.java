@@ -152,7 +152,7 @@ class ClusterTest {
     }
 
     @Test
-    void fetchSurvivesAnExecutorKilledMidRun() throws Exception {
+    void fetchAndRecrawlSurviveAnExecutorKilledMidRun() throws Exception {
         try (ManyHostsWeb web = ManyHostsWeb.start(List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("biden_1.jpg")), 24, 6)) {
             Map<String, String> env = new HashMap<>(ENV);
             env.put("FACEPIPE_CRAWLER_ALLOW_PRIVATE_HOSTS", web.hostList());
@@ -175,6 +175,20 @@ class ClusterTest {
             }
             System.out.printf("fault: kill -9 executor during fetch; outcome: exit 0; %d URLs of 24 hosts = %d;"
                     + " rows lost 0, duplicates 0%n", a.size(), b.size());
+
+            // The next night's recrawl --spark, clean and with an executor killed: the same schedule.
+            env.put("FACEPIPE_RECRAWL_SPARK_BUCKETS", "6");
+            cluster.run(tmp.resolve("recrawl-a.log"), env, List.of(), "recrawl", "--spark", "--all", "--out",
+                    "s3a://cluster/fetch-a", "--run-id", "n1");
+            runKillingExecutor(env, "recrawl-b.log", "fetching 6 URLs of host", "recrawl", "--spark", "--all", "--out",
+                    "s3a://cluster/fetch-b", "--run-id", "n1");
+            Map<String, String> sa = Rows.byId(files(), "s3a://cluster/fetch-a/state", "url", "status", "sha256", "fetches");
+            Map<String, String> sb = Rows.byId(files(), "s3a://cluster/fetch-b/state", "url", "status", "sha256", "fetches");
+            assertEquals(24 * 6, sa.size());
+            assertTrue(sa.values().stream().allMatch(v -> v.startsWith("live ") && v.endsWith(" 2")), sa.toString());
+            assertEquals(sa, sb, "the same schedule: no URL lost, none fetched twice into it");
+            System.out.printf("fault: kill -9 executor during recrawl --spark; outcome: exit 0; schedule %d = %d rows;"
+                    + " rows lost 0, duplicates 0%n", sa.size(), sb.size());
         }
     }
 }
