@@ -1,13 +1,11 @@
 package dev.facepipe.crawler;
 
 import dev.facepipe.core.schema.CrawlStatus;
-import dev.facepipe.core.schema.Schemas;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 
 /**
@@ -149,22 +147,9 @@ final class CrawlState {
     private void row(String url, CrawlStatus status, Integer httpStatus, String contentType, String format, long bytes,
             String sha, String blob, String etag, String lastModified, String error) {
         ImageRef ref = wanted.get(url);
-        GenericRecord r = new GenericData.Record(Schemas.CRAWL);
-        r.put("url", url);
-        r.put("page_url", ref == null ? null : ref.pageUrl());
-        r.put("alt", ref == null || ref.alt().isEmpty() ? null : ref.alt());
-        r.put("via", ref == null ? null : ref.via());
-        r.put("status", status.symbol());
-        r.put("http_status", httpStatus);
-        r.put("content_type", contentType);
-        r.put("format", format);
-        r.put("bytes", bytes);
-        r.put("sha256", sha);
-        r.put("blob", blob);
-        r.put("etag", etag);
-        r.put("last_modified", lastModified);
-        r.put("fetched_at", System.currentTimeMillis());
-        r.put("error", error);
+        GenericRecord r = ManifestRow.of(new ManifestRow.Where(url, ref == null ? null : ref.pageUrl(),
+                ref == null || ref.alt().isEmpty() ? null : ref.alt(), ref == null ? null : ref.via()), status, httpStatus,
+                contentType, format, bytes, sha, blob, etag, lastModified, error);
         journal.row(r);
         GenericRecord before = rows.put(url, r);
         if (before != null && CrawlStatus.of(before.get("status")) != CrawlStatus.FETCHED) errors.decrementAndGet();

@@ -2,7 +2,6 @@ package dev.facepipe.crawler;
 
 import dev.facepipe.core.image.ImageFormat;
 import dev.facepipe.core.schema.CrawlStatus;
-import dev.facepipe.core.schema.Schemas;
 import dev.facepipe.storage.ContentHash;
 import java.io.IOException;
 import java.net.URI;
@@ -20,7 +19,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.http.impl.client.CloseableHttpClient;
 import org.slf4j.Logger;
@@ -275,21 +273,9 @@ public final class HostFetcher implements AutoCloseable {
 
     static GenericRecord row(UrlRef u, CrawlStatus status, Integer httpStatus, String contentType, String format,
             long bytes, String sha, String blob, String error) {
-        GenericRecord m = new GenericData.Record(Schemas.CRAWL);
-        m.put("url", u.url());
-        m.put("page_url", u.pageUrl());
-        m.put("alt", u.caption());
-        m.put("via", u.known() == null ? "fetch" : "recrawl");
-        m.put("status", status.symbol());
-        m.put("http_status", httpStatus);
-        m.put("content_type", contentType);
-        m.put("format", format);
-        m.put("bytes", bytes);
-        m.put("sha256", sha);
-        m.put("blob", blob);
-        m.put("fetched_at", System.currentTimeMillis());
-        m.put("error", error);
-        return m;
+        return ManifestRow.of(new ManifestRow.Where(u.url(), u.pageUrl(), u.caption(),
+                u.known() == null ? "fetch" : "recrawl"), status, httpStatus, contentType, format, bytes, sha, blob, null,
+                null, error);
     }
 
     /** A host in flight: its URLs, how far it got, its robots.txt by site, and when it may be asked again. */

@@ -19,7 +19,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import edu.uci.ics.crawler4j.robotstxt.HostDirectives;
 import org.apache.http.impl.client.CloseableHttpClient;
@@ -219,22 +218,8 @@ public final class RecrawlJob {
 
     static GenericRecord row(GenericRecord st, CrawlStatus status, Integer httpStatus, String format, long bytes,
             String sha, String blob, String error) {
-        GenericRecord m = new GenericData.Record(Schemas.CRAWL);
-        m.put("url", st.get("url"));
-        m.put("page_url", st.get("page_url"));
-        m.put("alt", st.get("alt"));
-        m.put("via", "recrawl");
-        m.put("status", status.symbol());
-        m.put("http_status", httpStatus);
-        m.put("format", format);
-        m.put("bytes", bytes);
-        m.put("sha256", sha);
-        m.put("blob", blob);
-        m.put("etag", st.get("etag"));
-        m.put("last_modified", st.get("last_modified"));
-        m.put("fetched_at", System.currentTimeMillis());
-        m.put("error", error);
-        return m;
+        return ManifestRow.of(new ManifestRow.Where(st.get("url"), st.get("page_url"), st.get("alt"), "recrawl"), status,
+                httpStatus, null, format, bytes, sha, blob, st.get("etag"), st.get("last_modified"), error);
     }
 
     /**
