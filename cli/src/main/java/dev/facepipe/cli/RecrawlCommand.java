@@ -37,7 +37,8 @@ final class RecrawlCommand implements Callable<Integer> {
                     System.currentTimeMillis(), all);
             System.out.printf(java.util.Locale.ROOT, "recrawl %s: %s in %.1f s%n", r.runId(), r.summary(), r.seconds());
             System.out.println("manifest " + r.manifest());
-            return 0;
+            for (String a : r.alarms()) System.err.println("alarm: " + a);
+            return r.alarms().isEmpty() ? 0 : 3;
         }
         RecrawlJob.Result r = RecrawlJob.run(main.config(), out, runId, System.currentTimeMillis(), all);
         System.out.println("recrawl " + r.runId() + ": " + r.summary());

@@ -32,8 +32,9 @@ public final class RecrawlSparkJob {
 
     private RecrawlSparkJob() {}
 
+    /** @param alarms a host that answered none of tonight's requests, one line each */
     public record Result(String runId, long known, long due, long notModified, long sameBytes, long changed, long gone,
-            long errors, int buckets, String manifest, double seconds) {
+            long errors, int buckets, String manifest, double seconds, List<String> alarms) {
         public String summary() {
             return String.format(Locale.ROOT, "%d known URLs, %d due: %d not modified (304), %d same bytes, %d changed,"
                     + " %d gone, %d errors; schedule in %d host buckets", known, due, notModified, sameBytes,
@@ -60,13 +61,16 @@ public final class RecrawlSparkJob {
                         Encoders.row(RecrawlTask.RESULT))
                 .collectAsList();
         long[] c = new long[RecrawlTask.COUNTS.size()];
+        java.util.TreeSet<String> alarms = new java.util.TreeSet<>();
         for (Row r : results) {
             for (int i = 0; i < c.length; i++) c[i] += r.getLong(2 + i);
+            alarms.addAll(r.getList(2 + c.length));
         }
         String manifest = publish(files, layout, runId, staging, results);
         Result res = new Result(runId, c[0], c[1], c[2], c[3], c[4], c[5], c[6], results.size(), manifest,
-                (System.nanoTime() - t0) / 1e9);
+                (System.nanoTime() - t0) / 1e9, List.copyOf(alarms));
         LOG.info("recrawl {}: {} in {} s", runId, res.summary(), String.format(Locale.ROOT, "%.1f", res.seconds()));
+        for (String a : res.alarms()) LOG.warn("recrawl {}: alarm: {}", runId, a);
         return res;
     }
 

@@ -50,6 +50,7 @@ final class RecrawlTask implements MapPartitionsFunction<Row, Row> {
                 DataTypes.createStructField("partition", DataTypes.IntegerType, false),
                 DataTypes.createStructField("dir", DataTypes.StringType, false)));
         for (String c : COUNTS) f.add(DataTypes.createStructField(c, DataTypes.LongType, false));
+        f.add(DataTypes.createStructField("alarms", DataTypes.createArrayType(DataTypes.StringType, false), false));
         return DataTypes.createStructType(f);
     }
 
@@ -113,17 +114,30 @@ final class RecrawlTask implements MapPartitionsFunction<Row, Row> {
         counts.set(1, due.size());
         due.sort(Comparator.comparing(UrlRef::host).thenComparing(UrlRef::url));
         Map<String, GenericRecord> manifest = new ConcurrentHashMap<>();
+        Map<String, long[]> hosts = new ConcurrentHashMap<>(); // host -> {tried, answered}
         try (HostFetcher f = new HostFetcher(settings, new BlobStore(files, root), threads, hostsAtOnce)) {
-            f.fetchAll(due.iterator(), x -> update(state.get(x.ref().url()), x, manifest, counts));
+            f.fetchAll(due.iterator(), x -> {
+                update(state.get(x.ref().url()), x, manifest, counts);
+                long[] h = hosts.computeIfAbsent(x.ref().host(), k -> new long[2]);
+                synchronized (h) {
+                    h[0]++;
+                    if (x.outcome() != HostFetcher.Outcome.NO_ANSWER) h[1]++;
+                }
+            });
         }
+        List<String> alarms = new ArrayList<>();
+        hosts.forEach((host, h) -> {
+            if (h[0] > 0 && h[1] == 0) alarms.add("host " + host + " answered none of " + h[0] + " requests (it answered before)");
+        });
         TaskContext tc = TaskContext.get();
         String dir = staging + "/p-" + tc.partitionId() + "-a" + tc.attemptNumber() + "-" + tc.taskAttemptId();
         write(dir + "/state.parquet", Schemas.RECRAWL_STATE, state.values());
         write(dir + "/manifest.parquet", Schemas.CRAWL, manifest.values());
-        Object[] v = new Object[2 + COUNTS.size()];
+        Object[] v = new Object[3 + COUNTS.size()];
         v[0] = tc.partitionId();
         v[1] = dir;
         for (int i = 0; i < COUNTS.size(); i++) v[2 + i] = counts.get(i);
+        v[2 + COUNTS.size()] = alarms.toArray(String[]::new);
         return List.<Row>of(RowFactory.create(v)).iterator();
     }
 

@@ -155,5 +155,15 @@ class RecrawlSparkJobTest {
         FetchJob.run(cfg, tmp.resolve("new.txt").toString(), out, "f2");
         RecrawlSparkJob.Result n4 = RecrawlSparkJob.run(cfg, out, "n4", t0 + 30 * DAY, false);
         assertEquals(17, n4.known(), "a newly fetched image joins the schedule: " + n4.summary());
+        assertEquals(List.of(), n4.alarms());
+
+        servers.get(1).stop(0); // 127.0.0.41 goes silent
+        RecrawlSparkJob.Result n5 = RecrawlSparkJob.run(cfg, out, "n5", t0 + 30 * DAY, true);
+        assertEquals(List.of("host 127.0.0.41 answered none of 4 requests (it answered before)"), n5.alarms(),
+                n5.summary());
+        assertEquals(4, n5.errors(), n5.summary());
+        assertEquals(4, RecrawlState.read(files, out + "/state").values().stream()
+                .filter(r -> r.get("url").toString().contains("127.0.0.41") && r.get("status").equals("live")).count(),
+                "a silent night drops nothing");
     }
 }
