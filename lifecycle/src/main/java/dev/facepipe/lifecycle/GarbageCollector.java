@@ -45,7 +45,8 @@ import org.apache.spark.sql.types.StructType;
  * holds, when each was forgotten, then every blob of the crawl judged by {@link BlobRetention} and
  * deleted (or only listed, with dry run). Deletions go in batches of 1000, each written first to
  * its own DATA/gc/TIME-NNNNN.jsonl (path, image, why), so the log never misses one that happened.
- * Rotated search audit files older than retention.audit_days go the same way, and the crops of
+ * Temporaries of blob writes that died (older than retention.unfinished_write_hours) and rotated
+ * search audit files older than retention.audit_days go the same way, and the crops of
  * forgotten faces leave the run reports ({@link ReportScrubber}).
  */
 public final class GarbageCollector {
@@ -56,7 +57,7 @@ public final class GarbageCollector {
     public record Request(String crawl, String data, String index, String auditDir, boolean dryRun) {}
 
     /** What gc found and did. */
-    public record Result(long blobs, long deleted, long bytes, Map<String, Long> byWhy, long auditFiles,
+    public record Result(long blobs, long deleted, long bytes, Map<String, Long> byWhy, long unfinished, long auditFiles,
             long scrubbedReports, String log) {}
 
     /** One image as the live view sees it. */
@@ -78,7 +79,8 @@ public final class GarbageCollector {
         String log = req.data() + "/gc/" + Instant.ofEpochMilli(now).toString().replace(':', '-');
         Batch batch = new Batch(files, log, req.dryRun());
         Map<String, Long> byWhy = new TreeMap<>();
-        long blobs = 0, deleted = 0, bytes = 0;
+        long blobs = 0, deleted = 0, bytes = 0, unfinished = 0;
+        long unfinishedMs = cfg.getLong("retention.unfinished_write_hours") * 3_600_000L;
         String blobRoot = new CrawlLayout(req.crawl()).blob("00").replaceAll("/00/00$", "");
         try {
             FileSystem fs = files.fs(blobRoot);
@@ -87,7 +89,15 @@ public final class GarbageCollector {
                 while (it.hasNext()) {
                     LocatedFileStatus st = it.next();
                     String image = st.getPath().getName();
-                    if (!image.matches("[0-9a-f]{64}")) continue; // a temp file of a write in progress stays
+                    if (image.matches("\\.[0-9a-f]{64}\\..+\\.tmp")) {
+                        BlobRetention.Verdict v = BlobRetention.unfinished(st.getModificationTime(), now, unfinishedMs);
+                        if (v.delete()) {
+                            unfinished++;
+                            batch.add(st.getPath(), line(now, st.getPath().toString(), null, v.why(), req.dryRun()));
+                        }
+                        continue;
+                    }
+                    if (!image.matches("[0-9a-f]{64}")) continue;
                     blobs++;
                     Seen s = seen.get(image);
                     Long forgotten = imageForgotten.get(image);
@@ -111,7 +121,7 @@ public final class GarbageCollector {
             long scrubbed = scrubReports(spark, files, new IngestLayout(req.data()), tombstones, forgottenImages, now,
                     batch);
             batch.flush();
-            return new Result(blobs, deleted, bytes, byWhy, audits, scrubbed, batch.written == 0 ? null
+            return new Result(blobs, deleted, bytes, byWhy, unfinished, audits, scrubbed, batch.written == 0 ? null
                     : log + "-*.jsonl");
         } catch (IOException e) {
             throw new UncheckedIOException("gc under " + blobRoot + " failed: " + e.getMessage(), e);

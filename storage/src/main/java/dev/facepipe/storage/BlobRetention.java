@@ -26,6 +26,16 @@ public final class BlobRetention {
      */
     public record Facts(boolean inView, boolean live, long lastWordAt, Long forgottenAt, boolean indexed, long blobAt) {}
 
+    /**
+     * A blob write's temporary (.SHA.UUID.tmp): a write takes seconds, so one older than maxAgeMs was
+     * left by a writer that died (a killed task or crawl) and goes; a younger one may be a write in
+     * progress and stays.
+     */
+    public static Verdict unfinished(long writtenAt, long now, long maxAgeMs) {
+        return now - writtenAt >= maxAgeMs ? new Verdict(true, "unfinished write, older than retention.unfinished_write_hours")
+                : new Verdict(false, "a write may be in progress");
+    }
+
     public static Verdict decide(Facts f, long now, long graceMs, long forgottenGraceMs) {
         if (f.forgottenAt() != null) {
             return now - f.forgottenAt() >= forgottenGraceMs ? new Verdict(true, "forgotten")

@@ -32,4 +32,13 @@ class BlobRetentionTest {
                 NOW, GRACE, 7 * DAY);
         assertEquals(new BlobRetention.Verdict(false, "forgotten, within retention.forgotten_grace_days"), soon);
     }
+
+    @Test
+    void anUnfinishedWriteGoesOnceOlderThanAWriteTakes() {
+        long hours = 3_600_000L;
+        assertEquals(new BlobRetention.Verdict(false, "a write may be in progress"),
+                BlobRetention.unfinished(NOW - 23 * hours, NOW, 24 * hours));
+        assertEquals(new BlobRetention.Verdict(true, "unfinished write, older than retention.unfinished_write_hours"),
+                BlobRetention.unfinished(NOW - 24 * hours, NOW, 24 * hours));
+    }
 }

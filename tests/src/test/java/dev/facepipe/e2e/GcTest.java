@@ -50,10 +50,20 @@ class GcTest {
             Path oldAudit = Files.writeString(tmp.resolve("audit/audit-20200101-000000-000.jsonl"), "{}\n");
             Files.setLastModifiedTime(oldAudit, java.nio.file.attribute.FileTime.fromMillis(0));
             Files.writeString(tmp.resolve("audit/audit.jsonl"), "{}\n");
+            // Blob temporaries: one left by a writer that died long ago, one of a write going on now.
+            String sha = ContentHash.sha256Hex(new byte[] {1, 2, 3});
+            Path orphan = Path.of(layout.blob(sha)).resolveSibling("." + sha + ".0f0e-dead.tmp");
+            Files.createDirectories(orphan.getParent());
+            Files.write(orphan, new byte[] {1, 2});
+            Files.setLastModifiedTime(orphan, java.nio.file.attribute.FileTime.fromMillis(0));
+            Path writing = Files.write(orphan.resolveSibling("." + sha + ".0f0e-live.tmp"), new byte[] {1});
 
             String nothing = run(tmp, "gc", "--crawl", crawl, "--data", data, "--index", index);
-            assertTrue(nothing.startsWith("deleted 0 of ") && nothing.contains("; 1 search audit file(s)"),
-                    "all live, all indexed; the old audit file goes: " + nothing);
+            assertTrue(nothing.startsWith("deleted 0 of ") && nothing.contains("; 1 search audit file(s)")
+                    && nothing.contains("; 1 unfinished blob write(s)"),
+                    "all live, all indexed; the old audit file and the dead write's temporary go: " + nothing);
+            assertFalse(Files.exists(orphan));
+            assertTrue(Files.exists(writing), "a write in progress stays");
             assertFalse(Files.exists(oldAudit));
             assertTrue(Files.exists(tmp.resolve("audit/audit.jsonl")), "the current audit file stays");
 
@@ -87,7 +97,8 @@ class GcTest {
                     logged.append(Files.readString(f));
                 }
             }
-            assertEquals(4, logged.toString().lines().count(), "the old audit file, p1, p3, the report: " + logged);
+            assertEquals(5, logged.toString().lines().count(), "the old audit file, the temporary, p1, p3, the report: "
+                    + logged);
             assertTrue(logged.toString().contains(p1.toString()) && logged.toString().contains(p3.toString()),
                     logged.toString());
         }
