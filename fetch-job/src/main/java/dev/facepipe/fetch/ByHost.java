@@ -17,7 +17,8 @@ import org.apache.spark.sql.types.DataTypes;
  * together and in the same order on every attempt.
  */
 final class ByHost {
-    private static final UserDefinedFunction HOST = udf((String url) -> UrlRef.hostOf(url), DataTypes.StringType);
+    /** A URL's host as fetch and recrawl key it ({@link UrlRef#hostOf}). */
+    static final UserDefinedFunction HOST = udf((String url) -> UrlRef.hostOf(url), DataTypes.StringType);
 
     private ByHost() {}
 

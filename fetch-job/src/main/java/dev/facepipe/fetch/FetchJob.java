@@ -8,7 +8,6 @@ import static org.apache.spark.sql.functions.sum;
 import dev.facepipe.core.config.Config;
 import dev.facepipe.core.schema.CrawlStatus;
 import dev.facepipe.crawler.CrawlSettings;
-import dev.facepipe.crawler.UrlRef;
 import dev.facepipe.storage.CrawlLayout;
 import dev.facepipe.storage.HadoopFiles;
 import dev.facepipe.storage.Sparks;
@@ -70,9 +69,7 @@ public final class FetchJob {
     }
 
     private static Result tally(SparkSession spark, String manifest, String runId, double seconds) {
-        Dataset<Row> m = spark.read().parquet(manifest).withColumn("host",
-                org.apache.spark.sql.functions.udf((String u) -> UrlRef.hostOf(u),
-                        org.apache.spark.sql.types.DataTypes.StringType).apply(col("url")));
+        Dataset<Row> m = spark.read().parquet(manifest).withColumn("host", ByHost.HOST.apply(col("url")));
         Map<String, Long> byStatus = new TreeMap<>();
         for (Row r : m.groupBy("status").agg(count("*")).collectAsList()) byStatus.put(r.getString(0), r.getLong(1));
         Row totals = m.agg(count("*"), countDistinct(col("host")),

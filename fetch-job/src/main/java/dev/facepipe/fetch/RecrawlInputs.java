@@ -4,10 +4,8 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.max_by;
 import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.udf;
 
 import dev.facepipe.core.schema.CrawlStatus;
-import dev.facepipe.crawler.UrlRef;
 import dev.facepipe.storage.CrawlLayout;
 import dev.facepipe.storage.HadoopFiles;
 import java.util.Arrays;
@@ -16,8 +14,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.expressions.UserDefinedFunction;
-import org.apache.spark.sql.types.DataTypes;
 
 /**
  * Step 1 of a recrawl on Spark: the schedule's rows (CRAWL/state, whatever wrote it) and each URL's
@@ -27,7 +23,6 @@ import org.apache.spark.sql.types.DataTypes;
 final class RecrawlInputs {
     static final List<String> STATE = List.of("url", "page_url", "alt", "status", "etag", "last_modified", "sha256",
             "last_fetch", "next_due", "interval_s", "fetches", "changes", "last_seen");
-    private static final UserDefinedFunction HOST = udf((String url) -> UrlRef.hostOf(url), DataTypes.StringType);
 
     private RecrawlInputs() {}
 
@@ -46,7 +41,7 @@ final class RecrawlInputs {
             throw new IllegalArgumentException(layout.root() + " holds no crawl (no state or manifests): fetch or crawl"
                     + " into it first");
         }
-        return all.withColumn("host", HOST.apply(col("url")));
+        return all.withColumn("host", ByHost.HOST.apply(col("url")));
     }
 
     /** Cut into tasks by host: a task holds its hosts' whole schedule. */
