@@ -196,7 +196,7 @@ final class BenchServeCommand implements Callable<Integer> {
         trained.close();
         // The real embedding model's id, so photo queries are searched too (their vectors land among synthetic ones).
         ModelSpec model = ModelSpec.fromConfig(cfg, cfg.getString("embed.model"));
-        IndexManifest m = new IndexManifest(version, model.id(), model.sha256(), dim, "inner_product",
+        IndexManifest m = new IndexManifest(version, ModelSpec.embeddingId(cfg), model.sha256(), dim, "inner_product",
                 factory, lists, train, n, list, lists == 0 ? 0 : Math.min(lists, cfg.getInt("index.nprobe")),
                 cfg.getInt("index.ef_search"), 0, 0, 0, 0, 0, 0, 0, 0.5, 1, null, 0, System.currentTimeMillis(), null, 0);
         Files.writeString(Path.of(layout.manifest(version)), m.toJson());

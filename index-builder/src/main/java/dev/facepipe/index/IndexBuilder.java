@@ -56,24 +56,25 @@ public final class IndexBuilder {
         }
     }
 
-    /** What one build works on: the faces to index (cached), how many, their dimension and model. */
-    record Input(Dataset<Row> faces, long count, int dim, ModelSpec model, long startedAt) {}
+    /** What one build works on: the faces to index (cached), how many, their dimension and model (and the id faces carry). */
+    record Input(Dataset<Row> faces, long count, int dim, ModelSpec model, String modelId, long startedAt) {}
 
     public static IndexManifest build(SparkSession spark, Config cfg, Request req) {
         long t0 = System.currentTimeMillis();
         HadoopFiles files = new HadoopFiles(spark.sparkContext().hadoopConfiguration());
         ModelSpec model = ModelSpec.fromConfig(cfg, cfg.getString("embed.model"));
-        Dataset<Row> faces = IndexFaces.read(spark, files, req.faces(), model.id(), Tombstones.load(files, cfg))
+        String modelId = ModelSpec.embeddingId(cfg);
+        Dataset<Row> faces = IndexFaces.read(spark, files, req.faces(), modelId, Tombstones.load(files, cfg))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
             long n = faces.count();
             boolean sync = req.incremental() && files.exists(new IndexLayout(req.out()).pointer());
             if (n == 0 && !sync) {
-                throw new IllegalArgumentException("no accepted canonical faces of model " + model.id() + " under "
+                throw new IllegalArgumentException("no accepted canonical faces of model " + modelId + " under "
                         + req.faces() + "; run facepipe ingest first");
             }
             int dim = n == 0 ? 0 : faces.first().getList(4).size();
-            Input in = new Input(faces, n, dim, model, t0);
+            Input in = new Input(faces, n, dim, model, modelId, t0);
             if (sync) {
                 IndexManifest synced = IndexSync.sync(spark, cfg, files, req, in);
                 if (synced != null) return synced;
@@ -92,7 +93,7 @@ public final class IndexBuilder {
         int shards = req.shards() > 0 ? req.shards() : (int) Math.max(1, (n + perShard - 1) / perShard);
         String version = IndexLayout.newVersion();
         IndexLayout layout = new IndexLayout(req.out());
-        LOG.info("building {} over {} vectors of {} in {} shard(s) as {}", factory, n, in.model().id(), shards,
+        LOG.info("building {} over {} vectors of {} in {} shard(s) as {}", factory, n, in.modelId(), shards,
                 version);
         HeldOut q = HeldOut.pick(in, cfg);
         Trained trained = train(spark, cfg, in, q, factory, lists);
@@ -105,7 +106,7 @@ public final class IndexBuilder {
         Map<Integer, Row> results = runShards(spark, files, sharded.withColumn("add", lit(true)), task, shards);
         List<IndexManifest.Shard> list = new ArrayList<>();
         for (int s = 0; s < shards; s++) list.add(shardOf(results.get(s), layout.sidecar(version, s)));
-        return publish(files, cfg, layout, new IndexManifest(version, in.model().id(), in.model().sha256(), in.dim(),
+        return publish(files, cfg, layout, new IndexManifest(version, in.modelId(), in.model().sha256(), in.dim(),
                 "inner_product", factory, lists, trained.sample(), n, list, task.nprobe(), task.efSearch(),
                 0, 0, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, null, 0), results.values(), q, in.startedAt());
     }

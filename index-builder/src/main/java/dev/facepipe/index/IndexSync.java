@@ -44,9 +44,9 @@ final class IndexSync {
         IndexLayout layout = new IndexLayout(req.out());
         String old = files.readString(layout.pointer()).strip();
         IndexManifest m = IndexManifest.fromJson(files.readString(layout.manifest(old)));
-        if (!m.modelId().equals(in.model().id())) {
+        if (!m.modelId().equals(in.modelId())) {
             throw new IllegalArgumentException("index " + old + " holds " + m.modelId() + " embeddings, the faces are "
-                    + in.model().id() + ": build a new index instead of adding");
+                    + in.modelId() + ": build a new index instead of adding");
         }
         if (IndexChooser.fromConfig(cfg).outgrown(m.factory(), in.count())) {
             LOG.info("rebuilding: {} vectors call for another layout than {}", in.count(), m.factory());

@@ -3,6 +3,7 @@ package dev.facepipe.ingest;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 
+import dev.facepipe.core.model.ModelSpec;
 import dev.facepipe.dedup.FaceDedupSettings;
 import dev.facepipe.dedup.FaceDuplicates;
 import java.util.ArrayList;
@@ -60,10 +61,15 @@ final class FaceTable {
         return grouped;
     }
 
-    /** Earlier runs' accepted faces (face_id, embedding, quality), or null when there are none. */
+    /**
+     * Earlier runs' accepted faces of this run's model (face_id, embedding, quality), or null when
+     * there are none: embeddings of two models are never compared (a face and its re-embedding
+     * under a new model would group, and the old one stand as canonical for both).
+     */
     private static Dataset<Row> earlierAccepted(RunContext ctx) {
         Dataset<Row> earlier = ctx.earlierFaces();
-        return earlier == null ? null : earlier.where(col("status").equalTo("ok")).select("face_id", "embedding",
+        return earlier == null ? null : earlier.where(col("status").equalTo("ok")
+                .and(col("model_id").equalTo(ModelSpec.embeddingId(ctx.cfg())))).select("face_id", "embedding",
                 "quality");
     }
 

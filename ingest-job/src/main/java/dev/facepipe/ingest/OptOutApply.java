@@ -34,7 +34,7 @@ public final class OptOutApply {
     public static List<Match> run(SparkSession spark, Config cfg, String data) {
         HadoopFiles files = new HadoopFiles(spark.sparkContext().hadoopConfiguration());
         IngestLayout layout = new IngestLayout(data);
-        OptOutList list = OptOutList.load(files, cfg, ModelSpec.fromConfig(cfg, cfg.getString("embed.model")).id());
+        OptOutList list = OptOutList.load(files, cfg, ModelSpec.embeddingId(cfg));
         if (list.size() == 0 || !files.hasData(layout.faces())) return List.of();
         UserDefinedFunction match = udf((scala.collection.Seq<Object> e) -> {
             if (e == null) return false;

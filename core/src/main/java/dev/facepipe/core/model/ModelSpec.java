@@ -87,6 +87,14 @@ public record ModelSpec(
         return name + "-" + sha256.substring(0, 8);
     }
 
+    /**
+     * The id faces embedded under this configuration carry (embed.model's id, "+flip" with
+     * embed.flip): the one id every stage selects faces, opt-outs and indices by.
+     */
+    public static String embeddingId(Config cfg) {
+        return fromConfig(cfg, cfg.getString("embed.model")).id() + (cfg.getBoolean("embed.flip") ? "+flip" : "");
+    }
+
     /** Location under the models folder: PACKAGE/FILE, as scripts/setup.sh lays it out. */
     public Path pathUnder(Path modelsDir) {
         return modelsDir.resolve(npmPackage).resolve(file);
