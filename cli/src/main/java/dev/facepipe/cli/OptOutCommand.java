@@ -27,7 +27,8 @@ import picocli.CommandLine.ParentCommand;
 final class OptOutCommand extends GroupCommand {
 
     @Command(name = "add", mixinStandardHelpOptions = true,
-            description = "Record a request from a photo of the person (its main face's embedding is kept, or --face N's).")
+            description = "Record a request from a photo of the person (its main face's embedding is kept, or --face N's;"
+                    + " the photo itself is kept encrypted when optout.keep_photo, so a model upgrade can carry it).")
     static final class Add implements Callable<Integer> {
         @ParentCommand
         OptOutCommand parent;
@@ -55,7 +56,8 @@ final class OptOutCommand extends GroupCommand {
                 return 2;
             }
             String id = OptOutList.add(HadoopFiles.fromConfig(cfg), cfg, f.embedding(),
-                    f.modelId(), image.getFileName().toString(), reason);
+                    f.modelId(), image.getFileName().toString(), reason, java.nio.file.Files.readAllBytes(image),
+                    new float[] {f.x1(), f.y1(), f.x2(), f.y2()});
             System.out.println("opt-out request " + id + " recorded in " + OptOutList.store(cfg));
             return 0;
         }

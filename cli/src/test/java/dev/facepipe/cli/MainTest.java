@@ -61,7 +61,7 @@ class MainTest {
     void everySubcommandHasHelp() {
         for (String sub : new String[] {"config", "models", "verify", "crawl", "recrawl", "demo-site", "ingest", "build-index", "search", "forget", "optout", "optout add", "optout apply", "eval", "eval verification", "eval quality", "eval degrade", "eval detectors",
             "bench", "bench engine", "bench index", "bench dedup", "bench crawl", "bench ingest", "bench recrawl",
-            "fetch", "bench fetch", "serve", "gc", "audit", "bench serve"}) {
+            "fetch", "reembed", "bench fetch", "serve", "gc", "audit", "bench serve"}) {
             List<String> args = new java.util.ArrayList<>(List.of(sub.split(" ")));
             args.add("--help");
             Outcome o = run(args.toArray(String[]::new));

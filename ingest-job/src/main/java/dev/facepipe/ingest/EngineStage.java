@@ -1,5 +1,6 @@
 package dev.facepipe.ingest;
 
+import dev.facepipe.storage.ContentHash;
 import dev.facepipe.storage.FaceIds;
 import dev.facepipe.core.RejectReason;
 import dev.facepipe.storage.OptOutList;
@@ -22,6 +23,7 @@ import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.resource.ResourceProfile;
 import org.apache.spark.resource.ResourceProfileBuilder;
 import org.apache.spark.resource.TaskResourceRequests;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import org.apache.spark.util.LongAccumulator;
@@ -50,14 +52,23 @@ final class EngineStage {
         }
     }
 
+    /** An ingest's engine pass: images an earlier run ingested are skipped, tombstones of this run's model apply. */
     static Output run(RunContext ctx, Inputs.Listed inputs) {
+        Dataset<Row> earlier = ctx.earlierImages();
+        return run(ctx, inputs, earlier == null ? null : earlier.select("image_id"), List.of());
+    }
+
+    /**
+     * The engine pass over inputs, skipping the image ids of known; face tombstones apply under this
+     * run's model and under each of priorModels (a re-embedding keeps what was forgotten under the old).
+     */
+    static Output run(RunContext ctx, Inputs.Listed inputs, Dataset<Row> known, List<String> priorModels) {
         Broadcast<HadoopFiles> bFiles = ctx.broadcast(ctx.files(), HadoopFiles.class);
         Broadcast<Config> bCfg = ctx.broadcast(ctx.shipped(), Config.class);
-        OptOutList optOut = OptOutList.load(ctx.files(), ctx.cfg(),
-                ModelSpec.fromConfig(ctx.cfg(), ctx.cfg().getString("embed.model")).id());
+        OptOutList optOut = OptOutList.load(ctx.files(), ctx.cfg(), ModelSpec.embeddingId(ctx.cfg()));
         Broadcast<OptOutList> bOptOut = ctx.broadcast(optOut, OptOutList.class);
         Broadcast<Tombstones> bBuried = ctx.broadcast(Tombstones.load(ctx.files(), ctx.cfg()), Tombstones.class);
-        JavaRDD<Pending> unique = unique(ctx, inputs);
+        JavaRDD<Pending> unique = unique(ctx, inputs, known);
 
         long nowMs = System.currentTimeMillis();
         LongAccumulator doneImages = ctx.spark().sparkContext().longAccumulator("images");
@@ -66,7 +77,7 @@ final class EngineStage {
         Progress progress = Progress.start(ctx.runId(), ctx.cfg().getInt("ingest.progress_seconds"), doneImages,
                 doneFaces, doneRejects);
         JavaRDD<Row> engineRows = unique.mapPartitions(it -> tally(process(it, bFiles.value(), bCfg.value(),
-                new Vetoes(bOptOut.value(), bBuried.value()), nowMs), doneImages, doneFaces, doneRejects));
+                new Vetoes(bOptOut.value(), bBuried.value(), priorModels), nowMs), doneImages, doneFaces, doneRejects));
         ResourceProfile profile = engineProfile(ctx);
         // Stage-level scheduling: the engine stage alone asks for GPUs.
         if (profile != null) engineRows = engineRows.withResources(profile);
@@ -91,14 +102,13 @@ final class EngineStage {
      * Plain RDD steps up to the engine: one shuffle merges exact copies and drops images an earlier
      * run ingested, with no query planning in between.
      */
-    private static JavaRDD<Pending> unique(RunContext ctx, Inputs.Listed inputs) {
+    private static JavaRDD<Pending> unique(RunContext ctx, Inputs.Listed inputs, Dataset<Row> known) {
         JavaPairRDD<String, Pending> pending = inputs.rows().mapToPair(r -> {
             Pending p = Pending.of(r);
             return new Tuple2<>(p.key(), p);
         });
-        var earlier = ctx.earlierImages();
-        if (earlier != null) {
-            pending = pending.union(earlier.select("image_id").javaRDD()
+        if (known != null) {
+            pending = pending.union(known.javaRDD()
                     .mapToPair(r -> new Tuple2<>(r.getString(0), Pending.known(r.getString(0)))));
         }
         return pending.reduceByKey(Pending::merge, ctx.partitions()).values().filter(p -> !p.known());
@@ -146,8 +156,11 @@ final class EngineStage {
         return new ResourceProfileBuilder().require(task).build();
     }
 
-    /** What rejects a face whatever the engine says: opt-out requests and tombstones. */
-    record Vetoes(OptOutList optOut, Tombstones buried) {}
+    /**
+     * What rejects a face whatever the engine says: opt-out requests and tombstones (face ids under
+     * this run's model or any of priorModels).
+     */
+    record Vetoes(OptOutList optOut, Tombstones buried, List<String> priorModels) implements java.io.Serializable {}
 
     private static Iterator<Row> process(Iterator<Pending> it, HadoopFiles files, Config cfg, Vetoes vetoes,
             long now) {
@@ -172,6 +185,9 @@ final class EngineStage {
             try {
                 byte[] b = files.read(p.blob(), maxBytes);
                 if (b == null) throw new IOException("it grew over image.max_bytes=" + maxBytes + " since it was hashed");
+                if (!ContentHash.sha256Hex(b).equals(p.imageId())) {
+                    throw new IOException("its bytes changed since they were hashed (sha256 " + p.imageId() + ")");
+                }
                 data.add(b);
                 inputs.add(p);
             } catch (IOException e) {
@@ -205,7 +221,8 @@ final class EngineStage {
         for (int i = 0; i < inputs.size(); i++) {
             Pending p = inputs.get(i);
             out.add(OutcomeRows.outcome(p.imageId(), p.source(), p.pageUrl(), p.bytes(),
-                    withTombstones(withOptOut(results.get(i), vetoes.optOut()), p.imageId(), vetoes.buried()), now,
+                    withTombstones(withOptOut(results.get(i), vetoes.optOut()), p.imageId(), vetoes.buried(),
+                            vetoes.priorModels()), now,
                     p.copies()));
         }
         inputs.clear();
@@ -227,11 +244,21 @@ final class EngineStage {
         return out.iterator();
     }
 
-    /** Faces whose id was forgotten are rejected as forgotten and keep no embedding. */
-    static ImageResult withTombstones(ImageResult r, String imageId, Tombstones buried) {
+    /**
+     * Faces whose id was forgotten are rejected as forgotten and keep no embedding: the face's id
+     * under its own model, or the id the same box had under one of priorModels.
+     */
+    static ImageResult withTombstones(ImageResult r, String imageId, Tombstones buried, List<String> priorModels) {
         if (buried.faceIds().isEmpty()) return r;
-        return rejecting(r, f -> buried.faceIds().contains(FaceIds.faceId(imageId, f.detectorId(), f.modelId(), f.x1(),
-                f.y1(), f.x2(), f.y2())), RejectReason.FORGOTTEN);
+        return rejecting(r, f -> {
+            if (buried.faceIds().contains(FaceIds.faceId(imageId, f.detectorId(), f.modelId(), f.x1(), f.y1(), f.x2(),
+                    f.y2()))) return true;
+            for (String m : priorModels) {
+                if (buried.faceIds().contains(FaceIds.faceId(imageId, f.detectorId(), m, f.x1(), f.y1(), f.x2(),
+                        f.y2()))) return true;
+            }
+            return false;
+        }, RejectReason.FORGOTTEN);
     }
 
     /** Faces matching an opt-out request are rejected as optout and keep no embedding. */

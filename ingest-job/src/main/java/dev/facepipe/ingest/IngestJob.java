@@ -37,6 +37,11 @@ public final class IngestJob {
     public static RunManifest run(SparkSession spark, Config cfg, String input, String out, String runId) {
         long t0 = System.currentTimeMillis();
         RunContext ctx = RunContext.of(spark, cfg, out, runId);
+        if (ctx.files().exists(ctx.layout().reembedManifest(runId))
+                || ctx.files().exists(ctx.layout().reembeds() + "/run_id=" + runId)) {
+            throw new IllegalArgumentException("run id " + runId + " is a re-embedding run under " + out
+                    + ": give the ingest a run id of its own");
+        }
         Phases phases = new Phases();
         // In local mode the executor is this JVM: load the models while the inputs are listed and hashed.
         if (spark.sparkContext().isLocal()) EngineHolder.preload(ctx.shipped());

@@ -83,7 +83,7 @@ class SearchServiceTest {
             Tombstones.append(files, Tombstones.store(cfg), List.of(
                     new Tombstones.Tombstone(Tombstones.Kind.URL, "http://site/4.jpg"),
                     new Tombstones.Tombstone(Tombstones.Kind.FACE, TestIndex.faceId(9))), "test");
-            OptOutList.add(files, cfg, TestIndex.vector(12), TestIndex.MODEL, "test", "test");
+            OptOutList.add(files, cfg, TestIndex.vector(12), TestIndex.MODEL, "test", "test", null, null);
             Thread.sleep(1500); // the guard looks at the store once a second
             SearchService.Answer a4 = s.search(TestIndex.vector(4), 30);
             SearchService.Answer a9 = s.search(TestIndex.vector(9), 30);

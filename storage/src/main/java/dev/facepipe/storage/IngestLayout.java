@@ -3,7 +3,9 @@ package dev.facepipe.storage;
 /**
  * Where an ingest run writes, the contract between the ingest job (writer) and the index builder and
  * search (readers): OUT/images and OUT/faces (partitioned by run_id), OUT/sources (which source URLs
- * are live now, one snapshot per input root) and OUT/runs/run_id=R/{manifest,report}.
+ * are live now, one snapshot per input root) and OUT/runs/run_id=R/{manifest,report}. A
+ * re-embedding under a new model (reembed) writes its faces into OUT/faces as run R, one row an
+ * image it embedded into OUT/reembeds (model_id, partitioned by run_id) and OUT/reembed-runs/R.json.
  */
 public record IngestLayout(String out) {
     /** The layout whose faces table is at {@code faces} (a data root's "faces" folder), or null. */
@@ -43,5 +45,15 @@ public record IngestLayout(String out) {
 
     public String report(String runId) {
         return runFolder(runId) + "/report.json";
+    }
+
+    /** Each image a re-embedding embedded again, with its outcome and the model (partitioned by run_id). */
+    public String reembeds() {
+        return out + "/reembeds";
+    }
+
+    /** The manifest of re-embedding run R. */
+    public String reembedManifest(String runId) {
+        return out + "/reembed-runs/" + runId + ".json";
     }
 }
