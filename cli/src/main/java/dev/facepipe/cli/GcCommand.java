@@ -47,10 +47,11 @@ final class GcCommand implements Callable<Integer> {
             spark.stop();
         }
         System.out.printf(Locale.ROOT, "%s %d of %d blobs (%.1f MB)%s; %d unfinished blob write(s); %d search audit"
-                + " file(s); forgotten faces' crops %s %d run report(s)%n", dryRun ? "would delete" : "deleted",
-                r.deleted(), r.blobs(), r.bytes() / 1e6, r.byWhy().isEmpty() ? "" : " " + r.byWhy(), r.unfinished(),
-                r.auditFiles(),
-                dryRun ? "would leave" : "taken out of", r.scrubbedReports());
+                + " file(s); forgotten faces' crops %s %d run report(s), their embeddings %s the faces table: %d%n",
+                dryRun ? "would delete" : "deleted", r.deleted(), r.blobs(), r.bytes() / 1e6,
+                r.byWhy().isEmpty() ? "" : " " + r.byWhy(), r.unfinished(), r.auditFiles(),
+                dryRun ? "would leave" : "taken out of", r.scrubbedReports(), dryRun ? "would leave" : "taken out of",
+                r.scrubbedEmbeddings());
         for (Map.Entry<String, Long> e : r.byWhy().entrySet()) {
             System.out.printf(Locale.ROOT, "  %s: %d%n", e.getKey(), e.getValue());
         }

@@ -2,28 +2,24 @@ package dev.facepipe.ingest;
 
 import dev.facepipe.storage.IngestLayout;
 import dev.facepipe.storage.OptOutList;
+import dev.facepipe.storage.FaceRejections;
 import dev.facepipe.storage.HadoopFiles;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.udf;
-import static org.apache.spark.sql.functions.when;
 
 import dev.facepipe.core.config.Config;
 import dev.facepipe.core.model.ModelSpec;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
  * optout apply: finds already ingested faces that match an opt-out request, and rewrites the runs
- * that hold them so those faces are rejected as optout with no embedding (the run's folder is
- * replaced by a rewritten copy). Returns the faces, so the caller can forget them in the index.
+ * that hold them so those faces are rejected as optout with no embedding ({@link FaceRejections}). Returns the faces, so the caller can forget them in the index.
  */
 public final class OptOutApply {
     private OptOutApply() {}
@@ -48,28 +44,9 @@ public final class OptOutApply {
                 .select("face_id", "image_id", "source", "run_id").collectAsList().stream()
                 .map(r -> new Match(r.getString(0), r.getString(1), r.getString(2), String.valueOf(r.get(3)))).toList();
         List<String> ids = hits.stream().map(Match::faceId).toList();
-        for (String run : hits.stream().map(Match::runId).distinct().toList()) {
-            String part = layout.faces() + "/run_id=" + run;
-            String tmp = data + "/_optout_tmp/run_id=" + run;
-            Column hit = col("face_id").isin(ids.toArray());
-            Dataset<Row> df = spark.read().parquet(part);
-            df.withColumn("status", when(hit, lit("rejected")).otherwise(col("status")))
-                    .withColumn("reason", when(hit, lit("optout")).otherwise(col("reason")))
-                    .withColumn("embedding", when(hit, lit(null).cast(df.schema().apply("embedding").dataType()))
-                            .otherwise(col("embedding")))
-                    .withColumn("canonical", when(hit, lit(false)).otherwise(col("canonical")))
-                    .write().mode("overwrite").parquet(tmp);
-            try {
-                var fs = files.fs(part);
-                fs.delete(new org.apache.hadoop.fs.Path(part), true);
-                if (!fs.rename(new org.apache.hadoop.fs.Path(tmp), new org.apache.hadoop.fs.Path(part))) {
-                    throw new IOException("cannot move " + tmp + " to " + part);
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException("opt-out rewrite of run " + run + " failed: " + e.getMessage(), e);
-            }
-        }
-        files.delete(data + "/_optout_tmp");
+        Map<String, List<String>> byRun = new TreeMap<>();
+        for (Match m : hits) byRun.computeIfAbsent(m.runId(), k -> new ArrayList<>()).add(m.faceId());
+        FaceRejections.reject(spark, files, layout, byRun, "optout");
         OptOutList.audit(files, cfg, "apply", hits.size() + " ingested face(s) rejected as optout under " + data
                 + (hits.isEmpty() ? "" : ": " + ids));
         return hits;

@@ -15,6 +15,7 @@ import dev.facepipe.index.IndexManifest;
 import dev.facepipe.index.Sidecars;
 import dev.facepipe.storage.BlobRetention;
 import dev.facepipe.storage.CrawlLayout;
+import dev.facepipe.storage.FaceRejections;
 import dev.facepipe.storage.HadoopFiles;
 import dev.facepipe.storage.IngestLayout;
 import dev.facepipe.storage.Tombstones;
@@ -46,8 +47,8 @@ import org.apache.spark.sql.types.StructType;
  * deleted (or only listed, with dry run). Deletions go in batches of 1000, each written first to
  * its own DATA/gc/TIME-NNNNN.jsonl (path, image, why), so the log never misses one that happened.
  * Temporaries of blob writes that died (older than retention.unfinished_write_hours) and rotated
- * search audit files older than retention.audit_days go the same way, and the crops of
- * forgotten faces leave the run reports ({@link ReportScrubber}).
+ * search audit files older than retention.audit_days go the same way; the crops of forgotten
+ * faces leave the run reports ({@link ReportScrubber}) and their embeddings the faces table.
  */
 public final class GarbageCollector {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,7 +59,7 @@ public final class GarbageCollector {
 
     /** What gc found and did. */
     public record Result(long blobs, long deleted, long bytes, Map<String, Long> byWhy, long unfinished, long auditFiles,
-            long scrubbedReports, String log) {}
+            long scrubbedReports, long scrubbedEmbeddings, String log) {}
 
     /** One image as the live view sees it. */
     record Seen(boolean live, long lastWordAt, Long allUrlsForgottenAt) {}
@@ -118,11 +119,13 @@ public final class GarbageCollector {
             seen.forEach((image, s) -> {
                 if (s.allUrlsForgottenAt() != null) forgottenImages.add(image);
             });
-            long scrubbed = scrubReports(spark, files, new IngestLayout(req.data()), tombstones, forgottenImages, now,
-                    batch);
+            IngestLayout data = new IngestLayout(req.data());
+            Set<String> forgottenFaces = forgottenFaces(spark, files, data, tombstones, forgottenImages);
+            long scrubbed = scrubReports(files, data, forgottenFaces, now, batch);
             batch.flush();
-            return new Result(blobs, deleted, bytes, byWhy, unfinished, audits, scrubbed, batch.written == 0 ? null
-                    : log + "-*.jsonl");
+            long embeddings = scrubEmbeddings(spark, files, data, forgottenFaces, now, batch);
+            return new Result(blobs, deleted, bytes, byWhy, unfinished, audits, scrubbed, embeddings,
+                    batch.written == 0 ? null : log + "-*.jsonl");
         } catch (IOException e) {
             throw new UncheckedIOException("gc under " + blobRoot + " failed: " + e.getMessage(), e);
         }
@@ -150,6 +153,11 @@ public final class GarbageCollector {
             if (paths.size() >= 1000) flush();
         }
 
+        /** A change done outside the batch (a table rewrite), logged with the batch's next flush, before it is done. */
+        void note(String line) {
+            lines.append(line).append('\n');
+        }
+
         /** A file to be replaced by new content (a scrubbed report), logged like a deletion. */
         void rewrite(String path, String content, String line) throws IOException {
             rewrites.put(path, content);
@@ -158,7 +166,7 @@ public final class GarbageCollector {
         }
 
         void flush() throws IOException {
-            if ((paths.isEmpty() && rewrites.isEmpty()) || dryRun) {
+            if ((paths.isEmpty() && rewrites.isEmpty() && lines.isEmpty()) || dryRun) {
                 paths.clear();
                 rewrites.clear();
                 lines.setLength(0);
@@ -222,12 +230,9 @@ public final class GarbageCollector {
         return out;
     }
 
-    /**
-     * Step 5: the crops of forgotten faces (a face tombstone, or a face of a forgotten image) out of
-     * every run's report.html; each report changed is logged, then rewritten.
-     */
-    private static long scrubReports(SparkSession spark, HadoopFiles files, IngestLayout data,
-            List<Tombstones.Dated> tombstones, Set<String> forgottenImages, long now, Batch batch) throws IOException {
+    /** Step 5: the forgotten faces: a face tombstone, or a face of a forgotten image. */
+    private static Set<String> forgottenFaces(SparkSession spark, HadoopFiles files, IngestLayout data,
+            List<Tombstones.Dated> tombstones, Set<String> forgottenImages) {
         Set<String> faces = new HashSet<>();
         for (Tombstones.Dated d : tombstones) {
             if (d.tombstone().kind() == Tombstones.Kind.FACE) faces.add(d.tombstone().value());
@@ -239,6 +244,12 @@ public final class GarbageCollector {
                 faces.add(r.getString(0));
             }
         }
+        return faces;
+    }
+
+    /** Step 6: their crops out of every run's report.html; each report changed is logged, then rewritten. */
+    private static long scrubReports(HadoopFiles files, IngestLayout data, Set<String> faces, long now, Batch batch)
+            throws IOException {
         if (faces.isEmpty() || !files.exists(data.runs())) return 0;
         long n = 0;
         for (String run : files.childFolders(data.runs())) {
@@ -250,6 +261,32 @@ public final class GarbageCollector {
             n++;
             batch.rewrite(page, clean, line(now, page, null, "crops of forgotten faces taken out", batch.dryRun));
         }
+        return n;
+    }
+
+    /**
+     * Step 7: their embeddings out of the faces table (the rows stay, rejected as forgotten): each
+     * run holding one is logged, then rewritten ({@link FaceRejections}). An index build already
+     * leaves them out; this is so no copy of a forgotten face's embedding outlives the gc after it.
+     */
+    private static long scrubEmbeddings(SparkSession spark, HadoopFiles files, IngestLayout data, Set<String> faces,
+            long now, Batch batch) throws IOException {
+        if (faces.isEmpty() || !files.hasData(data.faces())) return 0;
+        Dataset<Row> ids = spark.createDataset(List.copyOf(faces), Encoders.STRING()).toDF("face_id");
+        Map<String, List<String>> byRun = new TreeMap<>();
+        for (Row r : spark.read().parquet(data.faces()).where(col("embedding").isNotNull())
+                .join(org.apache.spark.sql.functions.broadcast(ids), "face_id").select("face_id", "run_id")
+                .collectAsList()) {
+            byRun.computeIfAbsent(String.valueOf(r.get(1)), k -> new ArrayList<>()).add(r.getString(0));
+        }
+        long n = 0;
+        for (Map.Entry<String, List<String>> e : byRun.entrySet()) {
+            n += e.getValue().size();
+            batch.note(line(now, data.faces() + "/run_id=" + e.getKey(), null, "embeddings of " + e.getValue().size()
+                    + " forgotten face(s) taken out " + e.getValue(), batch.dryRun));
+        }
+        batch.flush();
+        if (!batch.dryRun && !byRun.isEmpty()) FaceRejections.reject(spark, files, data, byRun, "forgotten");
         return n;
     }
 

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.facepipe.crawler.DemoSite;
 import dev.facepipe.storage.ContentHash;
 import dev.facepipe.storage.CrawlLayout;
+import dev.facepipe.storage.HadoopFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,7 +83,15 @@ class GcTest {
             Path report = Path.of(data, "runs", "run_id=i1", "report.html");
             long cropsBefore = Files.readString(report).split("<img width=96", -1).length - 1;
             assertFalse(Files.readString(report).contains("class=forgotten"));
+            String biden = ContentHash.sha256Hex(site.image("/img/p1.jpg"));
+            assertEquals(Map.of("ok", 1L), embedded(data, biden), "before gc the forgotten face's embedding is kept");
+            assertTrue(dry.contains("their embeddings would leave the faces table: 1"), dry);
             String gc = run(tmp, "gc", "--crawl", crawl, "--data", data, "--index", index);
+            assertTrue(gc.contains("their embeddings taken out of the faces table: 1"), gc);
+            assertEquals(Map.of("rejected forgotten", 1L), embedded(data, biden), "the row stays, its embedding goes");
+            assertEquals(0, Rows.byId(new HadoopFiles(new org.apache.hadoop.conf.Configuration()), data + "/faces",
+                    "face_id", "status", "embedding").values().stream()
+                    .filter(v -> v.startsWith("ok ") && v.endsWith(" null")).count(), "every other accepted face keeps it");
             assertTrue(gc.contains("deleted 2 of") && gc.contains("forgotten: 1") && gc.contains("gone from the web: 1"), gc);
             assertFalse(Files.exists(p1), "forgotten: gone");
             assertFalse(Files.exists(p3), "gone from the web and out of the index: gone");
@@ -97,10 +107,23 @@ class GcTest {
                     logged.append(Files.readString(f));
                 }
             }
-            assertEquals(5, logged.toString().lines().count(), "the old audit file, the temporary, p1, p3, the report: "
+            assertEquals(6, logged.toString().lines().count(), "the old audit file, the temporary, p1, p3, the report,"
+                    + " the faces run: "
                     + logged);
             assertTrue(logged.toString().contains(p1.toString()) && logged.toString().contains(p3.toString()),
                     logged.toString());
         }
+    }
+
+    /** How many faces of an image have an embedding, by "status" or "status reason" when they have none. */
+    private static Map<String, Long> embedded(String data, String imageId) throws Exception {
+        Map<String, Long> out = new java.util.TreeMap<>();
+        for (String v : Rows.byId(new HadoopFiles(new org.apache.hadoop.conf.Configuration()), data + "/faces",
+                "face_id", "image_id", "status", "reason", "embedding").values()) {
+            String[] f = v.split(" ", 4);
+            if (!f[0].equals(imageId)) continue;
+            out.merge(f[3].equals("null") ? f[1] + " " + f[2] : f[1], 1L, Long::sum);
+        }
+        return out;
     }
 }
