@@ -39,22 +39,32 @@ public final class OptOutList implements Serializable {
     /** The entries of one embedding model. */
     public static OptOutList load(HadoopFiles files, Config cfg, String modelId) {
         List<float[]> out = new ArrayList<>();
-        String path = store(cfg) + "/blocklist.jsonl";
-        if (files.exists(path)) {
-            for (String line : files.readString(path).split("\n")) {
-                if (line.isBlank()) continue;
-                try {
-                    JsonNode n = JSON.readTree(line);
-                    if (!modelId.equals(n.get("model_id").asText())) continue;
-                    float[] e = new float[n.get("embedding").size()];
-                    for (int i = 0; i < e.length; i++) e[i] = (float) n.get("embedding").get(i).asDouble();
-                    out.add(e);
-                } catch (java.io.IOException ex) {
-                    throw new IllegalStateException("opt-out list " + path + " has a broken line: " + ex.getMessage(), ex);
-                }
-            }
+        for (JsonNode n : entries(files, cfg)) {
+            if (modelId.equals(n.get("model_id").asText())) out.add(floats(n.get("embedding")));
         }
         return new OptOutList(out, modelId, cfg.getDouble("optout.min_cosine"));
+    }
+
+    /** The list's lines, parsed, in the order recorded; a broken line is named, never skipped. */
+    private static List<JsonNode> entries(HadoopFiles files, Config cfg) {
+        List<JsonNode> out = new ArrayList<>();
+        String path = store(cfg) + "/blocklist.jsonl";
+        if (!files.exists(path)) return out;
+        for (String line : files.readString(path).split("\n")) {
+            if (line.isBlank()) continue;
+            try {
+                out.add(JSON.readTree(line));
+            } catch (java.io.IOException ex) {
+                throw new IllegalStateException("opt-out list " + path + " has a broken line: " + ex.getMessage(), ex);
+            }
+        }
+        return out;
+    }
+
+    private static float[] floats(JsonNode a) {
+        float[] v = new float[a.size()];
+        for (int i = 0; i < v.length; i++) v[i] = (float) a.get(i).asDouble();
+        return v;
     }
 
     public int size() {
@@ -92,22 +102,9 @@ public final class OptOutList implements Serializable {
     /** Every entry of the list, in the order recorded. */
     public static List<Request> requests(HadoopFiles files, Config cfg) {
         List<Request> out = new ArrayList<>();
-        String path = store(cfg) + "/blocklist.jsonl";
-        if (!files.exists(path)) return out;
-        for (String line : files.readString(path).split("\n")) {
-            if (line.isBlank()) continue;
-            try {
-                JsonNode n = JSON.readTree(line);
-                float[] box = null;
-                if (n.has("box")) {
-                    box = new float[4];
-                    for (int i = 0; i < 4; i++) box[i] = (float) n.get("box").get(i).asDouble();
-                }
-                out.add(new Request(n.get("id").asText(), n.get("model_id").asText(), n.path("source").asText(""),
-                        n.path("photo_kept").asBoolean(false), box));
-            } catch (java.io.IOException ex) {
-                throw new IllegalStateException("opt-out list " + path + " has a broken line: " + ex.getMessage(), ex);
-            }
+        for (JsonNode n : entries(files, cfg)) {
+            out.add(new Request(n.get("id").asText(), n.get("model_id").asText(), n.path("source").asText(""),
+                    n.path("photo_kept").asBoolean(false), n.has("box") ? floats(n.get("box")) : null));
         }
         return out;
     }
