@@ -35,7 +35,8 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
         subcommands = {BenchCommand.Engine.class, BenchIndexCommand.class, BenchServeCommand.class, BenchDedupCommand.class,
-                BenchCrawlCommand.class, BenchFetchCommand.class, BenchIngestCommand.class, BenchRecrawlCommand.class})
+                BenchCrawlCommand.class, BenchFetchCommand.class, BenchIngestCommand.class, BenchRecrawlCommand.class,
+                BenchClusterCommand.class})
 final class BenchCommand extends GroupCommand {
 
     @Command(name = "engine", mixinStandardHelpOptions = true,
@@ -195,5 +196,17 @@ final class BenchCommand extends GroupCommand {
             System.out.printf(Locale.ROOT, "%n12-megapixel JPEG (%d KB): full decode %.1f ms, 1/4 decode %.1f ms,"
                     + " speed-up %.1fx%n", jpeg.length / 1024, full[2], reduced[2], full[2] / reduced[2]);
         }
+    }
+
+    /** The process's peak resident set (VmHWM), MB; -1 where /proc is not there. */
+    static long peakRssMb() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith("VmHWM:")) return Long.parseLong(l.replaceAll("\\D", "")) / 1024;
+            }
+        } catch (java.io.IOException e) {
+            return -1;
+        }
+        return -1;
     }
 }

@@ -81,7 +81,7 @@ final class BenchRecrawlCommand implements Callable<Integer> {
             double secs = (System.nanoTime() - t0) / 1e9;
             System.out.printf(Locale.ROOT, "recrawl%s: %s in %.1f s; peak RSS %d MB (heap before %d MB)%n",
                     spark ? " --spark (" + cfg.getString("job.spark_master") + ", one JVM for driver and executor)" : "",
-                    summary, secs, peakRssMb(), heap0 >> 20);
+                    summary, secs, BenchCommand.peakRssMb(), heap0 >> 20);
         } finally {
             org.apache.commons.io.FileUtils.deleteQuietly(tmp.toFile());
         }
@@ -91,17 +91,5 @@ final class BenchRecrawlCommand implements Callable<Integer> {
     private static long usedHeap() {
         Runtime rt = Runtime.getRuntime();
         return rt.totalMemory() - rt.freeMemory();
-    }
-
-    /** The process's peak resident set (VmHWM), MB; -1 where /proc is not there. */
-    private static long peakRssMb() {
-        try {
-            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (l.startsWith("VmHWM:")) return Long.parseLong(l.replaceAll("\\D", "")) / 1024;
-            }
-        } catch (java.io.IOException e) {
-            return -1;
-        }
-        return -1;
     }
 }

@@ -3,13 +3,8 @@ package dev.facepipe.cli;
 import dev.facepipe.core.config.Config;
 import dev.facepipe.core.engine.FaceEngine;
 import dev.facepipe.core.model.Machine;
-import dev.facepipe.core.model.ModelSpec;
-import dev.facepipe.faiss.FaissIndex;
-import dev.facepipe.faiss.Metric;
-import dev.facepipe.index.IndexChooser;
 import dev.facepipe.index.IndexLayout;
 import dev.facepipe.index.IndexManifest;
-import dev.facepipe.index.Sidecars;
 import dev.facepipe.serve.ApiServer;
 import dev.facepipe.serve.SearchService;
 import dev.facepipe.serve.ServeSettings;
@@ -156,52 +151,25 @@ final class BenchServeCommand implements Callable<Integer> {
 
     /** A published version of n synthetic faces in one shard per index.vectors_per_shard, as build-index lays it out. */
     private String build(Config cfg, Path root, String version) throws Exception {
-        String factory = IndexChooser.fromConfig(cfg).factory(n);
-        int lists = IndexChooser.listsOf(factory);
-        int train = lists == 0 ? 0 : (int) Math.min(n, Math.max((long) lists * cfg.getInt("index.train_min_per_list"),
-                Math.min((long) lists * 256, cfg.getLong("index.train_max_vectors"))));
-        long perShard = cfg.getLong("index.vectors_per_shard");
-        int shards = (int) Math.max(1, (n + perShard - 1) / perShard);
-        IndexLayout layout = new IndexLayout(root.toString());
-        HadoopFiles files = HadoopFiles.fromConfig(cfg);
-        SyntheticVectors gen = new SyntheticVectors(dim, Math.max(10, n / 100), 1, 1);
-        List<IndexManifest.Shard> list = new ArrayList<>();
-        FaissIndex trained = FaissIndex.create(dim, factory, Metric.INNER_PRODUCT);
-        if (train > 0) trained.train(new SyntheticVectors(dim, Math.max(10, n / 100), 1, 3).next(train));
-        long next = 0;
-        for (int s = 0; s < shards; s++) {
-            int count = (int) Math.min(perShard, n - next);
-            List<Sidecars.Entry> rows = new ArrayList<>(count);
-            try (FaissIndex idx = trained.copy()) {
-                for (int from = 0; from < count; from += 65536) {
-                    int m = Math.min(65536, count - from);
-                    long[] ids = new long[m];
-                    for (int i = 0; i < m; i++) {
-                        long key = next++;
-                        ids[i] = key;
-                        rows.add(new Sidecars.Entry(key, String.format("face-%012d", key), String.format("%064x", key),
-                                "https://example.org/img/" + key + ".jpg", "https://example.org/page/" + key / 4,
-                                1_780_000_000_000L, 0.5));
-                    }
-                    idx.add(gen.next(m), ids);
-                }
-                Path file = Path.of(layout.shard(version, s));
-                Files.createDirectories(file.getParent());
-                idx.write(file);
-                Sidecars.write(files, layout.sidecar(version, s), rows);
-                list.add(new IndexManifest.Shard(s, count, file.toString(), "-", Files.size(file),
-                        layout.sidecar(version, s)));
+        SyntheticIndex index = new SyntheticIndex(cfg, root, n, dim, new SyntheticVectors(dim, Math.max(10, n / 100), 1, 3));
+        try {
+            long perShard = cfg.getLong("index.vectors_per_shard");
+            int shards = (int) Math.max(1, (n + perShard - 1) / perShard);
+            SyntheticVectors gen = new SyntheticVectors(dim, Math.max(10, n / 100), 1, 1);
+            List<IndexManifest.Shard> list = new ArrayList<>();
+            long next = 0;
+            for (int s = 0; s < shards; s++) {
+                int count = (int) Math.min(perShard, n - next);
+                list.add(index.shard(version, s, count, next, gen, 0.8, 0.8,
+                        (key, person) -> String.format("face-%012d", key), null));
+                next += count;
             }
+            // The real embedding model's id, so photo queries are searched too (their vectors land among synthetic ones).
+            index.publish(version, list);
+            return index.factory;
+        } finally {
+            index.close();
         }
-        trained.close();
-        // The real embedding model's id, so photo queries are searched too (their vectors land among synthetic ones).
-        ModelSpec model = ModelSpec.fromConfig(cfg, cfg.getString("embed.model"));
-        IndexManifest m = new IndexManifest(version, ModelSpec.embeddingId(cfg), model.sha256(), dim, "inner_product",
-                factory, lists, train, n, list, lists == 0 ? 0 : Math.min(lists, cfg.getInt("index.nprobe")),
-                cfg.getInt("index.ef_search"), 0, 0, 0, 0, 0, 0, 0, 0.5, 1, null, 0, System.currentTimeMillis(), null, 0);
-        Files.writeString(Path.of(layout.manifest(version)), m.toJson());
-        Files.writeString(Path.of(layout.pointer()), version);
-        return factory;
     }
 
     /** Seconds from launching `bin/facepipe serve` until it prints that it is ready; the process is then stopped. */

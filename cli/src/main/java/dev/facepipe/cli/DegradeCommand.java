@@ -26,7 +26,7 @@ import picocli.CommandLine.ParentCommand;
  */
 @Command(name = "degrade", mixinStandardHelpOptions = true,
         description = "Write each photo (csv: file,person) with its degradations (blur, noise, small, bright,"
-                + " sunglasses, mask; sized by the face) into OUT, and OUT/pairs.csv: each photo as given against"
+                + " sunglasses, mask; sized by the face) into OUT, OUT/photos.csv (photo,identity), and OUT/pairs.csv: each photo as given against"
                 + " every other photo and degradation, same when the person is (as an enrolled photo meets a web photo).")
 final class DegradeCommand implements Callable<Integer> {
     @ParentCommand
@@ -91,8 +91,11 @@ final class DegradeCommand implements Callable<Integer> {
             }
         }
         Files.write(out.resolve("pairs.csv"), pairs);
-        System.out.printf(Locale.ROOT, "wrote %d photos and %s (%d pairs: same %d, different %d)%n", written.size(),
-                out.resolve("pairs.csv"), pairs.size() - 1, same, pairs.size() - 1 - same);
+        List<String> labelled = new ArrayList<>(List.of("photo,identity"));
+        for (Written w : written) labelled.add(w.file() + "," + w.person());
+        Files.write(out.resolve("photos.csv"), labelled); // for eval cluster and eval search
+        System.out.printf(Locale.ROOT, "wrote %d photos, %s and %s (%d pairs: same %d, different %d)%n",
+                written.size(), out.resolve("photos.csv"), out.resolve("pairs.csv"), pairs.size() - 1, same, pairs.size() - 1 - same);
         return 0;
     }
 

@@ -18,7 +18,7 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Measure the engine on your own data.",
         subcommands = {EvalCommand.Verification.class, QualityEvalCommand.class, DegradeCommand.class,
-                DetectorEvalCommand.class, SearchEvalCommand.class})
+                DetectorEvalCommand.class, SearchEvalCommand.class, ClusterEvalCommand.class})
 final class EvalCommand extends GroupCommand {
 
     @Command(name = "verification", mixinStandardHelpOptions = true,

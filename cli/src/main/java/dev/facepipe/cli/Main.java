@@ -16,7 +16,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "facepipe", mixinStandardHelpOptions = true, version = "facepipe 0.1.0",
         description = "Face-ingestion pipeline: crawl, ingest, index and search faces.",
         subcommands = {ConfigCommand.class, ModelsCommand.class, VerifyCommand.class, EvalCommand.class, IngestCommand.class, ReembedCommand.class,
-                BuildIndexCommand.class, SearchCommand.class, ServeCommand.class, AuditCommand.class, GcCommand.class,
+                BuildIndexCommand.class, ClusterCommand.class, SearchCommand.class, ServeCommand.class, AuditCommand.class, GcCommand.class,
                 ForgetCommand.class,
                 CrawlCommand.class, FetchCommand.class,
                 RecrawlCommand.class, OptOutCommand.class,

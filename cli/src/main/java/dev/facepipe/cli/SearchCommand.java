@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.facepipe.core.config.Config;
 import dev.facepipe.core.engine.FaceEngine;
+import dev.facepipe.identities.People;
+import dev.facepipe.identities.PeopleLayout;
 import dev.facepipe.index.IndexSearcher;
 import dev.facepipe.storage.HadoopFiles;
 import java.nio.file.Path;
@@ -43,6 +45,17 @@ final class SearchCommand implements Callable<Integer> {
 
     @Option(names = "--nprobe", description = "IVF lists to visit (default: the manifest's).")
     int nprobe = 0;
+
+    @Option(names = "--persons", description = "Also answer with persons (facepipe cluster's identities): each person"
+            + " among the hits, best first, with its size, cohesion and faces.")
+    boolean persons;
+
+    @Option(names = "--people", paramLabel = "URI", description = "People root for --persons (default: INDEX/people).")
+    String people;
+
+    @Option(names = "--person-faces", paramLabel = "N", description = "Faces listed for each person (default:"
+            + " ${DEFAULT-VALUE}).")
+    int personFaces = 20;
 
     @Override
     public Integer call() throws Exception {
@@ -121,6 +134,14 @@ final class SearchCommand implements Callable<Integer> {
                 o.put("score", Math.round(h.score() * 10000) / 10000.0);
                 o.put("shard", h.shard());
                 o.put("match", h.score() >= threshold);
+            }
+            if (persons) {
+                String refused = PersonAnswer.add(out, People.open(files, PeopleLayout.of(index, people)), hits,
+                        threshold, personFaces, s.manifest());
+                if (refused != null) {
+                    System.err.println("facepipe search: " + refused);
+                    return 2;
+                }
             }
             System.out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(out));
         }

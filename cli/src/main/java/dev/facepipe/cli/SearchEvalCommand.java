@@ -101,7 +101,7 @@ final class SearchEvalCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static float[] embed(FaceEngine engine, Labelled l, Map<String, String> failures) {
+    static float[] embed(FaceEngine engine, Labelled l, Map<String, String> failures) {
         try {
             return QueryFace.of(engine, l.photo(), null).face().embedding();
         } catch (QueryFace.Refused e) {

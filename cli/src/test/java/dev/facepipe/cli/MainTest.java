@@ -61,7 +61,8 @@ class MainTest {
     void everySubcommandHasHelp() {
         for (String sub : new String[] {"config", "models", "verify", "crawl", "recrawl", "demo-site", "ingest", "build-index", "search", "forget", "optout", "optout add", "optout apply", "eval", "eval verification", "eval quality", "eval degrade", "eval detectors",
             "bench", "bench engine", "bench index", "bench dedup", "bench crawl", "bench ingest", "bench recrawl",
-            "fetch", "reembed", "bench fetch", "serve", "gc", "audit", "bench serve"}) {
+            "fetch", "reembed", "bench fetch", "serve", "gc", "audit", "bench serve", "cluster", "eval cluster",
+            "eval search", "bench cluster"}) {
             List<String> args = new java.util.ArrayList<>(List.of(sub.split(" ")));
             args.add("--help");
             Outcome o = run(args.toArray(String[]::new));
@@ -73,6 +74,28 @@ class MainTest {
     private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
     private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
     private static final String MODELS = "models.dir=" + ROOT.resolve("models");
+
+    @Test
+    void evalClusterFindsTwoPeopleInTheirPhotosAndSweepsTheThreshold(@TempDir Path tmp) throws IOException {
+        Path csv = tmp.resolve("people.csv");
+        Files.writeString(csv, "photo,identity\n" + IDS.resolve("obama_1.jpg") + ",obama\n" + IDS.resolve("obama_2.jpg")
+                + ",obama\n" + IDS.resolve("obama_3.jpg") + ",obama\n" + IDS.resolve("biden_1.jpg") + ",biden\n");
+        Outcome o = run("eval", "cluster", "--photos", csv.toString(), "--set", MODELS);
+        assertEquals(0, o.code(), o.out() + o.err());
+        assertTrue(o.out().contains("photos 4, enrolled 4 (failures to enrol 0"), o.out());
+        assertTrue(o.out().contains("persons found 2 of 2"), o.out());
+        assertTrue(o.out().contains("pairwise precision 1.0000 recall 1.0000"), o.out());
+        // Past every same-person score no two photos link: four persons of one photo.
+        assertTrue(o.out().contains("0.75: 4 persons, pairwise 1.000 0.000"), o.out());
+    }
+
+    @Test
+    void clusterWithoutAnIndexSaysSoInOneLine(@TempDir Path tmp) {
+        Outcome o = run("cluster", "--index", tmp.resolve("none").toString());
+        assertEquals(2, o.code(), o.out() + o.err());
+        assertTrue(o.err().contains("facepipe cluster: no index published under " + tmp.resolve("none")
+                + " (no CURRENT); run build-index"), o.err());
+    }
 
     @Test
     void benchEngineSkipsWhatIsNotAnImageAndSaysSo(@TempDir Path tmp) throws IOException {
