@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Nightly: discover and re-crawl what is due, ingest what changed, sync the index to the live,
-# unforgotten faces (it rebuilds by itself when its layout is outgrown or its lists too uneven).
+# unforgotten faces (it rebuilds by itself when its layout is outgrown or its lists too uneven), and with
+# cluster.nightly=true place the new faces among the persons (facepipe cluster --incremental).
 # One run at a time: a second start exits 75 at once. Prints one summary line per night.
 #   scripts/nightly-recrawl.sh CRAWL_ROOT DATA_ROOT INDEX_ROOT
 # Exit 0 on success; 1 with one line on stderr naming the step that failed; 3 with one line on stderr naming
@@ -58,4 +59,8 @@ step() {
 step recrawl "go on" recrawl --out "$crawl" --run-id "$run_id"
 step ingest stop ingest --input "$crawl" --out "$data" --run-id "$run_id"
 step build-index stop build-index --faces "$data/faces" --out "$index" --incremental
+# shellcheck disable=SC2086 # FACEPIPE_ARGS is a list of options
+if [ "$(conf_get cluster.nightly ${FACEPIPE_ARGS:-})" = true ]; then
+  step cluster stop cluster --index "$index" --incremental
+fi
 finish done

@@ -12,14 +12,16 @@ import java.util.Map;
 
 /**
  * search --persons: the hits grouped by person (facepipe cluster's identities), best hit first, each
- * with its size, cohesion and faces, and every hit marked with its person.
+ * with its size, cohesion and faces, and every hit marked with its person. A person's faces are those
+ * the searched index version holds.
  */
 final class PersonAnswer {
     private PersonAnswer() {}
 
     /** Adds "persons" (and person_id on each hit) to the answer; a reason when the identities cannot answer. */
     static String add(ObjectNode out, People people, List<IndexSearcher.Hit> hits, double threshold, int faces,
-            IndexManifest index) {
+            IndexSearcher searcher) {
+        IndexManifest index = searcher.manifest();
         if (!people.manifest().modelId().equals(index.modelId())) {
             return "the identities group " + people.manifest().modelId() + " faces but the index holds "
                     + index.modelId() + "; run facepipe cluster on this index";
@@ -41,11 +43,12 @@ final class PersonAnswer {
         }
         ArrayNode ps = out.putArray("persons");
         for (Map.Entry<Long, double[]> e : best.entrySet()) {
-            List<Identity> members = people.faces(e.getKey());
+            // Only faces the searched version holds: one forgotten since the identities were made is never shown.
+            List<Identity> members = people.faces(e.getKey()).stream().filter(m -> searcher.holds(m.faceKey())).toList();
             ObjectNode p = ps.addObject();
             p.put("person_id", e.getKey());
             p.put("size", members.size());
-            Double cohesion = members.get(0).cohesion();
+            Double cohesion = people.faces(e.getKey()).get(0).cohesion();
             if (cohesion == null) p.putNull("cohesion");
             else p.put("cohesion", Math.round(cohesion * 10000) / 10000.0);
             p.put("best_score", Math.round(e.getValue()[0] * 10000) / 10000.0);

@@ -137,7 +137,7 @@ final class SearchCommand implements Callable<Integer> {
             }
             if (persons) {
                 String refused = PersonAnswer.add(out, People.open(files, PeopleLayout.of(index, people)), hits,
-                        threshold, personFaces, s.manifest());
+                        threshold, personFaces, s);
                 if (refused != null) {
                     System.err.println("facepipe search: " + refused);
                     return 2;

@@ -91,6 +91,12 @@ public final class IndexSearcher implements AutoCloseable {
         return hits.subList(0, Math.min(k, hits.size()));
     }
 
+    /** Whether this version holds the face (a face forgotten since a table was made is not held). */
+    public boolean holds(long faceKey) {
+        for (Map<Long, String[]> sc : sidecars) if (sc.containsKey(faceKey)) return true;
+        return false;
+    }
+
     /** An indexed face's own stored vector (decoded; SQ8 approximately), or null when no shard holds the id. */
     public float[] vectorOf(String faceId) {
         long key = dev.facepipe.storage.FaceIds.faceKey(faceId);

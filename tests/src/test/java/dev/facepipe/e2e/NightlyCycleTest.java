@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.facepipe.crawler.DemoSite;
+import dev.facepipe.identities.Identity;
+import dev.facepipe.identities.IdentityTable;
+import dev.facepipe.identities.PeopleLayout;
 import dev.facepipe.index.IndexManifest;
 import dev.facepipe.index.Sidecars;
 import dev.facepipe.storage.ContentHash;
@@ -47,9 +50,37 @@ class NightlyCycleTest {
 
     private String night(int n) throws Exception {
         Thread.sleep(1100); // the script names its run by the second
-        return exec(new ProcessBuilder("bash", ROOT.resolve("scripts/nightly-recrawl.sh").toString(),
-                tmp.resolve("crawl").toString(), tmp.resolve("data").toString(), tmp.resolve("index").toString()),
-                "night " + n);
+        ProcessBuilder pb = new ProcessBuilder("bash", ROOT.resolve("scripts/nightly-recrawl.sh").toString(),
+                tmp.resolve("crawl").toString(), tmp.resolve("data").toString(), tmp.resolve("index").toString());
+        pb.environment().put("FACEPIPE_CLUSTER_NIGHTLY", "true");
+        String said = exec(pb, "night " + n);
+        assertTrue(said.contains("; cluster: published p-"), said);
+        assertEquals(indexedKeys(), peopleKeys(), "night " + n + ": the persons hold exactly the indexed faces");
+        return said;
+    }
+
+    /** Face keys the published index holds. */
+    private Set<Long> indexedKeys() {
+        HadoopFiles files = new HadoopFiles(new Configuration());
+        String root = tmp.resolve("index").toString();
+        String version = files.readString(root + "/CURRENT").strip();
+        Set<Long> out = new TreeSet<>();
+        for (IndexManifest.Shard sh : IndexManifest.fromJson(files.readString(root + "/" + version + "/manifest.json"))
+                .shards()) {
+            for (Sidecars.Entry e : Sidecars.read(files, sh.sidecar())) out.add(e.faceKey());
+        }
+        return out;
+    }
+
+    /** Face keys the published identities hold. */
+    private Set<Long> peopleKeys() {
+        HadoopFiles files = new HadoopFiles(new Configuration());
+        PeopleLayout layout = PeopleLayout.of(tmp.resolve("index").toString(), null);
+        Set<Long> out = new TreeSet<>();
+        for (Identity r : IdentityTable.read(files, layout.table(files.readString(layout.pointer()).strip()))) {
+            out.add(r.faceKey());
+        }
+        return out;
     }
 
     private String exec(ProcessBuilder pb, String what) throws Exception {

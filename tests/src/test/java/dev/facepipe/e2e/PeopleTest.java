@@ -27,22 +27,29 @@ class PeopleTest {
     private static final Path IDS = Cli.ROOT.resolveSibling("shared").resolve("testdata/identities");
     private static final Path DEB = Cli.ROOT.resolve("fixtures/debian");
 
+    private String[] sets;
+
+    private String run(String[] args) {
+        return Cli.run(args, sets);
+    }
+
     @Test
     void clusterFindsPersonsSearchAnswersWithThemAndANightPlacesNewPhotos(@TempDir Path tmp) throws Exception {
+        sets = new String[] {"optout.store=" + tmp.resolve("optout")};
         // Night 1: obama_1, obama_2, biden, hopper and the astronaut, each with its degraded copies.
         Files.writeString(tmp.resolve("night1.csv"), "file,person\n" + IDS.resolve("obama_1.jpg") + ",obama\n"
                 + IDS.resolve("obama_2.jpg") + ",obama\n" + IDS.resolve("biden_1.jpg") + ",biden\n"
                 + DEB.resolve("grace_hopper.jpg") + ",hopper\n" + DEB.resolve("astronaut.png") + ",collins\n");
-        Cli.run(new String[] {"eval", "degrade", "--photos", tmp.resolve("night1.csv").toString(), "--out",
+        run(new String[] {"eval", "degrade", "--photos", tmp.resolve("night1.csv").toString(), "--out",
                 tmp.resolve("night1").toString()});
         Files.move(tmp.resolve("night1/photos.csv"), tmp.resolve("night1-labels.csv"));
         Files.delete(tmp.resolve("night1/pairs.csv"));
         Path data = tmp.resolve("data");
         Path index = tmp.resolve("index");
-        Cli.run(new String[] {"ingest", "--input", tmp.resolve("night1").toString(), "--out", data.toString(),
+        run(new String[] {"ingest", "--input", tmp.resolve("night1").toString(), "--out", data.toString(),
                 "--run-id", "n1"});
-        Cli.run(new String[] {"build-index", "--faces", data.resolve("faces").toString(), "--out", index.toString()});
-        String out = Cli.run(new String[] {"cluster", "--index", index.toString()});
+        run(new String[] {"build-index", "--faces", data.resolve("faces").toString(), "--out", index.toString()});
+        String out = run(new String[] {"cluster", "--index", index.toString()});
         assertTrue(out.contains("(full)"), out);
 
         Map<String, String> truth = labels(tmp.resolve("night1-labels.csv"));
@@ -72,7 +79,7 @@ class PeopleTest {
                 .allMatch(e -> e.getValue() == obama), "two different photos of obama, one person: " + seen);
 
         // search --persons with a photo none of them is: obama_3.
-        JsonNode answer = new ObjectMapper().readTree(Cli.run(new String[] {"search", "--index", index.toString(),
+        JsonNode answer = new ObjectMapper().readTree(run(new String[] {"search", "--index", index.toString(),
                 "--image", IDS.resolve("obama_3.jpg").toString(), "--persons"}));
         JsonNode first = answer.get("persons").get(0);
         assertEquals(obama, first.get("person_id").asLong(), answer.toPrettyString());
@@ -83,15 +90,15 @@ class PeopleTest {
 
         // Night 2: obama_3 and its copies arrive; the nightly run places them with obama.
         Files.writeString(tmp.resolve("night2.csv"), "file,person\n" + IDS.resolve("obama_3.jpg") + ",obama\n");
-        Cli.run(new String[] {"eval", "degrade", "--photos", tmp.resolve("night2.csv").toString(), "--out",
+        run(new String[] {"eval", "degrade", "--photos", tmp.resolve("night2.csv").toString(), "--out",
                 tmp.resolve("night2").toString()});
         Files.delete(tmp.resolve("night2/photos.csv"));
         Files.delete(tmp.resolve("night2/pairs.csv"));
-        Cli.run(new String[] {"ingest", "--input", tmp.resolve("night2").toString(), "--out", data.toString(),
+        run(new String[] {"ingest", "--input", tmp.resolve("night2").toString(), "--out", data.toString(),
                 "--run-id", "n2"});
-        Cli.run(new String[] {"build-index", "--faces", data.resolve("faces").toString(), "--out", index.toString(),
+        run(new String[] {"build-index", "--faces", data.resolve("faces").toString(), "--out", index.toString(),
                 "--incremental"});
-        out = Cli.run(new String[] {"cluster", "--index", index.toString(), "--incremental"});
+        out = run(new String[] {"cluster", "--index", index.toString(), "--incremental"});
         assertTrue(out.contains("(nightly on "), out);
         Map<String, Long> after = persons(tmp, index);
         long placed = after.entrySet().stream().filter(e -> e.getKey().startsWith("obama_3")).count();
@@ -101,6 +108,23 @@ class PeopleTest {
             else assertEquals(person.get(photo), p, photo + " keeps its person");
         });
         assertNotEquals(obama, after.get("biden_1.jpg"));
+
+        // A forget during the day: the person answers without the forgotten face from that moment.
+        String obama1 = Rows.byId(new HadoopFiles(new org.apache.hadoop.conf.Configuration()), table(index), "source",
+                "face_id").entrySet().stream().filter(e -> e.getKey().endsWith("/obama_1.jpeg")).findFirst()
+                .orElseThrow().getValue();
+        run(new String[] {"forget", "--index", index.toString(), "--face-id", obama1});
+        JsonNode later = new ObjectMapper().readTree(run(new String[] {"search", "--index", index.toString(),
+                "--image", IDS.resolve("obama_3.jpg").toString(), "--persons", "--person-faces", "100"}));
+        JsonNode them = later.get("persons").get(0);
+        assertEquals(obama, them.get("person_id").asLong());
+        assertEquals(after.values().stream().filter(v -> v == obama).count() - 1, them.get("size").asLong());
+        assertTrue(them.get("faces").findValuesAsText("face_id").stream().noneMatch(obama1::equals), them.toString());
+    }
+
+    private static String table(Path index) throws Exception {
+        Path people = index.resolve("people");
+        return people.resolve(Files.readString(people.resolve("CURRENT")).strip()).resolve("identities").toString();
     }
 
     /** photo file name to person, from the csv eval degrade wrote. */
@@ -114,11 +138,8 @@ class PeopleTest {
 
     /** Photo file name to person id, from the published identities table. */
     private static Map<String, Long> persons(Path tmp, Path index) throws Exception {
-        Path people = index.resolve("people");
-        String v = Files.readString(people.resolve("CURRENT")).strip();
         Map<String, Long> m = new HashMap<>();
-        Rows.byId(new HadoopFiles(new org.apache.hadoop.conf.Configuration()),
-                people.resolve(v).resolve("identities").toString(), "source", "person_id")
+        Rows.byId(new HadoopFiles(new org.apache.hadoop.conf.Configuration()), table(index), "source", "person_id")
                 .forEach((source, p) -> m.put(source.substring(source.lastIndexOf('/') + 1), Long.parseLong(p)));
         return m;
     }
