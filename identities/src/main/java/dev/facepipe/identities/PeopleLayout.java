@@ -10,10 +10,9 @@ public record PeopleLayout(String root) implements java.io.Serializable {
         return new PeopleLayout(people == null || people.isBlank() ? indexRoot.replaceAll("/+$", "") + "/people" : people);
     }
 
-    /** A new version name: UTC time to the millisecond, so versions sort by age. */
+    /** A new version name, as index versions are named but "p-": versions sort by age. */
     public static String newVersion() {
-        return "p-" + java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)
-                .format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss-SSS"));
+        return "p-" + dev.facepipe.index.IndexLayout.newVersion().substring("v-".length());
     }
 
     public String pointer() {

@@ -1,10 +1,5 @@
 package dev.facepipe.identities;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
 /**
  * manifest.json beside every identities version: which index version and model it groups, how
@@ -45,24 +40,13 @@ public record PeopleManifest(
     static final String ALGORITHM = "chinese-whispers over the k-nearest-neighbour graph (links at or above min_cosine,"
             + " weighted by cosine)";
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
 
     public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.facepipe.storage.ManifestJson.write(this);
     }
 
     public static PeopleManifest fromJson(String json) {
-        try {
-            return JSON.readValue(json, PeopleManifest.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not an identities manifest: " + e.getMessage(), e);
-        }
+        return dev.facepipe.storage.ManifestJson.read(json, PeopleManifest.class, "an identities manifest");
     }
 }

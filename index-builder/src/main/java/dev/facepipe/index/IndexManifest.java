@@ -1,10 +1,5 @@
 package dev.facepipe.index;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.List;
 
 /**
@@ -68,24 +63,13 @@ public record IndexManifest(
                 open >= threshold ? "" : String.format(java.util.Locale.ROOT, "; open-set alone gives %.4f", open));
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
 
     public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.facepipe.storage.ManifestJson.write(this);
     }
 
     public static IndexManifest fromJson(String json) {
-        try {
-            return JSON.readValue(json, IndexManifest.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not an index manifest: " + e.getMessage(), e);
-        }
+        return dev.facepipe.storage.ManifestJson.read(json, IndexManifest.class, "an index manifest");
     }
 }

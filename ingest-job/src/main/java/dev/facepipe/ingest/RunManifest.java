@@ -1,9 +1,6 @@
 package dev.facepipe.ingest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.util.Map;
 
 /**
@@ -30,10 +27,7 @@ public record RunManifest(String runId, String input, long inputs, long alreadyI
         return imageRows == 0 ? 0 : (double) (imageRows - imagesOk) / imageRows;
     }
 
-    static final ObjectMapper JSON = new ObjectMapper()
-            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    static final com.fasterxml.jackson.databind.ObjectMapper JSON = dev.facepipe.storage.ManifestJson.MAPPER;
 
     public boolean reconciles() {
         long rejected = rejectedByReason.values().stream().mapToLong(Long::longValue).sum();
@@ -41,19 +35,11 @@ public record RunManifest(String runId, String input, long inputs, long alreadyI
     }
 
     public String toJson() {
-        try {
-            return JSON.writeValueAsString(this);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
+        return dev.facepipe.storage.ManifestJson.write(this);
     }
 
     public static RunManifest fromJson(String json) {
-        try {
-            return JSON.readValue(json, RunManifest.class);
-        } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("not a run manifest: " + e.getMessage(), e);
-        }
+        return dev.facepipe.storage.ManifestJson.read(json, RunManifest.class, "a run manifest");
     }
 
     public String summary() {

@@ -39,7 +39,7 @@ public final class ApiServer implements AutoCloseable {
     static final String PAGE = "facepipe/serve/page.html";
     static final java.util.List<String> ROUTES = java.util.List.of("/", "/healthz", "/readyz", "/metrics", "/openapi.json",
             "/v1/search/embedding", "/v1/search/image", "/v1/search/face", "/v1/faces/{face_id}",
-            "/v1/faces/{face_id}/crop");
+            "/v1/faces/{face_id}/crop", "/v1/persons/{person_id}");
     private final SearchService service;
     private final ServeSettings settings;
     private final Access access;
@@ -72,6 +72,7 @@ public final class ApiServer implements AutoCloseable {
                 .post("/v1/search/face", guarded("/v1/search/face", this::searchFace))
                 .get("/v1/faces/{face_id}", guarded("/v1/faces/{face_id}", this::faceEvidence))
                 .get("/v1/faces/{face_id}/crop", guarded("/v1/faces/{face_id}/crop", this::faceCrop))
+                .get("/v1/persons/{person_id}", guarded("/v1/persons/{person_id}", this::person))
                 .setFallbackHandler(ex -> send(ex, 404, error("no such route: " + ex.getRequestMethod() + " "
                         + ex.getRequestPath() + " (see /openapi.json)")));
         this.server = Undertow.builder().addHttpListener(settings.port(), settings.bind()).setHandler(routes).build();
@@ -306,6 +307,46 @@ public final class ApiServer implements AutoCloseable {
         send(ex, 200, out);
     }
 
+    /** A person (facepipe cluster): its faces the served version holds and does not withhold, best linked first. */
+    private void person(HttpServerExchange ex, String key) {
+        String raw = ex.getQueryParameters().get("person_id").getFirst();
+        long id;
+        try {
+            id = Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            throw new Refusal(400, "not a person id: " + raw + " (a number, as person_id in a search answer)");
+        }
+        java.util.Deque<String> limit = ex.getQueryParameters().get("faces");
+        int max = Math.max(1, Math.min(settings.maxK(), limit == null ? 50 : parseInt(limit.getFirst(), "faces")));
+        SearchService.Person p = service.person(id, max);
+        if (p == null) throw new Refusal(404, "no person " + id + " in the served identities (none yet, or every face"
+                + " of it is withheld or no longer served)");
+        ObjectNode out = JSON.createObjectNode();
+        out.put("person_id", id);
+        out.put("identities_version", p.identitiesVersion());
+        out.put("size", p.size());
+        if (p.cohesion() == null) out.putNull("cohesion");
+        else out.put("cohesion", round(p.cohesion(), 10000));
+        out.put("withheld", p.withheld());
+        ArrayNode faces = out.putArray("faces");
+        for (Sidecars.Entry e : p.faces()) {
+            ObjectNode f = faces.addObject();
+            f.put("face_id", e.faceId());
+            f.put("image_id", e.imageId());
+            f.put("source_url", e.source());
+            f.put("page_url", e.pageUrl());
+        }
+        send(ex, 200, out);
+    }
+
+    private static int parseInt(String raw, String name) {
+        try {
+            return Integer.parseInt(raw);
+        } catch (NumberFormatException e) {
+            throw new Refusal(400, name + " must be a number, got " + raw);
+        }
+    }
+
     /** An indexed face's aligned crop (JPEG), cut again from its image's blob. */
     private void faceCrop(HttpServerExchange ex, String key) throws Exception {
         String faceId = ex.getQueryParameters().get("face_id").getFirst();
@@ -337,6 +378,7 @@ public final class ApiServer implements AutoCloseable {
             h.put("image_id", e == null ? null : e.imageId());
             h.put("score", round(m.score(), 10000));
             h.put("match", m.match());
+            if (m.personId() != null) h.put("person_id", m.personId()); // facepipe cluster's identities, when there are
             ObjectNode ev = h.putObject("evidence");
             ev.put("source_url", e == null ? null : e.source());
             ev.put("page_url", e == null ? null : e.pageUrl());

@@ -46,17 +46,25 @@ public final class SearchService implements AutoCloseable {
     final ServeMetrics metrics = new ServeMetrics();
     private final FanOut fanOut;
     private final QueryGuard guard;
+    private final ServedPeople people;
     private final AtomicReference<ServedVersion> served = new AtomicReference<>();
     private final ScheduledExecutorService follower;
     private volatile String lastSwapError;
     private final java.util.Map<String, byte[]> crops;
 
     /** One hit as answered: the face's evidence, its score and whether it is a match at the threshold. */
-    public record Match(long faceKey, int shard, float score, boolean match, Sidecars.Entry face) {}
+    public record Match(long faceKey, int shard, float score, boolean match, Sidecars.Entry face, Long personId) {}
 
     /** An answer: hits best first, the version and threshold that gave them, and what was left out. */
     public record Answer(String version, String modelId, double threshold, String thresholdMethod, List<Match> hits,
             List<Integer> missedShards, int withheld) {}
+
+    /**
+     * A person (facepipe cluster) as the served version shows it: its faces that the version holds
+     * and does not withhold, best linked first, and how many were withheld.
+     */
+    public record Person(long personId, String identitiesVersion, int size, Double cohesion,
+            List<Sidecars.Entry> faces, int withheld) {}
 
     /** One face of an uploaded photo and, when it could be searched, its answer. */
     public record FaceAnswer(int number, FaceResult face, boolean main, Answer answer, byte[] crop) {}
@@ -79,6 +87,7 @@ public final class SearchService implements AutoCloseable {
         });
         this.fanOut = new FanOut(metrics, settings.shardDeadlineMs(), settings.hedgeAfterMs());
         this.guard = new QueryGuard(files, cfg);
+        this.people = new ServedPeople(files, root);
         this.follower = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "facepipe-follow-current");
             t.setDaemon(true);
@@ -109,7 +118,10 @@ public final class SearchService implements AutoCloseable {
             }
             String version = files.readString(layout.pointer()).strip();
             ServedVersion old = served.get();
-            if (old != null && old.version().equals(version)) return true;
+            if (old != null && old.version().equals(version)) {
+                people.refresh(old.manifest.modelId());
+                return true;
+            }
             long t0 = System.nanoTime();
             ServedVersion next = ServedVersion.open(files, root, version, settings.cacheDir());
             long bytes = settings.warmupQueries() < 0 ? 0 : warm(next);
@@ -121,6 +133,7 @@ public final class SearchService implements AutoCloseable {
                 old.release();
             }
             pruneCache(next);
+            people.refresh(next.manifest.modelId());
             lastSwapError = null;
             LOG.info("serving index version {} ({} vectors, {} shard(s), {} MB read to warm) after {} ms", version,
                     next.vectors(), next.shards.size(), bytes >> 20, (System.nanoTime() - t0) / 1_000_000);
@@ -245,13 +258,54 @@ public final class SearchService implements AutoCloseable {
                     continue;
                 }
                 float score = p.result().distance(0, j);
-                hits.add(new Match(key, p.shard(), score, score >= threshold, e));
+                hits.add(new Match(key, p.shard(), score, score >= threshold, e, people.personOf(key)));
             }
         }
         hits.sort(Comparator.comparingDouble(Match::score).reversed());
         return new Answer(v.version(), v.manifest.modelId(), threshold, v.manifest.thresholdMethod(v.vectors()),
                 List.copyOf(hits.subList(0,
                 Math.min(want, hits.size()))), g.missed(), withheld);
+    }
+
+    /** The person a face belongs to (facepipe cluster), or null when there are no identities or it has none. */
+    public Long personOf(long faceKey) {
+        return people.personOf(faceKey);
+    }
+
+    /**
+     * A person's faces as the served version shows them, at most max; null when there are no
+     * identities, the person is unknown, or every face of it is withheld or no longer served.
+     */
+    public Person person(long personId, int max) {
+        List<dev.facepipe.identities.Identity> members = people.members(personId);
+        dev.facepipe.identities.People p = people.current();
+        if (members.isEmpty() || p == null) return null;
+        ServedVersion v = acquire();
+        try {
+            Set<Long> optedOut = optedOut(v);
+            List<Sidecars.Entry> shown = new ArrayList<>();
+            int withheld = 0;
+            int size = 0;
+            for (dev.facepipe.identities.Identity m : members) {
+                for (IndexManifest.Shard sh : v.manifest.shards()) {
+                    Sidecars.Entry e = v.lookup(sh.shard(), m.faceKey());
+                    if (e == null) continue;
+                    QueryGuard.Why why = guard.withheld(e, m.faceKey(), optedOut);
+                    if (why != null) {
+                        withheld++;
+                        metrics.withheld.labelValues(why.code()).inc();
+                    } else {
+                        size++;
+                        if (shown.size() < max) shown.add(e);
+                    }
+                    break;
+                }
+            }
+            if (shown.isEmpty()) return null;
+            return new Person(personId, p.manifest().version(), size, members.get(0).cohesion(), shown, withheld);
+        } finally {
+            v.release();
+        }
     }
 
     /**
@@ -264,7 +318,7 @@ public final class SearchService implements AutoCloseable {
         try {
             Located at = locate(v, faceId);
             return at == null ? null : new Answer(v.version(), v.manifest.modelId(), Double.NaN, "",
-                    List.of(new Match(at.key, at.shard, Float.NaN, false, at.entry)), List.of(), 0);
+                    List.of(new Match(at.key, at.shard, Float.NaN, false, at.entry, people.personOf(at.key))), List.of(), 0);
         } finally {
             v.release();
         }

@@ -136,7 +136,7 @@ class ApiServerTest {
             assertEquals(new HashSet<>(ApiServer.ROUTES), paths);
             for (String p : ApiServer.ROUTES) {
                 boolean post = spec.get("paths").get(p).has("post");
-                String path = p.replace("{face_id}", TestIndex.faceId(1));
+                String path = p.replace("{face_id}", TestIndex.faceId(1)).replace("{person_id}", "1");
                 String body = post ? post(api.port(), path, null, new byte[0]).body() : get(api.port(), path).body();
                 assertFalse(body.contains("no such route"), p + " is described but not served");
             }

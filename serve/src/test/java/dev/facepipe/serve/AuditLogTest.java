@@ -16,7 +16,7 @@ class AuditLogTest {
     void everySearchIsALineAndTheFileRotatesBySizeKeepingEveryLine(@TempDir Path tmp) throws Exception {
         AuditLog log = new AuditLog(tmp, 600);
         SearchService.Answer a = new SearchService.Answer("v-1", "m", 0.5, "test", List.of(new SearchService.Match(1, 0, 0.9f,
-                true, new Sidecars.Entry(1, "face-1", "img", "http://x", null, null, null))), List.of(2), 1);
+                true, new Sidecars.Entry(1, "face-1", "img", "http://x", null, null, null), null)), List.of(2), 1);
         for (int i = 0; i < 10; i++) {
             log.record("alice", "/v1/search/embedding", "hash" + i, a, null);
             Thread.sleep(2); // rotated names carry the millisecond

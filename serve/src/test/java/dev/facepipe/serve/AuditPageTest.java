@@ -16,8 +16,8 @@ class AuditPageTest {
     void countsEveryFileRotatedOrNotAndEscapesWhatItShows(@TempDir Path tmp) throws Exception {
         AuditLog log = new AuditLog(tmp, 400);
         SearchService.Answer a = new SearchService.Answer("v-1", "m", 0.5, "t", List.of(
-                new SearchService.Match(1, 0, 0.91f, true, new Sidecars.Entry(1, "face<b>", "i", "u", null, null, null)),
-                new SearchService.Match(2, 0, 0.2f, false, new Sidecars.Entry(2, "face-2", "i", "u", null, null, null))),
+                new SearchService.Match(1, 0, 0.91f, true, new Sidecars.Entry(1, "face<b>", "i", "u", null, null, null), null),
+                new SearchService.Match(2, 0, 0.2f, false, new Sidecars.Entry(2, "face-2", "i", "u", null, null, null), null)),
                 List.of(), 1);
         for (int i = 0; i < 6; i++) {
             log.record(i % 2 == 0 ? "alice" : "bob", "/v1/search/embedding", "abc" + i, a, null);

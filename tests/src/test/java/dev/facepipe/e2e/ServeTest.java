@@ -51,6 +51,7 @@ class ServeTest {
                     "--run-id", "i");
             Path index = tmp.resolve("index");
             run(tmp, "build-index", "--faces", tmp.resolve("data/faces").toString(), "--out", index.toString());
+            run(tmp, "cluster", "--index", index.toString());
 
             Config cfg = Config.builder().set("models.dir=" + ROOT.resolve("models"))
                     .set("optout.store=" + tmp.resolve("optout")).set("serve.port=0").set("serve.follow_seconds=0")
@@ -75,6 +76,12 @@ class ServeTest {
                 assertFalse(top.get("evidence").get("quality").isNull());
                 assertEquals(first, top.get("evidence").get("index_version").asText());
                 String topFace = top.get("face_id").asText();
+                // The person (facepipe cluster): obama_1 and obama_2 are two photos of one man.
+                long person = top.get("person_id").asLong();
+                JsonNode him = get(api.port(), "/v1/persons/" + person);
+                assertEquals(2, him.get("size").asInt(), him.toString());
+                assertEquals(0, him.get("withheld").asInt(), him.toString());
+                assertTrue(him.get("faces").findValuesAsText("source_url").contains(url), him.toString());
                 HttpResponse<byte[]> crop = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
                         "http://127.0.0.1:" + api.port() + "/v1/faces/" + topFace + "/crop")).build(),
                         HttpResponse.BodyHandlers.ofByteArray());
@@ -91,6 +98,10 @@ class ServeTest {
                 assertEquals(first, after.get("index_version").asText(), "still the old version");
                 for (JsonNode h : after.get("hits")) assertNotEquals(url, h.get("evidence").get("source_url").asText());
                 assertTrue(after.get("withheld").asInt() >= 1, after.toString());
+                JsonNode without = get(api.port(), "/v1/persons/" + person);
+                assertEquals(1, without.get("withheld").asInt(), without.toString());
+                assertEquals(1, without.get("size").asInt(), without.toString());
+                assertFalse(without.get("faces").findValuesAsText("source_url").contains(url), without.toString());
                 assertEquals(404, HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                         + api.port() + "/v1/faces/" + topFace + "/crop")).build(), HttpResponse.BodyHandlers.ofString())
                         .statusCode(), "a forgotten face's crop is gone too, cached or not");
@@ -112,6 +123,13 @@ class ServeTest {
                 assertTrue(page.contains("<td class=l>anonymous</td><td>5</td>"), page);
             }
         }
+    }
+
+    private static JsonNode get(int port, String path) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body());
     }
 
     /**
