@@ -319,8 +319,16 @@ public final class ApiServer implements AutoCloseable {
         java.util.Deque<String> limit = ex.getQueryParameters().get("faces");
         int max = Math.max(1, Math.min(settings.maxK(), limit == null ? 50 : parseInt(limit.getFirst(), "faces")));
         SearchService.Person p = service.person(id, max);
-        if (p == null) throw new Refusal(404, "no person " + id + " in the served identities (none yet, or every face"
-                + " of it is withheld or no longer served)");
+        // A person's faces are a disclosure like a search's: each lookup is audited with what it returned.
+        String hash = ContentHash.sha256Hex(("person " + id).getBytes(StandardCharsets.UTF_8));
+        if (p == null) {
+            audit.refused(key, "/v1/persons/{person_id}", hash, "no such person served");
+            throw new Refusal(404, "no person " + id + " in the served identities (none yet, or every face"
+                    + " of it is withheld or no longer served)");
+        }
+        audit.record(key, "/v1/persons/{person_id}", hash, new SearchService.Answer(service.version(),
+                service.modelId(), Double.NaN, "", p.faces().stream().map(e -> new SearchService.Match(e.faceKey(), -1,
+                        Float.NaN, false, e, id)).toList(), java.util.List.of(), p.withheld()), null);
         ObjectNode out = JSON.createObjectNode();
         out.put("person_id", id);
         out.put("identities_version", p.identitiesVersion());

@@ -100,12 +100,14 @@ final class AuditLog implements AutoCloseable {
         n.put("query_sha256", queryHash);
         if (face != null) n.put("face", face);
         n.put("index_version", a.version());
-        n.put("threshold", a.threshold());
+        if (Double.isNaN(a.threshold())) n.putNull("threshold"); // a person lookup: no query to score
+        else n.put("threshold", a.threshold());
         ArrayNode hits = n.putArray("results");
         for (SearchService.Match m : a.hits()) {
             ObjectNode h = hits.addObject();
             h.put("face_id", m.face() == null ? null : m.face().faceId());
-            h.put("score", Math.round(m.score() * 10000) / 10000.0);
+            if (Float.isNaN(m.score())) h.putNull("score");
+            else h.put("score", Math.round(m.score() * 10000) / 10000.0);
         }
         ArrayNode missed = n.putArray("missed_shards");
         a.missedShards().forEach(missed::add);

@@ -109,8 +109,9 @@ public final class AuditPage {
             if (n.has("refused")) {
                 h.append("refused: ").append(esc(n.path("refused").asText())).append("</td><td></td>");
             } else {
+                String score = best.path("score").isNumber() ? " " + best.path("score").asDouble() : ""; // none: a person
                 h.append(n.path("results").size()).append("</td><td class=l>").append(best.isMissingNode() ? ""
-                        : esc(best.path("face_id").asText()) + " " + best.path("score").asDouble()).append("</td>");
+                        : esc(best.path("face_id").asText()) + score).append("</td>");
             }
             h.append("<td>").append(n.path("withheld").asInt(0)).append("</td><td>")
                     .append(esc(n.path("missed_shards").toString().replace("[]", ""))).append("</td></tr>");

@@ -115,12 +115,13 @@ class ServeTest {
                         Files.readAllBytes(DEB.resolve("camera.png")));
                 assertTrue(noFace.statusCode() == 200 || noFace.statusCode() == 422, noFace.body());
                 String audit = Files.readString(tmp.resolve("audit/audit.jsonl"));
-                assertEquals(5, audit.lines().count(), "one line a search (the page's included): " + audit);
+                assertEquals(7, audit.lines().count(), "one line a search (the page's included) and a person lookup: "
+                        + audit);
                 assertServeCommandRunsAndStops(tmp, index);
                 run(tmp, "audit", "--dir", tmp.resolve("audit").toString(), "--out", tmp.resolve("audit.html").toString());
                 String page = Files.readString(tmp.resolve("audit.html"));
-                assertTrue(page.contains("<p id=totals>5 searches answered, 0 refused, 5 lines</p>"), page);
-                assertTrue(page.contains("<td class=l>anonymous</td><td>5</td>"), page);
+                assertTrue(page.contains("<p id=totals>7 searches answered, 0 refused, 7 lines</p>"), page);
+                assertTrue(page.contains("<td class=l>anonymous</td><td>7</td>"), page);
             }
         }
     }
