@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Nightly: discover and re-crawl what is due, ingest what changed, sync the index to the live,
+# Nightly: discover and re-crawl what is due (on Spark with recrawl.spark=true), ingest what changed, sync the index to the live,
 # unforgotten faces (it rebuilds by itself when its layout is outgrown or its lists too uneven), and with
 # cluster.nightly=true place the new faces among the persons (facepipe cluster --incremental).
 # One run at a time: a second start exits 75 at once. Prints one summary line per night.
@@ -56,7 +56,10 @@ step() {
   [ "$on_alarm" = stop ] && finish "stopped after $name, the index is left as it was"
   return 0
 }
-step recrawl "go on" recrawl --out "$crawl" --run-id "$run_id"
+on_spark=()
+# shellcheck disable=SC2086 # FACEPIPE_ARGS is a list of options
+[ "$(conf_get recrawl.spark ${FACEPIPE_ARGS:-})" = true ] && on_spark=(--spark)
+step recrawl "go on" recrawl --out "$crawl" --run-id "$run_id" "${on_spark[@]}"
 step ingest stop ingest --input "$crawl" --out "$data" --run-id "$run_id"
 step build-index stop build-index --faces "$data/faces" --out "$index" --incremental
 # shellcheck disable=SC2086 # FACEPIPE_ARGS is a list of options

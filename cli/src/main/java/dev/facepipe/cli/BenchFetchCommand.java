@@ -16,8 +16,8 @@ import picocli.CommandLine.ParentCommand;
 
 @Command(name = "fetch", mixinStandardHelpOptions = true,
         description = "Fetch a URL list from a loopback web of many hosts (127.0.1.x, in this JVM) on Spark, politeness"
-                + " on: images/s, MB/s, images/s per core, robots.txt reads per host; with --compare-crawl the"
-                + " one-JVM crawl of the same hosts from their pages, for the same figures.")
+                + " on: images/s, MB/s, images/s per core, robots.txt reads per host; with --compare-crawl the crawl of"
+                + " the same hosts from their pages, on Spark and in one JVM, for the same figures.")
 final class BenchFetchCommand implements Callable<Integer> {
     @ParentCommand
     BenchCommand bench;
@@ -37,7 +37,8 @@ final class BenchFetchCommand implements Callable<Integer> {
     @Option(names = "--master", description = "Spark master (default: ${DEFAULT-VALUE}).")
     String master = "local[2]";
 
-    @Option(names = "--compare-crawl", description = "Also crawl the same hosts from their pages in one JVM.")
+    @Option(names = "--compare-crawl", description = "Also crawl the same hosts from their pages: on Spark (crawl"
+            + " --spark) and in one JVM.")
     boolean compareCrawl;
 
     @Override
@@ -65,6 +66,10 @@ final class BenchFetchCommand implements Callable<Integer> {
                     r.fetched() / steady / cores, maxRobots,
                     delayMs > 0 ? String.format(Locale.ROOT, "%.1f images/s", hosts * 1000.0 / delayMs) : "none");
             if (compareCrawl) {
+                dev.facepipe.fetch.CrawlSparkJob.Result k = dev.facepipe.fetch.CrawlSparkJob.run(cfg, web.roots(),
+                        tmp.resolve("crawl-spark").toString(), "bench");
+                System.out.printf(Locale.ROOT, "crawl --spark (%s, same hosts from their pages): %s; %.1f images/s per"
+                        + " core%n", master, k.summary(), k.images() / k.seconds() / cores);
                 CrawlJob.Result c = CrawlJob.run(cfg, web.roots(), tmp.resolve("crawl").toString(), "bench");
                 System.out.printf(Locale.ROOT, "crawl (one JVM, crawler.threads=%d, same hosts from their pages): %d pages,"
                         + " %d images (%.1f MB) in %.1f s: %.1f images/s, %.2f MB/s, %.1f images/s per core%n",

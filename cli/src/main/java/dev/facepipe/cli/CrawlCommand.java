@@ -24,8 +24,20 @@ final class CrawlCommand implements Callable<Integer> {
     @Option(names = "--run-id", paramLabel = "ID", description = "Run id (default: UTC time, yyyyMMdd-HHmmss).")
     String runId = RunIds.now();
 
+    @Option(names = "--spark", description = "Crawl on Spark, cut by host: a crawler a task on the hosts of its seeds"
+            + " (a host's pages are read from its own seeds only); images pages show on other hosts are fetched after,"
+            + " by host. The same blobs and manifest rows.")
+    boolean spark;
+
     @Override
     public Integer call() throws Exception {
+        if (spark) {
+            dev.facepipe.fetch.CrawlSparkJob.Result r = dev.facepipe.fetch.CrawlSparkJob.run(main.config(), seeds, out,
+                    runId);
+            System.out.println("crawl " + r.runId() + ": " + r.summary());
+            System.out.println("manifest " + r.manifest().manifest());
+            return 0;
+        }
         CrawlJob.Result r = CrawlJob.run(main.config(), seeds, out, runId);
         System.out.println("crawl " + r.runId() + ": " + r.summary());
         System.out.println("manifest " + r.manifest());

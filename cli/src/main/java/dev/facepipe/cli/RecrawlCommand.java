@@ -26,8 +26,9 @@ final class RecrawlCommand implements Callable<Integer> {
     @Option(names = "--all", description = "Treat every live URL as due now.")
     boolean all;
 
-    @Option(names = "--spark", description = "Re-fetch what is due on Spark, the schedule kept in host buckets (for"
-            + " schedules one JVM cannot hold); no discovery (run without --spark, or crawl, for new images).")
+    @Option(names = "--spark", description = "Re-crawl on Spark, the schedule kept in host buckets (for schedules one"
+            + " JVM cannot hold): discovery is a crawl on Spark (crawl --spark), the re-fetch cut by host."
+            + " scripts/nightly-recrawl.sh adds it where recrawl.spark=true.")
     boolean spark;
 
     @Override

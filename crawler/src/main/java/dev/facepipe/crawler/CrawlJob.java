@@ -49,9 +49,10 @@ public final class CrawlJob {
     /**
      * @param referenced the image URLs the pages of this run showed (fetched or not), but for those skipped
      * @param complete   whether the run read every page it found (no crawler.max_pages cut, no image left unfetched)
+     * @param elsewhere  images shown on hosts this run does not own, with their pages (a crawl on Spark's share)
      */
     public record Result(String runId, String manifest, long pages, long images, long bytes, long errors, long rows,
-            double seconds, Set<String> referenced, boolean complete) {
+            double seconds, Set<String> referenced, boolean complete, List<ImageRef> elsewhere) {
         public String summary() {
             return String.format(Locale.ROOT, "%d pages, %d images fetched (%.1f MB), %d manifest rows, %d not fetched,"
                     + " %.1f s (%.1f images/s)", pages, images, bytes / 1e6, rows, errors, seconds, images / seconds);
@@ -74,20 +75,47 @@ public final class CrawlJob {
     /** @param pacer per-host politeness, shared with the requests that follow (a re-crawl's conditional GETs) */
     static Result run(Config cfg, List<String> seeds, String out, String runId, Set<String> known, HostPacer pacer)
             throws Exception {
-        long t0 = System.currentTimeMillis();
         CrawlSettings s = CrawlSettings.fromConfig(cfg);
         HadoopFiles files = HadoopFiles.fromConfig(cfg);
         Set<String> hosts = new LinkedHashSet<>();
         for (String h : s.allowedHosts()) hosts.add(h.toLowerCase(Locale.ROOT));
         for (String seed : seeds) {
-            String scheme = URI.create(seed).getScheme();
-            if (scheme == null || !(scheme.equals("http") || scheme.equals("https"))) {
-                throw new IllegalArgumentException("seed " + seed + ": only http and https URLs are crawled");
-            }
+            checkSeed(seed);
             if (s.allowedHosts().isEmpty()) hosts.add(URI.create(seed).getHost().toLowerCase(Locale.ROOT));
         }
         rememberSeeds(files, new CrawlLayout(out), seeds);
-        Path work = cfg.getPath("crawler.work_dir").resolve(runId);
+        String manifest = new CrawlLayout(out).manifest(runId);
+        return crawl(s, files, cfg.getPath("crawler.work_dir").resolve(runId), seeds, hosts, out, runId, known, pacer,
+                url -> true, manifest, true);
+    }
+
+    /**
+     * One task's share of a crawl on Spark: its seeds, pages only on its own hosts, images on its own
+     * hosts fetched, those on other hosts noted in {@link Result#elsewhere} (their own task, or the
+     * fetch that follows, gets them: one host, one task). The manifest rows go to the file manifest.
+     */
+    public static Result share(CrawlSettings s, HadoopFiles files, Path work, List<String> seeds, Set<String> hosts,
+            String out, String runId, Set<String> known, String manifest) throws Exception {
+        Set<String> pages = new LinkedHashSet<>();
+        for (String h : hosts) {
+            if (s.allowedHosts().isEmpty() || s.allowedHosts().stream().anyMatch(a -> a.equalsIgnoreCase(h))) pages.add(h);
+        }
+        return crawl(s, files, work, seeds, pages, out, runId, known, HostPacer.fromSettings(s),
+                url -> hosts.contains(UrlRef.hostOf(url)), manifest, false);
+    }
+
+    /** A seed a crawl can start from (http or https), else the reason, naming it. */
+    public static void checkSeed(String seed) {
+        String scheme = URI.create(seed).getScheme();
+        if (scheme == null || !(scheme.equals("http") || scheme.equals("https"))) {
+            throw new IllegalArgumentException("seed " + seed + ": only http and https URLs are crawled");
+        }
+    }
+
+    private static Result crawl(CrawlSettings s, HadoopFiles files, Path work, List<String> seeds, Set<String> hosts,
+            String out, String runId, Set<String> known, HostPacer pacer, java.util.function.Predicate<String> here,
+            String manifest, boolean wholeRun) throws Exception {
+        long t0 = System.currentTimeMillis();
         Path journalFile = work.resolve("journal.jsonl");
         boolean resuming = Files.exists(journalFile);
         CrawlJournal.Replay earlier = CrawlJournal.replay(journalFile);
@@ -123,7 +151,7 @@ public final class CrawlJob {
         cc.setCleanupDelaySeconds(1);
         PageFetcher fetcher = new GuardedPageFetcher(cc, s, pacer);
         CrawlJournal journal = CrawlJournal.append(journalFile);
-        CrawlState state = new CrawlState(s, blobs, new ArrayList<>(hosts), known, journal, earlier);
+        CrawlState state = new CrawlState(s, blobs, new ArrayList<>(hosts), known, journal, earlier, here);
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "crawl-progress");
             t.setDaemon(true);
@@ -165,8 +193,7 @@ public final class CrawlJob {
             journal.close();
         }
         List<GenericRecord> rows = state.rows();
-        String manifest = new CrawlLayout(out).manifest(runId);
-        writeManifest(files, manifest, rows);
+        writeManifest(files, manifest, rows, wholeRun);
         deleteTree(work); // only now: a kill before this line resumes (and rewrites the manifest)
         double secs = (System.currentTimeMillis() - t0) / 1000.0;
         long notFetched = rows.stream().filter(r -> CrawlStatus.of(r.get("status")) != CrawlStatus.FETCHED).count();
@@ -176,13 +203,13 @@ public final class CrawlJob {
         long pages = state.pagesVisited.get();
         boolean complete = pages > 0 && unfetched == 0 && (s.maxPages() < 0 || pages + rows.size() < s.maxPages());
         Result res = new Result(runId, manifest, pages, state.imagesFetched.get(), state.bytesFetched.get(), notFetched,
-                rows.size(), secs, referenced, complete);
+                rows.size(), secs, referenced, complete, List.copyOf(state.elsewhere.values()));
         LOG.info("crawl {}: {}", runId, res.summary());
         return res;
     }
 
     /** Adds the seeds to the root's list (the nightly re-crawl starts its discovery from them). */
-    private static void rememberSeeds(HadoopFiles files, CrawlLayout layout, List<String> seeds) {
+    public static void rememberSeeds(HadoopFiles files, CrawlLayout layout, List<String> seeds) {
         Set<String> all = new LinkedHashSet<>(seeds(files, layout));
         if (!all.addAll(seeds)) return;
         files.writeSmall(layout.seeds(), (String.join("\n", all) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
@@ -224,11 +251,14 @@ public final class CrawlJob {
         return earlier.rows().containsKey(url) || earlier.pages().contains(url);
     }
 
-    private static void writeManifest(HadoopFiles files, String path, List<GenericRecord> rows) throws IOException {
+    /** @param wholeRun the file is the run's only part: its folder is cleared first (of an earlier attempt's) */
+    private static void writeManifest(HadoopFiles files, String path, List<GenericRecord> rows, boolean wholeRun)
+            throws IOException {
         org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(path);
         org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(target.getParent(), "_" + target.getName() + ".tmp");
         var fs = files.fs(path);
-        fs.delete(target.getParent(), true);
+        if (wholeRun) fs.delete(target.getParent(), true);
+        fs.delete(tmp, false);
         try (ParquetWriter<GenericRecord> w = AvroParquetWriter.<GenericRecord>builder(
                 HadoopOutputFile.fromPath(tmp, files.conf())).withSchema(Schemas.CRAWL).build()) {
             for (GenericRecord r : rows) w.write(r);

@@ -34,6 +34,10 @@ final class CrawlState {
     final AtomicLong imagesFetched = new AtomicLong();
     final AtomicLong bytesFetched = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
+    /** Image URLs this run fetches (all, but for a crawl on Spark: those on the task's own hosts). */
+    private final java.util.function.Predicate<String> here;
+    /** Images the pages showed on hosts another task owns, by URL (the first page that showed one): fetched after. */
+    final Map<String, ImageRef> elsewhere = new ConcurrentHashMap<>();
 
     /** A parsed page: its directives and the images it references. */
     /** A page's directives and the images taken from it (urls: the same, for lookups). */
@@ -49,8 +53,9 @@ final class CrawlState {
     final Map<String, Integer> hops = new ConcurrentHashMap<>();
 
     CrawlState(CrawlSettings settings, BlobStore blobs, List<String> allowedHosts, java.util.Set<String> known,
-            CrawlJournal journal, CrawlJournal.Replay earlier) {
+            CrawlJournal journal, CrawlJournal.Replay earlier, java.util.function.Predicate<String> here) {
         this.settings = settings;
+        this.here = here;
         this.known = known;
         this.blobs = blobs;
         this.allowedHosts = allowedHosts;
@@ -75,6 +80,17 @@ final class CrawlState {
     boolean want(ImageRef ref) {
         if (wanted.putIfAbsent(ref.url(), ref) != null) return false;
         journal.want(ref);
+        return true;
+    }
+
+    /**
+     * Whether an image a page shows is for another task to fetch (its host is not this run's): then it
+     * is noted with its page, once, and gets no row here.
+     */
+    boolean refer(String url) {
+        if (here.test(url)) return false;
+        ImageRef ref = wanted.get(url);
+        if (ref != null) elsewhere.putIfAbsent(url, ref);
         return true;
     }
 

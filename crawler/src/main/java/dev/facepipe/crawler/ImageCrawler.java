@@ -44,7 +44,8 @@ final class ImageCrawler extends WebCrawler {
         CrawlState.PageInfo from = referringPage == null ? null : info(referringPage); // first: it may skip u
         if (state.skipped.contains(u)) return false;
         if (from != null && from.urls().contains(u)) {
-            return !from.directives().blocksImages() && state.wanted.containsKey(u) && !state.known.contains(u);
+            return !from.directives().blocksImages() && state.wanted.containsKey(u) && !state.known.contains(u)
+                    && !state.refer(u);
         }
         if (state.wanted.containsKey(u)) { // a redirected image
             return !state.known.contains(u) && (hostAllowed(u) || publicHost(u));
@@ -65,7 +66,7 @@ final class ImageCrawler extends WebCrawler {
             if (info.directives().blocksImages()) return;
             // srcset, lazy and meta images are not among crawler4j's own links: queue them here.
             for (ImageRef ref : info.images()) {
-                if (!isOutgoing(page, ref.url()) && !state.known.contains(ref.url())) {
+                if (!isOutgoing(page, ref.url()) && !state.known.contains(ref.url()) && !state.refer(ref.url())) {
                     int p = state.seed(ref.url());
                     if (p >= 0) queue(ref.url(), (byte) p);
                 }

@@ -92,7 +92,10 @@ public final class RecrawlJob {
         HostPacer pacer = HostPacer.fromSettings(s); // Crawl-delays read by discovery hold for the GETs too
         CrawlJob.Result found = discover(cfg, files, layout, runId, state, schedule, now, pacer);
         Map<String, GenericRecord> unshown = new ConcurrentHashMap<>();
-        if (found != null) Liveness.unreferenced(state, found, now, cfg.getLong("recrawl.unreferenced_grace_s"), unshown);
+        if (found != null && found.complete()) {
+            Liveness.unreferenced(state, found.referenced()::contains, now, cfg.getLong("recrawl.unreferenced_grace_s"),
+                    unshown);
+        }
         AtomicLong notModified = new AtomicLong(), same = new AtomicLong(), changed = new AtomicLong(),
                 gone = new AtomicLong(), errors = new AtomicLong();
         Map<String, GenericRecord> manifestRows = new ConcurrentHashMap<>(unshown);

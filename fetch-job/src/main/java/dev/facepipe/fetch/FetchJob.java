@@ -68,7 +68,8 @@ public final class FetchJob {
         return r;
     }
 
-    private static Result tally(SparkSession spark, String manifest, String runId, double seconds) {
+    /** What a published manifest holds: URLs, hosts, rows by status, image bytes. */
+    static Result tally(SparkSession spark, String manifest, String runId, double seconds) {
         Dataset<Row> m = spark.read().parquet(manifest).withColumn("host", ByHost.HOST.apply(col("url")));
         Map<String, Long> byStatus = new TreeMap<>();
         for (Row r : m.groupBy("status").agg(count("*")).collectAsList()) byStatus.put(r.getString(0), r.getLong(1));

@@ -34,6 +34,7 @@ final class FetchTask implements MapPartitionsFunction<Row, Row> {
     @Override
     public Iterator<Row> call(Iterator<Row> rows) throws Exception {
         List<Row> out = new ArrayList<>();
+        java.util.Map<String, String> via = new java.util.concurrent.ConcurrentHashMap<>(); // where a crawl found it
         Iterator<UrlRef> urls = new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -43,11 +44,18 @@ final class FetchTask implements MapPartitionsFunction<Row, Row> {
             @Override
             public UrlRef next() {
                 Row r = rows.next();
+                if (r.schema().getFieldIndex("via").isDefined() && r.getAs("via") != null) {
+                    via.put(r.getAs("url"), r.getAs("via"));
+                }
                 return new UrlRef(r.getAs("url"), r.getAs("page_url"), r.getAs("caption"));
             }
         };
         try (HostFetcher f = new HostFetcher(settings, new BlobStore(files, root), threads, hostsAtOnce)) {
-            f.fetch(urls, r -> out.add(ManifestRows.of(r)));
+            f.fetch(urls, r -> {
+                String found = via.get(r.get("url").toString());
+                if (found != null) r.put("via", found);
+                out.add(ManifestRows.of(r)); // one at a time: HostFetcher hands rows over in turn
+            });
         }
         return out.iterator();
     }

@@ -11,7 +11,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 
 /**
- * Step 4, the writer: the manifest rows through Spark's commit protocol (a task's rows count once,
+ * Step 4, the writer (of fetch, and of a crawl on Spark): the manifest rows through Spark's commit protocol (a task's rows count once,
  * whichever attempt committed them) into ROOT/_staging/run_id=R, then moved to
  * ROOT/manifests/run_id=R in one rename: readers never see half a run.
  */
@@ -35,8 +35,18 @@ final class ManifestPublish {
     }
 
     static String write(Dataset<Row> rows, HadoopFiles files, CrawlLayout layout, String runId) {
+        stage(rows, layout, runId);
+        return move(files, layout, runId);
+    }
+
+    /** The rows through Spark's commit protocol into the run's staging folder (replacing what was there). */
+    static void stage(Dataset<Row> rows, CrawlLayout layout, String runId) {
+        rows.write().mode(SaveMode.Overwrite).parquet(staging(layout, runId));
+    }
+
+    /** The staging folder becomes ROOT/manifests/run_id=R, in one rename. */
+    static String move(HadoopFiles files, CrawlLayout layout, String runId) {
         String staging = staging(layout, runId);
-        rows.write().mode(SaveMode.Overwrite).parquet(staging);
         String target = target(layout, runId);
         try {
             FileSystem fs = files.fs(target);
@@ -45,7 +55,7 @@ final class ManifestPublish {
                 throw new IOException("rename " + staging + " -> " + target + " failed");
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot publish the fetch manifest " + target + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot publish the manifest " + target + ": " + e.getMessage(), e);
         }
         return target;
     }

@@ -20,25 +20,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * recrawl --spark: the nightly re-fetch of what is due, on Spark, for schedules one JVM cannot hold
- * (the one-JVM recrawl keeps every URL's row in memory). Steps: the schedule and the latest fetched
- * rows by host ({@link RecrawlInputs}), each task's hosts joined, fetched and rescheduled
- * ({@link RecrawlTask}), the attempts the driver heard from published: the manifest at
- * CRAWL/manifests/run_id=R, the schedule as one file a host bucket under CRAWL/state. Discovery (new
- * images from the seeds' pages) and the unreferenced-image rule stay with the one-JVM recrawl.
+ * recrawl --spark: the nightly re-crawl on Spark, for schedules one JVM cannot hold (the one-JVM
+ * recrawl keeps every URL's row in memory). Steps: discovery, a crawl on Spark from the root's seeds
+ * that fetches only what the schedule does not hold live ({@link CrawlSparkJob}, run R-discovery);
+ * the schedule and the latest fetched rows by host ({@link RecrawlInputs}); each task's hosts joined,
+ * fetched and rescheduled ({@link RecrawlTask}); the attempts the driver heard from published: the
+ * manifest at CRAWL/manifests/run_id=R, the schedule as one file a host bucket under CRAWL/state.
+ * After a discovery that read every page it found, an image no page showed for
+ * recrawl.unreferenced_grace_s is gone, as in the one-JVM recrawl.
  */
 public final class RecrawlSparkJob {
     private static final Logger LOG = LoggerFactory.getLogger(RecrawlSparkJob.class);
 
     private RecrawlSparkJob() {}
 
-    /** @param alarms a host that answered none of tonight's requests, one line each */
+    /**
+     * @param pages      pages discovery read (0 where it did not run)
+     * @param discovered new images discovery fetched
+     * @param alarms     a host that answered none of tonight's requests, a discovery that read no page; one line each
+     */
     public record Result(String runId, long known, long due, long notModified, long sameBytes, long changed, long gone,
-            long errors, int buckets, String manifest, double seconds, List<String> alarms) {
+            long errors, long pages, long discovered, int buckets, String manifest, double seconds,
+            List<String> alarms) {
         public String summary() {
             return String.format(Locale.ROOT, "%d known URLs, %d due: %d not modified (304), %d same bytes, %d changed,"
-                    + " %d gone, %d errors; schedule in %d host buckets", known, due, notModified, sameBytes,
-                    changed, gone, errors, buckets);
+                    + " %d gone, %d errors; discovery: %d pages, %d new images; schedule in %d host buckets", known, due,
+                    notModified, sameBytes, changed, gone, errors, pages, discovered, buckets);
         }
     }
 
@@ -49,7 +56,13 @@ public final class RecrawlSparkJob {
         CrawlLayout layout = new CrawlLayout(out);
         ManifestPublish.checkNew(files, layout, runId);
         restoreState(files, layout);
-        Dataset<Row> table = RecrawlInputs.read(spark, files, layout);
+        java.util.TreeSet<String> alarms = new java.util.TreeSet<>();
+        String shown = layout.root() + "/_staging/shown-" + runId;
+        files.delete(shown);
+        CrawlSparkJob.Result found = discover(cfg, spark, files, layout, runId, shown, alarms);
+        Dataset<Row> table = RecrawlInputs.read(spark, files, layout, runId + "-discovery");
+        boolean aging = found != null && found.complete();
+        if (aging) table = RecrawlInputs.withShown(spark, table, shown);
         // A task holds its bucket's rows in memory: buckets by the number of rows, as fetch's tasks by URLs.
         int buckets = FetchPlan.of(cfg.getInt("recrawl.spark_buckets"), table.count(), Long.MAX_VALUE,
                 spark.sparkContext().defaultParallelism(), cfg.getLong("recrawl.urls_per_bucket")).partitions();
@@ -57,21 +70,46 @@ public final class RecrawlSparkJob {
         files.delete(staging);
         List<Row> results = RecrawlInputs.byHost(table, buckets)
                 .mapPartitions(new RecrawlTask(CrawlSettings.fromConfig(cfg), FetchSchedule.fromConfig(cfg), files, out,
-                        staging, now, all, cfg.getInt("fetch.threads"), cfg.getInt("fetch.hosts_at_once")),
+                        staging, now, all, cfg.getInt("fetch.threads"), cfg.getInt("fetch.hosts_at_once"), aging,
+                        cfg.getLong("recrawl.unreferenced_grace_s")),
                         Encoders.row(RecrawlTask.RESULT))
                 .collectAsList();
         long[] c = new long[RecrawlTask.COUNTS.size()];
-        java.util.TreeSet<String> alarms = new java.util.TreeSet<>();
         for (Row r : results) {
             for (int i = 0; i < c.length; i++) c[i] += r.getLong(2 + i);
             alarms.addAll(r.getList(2 + c.length));
         }
         String manifest = publish(files, layout, runId, staging, results);
-        Result res = new Result(runId, c[0], c[1], c[2], c[3], c[4], c[5], c[6], results.size(), manifest,
-                (System.nanoTime() - t0) / 1e9, List.copyOf(alarms));
+        files.delete(shown);
+        Result res = new Result(runId, c[0], c[1], c[2], c[3], c[4], c[5], c[6], found == null ? 0 : found.pages(),
+                found == null ? 0 : found.images(), results.size(), manifest, (System.nanoTime() - t0) / 1e9,
+                List.copyOf(alarms));
         LOG.info("recrawl {}: {} in {} s", runId, res.summary(), String.format(Locale.ROOT, "%.1f", res.seconds()));
         for (String a : res.alarms()) LOG.warn("recrawl {}: alarm: {}", runId, a);
         return res;
+    }
+
+    /**
+     * Discovery: a crawl on Spark from the root's seeds (robots, meta robots and X-Robots-Tag as a crawl
+     * honours them) that notes the images the schedule holds live and fetches the others; they join
+     * the schedule in the next step, first due an interval after tonight. Null where recrawl.discover
+     * is off, the root has no seeds, or this run's discovery is published already (the night run again).
+     */
+    private static CrawlSparkJob.Result discover(Config cfg, SparkSession spark, HadoopFiles files, CrawlLayout layout,
+            String runId, String shown, java.util.Set<String> alarms) {
+        List<String> seeds = dev.facepipe.crawler.CrawlJob.seeds(files, layout);
+        String run = runId + "-discovery";
+        if (!cfg.getBoolean("recrawl.discover") || seeds.isEmpty()) return null;
+        if (files.exists(ManifestPublish.target(layout, run))) {
+            LOG.info("recrawl {}: discovery {} is published already, not run again", runId, run);
+            return null;
+        }
+        Dataset<Row> known = RecrawlInputs.live(RecrawlInputs.read(spark, files, layout, null))
+                .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+        CrawlSparkJob.Result found = CrawlSparkJob.run(cfg, seeds, layout.root(), run, known, shown);
+        known.unpersist();
+        if (found.pages() == 0) alarms.add("discovery read no page from the " + seeds.size() + " seeds");
+        return found;
     }
 
     /**

@@ -5,6 +5,7 @@ import dev.facepipe.crawler.BlobStore;
 import dev.facepipe.crawler.CrawlSettings;
 import dev.facepipe.crawler.FetchSchedule;
 import dev.facepipe.crawler.HostFetcher;
+import dev.facepipe.crawler.Liveness;
 import dev.facepipe.crawler.RecrawlState;
 import dev.facepipe.crawler.UrlRef;
 import dev.facepipe.storage.HadoopFiles;
@@ -33,7 +34,8 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Step 2 of a recrawl on Spark, one task's hosts: joins the latest fetched rows to the schedule
- * (the one-JVM recrawl's rules, {@link RecrawlState}), fetches what is due with conditional GETs
+ * (the one-JVM recrawl's rules, {@link RecrawlState}), ages out known images no page shows any more
+ * ({@link Liveness}, after a complete discovery), fetches what is due with conditional GETs
  * ({@link HostFetcher}: robots.txt once a host, each host paced), moves each URL's interval, and
  * writes its bucket of the new schedule and its manifest rows into a folder of its own attempt. The
  * driver publishes the folders of the attempts whose results it received, one a task, so a task run
@@ -63,9 +65,17 @@ final class RecrawlTask implements MapPartitionsFunction<Row, Row> {
     private final boolean all;
     private final int threads;
     private final int hostsAtOnce;
+    private final boolean aging;
+    private final long graceS;
 
+    /**
+     * @param aging  whether tonight's discovery read every page it found: then a known image no page showed
+     *               for longer than graceS (recrawl.unreferenced_grace_s) is gone ({@link Liveness})
+     */
     RecrawlTask(CrawlSettings settings, FetchSchedule schedule, HadoopFiles files, String root, String staging, long now,
-            boolean all, int threads, int hostsAtOnce) {
+            boolean all, int threads, int hostsAtOnce, boolean aging, long graceS) {
+        this.aging = aging;
+        this.graceS = graceS;
         this.settings = settings;
         this.schedule = schedule;
         this.files = files;
@@ -81,14 +91,21 @@ final class RecrawlTask implements MapPartitionsFunction<Row, Row> {
     public Iterator<Row> call(Iterator<Row> rows) throws Exception {
         Map<String, GenericRecord> state = new HashMap<>();
         List<GenericRecord> fetched = new ArrayList<>();
+        Set<String> tonight = new HashSet<>(); // found by tonight's discovery: first due an interval after now
+        Set<String> shown = new HashSet<>(); // image URLs tonight's pages showed
         while (rows.hasNext()) {
             Row r = rows.next();
+            if ("shown".equals(r.getAs("kind"))) {
+                shown.add(r.getAs("url"));
+                continue;
+            }
             GenericRecord g = new GenericData.Record(Schemas.RECRAWL_STATE);
             for (String c : RecrawlInputs.STATE) g.put(c, r.getAs(c));
             if ("state".equals(r.getAs("kind"))) {
                 state.put(g.get("url").toString(), g);
             } else {
                 fetched.add(g);
+                if ("discovered".equals(r.getAs("kind"))) tonight.add(g.get("url").toString());
             }
         }
         Set<String> joined = new HashSet<>();
@@ -100,10 +117,12 @@ final class RecrawlTask implements MapPartitionsFunction<Row, Row> {
             GenericRecord asManifest = new GenericData.Record(Schemas.CRAWL);
             for (String c : List.of("url", "page_url", "alt", "etag", "last_modified", "sha256")) asManifest.put(c, m.get(c));
             asManifest.put("fetched_at", at);
-            state.put(url, RecrawlState.fromFetch(asManifest, schedule, 0));
+            state.put(url, RecrawlState.fromFetch(asManifest, schedule, tonight.contains(url) ? now : 0));
         }
         AtomicLongArray counts = new AtomicLongArray(COUNTS.size());
         counts.set(0, state.size());
+        Map<String, GenericRecord> manifest = new ConcurrentHashMap<>();
+        if (aging) counts.addAndGet(5, Liveness.unreferenced(state, shown::contains, now, graceS, manifest));
         List<UrlRef> due = new ArrayList<>();
         for (GenericRecord r : state.values()) {
             if (r.get("status").equals("live") && (all || (Long) r.get("next_due") <= now)) {
@@ -113,7 +132,6 @@ final class RecrawlTask implements MapPartitionsFunction<Row, Row> {
         }
         counts.set(1, due.size());
         due.sort(Comparator.comparing(UrlRef::host).thenComparing(UrlRef::url));
-        Map<String, GenericRecord> manifest = new ConcurrentHashMap<>();
         Map<String, long[]> hosts = new ConcurrentHashMap<>(); // host -> {tried, answered}
         try (HostFetcher f = new HostFetcher(settings, new BlobStore(files, root), threads, hostsAtOnce)) {
             f.fetchAll(due.iterator(), x -> {

@@ -41,6 +41,8 @@ class NightlyCycleTest {
 
     private Path tmp;
     private String base;
+    /** The re-crawl on Spark (recrawl.spark=true: crawl --spark, recrawl --spark) rather than one JVM. */
+    private boolean onSpark;
 
     private String run(String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("bin/facepipe").toString()));
@@ -52,6 +54,10 @@ class NightlyCycleTest {
         Thread.sleep(1100); // the script names its run by the second
         ProcessBuilder pb = new ProcessBuilder("bash", ROOT.resolve("scripts/nightly-recrawl.sh").toString(),
                 tmp.resolve("crawl").toString(), tmp.resolve("data").toString(), tmp.resolve("index").toString());
+        if (onSpark) {
+            pb.environment().put("FACEPIPE_RECRAWL_SPARK", "true");
+            return exec(pb, "night " + n);
+        }
         pb.environment().put("FACEPIPE_CLUSTER_NIGHTLY", "true");
         String said = exec(pb, "night " + n);
         assertTrue(said.contains("; cluster: published p-"), said);
@@ -150,38 +156,13 @@ class NightlyCycleTest {
             List<String> tracked = new ArrayList<>(List.of("/img/p0.jpg", "/img/copy-of-p0.jpg", "/img/p1.jpg",
                     "/img/p2.jpg", "/img/p3.jpg", "/img/p6.jpg"));
 
-            run("crawl", "--seed", base + "/", "--out", tmp.resolve("crawl").toString(), "--run-id", "n1");
-            night(1);
+            firstNight();
             assertEquals(expected(site, tracked, buried), indexed(), "night 1");
             String obama1 = sha(IDS.resolve("obama_1.jpg"));
             assertTrue(indexed().contains(base + "/img/copy-of-p0.jpg " + obama1), "the first URL by name stands for"
                     + " copies: " + indexed());
 
-            // Night 2: the first URL of a photo answers 404 while a copy lives on at another URL; a URL's
-            // bytes change to another person's photo (whose old bytes reappear on a new page); a known
-            // page shows a new photo.
-            site.replace("/img/copy-of-p0.jpg", null);
-            site.replace("/img/p3.jpg", Files.readAllBytes(IDS.resolve("obama_3.jpg")));
-            site.replace("/img/new.png", Files.readAllBytes(DEB.resolve("astronaut.png")));
-            site.putPage("/people.html", "People", "<img src=/img/p0.jpg alt='Person zero'>"
-                    + " <img src=/img/copy-of-p0.jpg alt='Copy'> <img src=/img/p1.jpg alt=One>"
-                    + " <img src=/img/new.png alt=New>");
-            site.replace("/img/hopper-again.jpg", Files.readAllBytes(DEB.resolve("grace_hopper.jpg")));
-            site.putPage("/news.html", "News", "<img src=/img/hopper-again.jpg alt='Hopper again'>");
-            site.putPage("/", "Demo", "<a href=/people.html>people</a> <a href=/lazy.html>lazy</a>"
-                    + " <a href=/gallery.html>gallery</a> <a href=/odd.html>odd</a> <a href=/news.html>news</a>");
-            tracked.addAll(List.of("/img/new.png", "/img/hopper-again.jpg"));
-            String said = night(2);
-            assertTrue(said.matches("(?s).*facepipe nightly \\d{8}-\\d{6}: done; recrawl: .*discovery: \\d+ pages, 2 new"
-                    + " images; ingest: .*; build-index: published v-.*\\(log: .*"), said);
-            Set<String> two = indexed();
-            assertEquals(expected(site, tracked, buried), two, "night 2");
-            assertTrue(two.contains(base + "/img/p0.jpg " + obama1), "the copy still on the web keeps the face: " + two);
-            String hopper = sha(DEB.resolve("grace_hopper.jpg"));
-            assertTrue(two.contains(base + "/img/hopper-again.jpg " + hopper), "a photo replaced at its URL lives on"
-                    + " under the new page's URL: " + two);
-            assertTrue(two.contains(base + "/img/new.png " + sha(DEB.resolve("astronaut.png"))),
-                    "a photo added to a known page is searchable the next morning: " + two);
+            secondNight(site, tracked, buried, obama1);
 
             // Night 3: a forget by URL arrives during the day; that night the same bytes appear at
             // another URL too. Neither the sync nor the new URL brings the face back.
@@ -211,5 +192,63 @@ class NightlyCycleTest {
         String tombstones = Files.readString(tmp.resolve("privacy/tombstones.jsonl"));
         assertTrue(tombstones.contains("\"kind\":\"url\"") && tombstones.contains("\"kind\":\"image\"")
                 && tombstones.contains("\"kind\":\"face\"") && tombstones.contains("request 7"), tombstones);
+    }
+
+    /** Crawl, then night 1 (on Spark, the crawl too). */
+    private void firstNight() throws Exception {
+        List<String> crawl = new ArrayList<>(List.of("crawl", "--seed", base + "/", "--out",
+                tmp.resolve("crawl").toString(), "--run-id", "n1"));
+        if (onSpark) crawl.add("--spark");
+        run(crawl.toArray(String[]::new));
+        night(1);
+    }
+
+    private void secondNight(DemoSite site, List<String> tracked, Set<String> buried, String obama1) throws Exception {
+        // Night 2: the first URL of a photo answers 404 while a copy lives on at another URL; a URL's
+        // bytes change to another person's photo (whose old bytes reappear on a new page); a known
+        // page shows a new photo.
+        site.replace("/img/copy-of-p0.jpg", null);
+        site.replace("/img/p3.jpg", Files.readAllBytes(IDS.resolve("obama_3.jpg")));
+        site.replace("/img/new.png", Files.readAllBytes(DEB.resolve("astronaut.png")));
+        site.putPage("/people.html", "People", "<img src=/img/p0.jpg alt='Person zero'>"
+                + " <img src=/img/copy-of-p0.jpg alt='Copy'> <img src=/img/p1.jpg alt=One>"
+                + " <img src=/img/new.png alt=New>");
+        site.replace("/img/hopper-again.jpg", Files.readAllBytes(DEB.resolve("grace_hopper.jpg")));
+        site.putPage("/news.html", "News", "<img src=/img/hopper-again.jpg alt='Hopper again'>");
+        site.putPage("/", "Demo", "<a href=/people.html>people</a> <a href=/lazy.html>lazy</a>"
+                + " <a href=/gallery.html>gallery</a> <a href=/odd.html>odd</a> <a href=/news.html>news</a>");
+        tracked.addAll(List.of("/img/new.png", "/img/hopper-again.jpg"));
+        String said = night(2);
+        assertTrue(said.matches("(?s).*facepipe nightly \\d{8}-\\d{6}: done; recrawl: .*discovery: \\d+ pages, 2 new"
+                + " images(; schedule in \\d+ host buckets in [0-9.]+ s)?; ingest: .*; build-index: published v-.*"
+                + "\\(log: .*"), said);
+        Set<String> two = indexed();
+        assertEquals(expected(site, tracked, buried), two, "night 2");
+        assertTrue(two.contains(base + "/img/p0.jpg " + obama1), "the copy still on the web keeps the face: " + two);
+        String hopper = sha(DEB.resolve("grace_hopper.jpg"));
+        assertTrue(two.contains(base + "/img/hopper-again.jpg " + hopper), "a photo replaced at its URL lives on"
+                + " under the new page's URL: " + two);
+        assertTrue(two.contains(base + "/img/new.png " + sha(DEB.resolve("astronaut.png"))),
+                "a photo added to a known page is searchable the next morning: " + two);
+    }
+
+    /**
+     * Nights 1 and 2 again with the re-crawl on Spark (discovery a crawl cut by host, the schedule in
+     * host buckets): the same index each morning.
+     */
+    @Test
+    void onSparkTheSecondNightIndexesWhatIsLiveToo(@TempDir Path dir) throws Exception {
+        tmp = dir;
+        onSpark = true;
+        Files.createDirectories(tmp.resolve("logs"));
+        try (DemoSite site = DemoSite.start(PHOTOS)) {
+            base = site.baseUrl();
+            List<String> tracked = new ArrayList<>(List.of("/img/p0.jpg", "/img/copy-of-p0.jpg", "/img/p1.jpg",
+                    "/img/p2.jpg", "/img/p3.jpg", "/img/p6.jpg"));
+            firstNight();
+            assertEquals(expected(site, tracked, Set.of()), indexed(), "night 1");
+            secondNight(site, tracked, new HashSet<>(), sha(IDS.resolve("obama_1.jpg")));
+            assertTrue(Files.readString(tmp.resolve("crawl/seeds.txt")).contains(base + "/"), "seeds kept");
+        }
     }
 }

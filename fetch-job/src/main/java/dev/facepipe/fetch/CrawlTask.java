@@ -1,0 +1,116 @@
+package dev.facepipe.fetch;
+
+import dev.facepipe.crawler.CrawlJob;
+import dev.facepipe.crawler.CrawlSettings;
+import dev.facepipe.crawler.ImageRef;
+import dev.facepipe.storage.HadoopFiles;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Step 2 of a crawl on Spark, one task's hosts: a crawler of its own (crawler4j, its frontier in a
+ * work folder of this attempt) from the seeds on its hosts, reading pages only there and fetching
+ * the images on its hosts; an image a page shows on another host is written down with its page for
+ * the fetch that follows, so every host is one task's business and every URL gets one row. The
+ * manifest rows, those notes and every image URL the pages showed go into a folder of this attempt; the driver publishes the folders of
+ * the attempts it heard from, one a task, so a task run twice (a lost executor) counts once.
+ */
+final class CrawlTask implements MapPartitionsFunction<Row, Row> {
+    /** What a task returns: where its attempt wrote, and its counts. */
+    static final StructType RESULT = DataTypes.createStructType(List.of(
+            DataTypes.createStructField("partition", DataTypes.IntegerType, false),
+            DataTypes.createStructField("dir", DataTypes.StringType, false),
+            DataTypes.createStructField("hosts", DataTypes.LongType, false),
+            DataTypes.createStructField("pages", DataTypes.LongType, false),
+            DataTypes.createStructField("images", DataTypes.LongType, false),
+            DataTypes.createStructField("elsewhere", DataTypes.LongType, false),
+            DataTypes.createStructField("complete", DataTypes.BooleanType, false)));
+    /** An image shown on a host another task owns: (url, page_url, caption, via), the fetch's input columns. */
+    static final Schema ELSEWHERE = SchemaBuilder.record("elsewhere").namespace("dev.facepipe.fetch").fields()
+            .requiredString("url").optionalString("page_url").optionalString("caption").optionalString("via")
+            .endRecord();
+    /** An image URL the task's pages showed (fetched, known or elsewhere): what keeps a known image live. */
+    static final Schema SHOWN = SchemaBuilder.record("shown").namespace("dev.facepipe.fetch").fields()
+            .requiredString("url").endRecord();
+
+    private final CrawlSettings settings;
+    private final HadoopFiles files;
+    private final String root;
+    private final String staging;
+    private final String workDir;
+    private final String runId;
+
+    CrawlTask(CrawlSettings settings, HadoopFiles files, String root, String staging, String workDir, String runId) {
+        this.settings = settings;
+        this.files = files;
+        this.root = root;
+        this.staging = staging;
+        this.workDir = workDir;
+        this.runId = runId;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) throws Exception {
+        List<String> seeds = new ArrayList<>();
+        Set<String> hosts = new LinkedHashSet<>();
+        Set<String> known = new HashSet<>();
+        while (rows.hasNext()) {
+            Row r = rows.next();
+            if ("seed".equals(r.getAs("kind"))) {
+                seeds.add(r.getAs("url"));
+                hosts.add(r.getAs("host"));
+            } else {
+                known.add(r.getAs("url"));
+            }
+        }
+        if (seeds.isEmpty()) return java.util.Collections.emptyIterator(); // known URLs of hosts no seed is on
+        TaskContext tc = TaskContext.get();
+        String attempt = "p-" + tc.partitionId() + "-a" + tc.attemptNumber() + "-" + tc.taskAttemptId();
+        String dir = staging + "/" + attempt;
+        CrawlJob.Result r = CrawlJob.share(settings, files, Path.of(workDir, runId, attempt), seeds, hosts, root, runId,
+                known, dir + "/manifest.parquet");
+        try (ParquetWriter<GenericRecord> w = writer(dir + "/shown.parquet", SHOWN)) {
+            for (String url : r.referenced()) {
+                GenericRecord g = new GenericData.Record(SHOWN);
+                g.put("url", url);
+                w.write(g);
+            }
+        }
+        try (ParquetWriter<GenericRecord> w = writer(dir + "/elsewhere.parquet", ELSEWHERE)) {
+            for (ImageRef ref : r.elsewhere()) {
+                GenericRecord g = new GenericData.Record(ELSEWHERE);
+                g.put("url", ref.url());
+                g.put("page_url", ref.pageUrl());
+                g.put("caption", ref.alt() == null || ref.alt().isEmpty() ? null : ref.alt());
+                g.put("via", ref.via());
+                w.write(g);
+            }
+        }
+        return List.<Row>of(RowFactory.create(tc.partitionId(), dir, (long) hosts.size(), r.pages(), r.images(),
+                (long) r.elsewhere().size(), r.complete())).iterator();
+    }
+
+    private ParquetWriter<GenericRecord> writer(String path, Schema schema) throws java.io.IOException {
+        return AvroParquetWriter.<GenericRecord>builder(HadoopOutputFile.fromPath(new org.apache.hadoop.fs.Path(path),
+                files.conf())).withSchema(schema).withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build();
+    }
+}
