@@ -36,7 +36,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
         subcommands = {BenchCommand.Engine.class, BenchIndexCommand.class, BenchServeCommand.class, BenchDedupCommand.class,
                 BenchCrawlCommand.class, BenchFetchCommand.class, BenchIngestCommand.class, BenchRecrawlCommand.class,
-                BenchClusterCommand.class})
+                BenchClusterCommand.class, BenchNightlyCommand.class})
 final class BenchCommand extends GroupCommand {
 
     @Command(name = "engine", mixinStandardHelpOptions = true,

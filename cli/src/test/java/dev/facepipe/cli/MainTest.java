@@ -62,7 +62,7 @@ class MainTest {
         for (String sub : new String[] {"config", "models", "verify", "crawl", "recrawl", "demo-site", "ingest", "build-index", "search", "forget", "optout", "optout add", "optout apply", "eval", "eval verification", "eval quality", "eval degrade", "eval detectors",
             "bench", "bench engine", "bench index", "bench dedup", "bench crawl", "bench ingest", "bench recrawl",
             "fetch", "reembed", "bench fetch", "serve", "gc", "audit", "bench serve", "cluster", "eval cluster",
-            "eval search", "bench cluster"}) {
+            "eval search", "bench cluster", "bench nightly"}) {
             List<String> args = new java.util.ArrayList<>(List.of(sub.split(" ")));
             args.add("--help");
             Outcome o = run(args.toArray(String[]::new));
@@ -104,6 +104,17 @@ class MainTest {
         Outcome o = run("bench", "engine", "--images", tmp.toString(), "--passes", "1", "--threads", "1", "--set", MODELS);
         assertEquals(0, o.code(), o.out() + o.err());
         assertTrue(o.out().contains("skipped README.md: not an image") && o.out().contains("images 1 from"), o.out());
+    }
+
+    @Test
+    void benchNightlyFindsNewImagesTheNightTheyAppearAndFetchesLessThanAFullRecrawl() {
+        Outcome o = run("bench", "nightly", "--photos", ROOT.resolve("fixtures/debian/grace_hopper.jpg").toString(),
+                "--hosts", "2", "--pages", "2", "--images", "4", "--nights", "3", "--new", "2", "--removed", "0");
+        assertEquals(0, o.code(), o.out() + o.err());
+        assertTrue(o.out().contains("new images: 6 fetched, 100.0% the night it happened"), o.out());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("= ([0-9.]+)% of the bytes").matcher(o.out());
+        assertTrue(m.find(), o.out());
+        assertTrue(Double.parseDouble(m.group(1)) < 50, "unchanged images answer 304: " + o.out());
     }
 
     @Test

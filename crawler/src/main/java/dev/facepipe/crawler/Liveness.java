@@ -16,7 +16,8 @@ public final class Liveness {
     /**
      * Images no live page shows any more: each URL the discovery saw on a page gets last_seen = now;
      * a live URL unseen for longer than the grace (recrawl.unreferenced_grace_s; -1: never) is gone, as
-     * a 404 is, with a row saying why. Only after a discovery that read every page it found: one cut
+     * a 404 is, with a row saying why; one pages showed at or after its last fetch and show no more
+     * is due tonight (its own answer says whether it is gone now). Only after a discovery that read every page it found: one cut
      * short by crawler.max_pages, or that read no page, proves nothing about what pages show: the
      * caller asks only after a complete one. Returns how many went.
      */
@@ -37,6 +38,10 @@ public final class Liveness {
                 r.put("status", "gone");
                 rows.put(url, RecrawlJob.row(r, CrawlStatus.GONE, null, null, 0, null, null, "no page shows it since "
                         + java.time.Instant.ofEpochMilli(since) + " (recrawl.unreferenced_grace_s=" + graceS + ")"));
+            } else if (seen != null && seen >= (Long) r.get("last_fetch")) {
+                // shown at or after its last fetch, shown no more: often deleted with its reference;
+                // asked tonight, so a 404 leaves tonight, not when its interval ends
+                r.put("next_due", Math.min((Long) r.get("next_due"), now));
             }
         }
         return gone;

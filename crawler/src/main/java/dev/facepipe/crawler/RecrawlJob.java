@@ -81,6 +81,13 @@ public final class RecrawlJob {
         }
         Map<String, GenericRecord> state = RecrawlState.read(files, layout.stateFolder());
         join(state, files, layout.manifests(), schedule, 0);
+        HostPacer pacer = HostPacer.fromSettings(s); // Crawl-delays read by discovery hold for the GETs too
+        CrawlJob.Result found = discover(cfg, files, layout, runId, state, schedule, now, pacer);
+        Map<String, GenericRecord> unshown = new ConcurrentHashMap<>();
+        if (found != null && found.complete()) {
+            Liveness.unreferenced(state, found.referenced()::contains, now, cfg.getLong("recrawl.unreferenced_grace_s"),
+                    unshown);
+        }
         Map<String, List<GenericRecord>> dueByHost = new HashMap<>();
         long due = 0;
         for (GenericRecord r : state.values()) {
@@ -88,13 +95,6 @@ public final class RecrawlJob {
                 dueByHost.computeIfAbsent(URI.create(r.get("url").toString()).getHost(), h -> new ArrayList<>()).add(r);
                 due++;
             }
-        }
-        HostPacer pacer = HostPacer.fromSettings(s); // Crawl-delays read by discovery hold for the GETs too
-        CrawlJob.Result found = discover(cfg, files, layout, runId, state, schedule, now, pacer);
-        Map<String, GenericRecord> unshown = new ConcurrentHashMap<>();
-        if (found != null && found.complete()) {
-            Liveness.unreferenced(state, found.referenced()::contains, now, cfg.getLong("recrawl.unreferenced_grace_s"),
-                    unshown);
         }
         AtomicLong notModified = new AtomicLong(), same = new AtomicLong(), changed = new AtomicLong(),
                 gone = new AtomicLong(), errors = new AtomicLong();

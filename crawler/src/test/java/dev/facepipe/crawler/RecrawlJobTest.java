@@ -96,6 +96,26 @@ class RecrawlJobTest {
     }
 
     @Test
+    void anImageAPageStoppedShowingIsAskedTheSameNightAndA404LeavesAtOnce(@TempDir Path tmp) throws Exception {
+        try (DemoSite site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg"), DEB.resolve("grace_hopper.jpg")))) {
+            String out = tmp.resolve("crawl").toString();
+            CrawlJob.run(CFG, List.of(site.baseUrl() + "/"), out, "c1");
+            long now = System.currentTimeMillis();
+            RecrawlJob.Result shown = RecrawlJob.run(CFG, out, "r1", now + DAY / 2);
+            assertEquals(0, shown.due(), "nothing due within the first interval: " + shown.summary());
+
+            site.putPage("/gallery.html", "Gallery", "<p>moved on</p>"); // it showed /img/p3.jpg, nothing else does
+            site.replace("/img/p3.jpg", null);
+            RecrawlJob.Result r = RecrawlJob.run(CFG, out, "r2", now + DAY / 2 + 3_600_000L);
+            assertEquals(1, r.due(), "only the image no page shows any more: " + r.summary());
+            assertEquals(1, r.gone(), r.summary());
+            GenericRecord row = read(r.manifest()).get("/img/p3.jpg");
+            assertEquals("gone", row.get("status").toString());
+            assertEquals("HTTP 404", row.get("error").toString());
+        }
+    }
+
+    @Test
     void anImageNoPageShowsAnyMoreIsGoneAfterTheGrace(@TempDir Path tmp) throws Exception {
         try (DemoSite site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg"), DEB.resolve("grace_hopper.jpg")))) {
             String out = crawlThenHideP3(site, tmp);
