@@ -58,20 +58,15 @@ final class BenchCrawlCommand implements Callable<Integer> {
     }
 
     /** Earliest and latest fetched_at of the fetched images in a manifest, ms. */
-    private static long[] fetchSpan(String manifest) throws java.io.IOException {
-        long lo = Long.MAX_VALUE;
-        long hi = Long.MIN_VALUE;
-        try (org.apache.parquet.hadoop.ParquetReader<org.apache.avro.generic.GenericRecord> r =
-                org.apache.parquet.avro.AvroParquetReader.<org.apache.avro.generic.GenericRecord>builder(
-                        org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(manifest),
-                                new org.apache.hadoop.conf.Configuration())).build()) {
-            for (org.apache.avro.generic.GenericRecord g; (g = r.read()) != null; ) {
-                if (CrawlStatus.of(g.get("status")) != CrawlStatus.FETCHED) continue;
-                long at = (Long) g.get("fetched_at");
-                lo = Math.min(lo, at);
-                hi = Math.max(hi, at);
-            }
-        }
-        return new long[] {lo, Math.max(hi, lo + 1)};
+    private static long[] fetchSpan(String manifest) {
+        long[] span = {Long.MAX_VALUE, Long.MIN_VALUE};
+        dev.facepipe.storage.AvroParquetFiles.forEach(new dev.facepipe.storage.HadoopFiles(
+                new org.apache.hadoop.conf.Configuration()), manifest, g -> {
+                    if (CrawlStatus.of(g.get("status")) != CrawlStatus.FETCHED) return;
+                    long at = (Long) g.get("fetched_at");
+                    span[0] = Math.min(span[0], at);
+                    span[1] = Math.max(span[1], at);
+                });
+        return new long[] {span[0], Math.max(span[1], span[0] + 1)};
     }
 }

@@ -5,6 +5,7 @@ import dev.facepipe.core.model.Machine;
 import dev.facepipe.core.schema.CrawlStatus;
 import dev.facepipe.crawler.CrawlJob;
 import dev.facepipe.crawler.RecrawlJob;
+import dev.facepipe.storage.AvroParquetFiles;
 import dev.facepipe.storage.CrawlLayout;
 import dev.facepipe.storage.HadoopFiles;
 import java.nio.file.Files;
@@ -14,9 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.parquet.avro.AvroParquetReader;
-import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
@@ -91,7 +89,8 @@ final class BenchNightlyCommand implements Callable<Integer> {
                 requests += web.requests.get() - r0;
                 notModified += web.notModified.get() - m0;
                 for (String run : List.of("n" + n + "-discovery", "n" + n)) {
-                    for (GenericRecord r : rows(files, new CrawlLayout(out).manifests() + "/run_id=" + run)) {
+                    for (GenericRecord r : AvroParquetFiles.readAll(files, new CrawlLayout(out).manifests() + "/run_id="
+                            + run)) {
                         ChangingWeb.Image i = image(web, r.get("url").toString());
                         if (i == null) continue;
                         CrawlStatus s = CrawlStatus.of(r.get("status"));
@@ -149,16 +148,4 @@ final class BenchNightlyCommand implements Callable<Integer> {
                 d.stream().mapToInt(Integer::intValue).max().orElse(0));
     }
 
-    private static List<GenericRecord> rows(HadoopFiles files, String folder) throws java.io.IOException {
-        List<GenericRecord> out = new ArrayList<>();
-        if (!files.exists(folder)) return out;
-        for (String f : files.listFiles(folder)) {
-            if (!f.endsWith(".parquet")) continue;
-            try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(
-                    HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(f), files.conf())).build()) {
-                for (GenericRecord g; (g = r.read()) != null; ) out.add(g);
-            }
-        }
-        return out;
-    }
 }

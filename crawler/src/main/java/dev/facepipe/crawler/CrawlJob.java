@@ -3,6 +3,7 @@ package dev.facepipe.crawler;
 import dev.facepipe.core.config.Config;
 import dev.facepipe.core.schema.CrawlStatus;
 import dev.facepipe.core.schema.Schemas;
+import dev.facepipe.storage.AvroParquetFiles;
 import dev.facepipe.storage.CrawlLayout;
 import dev.facepipe.storage.HadoopFiles;
 import edu.uci.ics.crawler4j.crawler.CrawlConfig;
@@ -28,9 +29,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.parquet.avro.AvroParquetWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -252,18 +250,9 @@ public final class CrawlJob {
     }
 
     /** @param wholeRun the file is the run's only part: its folder is cleared first (of an earlier attempt's) */
-    private static void writeManifest(HadoopFiles files, String path, List<GenericRecord> rows, boolean wholeRun)
-            throws IOException {
-        org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(path);
-        org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(target.getParent(), "_" + target.getName() + ".tmp");
-        var fs = files.fs(path);
-        if (wholeRun) fs.delete(target.getParent(), true);
-        fs.delete(tmp, false);
-        try (ParquetWriter<GenericRecord> w = AvroParquetWriter.<GenericRecord>builder(
-                HadoopOutputFile.fromPath(tmp, files.conf())).withSchema(Schemas.CRAWL).build()) {
-            for (GenericRecord r : rows) w.write(r);
-        }
-        if (!fs.rename(tmp, target)) throw new IOException("cannot publish manifest " + path);
+    private static void writeManifest(HadoopFiles files, String path, List<GenericRecord> rows, boolean wholeRun) {
+        if (wholeRun) files.delete(new org.apache.hadoop.fs.Path(path).getParent().toString());
+        AvroParquetFiles.replace(files, path, Schemas.CRAWL, rows);
     }
 
     private static void deleteTree(Path p) {

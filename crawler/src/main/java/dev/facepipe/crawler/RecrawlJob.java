@@ -4,6 +4,7 @@ import dev.facepipe.core.config.Config;
 import dev.facepipe.core.image.ImageFormat;
 import dev.facepipe.core.schema.CrawlStatus;
 import dev.facepipe.core.schema.Schemas;
+import dev.facepipe.storage.AvroParquetFiles;
 import dev.facepipe.storage.ContentHash;
 import dev.facepipe.storage.CrawlLayout;
 import dev.facepipe.storage.HadoopFiles;
@@ -22,12 +23,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.avro.generic.GenericRecord;
 import edu.uci.ics.crawler4j.robotstxt.HostDirectives;
 import org.apache.http.impl.client.CloseableHttpClient;
-import org.apache.parquet.avro.AvroParquetReader;
-import org.apache.parquet.avro.AvroParquetWriter;
-import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
-import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -155,8 +150,8 @@ public final class RecrawlJob {
         }
         String manifest = new CrawlLayout(out).manifest(runId);
         List<GenericRecord> rows = new ArrayList<>(manifestRows.values());
-        write(files, manifest, Schemas.CRAWL, rows);
-        write(files, statePath, Schemas.RECRAWL_STATE, new ArrayList<>(state.values()));
+        AvroParquetFiles.replace(files, manifest, Schemas.CRAWL, rows);
+        AvroParquetFiles.replace(files, statePath, Schemas.RECRAWL_STATE, state.values());
         for (String f : files.listFiles(layout.stateFolder())) { // host buckets a recrawl on Spark wrote: now in statePath
             if (f.endsWith(".parquet") && !new org.apache.hadoop.fs.Path(f).getName().equals("state.parquet")) files.delete(f);
         }
@@ -249,36 +244,14 @@ public final class RecrawlJob {
      */
     private static void join(Map<String, GenericRecord> state, HadoopFiles files, String path, FetchSchedule schedule,
             long notBefore) throws IOException {
-        if (!files.exists(path)) return;
         java.util.Set<String> joined = new java.util.HashSet<>();
-        for (String f : files.listFiles(path)) {
-            if (!f.endsWith(".parquet")) continue;
-            try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(
-                    HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(f), files.conf())).build()) {
-                for (GenericRecord m; (m = r.read()) != null; ) {
-                    if (CrawlStatus.of(m.get("status")) != CrawlStatus.FETCHED) continue;
-                    String url = m.get("url").toString();
-                    long at = (Long) m.get("fetched_at");
-                    if (RecrawlState.stands(state.get(url), joined.contains(url), at)) continue;
-                    joined.add(url);
-                    state.put(url, RecrawlState.fromFetch(m, schedule, notBefore));
-                }
-            }
-        }
-    }
-
-    /** Writes a whole file under a temporary name, then renames it over the old one. */
-    private static void write(HadoopFiles files, String path, org.apache.avro.Schema schema, List<GenericRecord> rows)
-            throws IOException {
-        org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(path);
-        org.apache.hadoop.fs.Path tmp = new org.apache.hadoop.fs.Path(target.getParent(), "_" + target.getName() + ".tmp");
-        var fs = files.fs(path);
-        fs.delete(tmp, false);
-        try (ParquetWriter<GenericRecord> w = AvroParquetWriter.<GenericRecord>builder(
-                HadoopOutputFile.fromPath(tmp, files.conf())).withSchema(schema).build()) {
-            for (GenericRecord r : rows) w.write(r);
-        }
-        fs.delete(target, false);
-        if (!fs.rename(tmp, target)) throw new IOException("cannot publish " + path);
+        AvroParquetFiles.forEach(files, path, m -> {
+            if (CrawlStatus.of(m.get("status")) != CrawlStatus.FETCHED) return;
+            String url = m.get("url").toString();
+            long at = (Long) m.get("fetched_at");
+            if (RecrawlState.stands(state.get(url), joined.contains(url), at)) return;
+            joined.add(url);
+            state.put(url, RecrawlState.fromFetch(m, schedule, notBefore));
+        });
     }
 }

@@ -7,9 +7,6 @@ import java.util.HashMap;
 import java.util.Map;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.parquet.avro.AvroParquetReader;
-import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
 
 /**
  * The recrawl schedule's rules, one URL's state row at a time (recrawl_state.avsc), shared by the
@@ -64,18 +61,10 @@ public final class RecrawlState {
     /** Every row under the state folder (or one file), by URL; fields an older file lacks read as null. */
     public static Map<String, GenericRecord> read(HadoopFiles files, String folder) throws IOException {
         Map<String, GenericRecord> state = new HashMap<>();
-        if (!files.exists(folder)) return state;
-        for (String f : files.listFiles(folder)) {
-            if (!f.endsWith(".parquet")) continue;
-            try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(
-                    HadoopInputFile.fromPath(new org.apache.hadoop.fs.Path(f), files.conf()))
-                    .withDataModel(GenericData.get()).build()) {
-                for (GenericRecord g; (g = r.read()) != null; ) {
-                    GenericRecord s = normalized(g);
-                    state.put(s.get("url").toString(), s);
-                }
-            }
-        }
+        dev.facepipe.storage.AvroParquetFiles.forEach(files, folder, g -> {
+            GenericRecord s = normalized(g);
+            state.put(s.get("url").toString(), s);
+        });
         return state;
     }
 

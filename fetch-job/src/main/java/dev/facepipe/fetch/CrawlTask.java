@@ -2,7 +2,7 @@ package dev.facepipe.fetch;
 
 import dev.facepipe.crawler.CrawlJob;
 import dev.facepipe.crawler.CrawlSettings;
-import dev.facepipe.crawler.ImageRef;
+import dev.facepipe.storage.AvroParquetFiles;
 import dev.facepipe.storage.HadoopFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,10 +15,6 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.parquet.avro.AvroParquetWriter;
-import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
@@ -88,29 +84,21 @@ final class CrawlTask implements MapPartitionsFunction<Row, Row> {
         String dir = staging + "/" + attempt;
         CrawlJob.Result r = CrawlJob.share(settings, files, Path.of(workDir, runId, attempt), seeds, hosts, root, runId,
                 known, dir + "/manifest.parquet");
-        try (ParquetWriter<GenericRecord> w = writer(dir + "/shown.parquet", SHOWN)) {
-            for (String url : r.referenced()) {
-                GenericRecord g = new GenericData.Record(SHOWN);
-                g.put("url", url);
-                w.write(g);
-            }
-        }
-        try (ParquetWriter<GenericRecord> w = writer(dir + "/elsewhere.parquet", ELSEWHERE)) {
-            for (ImageRef ref : r.elsewhere()) {
-                GenericRecord g = new GenericData.Record(ELSEWHERE);
-                g.put("url", ref.url());
-                g.put("page_url", ref.pageUrl());
-                g.put("caption", ref.alt() == null || ref.alt().isEmpty() ? null : ref.alt());
-                g.put("via", ref.via());
-                w.write(g);
-            }
-        }
+        AvroParquetFiles.write(files, dir + "/shown.parquet", SHOWN, () -> r.referenced().stream().map(url -> {
+            GenericRecord g = new GenericData.Record(SHOWN);
+            g.put("url", url);
+            return g;
+        }).iterator());
+        AvroParquetFiles.write(files, dir + "/elsewhere.parquet", ELSEWHERE, () -> r.elsewhere().stream().map(ref -> {
+            GenericRecord g = new GenericData.Record(ELSEWHERE);
+            g.put("url", ref.url());
+            g.put("page_url", ref.pageUrl());
+            g.put("caption", ref.alt() == null || ref.alt().isEmpty() ? null : ref.alt());
+            g.put("via", ref.via());
+            return g;
+        }).iterator());
         return List.<Row>of(RowFactory.create(tc.partitionId(), dir, (long) hosts.size(), r.pages(), r.images(),
                 (long) r.elsewhere().size(), r.complete())).iterator();
     }
 
-    private ParquetWriter<GenericRecord> writer(String path, Schema schema) throws java.io.IOException {
-        return AvroParquetWriter.<GenericRecord>builder(HadoopOutputFile.fromPath(new org.apache.hadoop.fs.Path(path),
-                files.conf())).withSchema(schema).withWriteMode(ParquetFileWriter.Mode.OVERWRITE).build();
-    }
 }

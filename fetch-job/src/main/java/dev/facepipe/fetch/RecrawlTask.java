@@ -8,6 +8,7 @@ import dev.facepipe.crawler.HostFetcher;
 import dev.facepipe.crawler.Liveness;
 import dev.facepipe.crawler.RecrawlState;
 import dev.facepipe.crawler.UrlRef;
+import dev.facepipe.storage.AvroParquetFiles;
 import dev.facepipe.storage.HadoopFiles;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,12 +20,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.parquet.avro.AvroParquetWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
@@ -149,8 +146,8 @@ final class RecrawlTask implements MapPartitionsFunction<Row, Row> {
         });
         TaskContext tc = TaskContext.get();
         String dir = staging + "/p-" + tc.partitionId() + "-a" + tc.attemptNumber() + "-" + tc.taskAttemptId();
-        write(dir + "/state.parquet", Schemas.RECRAWL_STATE, state.values());
-        write(dir + "/manifest.parquet", Schemas.CRAWL, manifest.values());
+        AvroParquetFiles.write(files, dir + "/state.parquet", Schemas.RECRAWL_STATE, state.values());
+        AvroParquetFiles.write(files, dir + "/manifest.parquet", Schemas.CRAWL, manifest.values());
         Object[] v = new Object[3 + COUNTS.size()];
         v[0] = tc.partitionId();
         v[1] = dir;
@@ -184,11 +181,4 @@ final class RecrawlTask implements MapPartitionsFunction<Row, Row> {
         if (x.row() != null) manifest.put(x.ref().url(), x.row());
     }
 
-    private void write(String path, Schema schema, java.util.Collection<GenericRecord> rows) throws java.io.IOException {
-        try (ParquetWriter<GenericRecord> w = AvroParquetWriter.<GenericRecord>builder(
-                HadoopOutputFile.fromPath(new org.apache.hadoop.fs.Path(path), files.conf())).withSchema(schema)
-                .withWriteMode(org.apache.parquet.hadoop.ParquetFileWriter.Mode.OVERWRITE).build()) {
-            for (GenericRecord r : rows) w.write(r);
-        }
-    }
 }

@@ -1,8 +1,7 @@
 package dev.facepipe.index;
 
+import dev.facepipe.storage.AvroParquetFiles;
 import dev.facepipe.storage.HadoopFiles;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -11,15 +10,6 @@ import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.hadoop.fs.FileStatus;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
-import org.apache.parquet.avro.AvroParquetReader;
-import org.apache.parquet.avro.AvroParquetWriter;
-import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.util.HadoopInputFile;
-import org.apache.parquet.hadoop.util.HadoopOutputFile;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
@@ -59,43 +49,26 @@ public final class Sidecars {
 
     /** Streams every row of a sidecar (none when it does not exist), without holding them. */
     public static void forEach(HadoopFiles files, String folder, Consumer<Entry> each) {
-        if (!files.exists(folder)) return;
-        FileSystem fs = files.fs(folder);
-        try {
-            for (FileStatus st : fs.listStatus(new Path(folder))) {
-                if (!st.getPath().getName().endsWith(".parquet")) continue;
-                try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(
-                        HadoopInputFile.fromPath(st.getPath(), files.conf())).build()) {
-                    for (GenericRecord g; (g = r.read()) != null; ) {
-                        each.accept(new Entry((Long) g.get("face_key"), str(g.get("face_id")),
-                                str(g.get("image_id")), str(g.get("source")), str(field(g, "page_url")),
-                                (Long) field(g, "crawled_at"), number(field(g, "quality"))));
-                    }
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read sidecar " + folder + ": " + e.getMessage(), e);
-        }
+        AvroParquetFiles.forEach(files, folder, g -> each.accept(new Entry((Long) g.get("face_key"), str(g.get("face_id")),
+                str(g.get("image_id")), str(g.get("source")), str(field(g, "page_url")), (Long) field(g, "crawled_at"),
+                number(field(g, "quality")))));
     }
 
     public static void write(HadoopFiles files, String folder, List<Entry> rows) {
-        Path p = new Path(folder + "/part-00000.parquet");
-        try (ParquetWriter<GenericRecord> w = AvroParquetWriter.<GenericRecord>builder(
-                HadoopOutputFile.fromPath(p, files.conf())).withSchema(SCHEMA).build()) {
-            for (Entry e : rows) {
-                GenericRecord g = new GenericData.Record(SCHEMA);
-                g.put("face_key", e.faceKey());
-                g.put("face_id", e.faceId());
-                g.put("image_id", e.imageId());
-                g.put("source", e.source());
-                g.put("page_url", e.pageUrl());
-                g.put("crawled_at", e.crawledAt());
-                g.put("quality", e.quality());
-                w.write(g);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write sidecar " + folder + ": " + e.getMessage(), e);
-        }
+        AvroParquetFiles.write(files, folder + "/part-00000.parquet", SCHEMA,
+                () -> rows.stream().map(Sidecars::record).iterator());
+    }
+
+    private static GenericRecord record(Entry e) {
+        GenericRecord g = new GenericData.Record(SCHEMA);
+        g.put("face_key", e.faceKey());
+        g.put("face_id", e.faceId());
+        g.put("image_id", e.imageId());
+        g.put("source", e.source());
+        g.put("page_url", e.pageUrl());
+        g.put("crawled_at", e.crawledAt());
+        g.put("quality", e.quality());
+        return g;
     }
 
     /** A sidecar read by Spark, with page_url added empty when it was written before that column. */
