@@ -89,7 +89,9 @@ class ServeTest {
                 java.awt.image.BufferedImage cropped = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(
                         crop.body()));
                 assertEquals(112, cropped.getWidth(), "the aligned crop, cut again from the crawled blob");
-                assertPageShows(tmp, api.port(), url);
+                String other = him.get("faces").findValuesAsText("source_url").stream().filter(u -> !u.equals(url))
+                        .findFirst().orElseThrow();
+                assertPageShows(tmp, api.port(), url, "person " + person + ": 2 face(s)", other);
 
                 // Forget the first hit's URL: gone from the very next answer, before any swap.
                 run(tmp, "forget", "--index", index.toString(), "--url", url, "--reason", "test");
@@ -115,13 +117,13 @@ class ServeTest {
                         Files.readAllBytes(DEB.resolve("camera.png")));
                 assertTrue(noFace.statusCode() == 200 || noFace.statusCode() == 422, noFace.body());
                 String audit = Files.readString(tmp.resolve("audit/audit.jsonl"));
-                assertEquals(7, audit.lines().count(), "one line a search (the page's included) and a person lookup: "
+                assertEquals(8, audit.lines().count(), "one line a search and a person lookup (the page's included): "
                         + audit);
                 assertServeCommandRunsAndStops(tmp, index);
                 run(tmp, "audit", "--dir", tmp.resolve("audit").toString(), "--out", tmp.resolve("audit.html").toString());
                 String page = Files.readString(tmp.resolve("audit.html"));
-                assertTrue(page.contains("<p id=totals>7 searches answered, 0 refused, 7 lines</p>"), page);
-                assertTrue(page.contains("<td class=l>anonymous</td><td>7</td>"), page);
+                assertTrue(page.contains("<p id=totals>8 searches answered, 0 refused, 8 lines</p>"), page);
+                assertTrue(page.contains("<td class=l>anonymous</td><td>8</td>"), page);
             }
         }
     }
@@ -173,9 +175,11 @@ class ServeTest {
 
     /**
      * The page in headless Chromium: given a photo by URL (served here with CORS, as any site could),
-     * it searches it through the API and shows the faces, crops, matches and evidence.
+     * it searches it through the API and shows the faces, crops, matches and evidence, and the
+     * person of a match with its other photos.
      */
-    private static void assertPageShows(Path tmp, int port, String expectedSource) throws Exception {
+    private static void assertPageShows(Path tmp, int port, String expectedSource, String personLine,
+            String personElsewhere) throws Exception {
         byte[] photo = Files.readAllBytes(IDS.resolve("obama_3.jpg"));
         com.sun.net.httpserver.HttpServer photos = com.sun.net.httpserver.HttpServer.create(
                 new java.net.InetSocketAddress("127.0.0.1", 0), 0);
@@ -201,6 +205,8 @@ class ServeTest {
             assertTrue(dom.contains("class=\"hit match\""), "a match row");
             assertTrue(dom.contains("<td class=\"matchcrop\"><img class=\"crop\" src=\"blob:"), "a match's crop: " + dom);
             assertTrue(dom.contains(">" + expectedSource + "</a>"), "the evidence links the source: " + dom);
+            assertTrue(dom.contains("<div class=\"person\">" + personLine + "<br>also at <a "), "the match's person: " + dom);
+            assertTrue(dom.contains(">" + personElsewhere + "</a>"), "and the person's other photo: " + dom);
         } finally {
             photos.stop(0);
         }
