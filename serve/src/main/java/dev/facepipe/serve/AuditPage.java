@@ -27,8 +27,8 @@ public final class AuditPage {
 
     private AuditPage() {}
 
-    /** What the page counts, from the audit lines. */
-    record Summary(long searches, long refused, long lines, long unreadable, Map<String, Long> perDay,
+    /** What the page counts, from the audit lines; persons: person lookups answered (not counted as searches). */
+    record Summary(long searches, long persons, long refused, long lines, long unreadable, Map<String, Long> perDay,
             Map<String, Long> perKey, Map<String, Long> perRoute, Map<String, Long> faces, List<JsonNode> latest) {}
 
     public static String html(Path auditDir) throws IOException {
@@ -43,7 +43,7 @@ public final class AuditPage {
                     .sorted(Comparator.comparing((Path p) -> p.getFileName().toString().equals(AuditLog.FILE))
                             .thenComparing(p -> p.getFileName().toString())).toList();
         }
-        long searches = 0, refused = 0, lines = 0, unreadable = 0;
+        long searches = 0, persons = 0, refused = 0, lines = 0, unreadable = 0;
         Map<String, Long> perDay = new TreeMap<>(), perKey = new TreeMap<>(), perRoute = new TreeMap<>(),
                 faces = new TreeMap<>();
         Deque<JsonNode> latest = new ArrayDeque<>();
@@ -60,6 +60,7 @@ public final class AuditPage {
                         continue;
                     }
                     if (n.has("refused")) refused++;
+                    else if (n.path("route").asText().startsWith("/v1/persons/")) persons++;
                     else searches++;
                     perDay.merge(n.path("at").asText("?").substring(0, Math.min(10, n.path("at").asText("?").length())),
                             1L, Long::sum);
@@ -73,7 +74,7 @@ public final class AuditPage {
         }
         List<JsonNode> last = new ArrayList<>(latest);
         java.util.Collections.reverse(last);
-        return new Summary(searches, refused, lines, unreadable, perDay, perKey, perRoute, faces, last);
+        return new Summary(searches, persons, refused, lines, unreadable, perDay, perKey, perRoute, faces, last);
     }
 
     static String html(Summary s) {
@@ -83,7 +84,8 @@ public final class AuditPage {
                 + "td,th{border:1px solid #ccc;padding:.2em .6em;text-align:right}th{text-align:left}"
                 + "td.l{text-align:left;font-family:monospace}.warn{background:#fdd;padding:.5em}</style></head><body>");
         h.append("<h1>Search audit</h1>");
-        h.append("<p id=totals>").append(s.searches).append(" searches answered, ").append(s.refused)
+        h.append("<p id=totals>").append(s.searches).append(" searches ")
+                .append(s.persons > 0 ? "and " + s.persons + " person lookup(s) " : "").append("answered, ").append(s.refused)
                 .append(" refused, ").append(s.lines).append(" lines</p>");
         if (s.unreadable > 0) {
             h.append("<p class=warn>").append(s.unreadable).append(" line(s) could not be read</p>");

@@ -23,6 +23,8 @@ class AuditPageTest {
             log.record(i % 2 == 0 ? "alice" : "bob", "/v1/search/embedding", "abc" + i, a, null);
             Thread.sleep(2);
         }
+        log.record("bob", "/v1/persons/{person_id}", "p1", new SearchService.Answer("v-1", "m", Double.NaN, "",
+                a.hits().subList(0, 1), List.of(), 0), null);
         log.refused("alice", "/v1/search/image", "def", "no_face");
         Files.writeString(tmp.resolve("audit.jsonl"), "not json\n", java.nio.file.StandardOpenOption.APPEND);
         try (var s = Files.list(tmp)) {
@@ -30,13 +32,14 @@ class AuditPageTest {
         }
         AuditPage.Summary sum = AuditPage.summarise(tmp);
         assertEquals(6, sum.searches());
+        assertEquals(1, sum.persons(), "a person lookup is no search");
         assertEquals(1, sum.refused());
         assertEquals(1, sum.unreadable());
         assertEquals(4L, sum.perKey().get("alice"));
         assertEquals(6L, sum.faces().get("face-2"));
         assertEquals("def", sum.latest().get(0).path("query_sha256").asText(), "latest first");
         String html = AuditPage.html(sum);
-        assertTrue(html.contains("<p id=totals>6 searches answered, 1 refused, 8 lines</p>"), html);
+        assertTrue(html.contains("<p id=totals>6 searches and 1 person lookup(s) answered, 1 refused, 9 lines</p>"), html);
         assertTrue(html.contains("face&lt;b&gt;") && !html.contains("face<b>"), "escaped");
         assertFalse(html.contains("<script"), "a static page");
     }

@@ -117,12 +117,12 @@ class ServeTest {
                         Files.readAllBytes(DEB.resolve("camera.png")));
                 assertTrue(noFace.statusCode() == 200 || noFace.statusCode() == 422, noFace.body());
                 String audit = Files.readString(tmp.resolve("audit/audit.jsonl"));
-                assertEquals(8, audit.lines().count(), "one line a search and a person lookup (the page's included): "
+                assertEquals(8, audit.lines().count(), "one line a search (5) and a person lookup (3; the page's included): "
                         + audit);
                 assertServeCommandRunsAndStops(tmp, index);
                 run(tmp, "audit", "--dir", tmp.resolve("audit").toString(), "--out", tmp.resolve("audit.html").toString());
                 String page = Files.readString(tmp.resolve("audit.html"));
-                assertTrue(page.contains("<p id=totals>8 searches answered, 0 refused, 8 lines</p>"), page);
+                assertTrue(page.contains("<p id=totals>5 searches and 3 person lookup(s) answered, 0 refused, 8 lines</p>"), page);
                 assertTrue(page.contains("<td class=l>anonymous</td><td>8</td>"), page);
             }
         }
