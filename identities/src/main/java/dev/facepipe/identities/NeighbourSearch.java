@@ -124,12 +124,7 @@ final class NeighbourSearch {
         IndexManifest index = task.index();
         IndexManifest.Shard own = index.shards().stream().filter(x -> x.shard() == s.shard()).findFirst()
                 .orElseThrow();
-        List<Sidecars.Entry> entries = new ArrayList<>(Sidecars.read(files, own.sidecar()));
-        entries.sort(Comparator.comparingLong(Sidecars.Entry::faceKey));
-        List<Sidecars.Entry> mine = new ArrayList<>();
-        for (Sidecars.Entry e : entries.subList(Math.min(s.from(), entries.size()), Math.min(s.to(), entries.size()))) {
-            if (Arrays.binarySearch(task.skip(), e.faceKey()) < 0) mine.add(e);
-        }
+        List<Sidecars.Entry> mine = slicedEntries(files, own.sidecar(), s, task.skip());
         if (mine.isEmpty()) return java.util.Collections.emptyIterator();
         int dim = index.dim();
         float[] q = new float[mine.size() * dim];
@@ -179,6 +174,26 @@ final class NeighbourSearch {
                     boxed(Arrays.copyOfRange(bestScore, i * k, i * k + found))));
         }
         return out.iterator();
+    }
+
+    /**
+     * The slice's sidecar rows, by face key: the from-th to the (to-1)-th of the shard's keys in order,
+     * but those to skip. Two reads of the sidecar, the first keeping only keys, so a task holds its own
+     * slice's rows and 8 bytes for each other face of the shard, not every row.
+     */
+    static List<Sidecars.Entry> slicedEntries(HadoopFiles files, String sidecar, Slice s, long[] skip) {
+        java.util.stream.LongStream.Builder all = java.util.stream.LongStream.builder();
+        Sidecars.forEach(files, sidecar, e -> all.add(e.faceKey()));
+        long[] keys = all.build().sorted().toArray();
+        List<Sidecars.Entry> mine = new ArrayList<>();
+        if (Math.min(s.from(), keys.length) >= Math.min(s.to(), keys.length)) return mine;
+        long lo = keys[s.from()];
+        long hi = keys[Math.min(s.to(), keys.length) - 1];
+        Sidecars.forEach(files, sidecar, e -> {
+            if (e.faceKey() >= lo && e.faceKey() <= hi && Arrays.binarySearch(skip, e.faceKey()) < 0) mine.add(e);
+        });
+        mine.sort(Comparator.comparingLong(Sidecars.Entry::faceKey));
+        return mine;
     }
 
     /** Puts (id, score) into the sorted top-k run at [at, at + k) if it beats the last. */
