@@ -212,7 +212,7 @@ final class BenchServeCommand implements Callable<Integer> {
         IndexManifest next = new IndexManifest(to, m.modelId(), m.modelSha256(), m.dim(), m.metric(), m.factory(),
                 m.lists(), m.trainingSample(), m.vectors(), shards, m.defaultNprobe(), m.defaultEfSearch(),
                 0, 0, 0, 0, 0, 0, 0, m.threshold(), 1, from, 0, System.currentTimeMillis(), m.impostorTail(),
-                m.openSetFpir());
+                m.openSetFpir(), null);
         Files.writeString(Path.of(layout.manifest(to)), next.toJson());
         Files.writeString(Path.of(layout.pointer()), to);
     }

@@ -43,9 +43,11 @@ final class BuildIndexCommand implements Callable<Integer> {
         try {
             IndexManifest m = IndexBuilder.build(spark, cfg, new IndexBuilder.Request(faces, out, factory, shards,
                     incremental));
-            System.out.printf(Locale.ROOT, "published %s: %d vectors of %s, %s, %d shard(s); recall@1 %.3f recall@10 %.3f"
-                    + " (%d held-out queries); query p50 %.2f ms p99 %.2f ms; %.0f bytes/vector; threshold %.3f;"
-                    + " %.1f s%n", m.version(), m.vectors(), m.modelId(), m.factory(), m.shards().size(), m.recallAt1(),
+            System.out.printf(Locale.ROOT, "published %s: %d vectors%s of %s, %s, %d shard(s); recall@1 %.3f recall@10"
+                    + " %.3f (%d held-out queries); query p50 %.2f ms p99 %.2f ms; %.0f bytes/vector; threshold %.3f;"
+                    + " %.1f s%n", m.version(), m.vectors(), m.change() == null ? " (full build)"
+                            : " (" + m.change().added() + " faces added, " + m.change().removed() + " removed)",
+                    m.modelId(), m.factory(), m.shards().size(), m.recallAt1(),
                     m.recallAt10(), m.recallQueries(), m.queryMsP50(), m.queryMsP99(), m.bytesPerVector(), m.threshold(),
                     m.buildSeconds());
             return 0;

@@ -87,7 +87,7 @@ final class SyntheticIndex {
         IndexManifest m = new IndexManifest(version, ModelSpec.embeddingId(cfg), model.sha256(), dim, "inner_product",
                 factory, lists, trainSample, n, shards, lists == 0 ? 0 : Math.min(lists, cfg.getInt("index.nprobe")),
                 cfg.getInt("index.ef_search"), 0, 0, 0, 0, 0, 0, 0, cfg.getDouble("verify.threshold"), 1, null, 0,
-                System.currentTimeMillis(), null, 0);
+                System.currentTimeMillis(), null, 0, null);
         Files.writeString(Path.of(layout.manifest(version)), m.toJson());
         Files.writeString(Path.of(layout.pointer()), version);
         return m;

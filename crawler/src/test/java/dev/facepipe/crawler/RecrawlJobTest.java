@@ -60,6 +60,8 @@ class RecrawlJobTest {
             site.replace("/img/p2.jpg", null);
             RecrawlJob.Result second = RecrawlJob.run(CFG, out, "r2", now + 10 * DAY);
             assertEquals(1, second.changed(), second.summary());
+            assertEquals(newP1.length, second.bytes(), "the changed image's bytes, nothing else: " + second.summary());
+            assertEquals(0, first.bytes(), first.summary());
             assertEquals(1, second.gone(), second.summary());
             assertEquals(4, second.notModified(), second.summary());
             Map<String, GenericRecord> manifest = read(second.manifest());

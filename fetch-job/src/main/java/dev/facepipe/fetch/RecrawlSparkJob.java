@@ -38,14 +38,16 @@ public final class RecrawlSparkJob {
      * @param pages      pages discovery read (0 where it did not run)
      * @param discovered new images discovery fetched
      * @param alarms     a host that answered none of tonight's requests, a discovery that read no page; one line each
+     * @param bytes      image bytes stored tonight: changed images and new ones discovery found
      */
     public record Result(String runId, long known, long due, long notModified, long sameBytes, long changed, long gone,
             long errors, long pages, long discovered, int buckets, String manifest, double seconds,
-            List<String> alarms) {
+            List<String> alarms, long bytes) {
         public String summary() {
             return String.format(Locale.ROOT, "%d known URLs, %d due: %d not modified (304), %d same bytes, %d changed,"
-                    + " %d gone, %d errors; discovery: %d pages, %d new images; schedule in %d host buckets", known, due,
-                    notModified, sameBytes, changed, gone, errors, pages, discovered, buckets);
+                    + " %d gone, %d errors; discovery: %d pages, %d new images; %.1f MB of images fetched; schedule in"
+                    + " %d host buckets", known, due, notModified, sameBytes, changed, gone, errors, pages, discovered,
+                    bytes / 1e6, buckets);
         }
     }
 
@@ -83,7 +85,7 @@ public final class RecrawlSparkJob {
         files.delete(shown);
         Result res = new Result(runId, c[0], c[1], c[2], c[3], c[4], c[5], c[6], found == null ? 0 : found.pages(),
                 found == null ? 0 : found.images(), results.size(), manifest, (System.nanoTime() - t0) / 1e9,
-                List.copyOf(alarms));
+                List.copyOf(alarms), c[7] + (found == null ? 0 : found.manifest().bytes()));
         LOG.info("recrawl {}: {} in {} s", runId, res.summary(), String.format(Locale.ROOT, "%.1f", res.seconds()));
         for (String a : res.alarms()) LOG.warn("recrawl {}: alarm: {}", runId, a);
         return res;

@@ -40,7 +40,8 @@ import org.apache.spark.sql.types.StructType;
  */
 final class RecrawlTask implements MapPartitionsFunction<Row, Row> {
     /** The counts a task returns, in this order after its partition and folder. */
-    static final List<String> COUNTS = List.of("known", "due", "not_modified", "same", "changed", "gone", "errors");
+    static final List<String> COUNTS = List.of("known", "due", "not_modified", "same", "changed", "gone", "errors",
+            "bytes");
     /** What a task returns: where its attempt wrote, and its counts. */
     static final StructType RESULT = result();
 
@@ -163,7 +164,10 @@ final class RecrawlTask implements MapPartitionsFunction<Row, Row> {
         switch (x.outcome()) {
             case NOT_MODIFIED -> counts.incrementAndGet(2);
             case SAME -> counts.incrementAndGet(3);
-            case FETCHED -> counts.incrementAndGet(4);
+            case FETCHED -> {
+                counts.incrementAndGet(4);
+                counts.addAndGet(7, (Long) x.row().get("bytes"));
+            }
             case GONE, DISALLOWED -> counts.incrementAndGet(5);
             case FAILED, NO_ANSWER -> counts.incrementAndGet(6);
         }

@@ -166,6 +166,9 @@ class CrawlSparkJobTest {
         RecrawlSparkJob.Result n1 = RecrawlSparkJob.run(cfg, out, "n1", t0 + 2 * DAY, false);
         assertEquals(2 * HOSTS, n1.pages(), n1.summary());
         assertEquals(2, n1.discovered(), n1.summary());
+        long grace = Files.size(ROOT.resolve("fixtures/debian/grace_hopper.jpg"));
+        assertTrue(n1.bytes() > 2 * grace && n1.bytes() < 2 * grace + 100, "the two new images, nothing else: "
+                + n1.summary());
         assertEquals(1, n1.gone(), n1.summary());
         assertEquals(Map.of("127.0.0.60/img/7.jpg", "gone"), statuses(manifest(cfg, out, "n1")));
         // the disallowed image is in no schedule: its row comes again, as from the one-JVM discovery

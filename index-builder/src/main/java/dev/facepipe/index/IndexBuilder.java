@@ -108,7 +108,7 @@ public final class IndexBuilder {
         for (int s = 0; s < shards; s++) list.add(shardOf(results.get(s), layout.sidecar(version, s)));
         return publish(files, cfg, layout, new IndexManifest(version, in.modelId(), in.model().sha256(), in.dim(),
                 "inner_product", factory, lists, trained.sample(), n, list, task.nprobe(), task.efSearch(),
-                0, 0, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, null, 0), results.values(), q, in.startedAt());
+                0, 0, 0, 0, 0, 0, 0, 0, 0, null, 0, 0, null, 0, null), results.values(), q, in.startedAt());
     }
 
     /** The faces with their shard: a hash of the face id, so a face keeps its shard from build to sync. */
@@ -166,7 +166,7 @@ public final class IndexBuilder {
                 m.defaultEfSearch(), nq, recall.at1(), recall.at10(), recall.p50(), recall.p99(),
                 m.vectors() == 0 ? 0 : (double) bytes / m.vectors(), impostor, threshold,
                 imbalance(shards, ShardWork.LIST_SIZES), m.basedOn(), (System.currentTimeMillis() - t0) / 1000.0,
-                System.currentTimeMillis(), tail, cfg.getDouble("index.open_set_fpir"));
+                System.currentTimeMillis(), tail, cfg.getDouble("index.open_set_fpir"), m.change());
         files.writeSmall(layout.manifest(out.version()), out.toJson().getBytes(StandardCharsets.UTF_8));
         files.writeSmall(layout.pointer(), out.version().getBytes(StandardCharsets.UTF_8)); // publish
         IndexVersions.prune(files, layout, cfg.getInt("index.keep_versions"));

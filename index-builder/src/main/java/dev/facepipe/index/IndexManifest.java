@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * manifest.json beside every index version: what was built from what, and how well it searches.
- * Recall is measured against exact search on held-out queries (each query's own vector excluded) at
- * full builds; incremental versions (basedOn = the version they extend) carry those figures over.
+ * Recall is measured against exact search on held-out queries (each query's own vector excluded), at
+ * full builds and nightly syncs alike (basedOn = the version a sync or a forget extends; a forget's
+ * version carries the figures over); change says what a sync or a forget added and removed.
  * Imbalance: the largest IVF list over the mean list (1 = perfectly even); past index.max_imbalance
  * an incremental build retrains instead. threshold is the 1:1 decision threshold; impostorTail
  * (null when too few held-out pairs, or built before it existed) models strangers' top scores so a
@@ -37,7 +38,14 @@ public record IndexManifest(
         double buildSeconds,
         long builtAt,
         ImpostorTail impostorTail,
-        double openSetFpir) {
+        double openSetFpir,
+        Change change) {
+
+    /**
+     * What this version changed from the one it is based on: faces added and removed by a nightly sync
+     * or a forget; null for a full build (it replaces, it does not change).
+     */
+    public record Change(long added, long removed) {}
 
     /** One shard file; sidecar rows map its ids back to faces. */
     public record Shard(int shard, long count, String file, String sha256, long bytes, String sidecar) {}

@@ -79,11 +79,13 @@ final class IndexSync {
                         ? IndexBuilder.shardOf(results.get(sh.shard()), layout.sidecar(version, sh.shard())) : sh);
             }
             long vectors = list.stream().mapToLong(IndexManifest.Shard::count).sum();
-            LOG.info("syncing {} as {}: {} added, {} removed, {} shard(s) rewritten", old, version, d.added(),
-                    d.remove().values().stream().mapToLong(a -> a.length).sum(), d.rewritten().size());
+            long removed = d.remove().values().stream().mapToLong(a -> a.length).sum();
+            LOG.info("syncing {} as {}: {} added, {} removed, {} shard(s) rewritten", old, version, d.added(), removed,
+                    d.rewritten().size());
             return IndexBuilder.publish(files, cfg, layout, new IndexManifest(version, m.modelId(), m.modelSha256(),
                     m.dim(), m.metric(), m.factory(), m.lists(), m.trainingSample(), vectors, list, m.defaultNprobe(),
-                    m.defaultEfSearch(), 0, 0, 0, 0, 0, 0, 0, 0, 0, old, 0, 0, null, 0), results.values(), q,
+                    m.defaultEfSearch(), 0, 0, 0, 0, 0, 0, 0, 0, 0, old, 0, 0, null, 0,
+                    new IndexManifest.Change(d.added(), removed)), results.values(), q,
                     in.startedAt());
         } finally {
             d.rows().unpersist();

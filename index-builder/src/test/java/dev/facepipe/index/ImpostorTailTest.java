@@ -75,7 +75,7 @@ class ImpostorTailTest {
     void theManifestKeepsTheTailAndOlderManifestsReadWithout() {
         ImpostorTail t = new ImpostorTail(0.3, 0.01, 0.04, 124_750);
         IndexManifest m = new IndexManifest("v", "m", "s", 4, "inner_product", "Flat", 0, 0, 1000, java.util.List.of(),
-                0, 0, 0, 0, 0, 0, 0, 0, 0, 0.4, 1, null, 0, 0, t, 0.001);
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0.4, 1, null, 0, 0, t, 0.001, null);
         IndexManifest back = IndexManifest.fromJson(m.toJson());
         assertEquals(t, back.impostorTail());
         assertEquals(Math.max(0.4, t.threshold(1000, 0.001)), back.threshold(1000), 1e-12);

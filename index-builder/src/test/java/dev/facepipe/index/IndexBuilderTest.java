@@ -152,6 +152,10 @@ class IndexBuilderTest {
         IndexManifest v2 = IndexBuilder.build(spark, cfg, new IndexBuilder.Request(all, root, "", 0, true));
         assertEquals(3000, v2.vectors());
         assertEquals(v1.version(), v2.basedOn(), "incremental, not retrained");
+        assertEquals(new IndexManifest.Change(1000, 0), v2.change(), "what the sync did, in its manifest");
+        assertEquals(null, v1.change(), "a full build changes nothing: it replaces");
+        assertEquals(v2.change(), IndexManifest.fromJson(Files.readString(tmp.resolve("index/" + v2.version()
+                + "/manifest.json"))).change());
         assertEquals(v1.factory(), v2.factory());
         assertEquals(v1.trainingSample(), v2.trainingSample());
         assertTrue(v2.imbalance() >= 1 && v2.imbalance() < cfg.getDouble("index.max_imbalance"), "" + v2.imbalance());

@@ -182,7 +182,7 @@ class SearchServiceTest {
                     next.shards().get(1));
             Files.writeString(Path.of(layout.manifest("v-20260101-000001-000")), new dev.facepipe.index.IndexManifest(
                     next.version(), next.modelId(), next.modelSha256(), next.dim(), next.metric(), next.factory(), 0, 0,
-                    19, shards, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.6, 1, old.version(), 0, 0, null, 0).toJson());
+                    19, shards, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0.6, 1, old.version(), 0, 0, null, 0, null).toJson());
             long shard0Built = Files.getLastModifiedTime(ServedVersion.lookupFile(tmp.resolve("cache"),
                     old.shards().get(0))).toMillis();
             Thread.sleep(20);

@@ -82,7 +82,7 @@ final class TestIndex {
             }
         }
         IndexManifest m = new IndexManifest(version, MODEL, "0".repeat(64), DIM, "inner_product", "Flat", 0, 0, n,
-                list, 0, 0, 0, 0, 0, 0, 0, 0, 0, threshold, 1, null, 0, 0, tail, 0.001);
+                list, 0, 0, 0, 0, 0, 0, 0, 0, 0, threshold, 1, null, 0, 0, tail, 0.001, null);
         Files.writeString(Path.of(layout.manifest(version)), m.toJson());
         Files.writeString(Path.of(layout.pointer()), version, StandardCharsets.UTF_8);
     }

@@ -220,7 +220,8 @@ class NightlyCycleTest {
         tracked.addAll(List.of("/img/new.png", "/img/hopper-again.jpg"));
         String said = night(2);
         assertTrue(said.matches("(?s).*facepipe nightly \\d{8}-\\d{6}: done; recrawl: .*discovery: \\d+ pages, 2 new"
-                + " images(; schedule in \\d+ host buckets in [0-9.]+ s)?; ingest: .*; build-index: published v-.*"
+                + " images; [0-9.]+ MB of images fetched(; schedule in \\d+ host buckets in [0-9.]+ s)?; ingest: .*;"
+                + " build-index: published v-\\S+: \\d+ vectors \\((full build|\\d+ faces added, \\d+ removed)\\).*"
                 + "\\(log: .*"), said);
         Set<String> two = indexed();
         assertEquals(expected(site, tracked, buried), two, "night 2");
