@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * owns fetched by host ({@link #fetchElsewhere}, {@link FetchTask}), the manifest published as one run
  * ({@link #publish}), counted. The same blobs and manifest rows as the one-JVM crawl, one row a URL.
  * Where it differs: a host's pages are read from its own seeds only (a link to a page on another host
- * is followed there, so that host needs a seed of its own), and crawler.max_pages holds a task.
+ * is not followed: that host needs a seed of its own), and crawler.max_pages holds a task.
  */
 public final class CrawlSparkJob {
     private static final Logger LOG = LoggerFactory.getLogger(CrawlSparkJob.class);
@@ -51,7 +51,8 @@ public final class CrawlSparkJob {
 
     /**
      * @param hosts     hosts with seeds, one task's business each
-     * @param elsewhere images the pages showed on hosts without a task, fetched after the crawl
+     * @param elsewhere images the pages showed on hosts their task does not own (a CDN, a host without seeds,
+     *                  another task's host whose own pages do not show them), fetched after the crawl
      * @param complete  whether every task read every page it found (no crawler.max_pages cut)
      * @param manifest  what the published manifest holds
      */
@@ -62,8 +63,8 @@ public final class CrawlSparkJob {
         }
 
         public String summary() {
-            return String.format(Locale.ROOT, "%d pages of %d hosts in %d tasks, %d images shown on hosts without"
-                    + " seeds fetched after; %d image URLs: %s, %.1f MB in %.1f s (%.1f images/s)", pages, hosts, tasks,
+            return String.format(Locale.ROOT, "%d pages of %d hosts in %d tasks, %d images shown on other tasks'"
+                    + " hosts fetched after; %d image URLs: %s, %.1f MB in %.1f s (%.1f images/s)", pages, hosts, tasks,
                     elsewhere, manifest.urls(), manifest.byStatus(), manifest.bytes() / 1e6, seconds, images() / seconds);
         }
     }
@@ -125,9 +126,10 @@ public final class CrawlSparkJob {
     }
 
     /**
-     * Step 3: images the pages showed on hosts no task crawled them on (a CDN, a host without seeds),
-     * each once, nor known to the schedule, fetched by host as fetch does; their rows staged for the
-     * run's manifest. Returns how many.
+     * Step 3: images the pages showed on hosts their task does not own and no task fetched (a CDN, a
+     * host without seeds, another task's host whose pages do not show them), each once, none the
+     * schedule knows, fetched by host as fetch does; their rows staged for the run's manifest. Returns
+     * how many.
      */
     private static long fetchElsewhere(SparkSession spark, Config cfg, HadoopFiles files, CrawlLayout layout,
             String runId, List<Row> shares, Dataset<Row> known) {
