@@ -9,9 +9,6 @@ import dev.facepipe.crawler.CrawlJob;
 import dev.facepipe.crawler.RecrawlState;
 import dev.facepipe.storage.HadoopFiles;
 import dev.facepipe.storage.Sparks;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.spark.sql.Row;
@@ -53,8 +49,7 @@ class CrawlSparkJobTest {
         List<String> names = new ArrayList<>();
         for (int h = 0; h <= HOSTS; h++) names.add("127.0.0." + (60 + h));
         for (String name : names) {
-            HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getByName(name), 0), 0);
-            s.createContext("/", ex -> {
+            HttpServer s = LoopbackHost.start(name, ex -> {
                 String path = ex.getRequestURI().getPath();
                 byte[] body = null;
                 String type = "text/html";
@@ -69,21 +64,11 @@ class CrawlSparkJobTest {
                     body = concat(photo, ("#" + name + path).getBytes(StandardCharsets.UTF_8));
                     type = "image/jpeg";
                 }
-                if (body == null) {
-                    ex.sendResponseHeaders(404, -1);
-                    ex.close();
-                    return;
-                }
-                ex.getResponseHeaders().add("Content-Type", type);
-                ex.sendResponseHeaders(200, body.length);
-                try (OutputStream o = ex.getResponseBody()) {
-                    o.write(body);
-                }
+                if (body != null) ex.getResponseHeaders().add("Content-Type", type);
+                LoopbackHost.send(ex, body == null ? 404 : 200, body);
             });
-            s.setExecutor(Executors.newFixedThreadPool(2));
-            s.start();
             servers.add(s);
-            bases.add("http://" + name + ":" + s.getAddress().getPort());
+            bases.add(LoopbackHost.base(s));
         }
         String cdn = bases.get(HOSTS);
         for (int h = 0; h < HOSTS; h++) {

@@ -10,9 +10,6 @@ import dev.facepipe.crawler.RecrawlState;
 import dev.facepipe.storage.ContentHash;
 import dev.facepipe.storage.HadoopFiles;
 import dev.facepipe.storage.Sparks;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.spark.sql.Row;
@@ -57,34 +53,26 @@ class RecrawlSparkJobTest {
             for (int i = 0; i < 4; i++) mine.put("/img/" + i, photos.get(i));
             images.put(name, mine);
             robots.put(name, "User-agent: *\nAllow: /\n");
-            HttpServer s = HttpServer.create(new InetSocketAddress(InetAddress.getByName(name), 0), 0);
-            s.createContext("/", ex -> {
+            HttpServer s = LoopbackHost.start(name, ex -> {
                 String path = ex.getRequestURI().getPath();
                 byte[] body = path.equals("/robots.txt") ? robots.get(name).getBytes() : mine.get(path);
                 if (path.equals("/robots.txt")) robotsReads.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
                 if (body == null) {
-                    ex.sendResponseHeaders(404, -1);
-                    ex.close();
+                    LoopbackHost.send(ex, 404, null);
                     return;
                 }
                 String etag = "\"" + ContentHash.sha256Hex(body).substring(0, 16) + "\"";
                 if (etags && !path.equals("/robots.txt")) {
                     ex.getResponseHeaders().add("ETag", etag);
                     if (etag.equals(ex.getRequestHeaders().getFirst("If-None-Match"))) {
-                        ex.sendResponseHeaders(304, -1);
-                        ex.close();
+                        LoopbackHost.send(ex, 304, null);
                         return;
                     }
                 }
-                ex.sendResponseHeaders(200, body.length);
-                try (OutputStream o = ex.getResponseBody()) {
-                    o.write(body);
-                }
+                LoopbackHost.send(ex, 200, body);
             });
-            s.setExecutor(Executors.newFixedThreadPool(2));
-            s.start();
             servers.add(s);
-            bases.add("http://" + name + ":" + s.getAddress().getPort());
+            bases.add(LoopbackHost.base(s));
             allowed.append(h == 0 ? "" : ",").append(name);
         }
         return Config.builder().set("crawler.allow_private_hosts", allowed.toString(), "t")
