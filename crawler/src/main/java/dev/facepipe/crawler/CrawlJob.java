@@ -48,12 +48,14 @@ public final class CrawlJob {
      * @param referenced the image URLs the pages of this run showed (fetched or not), but for those skipped
      * @param complete   whether the run read every page it found (no crawler.max_pages cut, no image left unfetched)
      * @param elsewhere  images shown on hosts this run does not own, with their pages (a crawl on Spark's share)
+     * @param notModified pages that answered 304 and were read from their kept copy ({@link PageCache})
      */
     public record Result(String runId, String manifest, long pages, long images, long bytes, long errors, long rows,
-            double seconds, Set<String> referenced, boolean complete, List<ImageRef> elsewhere) {
+            double seconds, Set<String> referenced, boolean complete, List<ImageRef> elsewhere, long notModified) {
         public String summary() {
-            return String.format(Locale.ROOT, "%d pages, %d images fetched (%.1f MB), %d manifest rows, %d not fetched,"
-                    + " %.1f s (%.1f images/s)", pages, images, bytes / 1e6, rows, errors, seconds, images / seconds);
+            return String.format(Locale.ROOT, "%d pages (%d not modified), %d images fetched (%.1f MB), %d manifest"
+                    + " rows, %d not fetched, %.1f s (%.1f images/s)", pages, notModified, images, bytes / 1e6, rows,
+                    errors, seconds, images / seconds);
         }
     }
 
@@ -81,25 +83,29 @@ public final class CrawlJob {
             checkSeed(seed);
             if (s.allowedHosts().isEmpty()) hosts.add(URI.create(seed).getHost().toLowerCase(Locale.ROOT));
         }
-        rememberSeeds(files, new CrawlLayout(out), seeds);
-        String manifest = new CrawlLayout(out).manifest(runId);
-        return crawl(s, files, cfg.getPath("crawler.work_dir").resolve(runId), seeds, hosts, out, runId, known, pacer,
-                url -> true, manifest, true);
+        CrawlLayout layout = new CrawlLayout(out);
+        rememberSeeds(files, layout, seeds);
+        PageCache kept = s.pageCache() ? PageCache.read(files, layout.pages()) : PageCache.empty();
+        Result r = crawl(s, files, cfg.getPath("crawler.work_dir").resolve(runId), seeds, hosts, out, runId, known, pacer,
+                url -> true, layout.manifest(runId), true, kept);
+        if (s.pageCache()) PageCache.replace(files, layout.pages(), kept.after(hosts, r.complete()));
+        return r;
     }
 
     /**
      * One task's share of a crawl on Spark: its seeds, pages only on its own hosts, images on its own
      * hosts fetched, those on other hosts noted in {@link Result#elsewhere} (their own task, or the
-     * fetch that follows, gets them: one host, one task). The manifest rows go to the file manifest.
+     * fetch that follows, gets them: one host, one task). The manifest rows go to the file manifest;
+     * the pages read go into kept, whose pages of these hosts it asks for with conditional GETs.
      */
     public static Result share(CrawlSettings s, HadoopFiles files, Path work, List<String> seeds, Set<String> hosts,
-            String out, String runId, Set<String> known, String manifest) throws Exception {
+            String out, String runId, Set<String> known, String manifest, PageCache kept) throws Exception {
         Set<String> pages = new LinkedHashSet<>();
         for (String h : hosts) {
             if (s.allowedHosts().isEmpty() || s.allowedHosts().stream().anyMatch(a -> a.equalsIgnoreCase(h))) pages.add(h);
         }
         return crawl(s, files, work, seeds, pages, out, runId, known, HostPacer.fromSettings(s),
-                url -> hosts.contains(UrlRef.hostOf(url)), manifest, false);
+                url -> hosts.contains(UrlRef.hostOf(url)), manifest, false, kept);
     }
 
     /** A seed a crawl can start from (http or https), else the reason, naming it. */
@@ -112,7 +118,7 @@ public final class CrawlJob {
 
     private static Result crawl(CrawlSettings s, HadoopFiles files, Path work, List<String> seeds, Set<String> hosts,
             String out, String runId, Set<String> known, HostPacer pacer, java.util.function.Predicate<String> here,
-            String manifest, boolean wholeRun) throws Exception {
+            String manifest, boolean wholeRun, PageCache kept) throws Exception {
         long t0 = System.currentTimeMillis();
         Path journalFile = work.resolve("journal.jsonl");
         boolean resuming = Files.exists(journalFile);
@@ -147,9 +153,9 @@ public final class CrawlJob {
         cc.setThreadMonitoringDelaySeconds(1);
         cc.setThreadShutdownDelaySeconds(1);
         cc.setCleanupDelaySeconds(1);
-        PageFetcher fetcher = new GuardedPageFetcher(cc, s, pacer);
+        PageFetcher fetcher = new GuardedPageFetcher(cc, s, pacer, kept);
         CrawlJournal journal = CrawlJournal.append(journalFile);
-        CrawlState state = new CrawlState(s, blobs, new ArrayList<>(hosts), known, journal, earlier, here);
+        CrawlState state = new CrawlState(s, blobs, new ArrayList<>(hosts), known, journal, earlier, here, kept);
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "crawl-progress");
             t.setDaemon(true);
@@ -201,7 +207,7 @@ public final class CrawlJob {
         long pages = state.pagesVisited.get();
         boolean complete = pages > 0 && unfetched == 0 && (s.maxPages() < 0 || pages + rows.size() < s.maxPages());
         Result res = new Result(runId, manifest, pages, state.imagesFetched.get(), state.bytesFetched.get(), notFetched,
-                rows.size(), secs, referenced, complete, List.copyOf(state.elsewhere.values()));
+                rows.size(), secs, referenced, complete, List.copyOf(state.elsewhere.values()), kept.notModified.get());
         LOG.info("crawl {}: {}", runId, res.summary());
         return res;
     }

@@ -38,6 +38,8 @@ final class CrawlState {
     private final java.util.function.Predicate<String> here;
     /** Images the pages showed on hosts another task owns, by URL (the first page that showed one): fetched after. */
     final Map<String, ImageRef> elsewhere = new ConcurrentHashMap<>();
+    /** Pages kept from earlier runs (asked for with conditional GETs) and those read this run. */
+    final PageCache kept;
 
     /** A parsed page: its directives and the images it references. */
     /** A page's directives and the images taken from it (urls: the same, for lookups). */
@@ -53,8 +55,9 @@ final class CrawlState {
     final Map<String, Integer> hops = new ConcurrentHashMap<>();
 
     CrawlState(CrawlSettings settings, BlobStore blobs, List<String> allowedHosts, java.util.Set<String> known,
-            CrawlJournal journal, CrawlJournal.Replay earlier, java.util.function.Predicate<String> here) {
+            CrawlJournal journal, CrawlJournal.Replay earlier, java.util.function.Predicate<String> here, PageCache kept) {
         this.settings = settings;
+        this.kept = kept;
         this.here = here;
         this.known = known;
         this.blobs = blobs;

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A small web site on loopback for the demo and the tests, built from photos: pages with plain,
  * srcset, lazy and picture images, the same photo under several URLs, an og:image, robots.txt with
  * a disallowed folder, a noimageindex page, redirects (one to a private address), a broken link and
- * a fake image. Counts requests per path so tests can see what was fetched.
+ * a fake image. Images and pages carry an ETag and answer 304 to a matching If-None-Match. Counts
+ * requests per path so tests can see what was fetched.
  */
 public final class DemoSite implements AutoCloseable {
     static {
@@ -44,7 +45,7 @@ public final class DemoSite implements AutoCloseable {
     /** Images on each archive page. */
     public static final int ARCHIVE_IMAGES_PER_PAGE = 4;
 
-    private DemoSite(List<Path> photos, int archivePages) throws IOException {
+    private DemoSite(List<Path> photos, int archivePages, InetAddress address) throws IOException {
         for (int i = 0; i < PHOTO_PATHS.size(); i++) {
             images.put(PHOTO_PATHS.get(i), Files.readAllBytes(photos.get(i % photos.size())));
         }
@@ -82,7 +83,7 @@ public final class DemoSite implements AutoCloseable {
                 "<img src=/img/p5.jpg alt=Five>"));
         pages.put("/odd.html", page("Odd", "", "<img src=/img/moved.jpg alt=Six> <img src=/img/missing.jpg>"
                 + " <img src=/img/fake.jpg> <img src=/img/evil.jpg>"));
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server = HttpServer.create(new InetSocketAddress(address, 0), 0);
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "demo-site");
@@ -99,12 +100,21 @@ public final class DemoSite implements AutoCloseable {
 
     /** Starts the site with an archive of this many extra pages ({@value #ARCHIVE_IMAGES_PER_PAGE} images each). */
     public static DemoSite start(List<Path> photos, int archivePages) throws IOException {
+        return start(photos, archivePages, InetAddress.getLoopbackAddress().getHostAddress());
+    }
+
+    /** Starts the site on another loopback address (127.0.0.2, ...: another host for a multi-host test). */
+    public static DemoSite start(List<Path> photos, int archivePages, String loopbackAddress) throws IOException {
         if (photos.isEmpty()) throw new IllegalArgumentException("the demo site needs at least one photo");
-        return new DemoSite(photos, archivePages);
+        InetAddress address = InetAddress.getByName(loopbackAddress);
+        if (!address.isLoopbackAddress()) {
+            throw new IllegalArgumentException(loopbackAddress + " is not a loopback address; the demo site serves only there");
+        }
+        return new DemoSite(photos, archivePages, address);
     }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://" + server.getAddress().getAddress().getHostAddress() + ":" + server.getAddress().getPort();
     }
 
     public int hits(String path) {
@@ -132,7 +142,7 @@ public final class DemoSite implements AutoCloseable {
         pages.put("/robots.txt", text);
     }
 
-    /** Responses with a body (200) for a path, as opposed to 304 Not Modified. */
+    /** Responses with a body (200) for an image or page, as opposed to 304 Not Modified. */
     public int fullResponses(String path) {
         AtomicInteger n = fullResponses.get(path);
         return n == null ? 0 : n.get();
@@ -146,25 +156,34 @@ public final class DemoSite implements AutoCloseable {
             case "/img/evil.jpg" -> redirect(ex, "http://10.255.255.1/x.jpg");
             default -> {
                 byte[] img = images.get(path);
+                String page = pages.get(path);
                 if (img != null) {
-                    String etag = "\"" + Integer.toHexString(java.util.Arrays.hashCode(img)) + "\"";
-                    ex.getResponseHeaders().add("ETag", etag);
-                    if (etag.equals(ex.getRequestHeaders().getFirst("If-None-Match"))) {
-                        ex.sendResponseHeaders(304, -1);
-                        ex.close();
-                        return;
-                    }
                     ex.getResponseHeaders().add("Content-Type", "image/jpeg");
-                    fullResponses.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
-                    send(ex, 200, img);
-                } else if (pages.containsKey(path)) {
-                    ex.getResponseHeaders().add("Content-Type", path.endsWith(".txt") ? "text/plain" : "text/html");
-                    send(ex, 200, pages.get(path).getBytes(StandardCharsets.UTF_8));
+                    sendUnlessNotModified(ex, path, img);
+                } else if (page != null && path.endsWith(".txt")) {
+                    ex.getResponseHeaders().add("Content-Type", "text/plain");
+                    send(ex, 200, page.getBytes(StandardCharsets.UTF_8));
+                } else if (page != null) {
+                    ex.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+                    sendUnlessNotModified(ex, path, page.getBytes(StandardCharsets.UTF_8));
                 } else {
                     send(ex, 404, "not found".getBytes(StandardCharsets.UTF_8));
                 }
             }
         }
+    }
+
+    /** An image or page with an ETag of its bytes: 304 to a matching If-None-Match, else the bytes (counted). */
+    private void sendUnlessNotModified(HttpExchange ex, String path, byte[] body) throws IOException {
+        String etag = "\"" + Integer.toHexString(java.util.Arrays.hashCode(body)) + "\"";
+        ex.getResponseHeaders().add("ETag", etag);
+        if (etag.equals(ex.getRequestHeaders().getFirst("If-None-Match"))) {
+            ex.sendResponseHeaders(304, -1);
+            ex.close();
+            return;
+        }
+        fullResponses.computeIfAbsent(path, k -> new AtomicInteger()).incrementAndGet();
+        send(ex, 200, body);
     }
 
     private static void redirect(HttpExchange ex, String to) throws IOException {

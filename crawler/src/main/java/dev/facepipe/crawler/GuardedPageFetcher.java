@@ -13,7 +13,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ScheduledFuture;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.http.Header;
 import org.apache.http.HttpEntity;
+import org.apache.http.message.BasicHeader;
 import org.apache.http.client.config.RequestConfig;
 import org.apache.http.client.methods.HttpUriRequest;
 import org.apache.http.entity.ByteArrayEntity;
@@ -25,7 +29,9 @@ import org.apache.http.impl.client.HttpClientBuilder;
  * verified (crawler4j trusts any; crawler.tls_verify), a wall-clock deadline on each request, body
  * included (a socket timeout does not stop a server that drips a byte every few seconds), and an
  * answer left unread past crawler.max_bytes is cut off, not drained (crawler4j reads the rest of
- * every answer to reuse its connection, which never ends on an endless body). Written by hand:
+ * every answer to reuse its connection, which never ends on an endless body). A page kept from an
+ * earlier run ({@link PageCache}) is asked for with its validators; a 304 is handed to crawler4j as
+ * the kept copy, so it reads the same links and images. Written by hand:
  * crawler4j offers none of these, and this is the one place its requests can be reached.
  */
 final class GuardedPageFetcher extends PageFetcher {
@@ -36,13 +42,15 @@ final class GuardedPageFetcher extends PageFetcher {
     private final CrawlHttp http;
     private final HostPacer pacer;
     private final String userAgent;
+    private final PageCache pages;
     private final ThreadLocal<ScheduledFuture<?>> deadline = new ThreadLocal<>();
     private final ThreadLocal<HttpUriRequest> request = new ThreadLocal<>();
     /** URLs whose request was cut at the deadline. */
     final Set<String> overDeadline = ConcurrentHashMap.newKeySet();
 
-    GuardedPageFetcher(CrawlConfig config, CrawlSettings s, HostPacer pacer) {
+    GuardedPageFetcher(CrawlConfig config, CrawlSettings s, HostPacer pacer, PageCache pages) {
         super(config);
+        this.pages = pages;
         if (config.getPolitenessDelay() != 0) throw new IllegalArgumentException("politeness is the pacer's, not crawler4j's");
         this.http = new CrawlHttp(s.requestDeadlineMs());
         this.pacer = pacer;
@@ -79,6 +87,11 @@ final class GuardedPageFetcher extends PageFetcher {
         if (before != null) before.cancel(false); // this thread's last request is over
         deadline.set(http.arm(r, () -> overDeadline.add(url)));
         request.set(r);
+        PageCache.Entry kept = pages.kept(url);
+        if (kept != null) {
+            if (kept.etag() != null) r.addHeader("If-None-Match", kept.etag());
+            if (kept.lastModified() != null) r.addHeader("If-Modified-Since", kept.lastModified());
+        }
         return r;
     }
 
@@ -95,6 +108,12 @@ final class GuardedPageFetcher extends PageFetcher {
             out.setResponseHeaders(in.getResponseHeaders());
             out.setFetchedUrl(in.getFetchedUrl());
             out.setMovedToUrl(in.getMovedToUrl());
+            PageCache.Entry kept = in.getStatusCode() == 304 ? pages.kept(url.getURL()) : null;
+            if (kept != null) {
+                in.discardContentIfNotConsumed();
+                pages.notModified.incrementAndGet();
+                return replay(kept, in.getResponseHeaders(), url.getURL());
+            }
             if (in.getStatusCode() == 200 && out.getEntity() != null && "/robots.txt".equals(url.getPath())) {
                 // Read within the turn, so that the delay it asks for already keeps the next request back.
                 byte[] robots = readAtMost(out.getEntity(), ROBOTS_AT_MOST);
@@ -106,6 +125,28 @@ final class GuardedPageFetcher extends PageFetcher {
             }
             return out;
         }
+    }
+
+    /** A 304 as the kept page's full answer: its body and, where the 304 does not repeat them, its headers. */
+    private static PageFetchResult replay(PageCache.Entry kept, Header[] said, String url) {
+        List<Header> headers = new ArrayList<>(List.of(said == null ? new Header[0] : said));
+        addMissing(headers, "ETag", kept.etag());
+        addMissing(headers, "Last-Modified", kept.lastModified());
+        addMissing(headers, "X-Robots-Tag", kept.xRobotsTag());
+        addMissing(headers, "Content-Type", kept.contentType());
+        PageFetchResult out = new PageFetchResult();
+        out.setStatusCode(200);
+        ByteArrayEntity body = new ByteArrayEntity(kept.body());
+        if (kept.contentType() != null) body.setContentType(kept.contentType());
+        out.setEntity(body);
+        out.setResponseHeaders(headers.toArray(Header[]::new));
+        out.setFetchedUrl(url);
+        return out;
+    }
+
+    private static void addMissing(List<Header> headers, String name, String value) {
+        if (value == null || headers.stream().anyMatch(h -> h.getName().equalsIgnoreCase(name))) return;
+        headers.add(new BasicHeader(name, value));
     }
 
     private static byte[] readAtMost(HttpEntity e, int max) throws IOException {

@@ -62,6 +62,8 @@ final class ImageCrawler extends WebCrawler {
         String url = page.getWebURL().getURL();
         if (page.getParseData() instanceof HtmlParseData) {
             state.pageVisited(url);
+            state.kept.put(url, header(page, "ETag"), header(page, "Last-Modified"), page.getContentType(),
+                    header(page, "X-Robots-Tag"), page.getContentData(), System.currentTimeMillis());
             CrawlState.PageInfo info = info(page);
             if (info.directives().blocksImages()) return;
             // srcset, lazy and meta images are not among crawler4j's own links: queue them here.

@@ -48,14 +48,16 @@ public final class RecrawlJob {
      * @param discoveryComplete whether discovery read every page it found (no crawler.max_pages cut, no image
      *                          left unfetched): only then do images no page shows age out as unreferenced
      * @param bytes             image bytes stored tonight: changed images and new ones discovery found
+     * @param pagesNotModified  pages discovery read from their kept copy after a 304
      */
     public record Result(String runId, long known, long due, long notModified, long sameBytes, long changed, long gone,
-            long errors, long pages, long discovered, String manifest, List<String> alarms, boolean discoveryComplete,
-            long bytes) {
+            long errors, long pages, long pagesNotModified, long discovered, String manifest, List<String> alarms,
+            boolean discoveryComplete, long bytes) {
         public String summary() {
             return String.format(Locale.ROOT, "%d known URLs, %d due: %d not modified (304), %d same bytes, %d changed,"
-                    + " %d gone, %d errors; discovery: %d pages, %d new images%s; %.1f MB of images fetched", known, due,
-                    notModified, sameBytes, changed, gone, errors, pages, discovered, discoveryComplete || pages == 0 ? ""
+                    + " %d gone, %d errors; discovery: %d pages (%d not modified), %d new images%s; %.1f MB of images"
+                    + " fetched", known, due, notModified, sameBytes, changed, gone, errors, pages, pagesNotModified,
+                    discovered, discoveryComplete || pages == 0 ? ""
                             : " (incomplete: crawler.max_pages reached or images left unfetched, so no image was aged"
                             + " out as unreferenced)", bytes / 1e6);
         }
@@ -159,7 +161,8 @@ public final class RecrawlJob {
         }
         Result res = new Result(runId, state.size(), due, notModified.get(), same.get(), changed.get(),
                 gone.get() + unshown.size(),
-                errors.get(), found == null ? 0 : found.pages(), found == null ? 0 : found.images(), manifest,
+                errors.get(), found == null ? 0 : found.pages(), found == null ? 0 : found.notModified(),
+                found == null ? 0 : found.images(), manifest,
                 List.copyOf(new java.util.TreeSet<>(alarms)), found != null && found.complete(),
                 rows.stream().filter(r -> CrawlStatus.of(r.get("status")) == CrawlStatus.FETCHED)
                         .mapToLong(r -> (Long) r.get("bytes")).sum() + (found == null ? 0 : found.bytes()));

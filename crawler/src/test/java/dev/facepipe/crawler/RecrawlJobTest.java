@@ -98,6 +98,47 @@ class RecrawlJobTest {
     }
 
     @Test
+    void aPageUnchangedSinceTheLastRunAnswers304AndStillShowsItsImages(@TempDir Path tmp) throws Exception {
+        try (DemoSite site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg"), DEB.resolve("grace_hopper.jpg")))) {
+            String out = tmp.resolve("crawl").toString();
+            CrawlJob.Result first = CrawlJob.run(CFG, List.of(site.baseUrl() + "/"), out, "c1");
+            assertEquals(0, first.notModified(), first.summary());
+            site.putPage("/gallery.html", "Gallery", "<picture><source srcset='/img/p3.jpg 1200w'>"
+                    + "<img src=/img/p3-small.jpg alt=Three></picture> <img src=/img/added.jpg alt=Added>");
+            site.replace("/img/added.jpg", Files.readAllBytes(DEB.resolve("astronaut.png")));
+
+            // Every image is due and no grace for one no page shows: a kept page that lost its images would show here.
+            Config now = Config.builder().set("crawler.allow_private_hosts", "127.0.0.1", "t")
+                    .set("crawler.politeness_delay_ms", "0", "t").set("recrawl.unreferenced_grace_s", "0", "t").build();
+            RecrawlJob.Result r = RecrawlJob.run(now, out, "r1", System.currentTimeMillis() + DAY, true);
+            assertEquals(1, r.discovered(), "the image added to the changed page: " + r.summary());
+            assertEquals(r.pages() - 1, r.pagesNotModified(), "every page but the changed one: " + r.summary());
+            assertEquals(0, r.gone(), "the images of pages read from their kept copies are shown still: " + r.summary());
+            assertEquals(1, site.fullResponses("/people.html"), "asked with its ETag, answered 304");
+            assertEquals(2, site.fullResponses("/gallery.html"), "changed: read in full");
+
+            site.putPage("/people.html", "People", "<p>nobody</p>");
+            RecrawlJob.Result later = RecrawlJob.run(now, out, "r2", System.currentTimeMillis() + 2 * DAY, true);
+            assertEquals(2, site.fullResponses("/people.html"), later.summary());
+            assertTrue(later.gone() > 0, "the kept copy gave way to the page as it is now: " + later.summary());
+        }
+    }
+
+    @Test
+    void withoutThePageCacheEveryPageIsReadInFull(@TempDir Path tmp) throws Exception {
+        try (DemoSite site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg")))) {
+            Config off = Config.builder().set("crawler.allow_private_hosts", "127.0.0.1", "t")
+                    .set("crawler.politeness_delay_ms", "0", "t").set("crawler.page_cache", "false", "t").build();
+            String out = tmp.resolve("crawl").toString();
+            CrawlJob.run(off, List.of(site.baseUrl() + "/"), out, "c1");
+            RecrawlJob.Result r = RecrawlJob.run(off, out, "r1", System.currentTimeMillis() + DAY, true);
+            assertEquals(0, r.pagesNotModified(), r.summary());
+            assertEquals(2, site.fullResponses("/people.html"));
+            assertTrue(!Files.exists(tmp.resolve("crawl/pages")), "nothing kept");
+        }
+    }
+
+    @Test
     void anImageAPageStoppedShowingIsAskedTheSameNightAndA404LeavesAtOnce(@TempDir Path tmp) throws Exception {
         try (DemoSite site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg"), DEB.resolve("grace_hopper.jpg")))) {
             String out = tmp.resolve("crawl").toString();

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * the seeds (and the image URLs the schedule already holds) arranged by host ({@link #arrange}), a
  * crawler a task on its own hosts ({@link CrawlTask}), the images the pages showed on hosts no task
  * owns fetched by host ({@link #fetchElsewhere}, {@link FetchTask}), the manifest published as one run
- * ({@link #publish}), counted. The same blobs and manifest rows as the one-JVM crawl, one row a URL.
+ * ({@link #publish}), the pages read kept for the next run ({@link #keepPages}), counted. The same blobs and manifest rows as the one-JVM crawl, one row a URL.
  * Where it differs: a host's pages are read from its own seeds only (a link to a page on another host
  * is not followed: that host needs a seed of its own), and crawler.max_pages holds a task.
  */
@@ -56,16 +56,16 @@ public final class CrawlSparkJob {
      * @param complete  whether every task read every page it found (no crawler.max_pages cut)
      * @param manifest  what the published manifest holds
      */
-    public record Result(String runId, long hosts, int tasks, long pages, long elsewhere, boolean complete,
-            FetchJob.Result manifest, double seconds) {
+    public record Result(String runId, long hosts, int tasks, long pages, long notModified, long elsewhere,
+            boolean complete, FetchJob.Result manifest, double seconds) {
         public long images() {
             return manifest.fetched();
         }
 
         public String summary() {
-            return String.format(Locale.ROOT, "%d pages of %d hosts in %d tasks, %d images shown on other tasks'"
-                    + " hosts fetched after; %d image URLs: %s, %.1f MB in %.1f s (%.1f images/s)", pages, hosts, tasks,
-                    elsewhere, manifest.urls(), manifest.byStatus(), manifest.bytes() / 1e6, seconds, images() / seconds);
+            return String.format(Locale.ROOT, "%d pages (%d not modified) of %d hosts in %d tasks, %d images shown on"
+                    + " other tasks' hosts fetched after; %d image URLs: %s, %.1f MB in %.1f s (%.1f images/s)", pages,
+                    notModified, hosts, tasks, elsewhere, manifest.urls(), manifest.byStatus(), manifest.bytes() / 1e6, seconds, images() / seconds);
         }
     }
 
@@ -91,37 +91,45 @@ public final class CrawlSparkJob {
         files.delete(staging);
         Set<String> hosts = new TreeSet<>();
         for (String s : seeds) hosts.add(UrlRef.hostOf(s));
-        Dataset<Row> input = arrange(spark, seeds, known);
+        CrawlSettings settings = CrawlSettings.fromConfig(cfg);
+        Dataset<Row> input = arrange(spark, seeds, known, settings.pageCache() && files.hasData(layout.pages())
+                ? spark.read().parquet(layout.pages()) : null);
         long rows = known == null ? seeds.size() : input.count();
         int tasks = FetchPlan.of(cfg.getInt("fetch.partitions"), rows, hosts.size(),
                 spark.sparkContext().defaultParallelism(), cfg.getLong("fetch.urls_per_task")).partitions();
         LOG.info("crawl {}: {} seeds on {} hosts in {} tasks", runId, seeds.size(), hosts.size(), tasks);
         List<Row> shares = input.repartition(tasks, col("host")).sortWithinPartitions("host", "kind", "url")
-                .mapPartitions(new CrawlTask(CrawlSettings.fromConfig(cfg), files, out, staging,
+                .mapPartitions(new CrawlTask(settings, files, out, staging,
                         cfg.getString("crawler.work_dir"), runId), Encoders.row(CrawlTask.RESULT))
                 .collectAsList();
         long elsewhere = fetchElsewhere(spark, cfg, files, layout, runId, shares, known);
         String manifest = publish(files, layout, runId, shares, shown);
+        if (settings.pageCache()) keepPages(files, layout, runId, shares);
         files.delete(staging);
-        long pages = 0;
+        long pages = 0, notModified = 0;
         boolean complete = true;
         for (Row r : shares) {
             pages += r.getLong(3);
+            notModified += r.getLong(7);
             complete &= r.getBoolean(6);
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        Result res = new Result(runId, hosts.size(), tasks, pages, elsewhere, complete && pages > 0,
+        Result res = new Result(runId, hosts.size(), tasks, pages, notModified, elsewhere, complete && pages > 0,
                 FetchJob.tally(spark, manifest, runId, secs), secs);
         LOG.info("crawl {}: {}", runId, res.summary());
         return res;
     }
 
-    /** Step 1: seeds and known URLs as (url, kind, host), a host's rows together in one task, seeds first. */
-    private static Dataset<Row> arrange(SparkSession spark, List<String> seeds, Dataset<Row> known) {
+    /**
+     * Step 1: seeds, known URLs and kept pages as (url, kind, host, the kept page's columns), a host's
+     * rows together in one task.
+     */
+    private static Dataset<Row> arrange(SparkSession spark, List<String> seeds, Dataset<Row> known, Dataset<Row> pages) {
         List<Row> rows = new ArrayList<>();
         for (String s : new java.util.LinkedHashSet<>(seeds)) rows.add(RowFactory.create(s, "seed"));
         Dataset<Row> in = spark.createDataFrame(rows, SEEDS);
         if (known != null) in = in.unionByName(known.select(col("url"), lit("known").as("kind")));
+        if (pages != null) in = in.unionByName(pages.withColumn("kind", lit("page")), true);
         return in.withColumn("host", ByHost.HOST.apply(col("url")));
     }
 
@@ -183,6 +191,31 @@ public final class CrawlSparkJob {
                     + e.getMessage(), e);
         }
         return ManifestPublish.move(files, layout, runId);
+    }
+
+    /**
+     * Step 5: the pages each reported attempt read (and those it kept without reading) replace the
+     * crawl root's kept pages, for the next run's conditional GETs. A host no task had is dropped: no
+     * seed reads its pages.
+     */
+    private static void keepPages(HadoopFiles files, CrawlLayout layout, String runId, List<Row> shares) {
+        String next = layout.pages() + "-next";
+        files.delete(next);
+        try {
+            FileSystem fs = files.fs(next);
+            fs.mkdirs(new Path(next));
+            for (Row r : shares) {
+                Path kept = new Path(r.getString(1) + "/pages.parquet");
+                if (fs.exists(kept)) {
+                    rename(fs, kept, new Path(next, String.format(Locale.ROOT, "part-crawl-%05d.parquet", r.getInt(0))));
+                }
+            }
+            files.delete(layout.pages());
+            rename(fs, new Path(next), new Path(layout.pages()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("crawl " + runId + ": cannot keep the pages read in " + layout.root() + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     private static void rename(FileSystem fs, Path from, Path to) throws IOException {

@@ -2,6 +2,7 @@ package dev.facepipe.fetch;
 
 import dev.facepipe.crawler.CrawlJob;
 import dev.facepipe.crawler.CrawlSettings;
+import dev.facepipe.crawler.PageCache;
 import dev.facepipe.storage.AvroParquetFiles;
 import dev.facepipe.storage.HadoopFiles;
 import java.nio.file.Path;
@@ -39,7 +40,8 @@ final class CrawlTask implements MapPartitionsFunction<Row, Row> {
             DataTypes.createStructField("pages", DataTypes.LongType, false),
             DataTypes.createStructField("images", DataTypes.LongType, false),
             DataTypes.createStructField("elsewhere", DataTypes.LongType, false),
-            DataTypes.createStructField("complete", DataTypes.BooleanType, false)));
+            DataTypes.createStructField("complete", DataTypes.BooleanType, false),
+            DataTypes.createStructField("not_modified", DataTypes.LongType, false)));
     /** An image shown on a host another task owns: (url, page_url, caption, via), the fetch's input columns. */
     static final Schema ELSEWHERE = SchemaBuilder.record("elsewhere").namespace("dev.facepipe.fetch").fields()
             .requiredString("url").optionalString("page_url").optionalString("caption").optionalString("via")
@@ -69,11 +71,15 @@ final class CrawlTask implements MapPartitionsFunction<Row, Row> {
         List<String> seeds = new ArrayList<>();
         Set<String> hosts = new LinkedHashSet<>();
         Set<String> known = new HashSet<>();
+        List<GenericRecord> pages = new ArrayList<>();
         while (rows.hasNext()) {
             Row r = rows.next();
-            if ("seed".equals(r.getAs("kind"))) {
+            String kind = r.getAs("kind");
+            if ("seed".equals(kind)) {
                 seeds.add(r.getAs("url"));
                 hosts.add(r.getAs("host"));
+            } else if ("page".equals(kind)) {
+                pages.add(page(r));
             } else {
                 known.add(r.getAs("url"));
             }
@@ -82,8 +88,12 @@ final class CrawlTask implements MapPartitionsFunction<Row, Row> {
         TaskContext tc = TaskContext.get();
         String attempt = "p-" + tc.partitionId() + "-a" + tc.attemptNumber() + "-" + tc.taskAttemptId();
         String dir = staging + "/" + attempt;
+        PageCache kept = PageCache.of(pages);
         CrawlJob.Result r = CrawlJob.share(settings, files, Path.of(workDir, runId, attempt), seeds, hosts, root, runId,
-                known, dir + "/manifest.parquet");
+                known, dir + "/manifest.parquet", kept);
+        if (settings.pageCache()) {
+            AvroParquetFiles.write(files, dir + "/pages.parquet", PageCache.SCHEMA, kept.after(hosts, r.complete()));
+        }
         AvroParquetFiles.write(files, dir + "/shown.parquet", SHOWN, () -> r.referenced().stream().map(url -> {
             GenericRecord g = new GenericData.Record(SHOWN);
             g.put("url", url);
@@ -98,7 +108,17 @@ final class CrawlTask implements MapPartitionsFunction<Row, Row> {
             return g;
         }).iterator());
         return List.<Row>of(RowFactory.create(tc.partitionId(), dir, (long) hosts.size(), r.pages(), r.images(),
-                (long) r.elsewhere().size(), r.complete())).iterator();
+                (long) r.elsewhere().size(), r.complete(), r.notModified())).iterator();
+    }
+
+    /** A kept page handed over with its host's rows, as a row of {@link PageCache#SCHEMA}. */
+    private static GenericRecord page(Row r) {
+        GenericRecord g = new GenericData.Record(PageCache.SCHEMA);
+        for (Schema.Field f : PageCache.SCHEMA.getFields()) {
+            Object v = r.getAs(f.name());
+            g.put(f.name(), v instanceof byte[] b ? java.nio.ByteBuffer.wrap(b) : v);
+        }
+        return g;
     }
 
 }

@@ -36,18 +36,19 @@ public final class RecrawlSparkJob {
 
     /**
      * @param pages      pages discovery read (0 where it did not run)
+     * @param pagesNotModified pages discovery read from their kept copy after a 304
      * @param discovered new images discovery fetched
      * @param alarms     a host that answered none of tonight's requests, a discovery that read no page; one line each
      * @param bytes      image bytes stored tonight: changed images and new ones discovery found
      */
     public record Result(String runId, long known, long due, long notModified, long sameBytes, long changed, long gone,
-            long errors, long pages, long discovered, int buckets, String manifest, double seconds,
-            List<String> alarms, long bytes) {
+            long errors, long pages, long pagesNotModified, long discovered, int buckets, String manifest,
+            double seconds, List<String> alarms, long bytes) {
         public String summary() {
             return String.format(Locale.ROOT, "%d known URLs, %d due: %d not modified (304), %d same bytes, %d changed,"
-                    + " %d gone, %d errors; discovery: %d pages, %d new images; %.1f MB of images fetched; schedule in"
-                    + " %d host buckets", known, due, notModified, sameBytes, changed, gone, errors, pages, discovered,
-                    bytes / 1e6, buckets);
+                    + " %d gone, %d errors; discovery: %d pages (%d not modified), %d new images; %.1f MB of images"
+                    + " fetched; schedule in %d host buckets", known, due, notModified, sameBytes, changed, gone, errors,
+                    pages, pagesNotModified, discovered, bytes / 1e6, buckets);
         }
     }
 
@@ -84,7 +85,7 @@ public final class RecrawlSparkJob {
         String manifest = publish(files, layout, runId, staging, results);
         files.delete(shown);
         Result res = new Result(runId, c[0], c[1], c[2], c[3], c[4], c[5], c[6], found == null ? 0 : found.pages(),
-                found == null ? 0 : found.images(), results.size(), manifest, (System.nanoTime() - t0) / 1e9,
+                found == null ? 0 : found.notModified(), found == null ? 0 : found.images(), results.size(), manifest, (System.nanoTime() - t0) / 1e9,
                 List.copyOf(alarms), c[7] + (found == null ? 0 : found.manifest().bytes()));
         LOG.info("recrawl {}: {} in {} s", runId, res.summary(), String.format(Locale.ROOT, "%.1f", res.seconds()));
         for (String a : res.alarms()) LOG.warn("recrawl {}: alarm: {}", runId, a);

@@ -59,6 +59,12 @@ class CrawlSparkJobTest {
                     type = "text/plain";
                 } else if (pages.getOrDefault(name, Map.of()).containsKey(path)) {
                     body = pages.get(name).get(path).getBytes(StandardCharsets.UTF_8);
+                    String etag = "\"" + Integer.toHexString(java.util.Arrays.hashCode(body)) + "\"";
+                    ex.getResponseHeaders().add("ETag", etag);
+                    if (etag.equals(ex.getRequestHeaders().getFirst("If-None-Match"))) {
+                        LoopbackHost.send(ex, 304, null);
+                        return;
+                    }
                 } else if (path.endsWith(".jpg")) {
                     answers.computeIfAbsent(name + path, k -> new AtomicInteger()).incrementAndGet();
                     body = concat(photo, ("#" + name + path).getBytes(StandardCharsets.UTF_8));
@@ -150,6 +156,8 @@ class CrawlSparkJobTest {
 
         RecrawlSparkJob.Result n1 = RecrawlSparkJob.run(cfg, out, "n1", t0 + 2 * DAY, false);
         assertEquals(2 * HOSTS, n1.pages(), n1.summary());
+        assertEquals(2 * HOSTS - 3, n1.pagesNotModified(), "all but the three changed pages answer 304 and are read"
+                + " from their kept copies (their images stay shown, below): " + n1.summary());
         assertEquals(2, n1.discovered(), n1.summary());
         long grace = Files.size(ROOT.resolve("fixtures/debian/grace_hopper.jpg"));
         assertTrue(n1.bytes() > 2 * grace && n1.bytes() < 2 * grace + 100, "the two new images, nothing else: "

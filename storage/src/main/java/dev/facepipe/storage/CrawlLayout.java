@@ -4,7 +4,8 @@ package dev.facepipe.storage;
  * Where a crawl keeps what it fetched, the contract between the crawler (writer) and the ingest job
  * (reader): ROOT/blobs/ab/abcd... (content-addressed, sha256), one manifest a run at
  * ROOT/manifests/run_id=R/ (crawl.avsc), the recrawl's schedule under ROOT/state,
- * and every seed a crawl into this root started from at ROOT/seeds.txt (the nightly discovery's start).
+ * every seed a crawl into this root started from at ROOT/seeds.txt (the nightly discovery's start), and
+ * the pages last read at ROOT/pages (the next run asks for them with conditional GETs).
  */
 public record CrawlLayout(String root) {
     public String manifests() {
@@ -33,6 +34,11 @@ public record CrawlLayout(String root) {
     /** Where the schedule lives: state.parquet, or one file a host bucket (the recrawl on Spark). */
     public String stateFolder() {
         return root + "/state";
+    }
+
+    /** Pages as last read with their validators (the next run's conditional GETs): one file a crawl or a task. */
+    public String pages() {
+        return root + "/pages";
     }
 
     /** Whether the folder is a crawl's output (it has manifests) rather than a folder of image files. */

@@ -219,7 +219,7 @@ class NightlyCycleTest {
                 + " <a href=/gallery.html>gallery</a> <a href=/odd.html>odd</a> <a href=/news.html>news</a>");
         tracked.addAll(List.of("/img/new.png", "/img/hopper-again.jpg"));
         String said = night(2);
-        assertTrue(said.matches("(?s).*facepipe nightly \\d{8}-\\d{6}: done; recrawl: .*discovery: \\d+ pages, 2 new"
+        assertTrue(said.matches("(?s).*facepipe nightly \\d{8}-\\d{6}: done; recrawl: .*discovery: \\d+ pages \\(\\d+ not modified\\), 2 new"
                 + " images; [0-9.]+ MB of images fetched(; schedule in \\d+ host buckets in [0-9.]+ s)?; ingest: .*;"
                 + " build-index: published v-\\S+: \\d+ vectors \\((full build|\\d+ faces added, \\d+ removed)\\).*"
                 + "\\(log: .*"), said);
