@@ -27,10 +27,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Night after night on a loopback site that changes, through scripts/nightly-recrawl.sh: after each
+ * Night after night on loopback sites of two hosts that change, through scripts/nightly-recrawl.sh: after each
  * night the index holds exactly one entry (source URL, image) per image live on the site with a
  * face, under its first live URL, minus what was forgotten or opted out; nothing comes back.
- * Schedule intervals are 0, so every URL is due each night: time is simulated, not slept.
+ * Schedule intervals and the grace of an image no page shows are 0, so every URL is due each night
+ * and a photo a page stops showing leaves that night: time is simulated, not slept.
  */
 class NightlyCycleTest {
     private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
@@ -54,6 +55,7 @@ class NightlyCycleTest {
         Thread.sleep(1100); // the script names its run by the second
         ProcessBuilder pb = new ProcessBuilder("bash", ROOT.resolve("scripts/nightly-recrawl.sh").toString(),
                 tmp.resolve("crawl").toString(), tmp.resolve("data").toString(), tmp.resolve("index").toString());
+        pb.environment().put("FACEPIPE_RECRAWL_UNREFERENCED_GRACE_S", "0");
         if (onSpark) {
             pb.environment().put("FACEPIPE_RECRAWL_SPARK", "true");
             return exec(pb, "night " + n);
@@ -128,16 +130,27 @@ class NightlyCycleTest {
     }
 
     /** What the index must hold: each image served now at a tracked URL, under its first such URL. */
-    private Set<String> expected(DemoSite site, List<String> tracked, Set<String> buried) {
+    private Set<String> expected(List<DemoSite> sites, List<String> tracked, Set<String> buried) {
         Map<String, String> firstUrl = new TreeMap<>();
-        for (String path : new TreeSet<>(tracked)) {
-            byte[] b = site.image(path);
+        for (String url : new TreeSet<>(tracked)) {
+            DemoSite site = sites.stream().filter(s -> url.startsWith(s.baseUrl() + "/")).findFirst().orElseThrow();
+            byte[] b = site.image(url.substring(site.baseUrl().length()));
             if (b == null) continue;
             String sha = ContentHash.sha256Hex(b);
-            if (!buried.contains(sha)) firstUrl.putIfAbsent(sha, base + path);
+            if (!buried.contains(sha)) firstUrl.putIfAbsent(sha, url);
         }
         Set<String> out = new TreeSet<>();
         firstUrl.forEach((sha, url) -> out.add(url + " " + sha));
+        return out;
+    }
+
+    /** The images of the demo site's pages that a crawl takes (the re-crawl follows these URLs). */
+    private static List<String> tracked(DemoSite site) {
+        List<String> out = new ArrayList<>();
+        for (String path : List.of("/img/p0.jpg", "/img/copy-of-p0.jpg", "/img/p1.jpg", "/img/p2.jpg", "/img/p3.jpg",
+                "/img/p6.jpg")) {
+            out.add(site.baseUrl() + path);
+        }
         return out;
     }
 
@@ -150,44 +163,64 @@ class NightlyCycleTest {
         tmp = dir;
         Files.createDirectories(tmp.resolve("logs"));
         Set<String> buried = new HashSet<>();
-        try (DemoSite site = DemoSite.start(PHOTOS)) {
+        // Two hosts: the second shows photos the first shows too, or will (which URL stands for one
+        // moves between hosts as the first's pages change), and one of its own.
+        try (DemoSite site = DemoSite.start(PHOTOS); DemoSite other = DemoSite.start(List.of(IDS.resolve("obama_3.jpg"),
+                DEB.resolve("astronaut.png"), IDS.resolve("obama_2.jpg")), 0, "127.0.0.2")) {
             base = site.baseUrl();
-            // The images the site's pages show that a crawl takes (the re-crawl follows these URLs).
-            List<String> tracked = new ArrayList<>(List.of("/img/p0.jpg", "/img/copy-of-p0.jpg", "/img/p1.jpg",
-                    "/img/p2.jpg", "/img/p3.jpg", "/img/p6.jpg"));
+            List<DemoSite> sites = List.of(site, other);
+            List<String> tracked = new ArrayList<>(tracked(site));
+            tracked.addAll(tracked(other));
 
-            firstNight();
-            assertEquals(expected(site, tracked, buried), indexed(), "night 1");
+            firstNight(other.baseUrl() + "/");
+            assertEquals(expected(sites, tracked, buried), indexed(), "night 1");
             String obama1 = sha(IDS.resolve("obama_1.jpg"));
             assertTrue(indexed().contains(base + "/img/copy-of-p0.jpg " + obama1), "the first URL by name stands for"
                     + " copies: " + indexed());
+            String obama3 = sha(IDS.resolve("obama_3.jpg"));
+            assertTrue(indexed().contains(other.baseUrl() + "/img/copy-of-p0.jpg " + obama3), indexed().toString());
 
-            secondNight(site, tracked, buried, obama1);
+            secondNight(sites, tracked, buried, obama1);
+            assertTrue(indexed().contains(base + "/img/p3.jpg " + obama3), "the first host's URL now stands for the"
+                    + " second's photo: " + indexed());
 
             // Night 3: a forget by URL arrives during the day; that night the same bytes appear at
             // another URL too. Neither the sync nor the new URL brings the face back.
             run("forget", "--index", tmp.resolve("index").toString(), "--url", base + "/img/p0.jpg",
                     "--reason", "request 7");
             buried.add(obama1);
-            assertEquals(expected(site, tracked, buried), indexed(), "right after the forget");
+            assertEquals(expected(sites, tracked, buried), indexed(), "right after the forget");
             site.replace("/img/p2.jpg", Files.readAllBytes(IDS.resolve("obama_1.jpg")));
             night(3);
-            assertEquals(expected(site, tracked, buried), indexed(), "night 3: nothing forgotten comes back");
+            assertEquals(expected(sites, tracked, buried), indexed(), "night 3: nothing forgotten comes back");
 
             // Night 4: an opt-out arrives; the person's faces leave and stay out. The site's robots.txt
-            // now disallows a known image: gone, as a 404 would be.
+            // now disallows a known image: gone, as a 404 would be (its photo lives on at the other host).
             site.robots("User-agent: *\nDisallow: /private/\nDisallow: /img/new.png\n");
-            tracked.remove("/img/new.png");
+            tracked.remove(base + "/img/new.png");
             run("optout", "add", "--image", IDS.resolve("biden_1.jpg").toString(), "--reason", "request 8");
             run("optout", "apply", "--data", tmp.resolve("data").toString(), "--index",
                     tmp.resolve("index").toString());
             buried.add(sha(IDS.resolve("biden_1.jpg")));
             night(4);
             Set<String> four = indexed();
-            assertEquals(expected(site, tracked, buried), four, "night 4");
+            assertEquals(expected(sites, tracked, buried), four, "night 4");
             String biden = sha(IDS.resolve("biden_1.jpg"));
+            String astronaut = sha(DEB.resolve("astronaut.png"));
             assertTrue(four.stream().noneMatch(e -> e.endsWith(biden)), four.toString());
             assertTrue(four.stream().noneMatch(e -> e.startsWith(base + "/img/new.png ")), four.toString());
+            assertTrue(four.contains(other.baseUrl() + "/img/p1.jpg " + astronaut), four.toString());
+
+            // Night 5: the second host's page stops showing a photo that answers still; no other page
+            // shows it (recrawl.unreferenced_grace_s=0 here): it leaves the index.
+            other.putPage("/people.html", "People", "<img src=/img/p0.jpg alt='Person zero'>"
+                    + " <img src=/img/copy-of-p0.jpg alt='Copy'>");
+            tracked.remove(other.baseUrl() + "/img/p1.jpg");
+            night(5);
+            Set<String> five = indexed();
+            assertEquals(expected(sites, tracked, buried), five, "night 5");
+            assertTrue(five.stream().noneMatch(e -> e.endsWith(astronaut)), five.toString());
+            assertTrue(other.image("/img/p1.jpg") != null, "it answers still");
         }
         String tombstones = Files.readString(tmp.resolve("privacy/tombstones.jsonl"));
         assertTrue(tombstones.contains("\"kind\":\"url\"") && tombstones.contains("\"kind\":\"image\"")
@@ -195,15 +228,18 @@ class NightlyCycleTest {
     }
 
     /** Crawl, then night 1 (on Spark, the crawl too). */
-    private void firstNight() throws Exception {
+    private void firstNight(String... moreSeeds) throws Exception {
         List<String> crawl = new ArrayList<>(List.of("crawl", "--seed", base + "/", "--out",
                 tmp.resolve("crawl").toString(), "--run-id", "n1"));
+        for (String seed : moreSeeds) crawl.addAll(List.of("--seed", seed));
         if (onSpark) crawl.add("--spark");
         run(crawl.toArray(String[]::new));
         night(1);
     }
 
-    private void secondNight(DemoSite site, List<String> tracked, Set<String> buried, String obama1) throws Exception {
+    private void secondNight(List<DemoSite> sites, List<String> tracked, Set<String> buried, String obama1)
+            throws Exception {
+        DemoSite site = sites.get(0);
         // Night 2: the first URL of a photo answers 404 while a copy lives on at another URL; a URL's
         // bytes change to another person's photo (whose old bytes reappear on a new page); a known
         // page shows a new photo.
@@ -217,14 +253,14 @@ class NightlyCycleTest {
         site.putPage("/news.html", "News", "<img src=/img/hopper-again.jpg alt='Hopper again'>");
         site.putPage("/", "Demo", "<a href=/people.html>people</a> <a href=/lazy.html>lazy</a>"
                 + " <a href=/gallery.html>gallery</a> <a href=/odd.html>odd</a> <a href=/news.html>news</a>");
-        tracked.addAll(List.of("/img/new.png", "/img/hopper-again.jpg"));
+        tracked.addAll(List.of(base + "/img/new.png", base + "/img/hopper-again.jpg"));
         String said = night(2);
         assertTrue(said.matches("(?s).*facepipe nightly \\d{8}-\\d{6}: done; recrawl: .*discovery: \\d+ pages \\(\\d+ not modified\\), 2 new"
                 + " images; [0-9.]+ MB of images fetched(; schedule in \\d+ host buckets in [0-9.]+ s)?; ingest: .*;"
                 + " build-index: published v-\\S+: \\d+ vectors \\((full build|\\d+ faces added, \\d+ removed)\\).*"
                 + "\\(log: .*"), said);
         Set<String> two = indexed();
-        assertEquals(expected(site, tracked, buried), two, "night 2");
+        assertEquals(expected(sites, tracked, buried), two, "night 2");
         assertTrue(two.contains(base + "/img/p0.jpg " + obama1), "the copy still on the web keeps the face: " + two);
         String hopper = sha(DEB.resolve("grace_hopper.jpg"));
         assertTrue(two.contains(base + "/img/hopper-again.jpg " + hopper), "a photo replaced at its URL lives on"
@@ -244,11 +280,10 @@ class NightlyCycleTest {
         Files.createDirectories(tmp.resolve("logs"));
         try (DemoSite site = DemoSite.start(PHOTOS)) {
             base = site.baseUrl();
-            List<String> tracked = new ArrayList<>(List.of("/img/p0.jpg", "/img/copy-of-p0.jpg", "/img/p1.jpg",
-                    "/img/p2.jpg", "/img/p3.jpg", "/img/p6.jpg"));
+            List<String> tracked = tracked(site);
             firstNight();
-            assertEquals(expected(site, tracked, Set.of()), indexed(), "night 1");
-            secondNight(site, tracked, new HashSet<>(), sha(IDS.resolve("obama_1.jpg")));
+            assertEquals(expected(List.of(site), tracked, Set.of()), indexed(), "night 1");
+            secondNight(List.of(site), tracked, new HashSet<>(), sha(IDS.resolve("obama_1.jpg")));
             assertTrue(Files.readString(tmp.resolve("crawl/seeds.txt")).contains(base + "/"), "seeds kept");
         }
     }

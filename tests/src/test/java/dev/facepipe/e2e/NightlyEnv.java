@@ -8,7 +8,7 @@ final class NightlyEnv {
     private NightlyEnv() {}
 
     static void apply(Map<String, String> env, Path tmp) {
-        env.put("FACEPIPE_CRAWLER_ALLOW_PRIVATE_HOSTS", "127.0.0.1");
+        env.put("FACEPIPE_CRAWLER_ALLOW_PRIVATE_HOSTS", "127.0.0.1,127.0.0.2");
         env.put("FACEPIPE_RECRAWL_INITIAL_INTERVAL_S", "0");
         env.put("FACEPIPE_RECRAWL_MIN_INTERVAL_S", "0");
         env.put("FACEPIPE_CRAWLER_POLITENESS_DELAY_MS", "0");
