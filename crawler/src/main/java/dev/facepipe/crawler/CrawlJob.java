@@ -134,6 +134,35 @@ public final class CrawlJob {
             LOG.info("crawl {}: state in {} (if this run is stopped, run it again with --run-id {} to resume)", runId,
                     work, runId);
         }
+        CrawlConfig cc = crawlConfig(s, work);
+        PageFetcher fetcher = new GuardedPageFetcher(cc, s, pacer, kept);
+        CrawlJournal journal = CrawlJournal.append(journalFile);
+        CrawlState state = new CrawlState(s, blobs, new ArrayList<>(hosts), known, journal, earlier, here, kept);
+        ScheduledExecutorService progress = progress(runId, state, t0);
+        try {
+            RobotstxtConfig rc = new RobotstxtConfig();
+            rc.setUserAgentName(s.userAgent());
+            CrawlController controller = new CrawlController(cc, fetcher, new ImageSkippingParser(cc),
+                    new RobotstxtServer(rc, fetcher));
+            for (String seed : seeds) controller.addSeed(seed);
+            if (resuming) LOG.info("crawl {}: {} links queued again", runId, requeue(controller, earlier));
+            controller.start(() -> new ImageCrawler(state), s.threads());
+            settle(controller, state);
+        } finally {
+            progress.shutdownNow();
+            fetcher.shutDown(); // its connection-manager thread would keep the JVM alive
+            journal.close();
+        }
+        List<GenericRecord> rows = state.rows();
+        writeManifest(files, manifest, rows, wholeRun);
+        deleteTree(work); // only now: a kill before this line resumes (and rewrites the manifest)
+        Result res = result(s, state, rows, runId, manifest, (System.currentTimeMillis() - t0) / 1000.0);
+        LOG.info("crawl {}: {}", runId, res.summary());
+        return res;
+    }
+
+    /** crawler4j's settings for a run: its frontier under work (kept across a kill), limits and timeouts from conf. */
+    private static CrawlConfig crawlConfig(CrawlSettings s, Path work) throws IOException {
         Files.createDirectories(work.resolve("frontier"));
         CrawlConfig cc = new CrawlConfig();
         cc.setCrawlStorageFolder(work.resolve("frontier").toString());
@@ -153,63 +182,55 @@ public final class CrawlJob {
         cc.setThreadMonitoringDelaySeconds(1);
         cc.setThreadShutdownDelaySeconds(1);
         cc.setCleanupDelaySeconds(1);
-        PageFetcher fetcher = new GuardedPageFetcher(cc, s, pacer, kept);
-        CrawlJournal journal = CrawlJournal.append(journalFile);
-        CrawlState state = new CrawlState(s, blobs, new ArrayList<>(hosts), known, journal, earlier, here, kept);
+        return cc;
+    }
+
+    /** A progress line every 5 s: pages, images and their rates since this attempt began, MB, errors. */
+    private static ScheduledExecutorService progress(String runId, CrawlState state, long t0) {
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "crawl-progress");
             t.setDaemon(true);
             return t;
         });
-        try {
-            RobotstxtConfig rc = new RobotstxtConfig();
-            rc.setUserAgentName(s.userAgent());
-            CrawlController controller = new CrawlController(cc, fetcher, new ImageSkippingParser(cc),
-                    new RobotstxtServer(rc, fetcher));
-            for (String seed : seeds) controller.addSeed(seed);
-            if (resuming) LOG.info("crawl {}: {} links queued again", runId, requeue(controller, earlier));
-            long p0 = state.pagesVisited.get();
-            long i0 = state.imagesFetched.get();
-            progress.scheduleAtFixedRate(() -> {
-                double secs = Math.max(1e-3, (System.currentTimeMillis() - t0) / 1000.0);
-                LOG.info(String.format(Locale.ROOT, "crawl %s: %d pages (%.1f/s), %d images (%.1f/s), %.1f MB,"
-                        + " %d errors", runId, state.pagesVisited.get(), (state.pagesVisited.get() - p0) / secs,
-                        state.imagesFetched.get(), (state.imagesFetched.get() - i0) / secs,
-                        state.bytesFetched.get() / 1e6, state.errors.get()));
-            }, 5, 5, TimeUnit.SECONDS);
-            controller.start(() -> new ImageCrawler(state), s.threads());
-            // Every image URL tried ends as a row, also those crawler4j dropped without a callback.
-            for (String url : state.withoutOutcome()) {
-                WebURL w = new WebURL();
-                w.setURL(url);
-                if (!controller.getRobotstxtServer().allows(w)) {
-                    state.withoutBytes(url, CrawlStatus.ROBOTS, null, null, 0, "disallowed by robots.txt");
-                } else if (state.redirected.contains(url)) {
-                    state.withoutBytes(url, CrawlStatus.REFUSED, null, null, 0, "redirect to a location that is not http or https");
-                } else {
-                    state.withoutBytes(url, CrawlStatus.UNFETCHED, null, null, 0,
-                            "queued but never fetched (crawler.max_pages or max_depth reached?)");
-                }
+        long p0 = state.pagesVisited.get();
+        long i0 = state.imagesFetched.get();
+        progress.scheduleAtFixedRate(() -> {
+            double secs = Math.max(1e-3, (System.currentTimeMillis() - t0) / 1000.0);
+            LOG.info(String.format(Locale.ROOT, "crawl %s: %d pages (%.1f/s), %d images (%.1f/s), %.1f MB,"
+                    + " %d errors", runId, state.pagesVisited.get(), (state.pagesVisited.get() - p0) / secs,
+                    state.imagesFetched.get(), (state.imagesFetched.get() - i0) / secs,
+                    state.bytesFetched.get() / 1e6, state.errors.get()));
+        }, 5, 5, TimeUnit.SECONDS);
+        return progress;
+    }
+
+    /** Every image URL tried ends as a row, also those crawler4j dropped without a callback. */
+    private static void settle(CrawlController controller, CrawlState state) {
+        for (String url : state.withoutOutcome()) {
+            WebURL w = new WebURL();
+            w.setURL(url);
+            if (!controller.getRobotstxtServer().allows(w)) {
+                state.withoutBytes(url, CrawlStatus.ROBOTS, null, null, 0, "disallowed by robots.txt");
+            } else if (state.redirected.contains(url)) {
+                state.withoutBytes(url, CrawlStatus.REFUSED, null, null, 0, "redirect to a location that is not http or https");
+            } else {
+                state.withoutBytes(url, CrawlStatus.UNFETCHED, null, null, 0,
+                        "queued but never fetched (crawler.max_pages or max_depth reached?)");
             }
-        } finally {
-            progress.shutdownNow();
-            fetcher.shutDown(); // its connection-manager thread would keep the JVM alive
-            journal.close();
         }
-        List<GenericRecord> rows = state.rows();
-        writeManifest(files, manifest, rows, wholeRun);
-        deleteTree(work); // only now: a kill before this line resumes (and rewrites the manifest)
-        double secs = (System.currentTimeMillis() - t0) / 1000.0;
+    }
+
+    /** The run's counts, what its pages showed, and whether it read every page it found. */
+    private static Result result(CrawlSettings s, CrawlState state, List<GenericRecord> rows, String runId,
+            String manifest, double secs) {
         long notFetched = rows.stream().filter(r -> CrawlStatus.of(r.get("status")) != CrawlStatus.FETCHED).count();
         Set<String> referenced = new java.util.HashSet<>(state.wanted.keySet());
         referenced.removeAll(state.skipped);
         long unfetched = rows.stream().filter(r -> CrawlStatus.of(r.get("status")) == CrawlStatus.UNFETCHED).count();
         long pages = state.pagesVisited.get();
         boolean complete = pages > 0 && unfetched == 0 && (s.maxPages() < 0 || pages + rows.size() < s.maxPages());
-        Result res = new Result(runId, manifest, pages, state.imagesFetched.get(), state.bytesFetched.get(), notFetched,
-                rows.size(), secs, referenced, complete, List.copyOf(state.elsewhere.values()), kept.notModified.get());
-        LOG.info("crawl {}: {}", runId, res.summary());
-        return res;
+        return new Result(runId, manifest, pages, state.imagesFetched.get(), state.bytesFetched.get(), notFetched,
+                rows.size(), secs, referenced, complete, List.copyOf(state.elsewhere.values()), state.kept.notModified.get());
     }
 
     /** Adds the seeds to the root's list (the nightly re-crawl starts its discovery from them). */

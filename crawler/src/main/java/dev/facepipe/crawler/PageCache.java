@@ -25,7 +25,7 @@ import org.apache.avro.generic.GenericRecord;
  * same crawl root asks for a page with a conditional GET and, on 304 Not Modified, reads the kept
  * copy: the same links and images as a full answer, a few hundred bytes on the wire. A page
  * without validators is not kept (nothing to ask with). Bodies are kept gzipped (HTML shrinks
- * 5-10x), in memory during a run and as Parquet under CRAWL/pages between runs (one file from the
+ * ~4x), in memory during a run and as Parquet under CRAWL/pages between runs (one file from the
  * one-JVM crawl, one a task from a crawl on Spark). Written by hand: crawler4j has no HTTP cache,
  * and an HTTP client cache would keep images and pages alike, unbounded, outside the crawl root.
  */
