@@ -43,6 +43,10 @@ final class BenchNightlyCommand implements Callable<Integer> {
     @Option(names = "--images", description = "Images a page at first (default: ${DEFAULT-VALUE}).")
     int images = 10;
 
+    @Option(names = "--page-kb", description = "Markup a page carries besides its images, KB (default:"
+            + " ${DEFAULT-VALUE}, about the median HTML page of the web).")
+    int pageKb = 30;
+
     @Option(names = "--nights", description = "Nights (default: ${DEFAULT-VALUE}).")
     int nights = 14;
 
@@ -60,7 +64,7 @@ final class BenchNightlyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path tmp = Files.createTempDirectory("facepipe-bench-nightly-");
-        try (ChangingWeb web = new ChangingWeb(Files.readAllBytes(photos.get(0)), hosts, pages, images, hot, 7)) {
+        try (ChangingWeb web = new ChangingWeb(Files.readAllBytes(photos.get(0)), hosts, pages, images, hot, pageKb, 7)) {
             Config cfg = bench.main.config().with("crawler.allow_private_hosts", web.hostList(), "bench")
                     .with("crawler.politeness_delay_ms", "0", "bench")
                     .with("crawler.work_dir", tmp.resolve("work").toString(), "bench");
@@ -71,7 +75,8 @@ final class BenchNightlyCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "nightly (%s): %d hosts x %d pages x %d images, %d nights, %.0f%% hot,"
                     + " +%d and -%d images a night; first crawl %.1f MB in %d requests%n", Machine.cpu(), hosts, pages,
                     images, nights, hot * 100, added, removed, web.bytes.get() / 1e6, web.requests.get());
-            long bytes = 0, requests = 0, fullBytes = 0, fullRequests = 0, notModified = 0;
+            long bytes = 0, requests = 0, fullBytes = 0, fullRequests = 0, notModified = 0, fullHtml = 0;
+            long html0 = web.pageBytes.get(), pages0 = web.pageRequests.get(), pages304 = web.pagesNotModified.get();
             double seconds = 0;
             List<Integer> newDelays = new ArrayList<>(), changeDelays = new ArrayList<>(), goneDelays = new ArrayList<>();
             int agedOut = 0;
@@ -80,6 +85,7 @@ final class BenchNightlyCommand implements Callable<Integer> {
                 long[] full = web.fullCrawl();
                 fullBytes += full[0];
                 fullRequests += full[1];
+                fullHtml += full[2];
                 long b0 = web.bytes.get(), r0 = web.requests.get(), m0 = web.notModified.get();
                 long s0 = System.nanoTime();
                 // the run an hour after midnight, as the first crawl an hour before: whole days between fetches
@@ -115,10 +121,14 @@ final class BenchNightlyCommand implements Callable<Integer> {
                     else pendingChanges++;
                 }
             }
-            System.out.printf(Locale.ROOT, "adaptive schedule: %.1f MB in %d requests (%d answered 304) over %d nights"
+            System.out.printf(Locale.ROOT, "adaptive schedule: %.1f MB in %d requests (%d images answered 304) over %d nights"
                     + " = %.1f%% of the bytes and %.1f%% of the requests of a full re-crawl each night (%.1f MB, %d"
                     + " requests); %.1f s a night%n", bytes / 1e6, requests, notModified, nights, 100.0 * bytes / fullBytes,
                     100.0 * requests / fullRequests, fullBytes / 1e6, fullRequests, seconds / nights);
+            long pageAnswers = web.pageRequests.get() - pages0, html = web.pageBytes.get() - html0;
+            System.out.printf(Locale.ROOT, "pages: %d asked, %d answered 304 (read from the kept copy); %.1f MB of HTML"
+                    + " = %.1f%% of a full re-read each night (%.1f MB)%n", pageAnswers,
+                    web.pagesNotModified.get() - pages304, html / 1e6, 100.0 * html / fullHtml, fullHtml / 1e6);
             System.out.println("new images: " + delays(newDelays) + (unseenNew > 0 ? ", " + unseenNew + " not yet" : ""));
             System.out.println("changed images: " + delays(changeDelays) + ", " + pendingChanges + " changes not yet"
                     + " fetched at the end");

@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A loopback web that changes night by night, for bench nightly: host h at 127.0.2.(h+1), a root page
- * linking its pages, each page showing its images. An image answers with an ETag of its version and
- * 304 to a matching If-None-Match; each version is distinct bytes. Each night some images change
+ * linking its pages, each page showing its images amid pageKb KB of other markup (as real pages
+ * carry). Pages and images answer with an ETag of their bytes and 304 to a matching If-None-Match;
+ * each image version is distinct bytes. Each night some images change
  * (the hot ones, at random), some are added to pages, some leave (half answer 404, half are only no
  * longer shown). Counts the body bytes and the requests it answers.
  */
@@ -56,14 +57,21 @@ final class ChangingWeb implements AutoCloseable {
     final AtomicLong bytes = new AtomicLong();
     final AtomicLong requests = new AtomicLong();
     final AtomicLong notModified = new AtomicLong();
+    /** Page answers (root and pages): all, 304s, and body bytes. */
+    final AtomicLong pageRequests = new AtomicLong();
+    final AtomicLong pagesNotModified = new AtomicLong();
+    final AtomicLong pageBytes = new AtomicLong();
+    private final byte[] filler;
     private final ExecutorService pool = Executors.newFixedThreadPool(16, r -> {
         Thread t = new Thread(r, "changing-web");
         t.setDaemon(true);
         return t;
     });
 
-    ChangingWeb(byte[] photo, int hosts, int pages, int imagesPerPage, double hotShare, long seed) throws IOException {
+    ChangingWeb(byte[] photo, int hosts, int pages, int imagesPerPage, double hotShare, int pageKb, long seed)
+            throws IOException {
         this.photo = photo;
+        this.filler = ("<!--" + "x".repeat(Math.max(0, pageKb * 1024 - 7)) + "-->").getBytes(StandardCharsets.UTF_8);
         this.pages = pages;
         this.random = new Random(seed);
         for (int h = 0; h < hosts; h++) {
@@ -120,24 +128,25 @@ final class ChangingWeb implements AutoCloseable {
         }
     }
 
-    /** What a full re-crawl would download tonight: every page and every shown image, bytes and requests. */
+    /** What a full re-crawl would download tonight: every page and every shown image: bytes, requests, page bytes. */
     synchronized long[] fullCrawl() {
-        long b = 0, r = 0;
+        long b = 0, r = 0, html = 0;
         for (int h = 0; h < servers.size(); h++) {
-            b += root(h).length;
+            html += root(h).length;
             r += 2; // robots.txt and the root
             for (int p = 0; p < pages; p++) {
-                b += page(h, p).length;
+                html += page(h, p).length;
                 r++;
             }
         }
+        b += html;
         for (Image i : images) {
             if (i.shown && i.served) {
                 b += body(i).length;
                 r++;
             }
         }
-        return new long[] {b, r};
+        return new long[] {b, r, html};
     }
 
     private synchronized void answer(HttpExchange ex, int host) throws IOException {
@@ -153,6 +162,18 @@ final class ChangingWeb implements AutoCloseable {
         } else if (path.matches("/p\\d+\\.html")) {
             int p = Integer.parseInt(path.substring(2, path.length() - 5));
             if (p < pages) body = page(host, p);
+        }
+        if (body != null && type.equals("text/html")) {
+            pageRequests.incrementAndGet();
+            String etag = "\"" + Integer.toHexString(java.util.Arrays.hashCode(body)) + "\"";
+            ex.getResponseHeaders().add("ETag", etag);
+            if (etag.equals(ex.getRequestHeaders().getFirst("If-None-Match"))) {
+                pagesNotModified.incrementAndGet();
+                ex.sendResponseHeaders(304, -1);
+                ex.close();
+                return;
+            }
+            pageBytes.addAndGet(body.length);
         } else if (path.matches("/img/\\d+\\.jpg")) {
             int id = Integer.parseInt(path.substring(5, path.length() - 4));
             Image i = id < images.size() ? images.get(id) : null;
@@ -189,7 +210,7 @@ final class ChangingWeb implements AutoCloseable {
     }
 
     private byte[] page(int host, int p) {
-        StringBuilder s = new StringBuilder("<!doctype html><html><body>");
+        StringBuilder s = new StringBuilder("<!doctype html><html><body>").append(new String(filler, StandardCharsets.UTF_8));
         for (Image i : images) {
             if (i.host == host && i.page == p && i.shown) s.append("<img src=/img/").append(i.id).append(".jpg> ");
         }
