@@ -46,7 +46,9 @@ final class BuildIndexCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "published %s: %d vectors%s of %s, %s, %d shard(s); recall@1 %.3f recall@10"
                     + " %.3f (%d held-out queries); query p50 %.2f ms p99 %.2f ms; %.0f bytes/vector; threshold %.3f;"
                     + " %.1f s%n", m.version(), m.vectors(), m.change() == null ? " (full build)"
-                            : " (" + m.change().added() + " faces added, " + m.change().removed() + " removed)",
+                            : " (" + m.change().added() + " faces added, " + m.change().removed() + " removed"
+                                    + (m.change().forgotten() > 0 ? "; " + m.change().forgotten() + " forgotten or opted"
+                                            + " out since the last build" : "") + ")",
                     m.modelId(), m.factory(), m.shards().size(), m.recallAt1(),
                     m.recallAt10(), m.recallQueries(), m.queryMsP50(), m.queryMsP99(), m.bytesPerVector(), m.threshold(),
                     m.buildSeconds());

@@ -108,7 +108,7 @@ public final class IndexEditor {
                 m.lists(), m.trainingSample(), m.vectors() - removed, shards, m.defaultNprobe(), m.defaultEfSearch(),
                 m.recallQueries(), m.recallAt1(), m.recallAt10(), m.queryMsP50(), m.queryMsP99(), m.bytesPerVector(),
                 m.impostorP999(), m.threshold(), m.imbalance(), old, m.buildSeconds(), System.currentTimeMillis(),
-                m.impostorTail(), m.openSetFpir(), new IndexManifest.Change(0, removed));
+                m.impostorTail(), m.openSetFpir(), IndexManifest.Change.forget(m, removed));
         files.writeSmall(layout.manifest(version), next.toJson().getBytes(StandardCharsets.UTF_8));
         String log = root + "/forget-log.jsonl";
         String before = files.exists(log) ? files.readString(log) : "";

@@ -43,9 +43,30 @@ public record IndexManifest(
 
     /**
      * What this version changed from the one it is based on: faces added and removed by a nightly sync
-     * or a forget; null for a full build (it replaces, it does not change).
+     * or a forget (by: "sync" or "forget"; null in versions written before it was kept); null for a
+     * full build (it replaces, it does not change). forgotten: faces the forgets (and opt-outs) in a
+     * row up to this version removed; on a sync, those of the forgets since the build or sync before,
+     * so the nightly line can say what left by request apart from what left the web.
      */
-    public record Change(long added, long removed) {}
+    public record Change(String by, long added, long removed, long forgotten) {
+        public static final String SYNC = "sync";
+        public static final String FORGET = "forget";
+
+        /** A sync of base: the forgets in a row before it carried into its count. */
+        static Change sync(IndexManifest base, long added, long removed) {
+            return new Change(SYNC, added, removed, forgottenUpTo(base));
+        }
+
+        /** A forget on base that removed these faces. */
+        static Change forget(IndexManifest base, long removed) {
+            return new Change(FORGET, 0, removed, removed + forgottenUpTo(base));
+        }
+
+        private static long forgottenUpTo(IndexManifest base) {
+            Change c = base.change();
+            return c != null && FORGET.equals(c.by()) ? c.forgotten() : 0;
+        }
+    }
 
     /** One shard file; sidecar rows map its ids back to faces. */
     public record Shard(int shard, long count, String file, String sha256, long bytes, String sidecar) {}

@@ -85,7 +85,7 @@ final class IndexSync {
             return IndexBuilder.publish(files, cfg, layout, new IndexManifest(version, m.modelId(), m.modelSha256(),
                     m.dim(), m.metric(), m.factory(), m.lists(), m.trainingSample(), vectors, list, m.defaultNprobe(),
                     m.defaultEfSearch(), 0, 0, 0, 0, 0, 0, 0, 0, 0, old, 0, 0, null, 0,
-                    new IndexManifest.Change(d.added(), removed)), results.values(), q,
+                    IndexManifest.Change.sync(m, d.added(), removed)), results.values(), q,
                     in.startedAt());
         } finally {
             d.rows().unpersist();

@@ -152,7 +152,7 @@ class IndexBuilderTest {
         IndexManifest v2 = IndexBuilder.build(spark, cfg, new IndexBuilder.Request(all, root, "", 0, true));
         assertEquals(3000, v2.vectors());
         assertEquals(v1.version(), v2.basedOn(), "incremental, not retrained");
-        assertEquals(new IndexManifest.Change(1000, 0), v2.change(), "what the sync did, in its manifest");
+        assertEquals(new IndexManifest.Change("sync", 1000, 0, 0), v2.change(), "what the sync did, in its manifest");
         assertEquals(null, v1.change(), "a full build changes nothing: it replaces");
         assertEquals(v2.change(), IndexManifest.fromJson(Files.readString(tmp.resolve("index/" + v2.version()
                 + "/manifest.json"))).change());
@@ -211,6 +211,12 @@ class IndexBuilderTest {
         IndexEditor.forget(files, root, e -> "f7".equals(e.faceId()), "face f7", "test");
         Tombstones.append(files, tmp.resolve("store").toString(),
                 List.of(new Tombstones.Tombstone(Tombstones.Kind.FACE, "f7")), "test");
+        IndexEditor.forget(files, root, e -> "f20".equals(e.faceId()), "face f20", "test");
+        Tombstones.append(files, tmp.resolve("store").toString(),
+                List.of(new Tombstones.Tombstone(Tombstones.Kind.FACE, "f20")), "test");
+        String afterForgets = files.readString(root + "/CURRENT").strip();
+        assertEquals(new IndexManifest.Change("forget", 0, 1, 2), IndexManifest.fromJson(files.readString(root + "/"
+                + afterForgets + "/manifest.json")).change(), "two forgets in a row: the second counts both");
         // The live view: img10's only URL died; img11's first URL died but a copy lives on elsewhere;
         // img12's URL is forgotten; images the view never mentions stay live.
         List<Row> view = List.of(
@@ -227,8 +233,11 @@ class IndexBuilderTest {
                 List.of(new Tombstones.Tombstone(Tombstones.Kind.URL, "http://example.test/12.jpg")), "test");
 
         IndexManifest v2 = IndexBuilder.build(spark, c, new IndexBuilder.Request(faces, root, "", 0, true));
-        assertEquals(598, v2.vectors(), "f7 forgotten (its copy too), f10 gone (its best copy stands in), f12's URL"
-                + " forgotten; nothing else");
+        assertEquals(597, v2.vectors(), "f7 and f20 forgotten (f7's copy too), f10 gone (its best copy stands in),"
+                + " f12's URL forgotten; nothing else");
+        assertEquals("sync", v2.change().by());
+        assertEquals(2, v2.change().forgotten(), "the forgets since the last build, apart from what the sync removed: "
+                + v2.change());
         assertEquals(200, v2.recallQueries(), "measured again on fresh queries");
         assertEquals(1.0, v2.recallAt10(), 1e-9);
         assertEquals("IDMap,Flat", v2.factory());
@@ -236,22 +245,22 @@ class IndexBuilderTest {
         for (IndexManifest.Shard sh : v2.shards()) {
             for (Sidecars.Entry e : Sidecars.read(files, sh.sidecar())) indexed.put(e.faceId(), e.source());
         }
-        assertEquals(598, indexed.size());
-        assertTrue(!indexed.containsKey("f7") && !indexed.containsKey("f10") && !indexed.containsKey("f12"));
+        assertEquals(597, indexed.size());
+        assertTrue(!indexed.containsKey("f7") && !indexed.containsKey("f20") && !indexed.containsKey("f10") && !indexed.containsKey("f12"));
         assertTrue(!indexed.containsKey("f7copy") && !indexed.containsKey("f10copy2"), indexed.keySet().toString());
         assertEquals("http://mirror.test/f10copy.jpg", indexed.get("f10copy"), "the copy still on the web");
         assertEquals("http://mirror.test/11.jpg", indexed.get("f11"), "a face keeps the URL that still serves it");
         assertEquals("http://example.test/13.jpg", indexed.get("f13"));
         try (IndexSearcher s = IndexSearcher.open(files, root, tmp.resolve("cache"))) {
             assertEquals(v2.version(), s.manifest().version());
-            assertEquals(598, s.manifest().shards().stream().mapToLong(IndexManifest.Shard::count).sum());
+            assertEquals(597, s.manifest().shards().stream().mapToLong(IndexManifest.Shard::count).sum());
             assertTrue(s.search(embeddingOf(faces, "f7"), 5, 0).stream().noneMatch(h -> "f7".equals(h.faceId())));
             assertEquals("f11", s.search(embeddingOf(faces, "f11"), 1, 0).get(0).faceId());
         }
         IndexManifest v3 = IndexBuilder.build(spark, c, new IndexBuilder.Request(faces, root, "", 0, true));
         assertEquals(v2.version(), v3.version(), "a second sync with nothing new publishes nothing");
         IndexManifest rebuilt = IndexBuilder.build(spark, c, new IndexBuilder.Request(faces, root, "", 2));
-        assertEquals(598, rebuilt.vectors(), "a full rebuild applies the same rule");
+        assertEquals(597, rebuilt.vectors(), "a full rebuild applies the same rule");
     }
 
     @Test

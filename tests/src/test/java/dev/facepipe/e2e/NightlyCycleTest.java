@@ -191,8 +191,10 @@ class NightlyCycleTest {
             buried.add(obama1);
             assertEquals(expected(sites, tracked, buried), indexed(), "right after the forget");
             site.replace("/img/p2.jpg", Files.readAllBytes(IDS.resolve("obama_1.jpg")));
-            night(3);
+            String three = night(3);
             assertEquals(expected(sites, tracked, buried), indexed(), "night 3: nothing forgotten comes back");
+            assertTrue(three.matches("(?s).*build-index: published v-\\S+: \\d+ vectors \\(\\d+ faces added, \\d+ removed;"
+                    + " [1-9]\\d* forgotten or opted out since the last build\\).*"), "what left by request, apart: " + three);
 
             // Night 4: an opt-out arrives; the person's faces leave and stay out. The site's robots.txt
             // now disallows a known image: gone, as a 404 would be (its photo lives on at the other host).
