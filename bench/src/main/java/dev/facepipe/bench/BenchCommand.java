@@ -1,4 +1,4 @@
-package dev.facepipe.cli;
+package dev.facepipe.bench;
 
 import dev.facepipe.core.RejectedException;
 import dev.facepipe.core.config.Config;
@@ -37,7 +37,23 @@ import picocli.CommandLine.ParentCommand;
         subcommands = {BenchCommand.Engine.class, BenchIndexCommand.class, BenchServeCommand.class, BenchDedupCommand.class,
                 BenchCrawlCommand.class, BenchFetchCommand.class, BenchIngestCommand.class, BenchRecrawlCommand.class,
                 BenchClusterCommand.class, BenchNightlyCommand.class})
-final class BenchCommand extends GroupCommand {
+public final class BenchCommand implements Runnable {
+    /** What the bench commands need of the command line they run under: its effective config. */
+    public interface Host {
+        Config config();
+    }
+
+    @ParentCommand
+    Host main;
+
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** Run alone, it prints its usage. */
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
 
     @Command(name = "engine", mixinStandardHelpOptions = true,
             description = "Per-stage median ms, faces/s, the model-only time for the same faces (the ceiling) and"

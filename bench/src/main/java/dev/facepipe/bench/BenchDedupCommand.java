@@ -1,4 +1,4 @@
-package dev.facepipe.cli;
+package dev.facepipe.bench;
 
 import static org.bytedeco.opencv.global.opencv_imgcodecs.IMREAD_COLOR;
 import static org.bytedeco.opencv.global.opencv_imgcodecs.imread;

@@ -1,4 +1,4 @@
-package dev.facepipe.cli;
+package dev.facepipe.bench;
 
 import dev.facepipe.core.config.Config;
 import dev.facepipe.core.engine.FaceEngine;

@@ -1,4 +1,4 @@
-package dev.facepipe.cli;
+package dev.facepipe.bench;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;

@@ -1,4 +1,4 @@
-package dev.facepipe.cli;
+package dev.facepipe.bench;
 
 import java.util.Random;
 

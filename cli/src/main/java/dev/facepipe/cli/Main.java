@@ -21,8 +21,8 @@ import picocli.CommandLine.ScopeType;
                 CrawlCommand.class, FetchCommand.class,
                 RecrawlCommand.class, OptOutCommand.class,
                 DemoSiteCommand.class,
-                BenchCommand.class, CommandLine.HelpCommand.class})
-public final class Main implements Runnable {
+                dev.facepipe.bench.BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable, dev.facepipe.bench.BenchCommand.Host {
 
     @Option(names = "--conf", scope = ScopeType.INHERIT, paramLabel = "FILE",
             description = "User config file (properties) overlaid on conf/facepipe-defaults.properties.")
@@ -36,7 +36,8 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     /** Effective config: defaults, FACEPIPE_CONF, --conf, environment, then --set. */
-    Config config() {
+    @Override
+    public Config config() {
         Config.Builder b = Config.builder();
         String envFile = System.getenv(Config.ENV_CONF_FILE);
         if (envFile != null && !envFile.isBlank()) b.file(Path.of(envFile));
