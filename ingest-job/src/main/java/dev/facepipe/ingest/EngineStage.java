@@ -178,7 +178,7 @@ final class EngineStage {
                 continue;
             }
             if (vetoes.buried().buriesImage(p.imageId(), source)) {
-                out.add(OutcomeRows.rejected(p.imageId(), source, p.bytes(), RejectReason.FORGOTTEN.code(), "image "
+                out.add(OutcomeRows.rejected(p.imageId(), source, p.blob(), p.bytes(), RejectReason.FORGOTTEN.code(), "image "
                         + source + ": " + RejectReason.FORGOTTEN.description(), now, p.copies()));
                 continue;
             }
@@ -191,7 +191,7 @@ final class EngineStage {
                 data.add(b);
                 inputs.add(p);
             } catch (IOException e) {
-                out.add(OutcomeRows.rejected(p.imageId(), source, p.bytes(), RejectReason.UNREADABLE.code(), "image "
+                out.add(OutcomeRows.rejected(p.imageId(), source, p.blob(), p.bytes(), RejectReason.UNREADABLE.code(), "image "
                         + source + ": " + e.getMessage(), now, p.copies()));
                 continue;
             }
@@ -207,7 +207,7 @@ final class EngineStage {
         int colon = error.indexOf(':');
         String reason = colon < 0 ? error : error.substring(0, colon);
         String why = colon < 0 ? reason : error.substring(colon + 1).trim();
-        return OutcomeRows.rejected(p.key(), p.source(), p.bytes(), reason, "image " + p.source() + ": " + why, now,
+        return OutcomeRows.rejected(p.key(), p.source(), p.blob(), p.bytes(), reason, "image " + p.source() + ": " + why, now,
                 p.copies());
     }
 
@@ -220,7 +220,7 @@ final class EngineStage {
         List<ImageResult> results = engine.processBatch(data, inputs.stream().map(Pending::source).toList());
         for (int i = 0; i < inputs.size(); i++) {
             Pending p = inputs.get(i);
-            out.add(OutcomeRows.outcome(p.imageId(), p.source(), p.pageUrl(), p.bytes(),
+            out.add(OutcomeRows.outcome(p.imageId(), p.source(), p.blob(), p.pageUrl(), p.bytes(),
                     withTombstones(withOptOut(results.get(i), vetoes.optOut()), p.imageId(), vetoes.buried(),
                             vetoes.priorModels()), now,
                     p.copies()));

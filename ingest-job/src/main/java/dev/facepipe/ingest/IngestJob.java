@@ -50,7 +50,7 @@ public final class IngestJob {
         phases.lap("prepare");
         EngineStage.Output engine = EngineStage.run(ctx, inputs);
         phases.lap("engine");
-        RunReport.Samples samples = tables(ctx, engine, inputs, phases);
+        RunReport.Samples samples = tables(ctx, engine, phases);
         phases.lap("tables");
         SourcesTable.write(ctx, input, inputs);
         phases.lap("sources");
@@ -67,14 +67,13 @@ public final class IngestJob {
      * The two tables, written side by side (each leaves cores idle while the driver plans and
      * commits); the faces side also renders the report's crops once its groups are known.
      */
-    private static RunReport.Samples tables(RunContext ctx, EngineStage.Output engine, Inputs.Listed inputs,
-            Phases phases) {
+    private static RunReport.Samples tables(RunContext ctx, EngineStage.Output engine, Phases phases) {
         AtomicLong facesNanos = new AtomicLong();
         CompletableFuture<RunReport.Samples> faceSide = CompletableFuture.supplyAsync(() -> {
             long f0 = System.nanoTime();
             List<ReportSamples.Member> grouped = FaceTable.write(ctx, engine);
             RunReport.Samples samples = engine.stats().faceRows > 0
-                    ? ReportSamples.pick(ctx, engine.stats(), grouped, inputs) : RunReport.Samples.none();
+                    ? ReportSamples.pick(ctx, engine.stats(), grouped, engine.outcomes()) : RunReport.Samples.none();
             facesNanos.set(System.nanoTime() - f0);
             return samples;
         }, r -> new Thread(r, "facepipe-ingest-faces").start());

@@ -24,6 +24,7 @@ final class OutcomeRows {
     static final int FACES_AT = IMAGE.size();
     static final int COPIES_AT = IMAGE.size() + 1;
     private static final int IMAGE_ID = IMAGE.fieldIndex("image_id");
+    static final int BLOB = IMAGE.fieldIndex("blob");
     private static final int DUPLICATE_OF = IMAGE.fieldIndex("duplicate_of");
     private static final int FACE_ID = FACE.fieldIndex("face_id");
     private static final int CLUSTER_ID = FACE.fieldIndex("cluster_id");
@@ -32,13 +33,14 @@ final class OutcomeRows {
     private OutcomeRows() {}
 
     /** A rejection decided before the engine ran (unreadable or oversize file). */
-    static Row rejected(String imageId, String source, long bytes, String reason, String message, long now,
+    static Row rejected(String imageId, String source, String blob, long bytes, String reason, String message, long now,
             int copies) {
         List<Object> v = new ArrayList<>();
         for (StructField f : IMAGE.fields()) {
             v.add(switch (f.name()) {
                 case "image_id" -> imageId;
                 case "source" -> source;
+                case "blob" -> blob;
                 case "status" -> "rejected";
                 case "reason" -> reason;
                 case "message" -> message;
@@ -55,7 +57,7 @@ final class OutcomeRows {
         return RowFactory.create(v.toArray());
     }
 
-    static Row outcome(String imageId, String source, String pageUrl, long bytes, ImageResult r, long now,
+    static Row outcome(String imageId, String source, String blob, String pageUrl, long bytes, ImageResult r, long now,
             int copies) {
         List<Row> faces = new ArrayList<>();
         int accepted = 0;
@@ -85,6 +87,7 @@ final class OutcomeRows {
                 case "faces_accepted" -> acceptedFaces;
                 case "ingested_at" -> now;
                 case "trailing_bytes" -> r.header() == null ? null : r.header().trailingBytes();
+                case "blob" -> blob;
                 default -> throw new IllegalStateException("image field " + f.name() + " not mapped");
             });
         }

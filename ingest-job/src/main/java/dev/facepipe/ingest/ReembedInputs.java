@@ -1,6 +1,7 @@
 package dev.facepipe.ingest;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.struct;
 
@@ -10,6 +11,7 @@ import dev.facepipe.storage.HadoopFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,15 +46,17 @@ final class ReembedInputs {
             throw new IllegalArgumentException("no images table under " + ctx.layout().out()
                     + ": nothing was ingested there (check --data)");
         }
-        Dataset<Row> images = ctx.spark().read().parquet(ctx.layout().images());
+        // merged: runs written before the images table kept blob have no such column
+        Dataset<Row> images = ctx.spark().read().option("mergeSchema", "true").parquet(ctx.layout().images());
+        if (!Arrays.asList(images.columns()).contains("blob")) images = images.withColumn("blob", lit(null).cast("string"));
         // A rejected image with a reason from face finding was read and decoded: --all embeds it again too.
         Column wanted = all ? col("status").equalTo("ok").or(col("reason").equalTo(RejectReason.NO_FACE.code()))
                 : col("faces").gt(0);
         Dataset<Row> first = images.where(wanted.and(col("image_id").isNotNull()))
-                .groupBy("image_id").agg(min(struct(col("source"), col("run_id"), col("page_url"), col("bytes")))
-                        .as("first"))
+                .groupBy("image_id").agg(min(struct(col("source"), col("run_id"), col("page_url"), col("bytes"),
+                        col("blob"))).as("first"))
                 .select(col("image_id"), col("first.source"), col("first.run_id"), col("first.page_url"),
-                        col("first.bytes"));
+                        col("first.bytes"), col("first.blob"));
         Broadcast<Map<String, String>> bWhere = ctx.jsc().broadcast(blobRoots(ctx));
         JavaRDD<Inputs.Input> rows = first.javaRDD().map(r -> located(r, bWhere.value()))
                 .persist(StorageLevel.MEMORY_AND_DISK());
@@ -84,13 +88,17 @@ final class ReembedInputs {
         return out;
     }
 
-    /** One stored image as an input: its blob where its run read it, or why it cannot be found. */
+    /**
+     * One stored image as an input: its blob as the images table keeps it, or (rows written before it
+     * was kept) where its run read it; or why it cannot be found.
+     */
     static Inputs.Input located(Row r, Map<String, String> where) {
         String imageId = r.getString(0);
         String source = r.getString(1);
         String runId = r.getString(2);
         String pageUrl = r.isNullAt(3) ? null : r.getString(3);
         long bytes = r.getLong(4);
+        if (r.size() > 5 && !r.isNullAt(5)) return new Inputs.Input(source, imageId, bytes, null, r.getString(5), pageUrl);
         String root = where.get(runId);
         if (root == null) {
             return new Inputs.Input(source, null, bytes, RejectReason.UNREADABLE.code() + ": run " + runId

@@ -14,6 +14,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,24 +34,25 @@ final class ReportSamples {
 
     /**
      * @param grouped this run's accepted faces that are in a group
-     * @param inputs where each image's bytes are (a crawl's blob; a file is its own source)
+     * @param outcomes this run's image rows (the images table's, blob included: where each image's bytes are)
      */
-    static RunReport.Samples pick(RunContext ctx, RunStats stats, List<Member> grouped, Inputs.Listed inputs) {
+    static RunReport.Samples pick(RunContext ctx, RunStats stats, List<Member> grouped, JavaRDD<Row> outcomes) {
         List<RunStats.FaceRef> sample = new ArrayList<>(stats.samples.values());
         List<List<RunStats.FaceRef>> chosen = largestGroups(grouped, ctx.cfg().getInt("report.sample_groups"));
         Map<String, String> blobs = new HashMap<>();
         Set<String> images = new HashSet<>();
         for (RunStats.FaceRef f : sample) images.add(f.imageId());
         for (List<RunStats.FaceRef> g : chosen) for (RunStats.FaceRef f : g) images.add(f.imageId());
-        if (inputs.crawl() && !images.isEmpty()) {
-            for (Inputs.Input in : inputs.rows().filter(in -> images.contains(in.imageId())).collect()) {
-                blobs.putIfAbsent(in.imageId(), in.blob());
+        if (!images.isEmpty()) {
+            int id = OutcomeRows.IMAGE.fieldIndex("image_id"), blob = OutcomeRows.BLOB;
+            for (Row r : outcomes.filter(r -> images.contains(r.getString(id)) && !r.isNullAt(blob)).collect()) {
+                blobs.putIfAbsent(r.getString(id), r.getString(blob));
             }
         }
         int size = ctx.cfg().getInt("align.size");
         HadoopFiles files = ctx.files();
         Function<RunStats.FaceRef, Optional<RunReport.Crop>> crop = f -> crop(new CropRenderer(size, 85), files,
-                inputs.crawl() ? blobs.get(f.imageId()) : f.source(), f);
+                blobs.get(f.imageId()), f);
         List<RunReport.Crop> faceCrops = sample.parallelStream().map(crop).flatMap(Optional::stream).toList();
         List<List<RunReport.Crop>> groupCrops = chosen.parallelStream()
                 .map(g -> g.stream().map(crop).flatMap(Optional::stream).toList()).toList();

@@ -98,6 +98,9 @@ class IngestJobTest {
         Row big = images.where(col("source").endsWith("a/obama_2.jpg")).first();
         assertEquals(big.<String>getAs("image_id"), small.getAs("duplicate_of"), "near-duplicate points to the larger copy");
         assertEquals(1, images.where(col("duplicate_of").isNotNull()).count());
+        assertTrue(big.<String>getAs("blob").endsWith("a/obama_2.jpg"), "where its bytes are: " + big);
+        assertEquals(0, images.where(col("image_id").isNotNull().and(col("blob").isNull())).count(),
+                "every image read keeps where its bytes are");
         // Its face is a near-duplicate of the full-size photo's face: one group, one canonical face.
         Dataset<Row> all = spark.read().parquet(out + "/faces").where(col("status").equalTo("ok"));
         Row smallFace = all.where(col("source").endsWith("obama_2_small.jpg")).first();
