@@ -114,8 +114,15 @@ public final class BenchCommand implements Runnable {
                     m.levelTimes().forEach((l, ms) -> times.append(String.format(Locale.ROOT, " %s %.2f ms,", l.code(), ms)));
                     times.setLength(times.length() - 1);
                 }
-                System.out.printf(Locale.ROOT, "model %-12s %s, level %s (%s)%s%n", m.spec().name(), m.device(),
-                        m.level().code(), m.levelSource(), times.isEmpty() ? "" : ":" + times);
+                StringBuilder batches = new StringBuilder();
+                m.batchTimes().forEach((b, ms) -> batches.append(String.format(Locale.ROOT, " %d a run %.2f ms an input,",
+                        b, ms)));
+                if (!batches.isEmpty()) {
+                    batches.setLength(batches.length() - 1);
+                    batches.insert(0, "; batch " + m.bestBatch() + ":");
+                }
+                System.out.printf(Locale.ROOT, "model %-12s %s, level %s (%s)%s%s%n", m.spec().name(), m.device(),
+                        m.level().code(), m.levelSource(), times.isEmpty() ? "" : ":" + times, batches);
             }
         }
 

@@ -213,7 +213,7 @@ final class EngineStage {
 
     /**
      * Several images through the engine at once: their faces share embedding runs of
-     * embed.batch_size (the GPU path; on the CPU default of 1 it is the same as one by one).
+     * embed.batch_size (on CPU, auto: as many as embed fastest on this CPU, often 1).
      */
     private static void processed(FaceEngine engine, List<Pending> inputs, List<byte[]> data, Vetoes vetoes,
             long now, List<Row> out) {

@@ -50,13 +50,29 @@ public final class FaceEngine {
     private final LivenessClassifier liveness; // null when attributes.liveness_model=none
     private final FaceConfirmer confirmer; // null when detector.confirm=none
 
-    /** Thresholds and limits from conf (image.*, detector.*, quality.min_score). */
+    /**
+     * Thresholds and limits from conf (image.*, detector.*, quality.min_score); embedBatch 0 is
+     * embed.batch_size=auto (the embedder's batch measured on this CPU, {@link OnnxModel#bestBatch}).
+     */
     public record Settings(long maxBytes, ImageBudget budget, int minSide, int detectMaxSide, int fullResFacePx,
             int minFacePx, double minQuality, int embedBatch) {
         public static Settings fromConfig(Config c) {
             return new Settings(c.getLong("image.max_bytes"), ImageBudget.fromConfig(c), c.getInt("image.min_side"),
                     c.getInt("image.detect_max_side"), c.getInt("image.full_res_face_px"),
-                    c.getInt("detector.min_face_px"), c.getDouble("quality.min_score"), c.getInt("embed.batch_size"));
+                    c.getInt("detector.min_face_px"), c.getDouble("quality.min_score"), embedBatch(c));
+        }
+
+        private static int embedBatch(Config c) {
+            String v = c.getString("embed.batch_size").strip();
+            if (v.equals("auto")) return 0;
+            try {
+                int n = Integer.parseInt(v);
+                if (n >= 1) return n;
+            } catch (NumberFormatException e) {
+                // said below
+            }
+            throw new dev.facepipe.core.config.ConfigException("embed.batch_size=" + v
+                    + ": give auto or a whole number of faces, 1 or more");
         }
     }
 
@@ -174,7 +190,8 @@ public final class FaceEngine {
             List<Object> faces, long[] ns) {}
 
     /**
-     * Processes several images; faces of all of them are embedded together, embed.batch_size at a
+     * Processes several images; faces of all of them are embedded together, embed.batch_size (auto:
+     * as measured on this CPU) at a
      * time, when the embedding model takes batches (the GPU path). Results are in input order.
      */
     public List<ImageResult> processBatch(List<byte[]> images, List<String> names) {
@@ -188,7 +205,7 @@ public final class FaceEngine {
             }
         }
         java.util.Map<Pending, FaceResult> finished = new java.util.IdentityHashMap<>();
-        int batch = embedder.batched() ? Math.max(1, settings.embedBatch()) : 1;
+        int batch = !embedder.batched() ? 1 : settings.embedBatch() > 0 ? settings.embedBatch() : embedder.bestBatch();
         for (int from = 0; from < pending.size(); from += batch) {
             List<Pending> chunk = pending.subList(from, Math.min(pending.size(), from + batch));
             long t = System.nanoTime();

@@ -61,6 +61,11 @@ public final class Embedder {
         return model.batched();
     }
 
+    /** The faces a run that embed fastest on this CPU, as measured at the model's first load (1 if not measured). */
+    public int bestBatch() {
+        return model.bestBatch();
+    }
+
     /** Embeddings of several aligned crops, in one model run when the model takes batches. */
     public java.util.List<Embedding> embedBatch(java.util.List<Mat> aligned) {
         if (aligned.size() == 1 || !model.batched()) return aligned.stream().map(this::embed).toList();

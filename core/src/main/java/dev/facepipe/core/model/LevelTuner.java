@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Measures a model at each optimization level on this CPU at its first load, keeps the fastest
- * session ({@link OptLevelChoice}) and writes the choice to {@link OptLevelCache}, so later JVMs
+ * session ({@link OptLevelChoice}), for a batched model measures one input a run against several
+ * ({@link BatchChoice}), and writes the choices to {@link OptLevelCache}, so later JVMs
  * (Spark executors included) on the same CPU load it at once. Levels run in turns, round after
  * round, so a burst of other work on the machine slows them alike; the median of each decides.
  */
@@ -56,19 +57,56 @@ final class LevelTuner {
             ms.forEach((l, v) -> medians.put(l, median(v)));
             OptLevel chosen = OptLevelChoice.choose(medians);
             OnnxModel keep = sessions.remove(chosen).measured(medians);
-            OptLevelCache.Entry entry = new OptLevelCache.Entry(chosen, medians);
+            Map<Integer, Double> perInput = keep.batched() ? batches(keep, shape) : Map.of();
+            keep.measuredBatches(perInput);
+            OptLevelCache.Entry entry = new OptLevelCache.Entry(chosen, medians, perInput);
             try {
                 cache.put(key, entry);
             } catch (IOException | RuntimeException e) {
                 LOG.warn("model {}: cannot write {} ({}); the level will be measured again in the next JVM",
                         spec.name(), cache.file(), e.getMessage());
             }
-            LOG.info("model {}: optimization level {} on {} ({})", spec.name(), chosen.code(), Machine.cpu(),
-                    String.format(Locale.ROOT, "%s", entry.format()));
+            LOG.info("model {}: optimization level {}{} on {} ({})", spec.name(), chosen.code(),
+                    perInput.isEmpty() ? "" : ", " + keep.bestBatch() + " a run", Machine.cpu(), entry.format());
             return keep;
         } finally {
             sessions.values().forEach(OnnxModel::close);
         }
+    }
+
+    /**
+     * Milliseconds an input takes one at a time and {@link BatchChoice#MEASURED} at a time, at the
+     * chosen level, in turns as the levels are; a batch the session refuses counts as never faster.
+     */
+    private static Map<Integer, Double> batches(OnnxModel m, long[] one) {
+        long[] many = one.clone();
+        many[0] = BatchChoice.MEASURED;
+        FloatBuffer in1 = randomInput(one), inN = randomInput(many);
+        Map<Integer, List<Double>> ms = new java.util.TreeMap<>(Map.of(1, new ArrayList<>(), BatchChoice.MEASURED,
+                new ArrayList<>()));
+        try {
+            for (int i = 0; i < WARM_UP; i++) {
+                m.run(in1.duplicate(), one);
+                m.run(inN.duplicate(), many);
+            }
+            long start = System.nanoTime();
+            for (int round = 0; round < MAX_ROUNDS && (round < MIN_ROUNDS || System.nanoTime() - start < BUDGET_NANOS);
+                    round++) {
+                long t = System.nanoTime();
+                m.run(in1.duplicate(), one);
+                ms.get(1).add((System.nanoTime() - t) / 1e6);
+                t = System.nanoTime();
+                m.run(inN.duplicate(), many);
+                ms.get(BatchChoice.MEASURED).add((System.nanoTime() - t) / 1e6 / BatchChoice.MEASURED);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("model {}: {} inputs a run failed ({}); one at a time", m.spec().name(), BatchChoice.MEASURED,
+                    e.getMessage());
+            return Map.of();
+        }
+        Map<Integer, Double> out = new java.util.TreeMap<>();
+        ms.forEach((b, v) -> out.put(b, median(v)));
+        return out;
     }
 
     /** Fixed pseudo-random values in -1..1: zeros could take paths real pixels never do. */

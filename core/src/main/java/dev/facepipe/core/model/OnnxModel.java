@@ -23,6 +23,7 @@ public final class OnnxModel {
     private final OptLevel level;
     private final String levelSource;
     private volatile Map<OptLevel, Double> levelTimes;
+    private volatile Map<Integer, Double> batchTimes = Map.of();
 
     OnnxModel(ModelSpec spec, OrtSession session, String device, boolean batched, OptLevel level, String levelSource) {
         this.spec = spec;
@@ -36,6 +37,21 @@ public final class OnnxModel {
     OnnxModel measured(Map<OptLevel, Double> msPerRun) {
         this.levelTimes = msPerRun;
         return this;
+    }
+
+    OnnxModel measuredBatches(Map<Integer, Double> msPerInput) {
+        this.batchTimes = msPerInput == null ? Map.of() : Map.copyOf(msPerInput);
+        return this;
+    }
+
+    /** Milliseconds an input took at each batch size measured on this CPU (a batched model); empty if none. */
+    public Map<Integer, Double> batchTimes() {
+        return batchTimes;
+    }
+
+    /** The inputs a run that is fastest per input on this CPU ({@link BatchChoice}); 1 when not measured. */
+    public int bestBatch() {
+        return batched ? BatchChoice.choose(batchTimes) : 1;
     }
 
     /** The graph optimization level this session runs at. */

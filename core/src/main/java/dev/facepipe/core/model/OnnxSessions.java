@@ -100,7 +100,11 @@ public final class OnnxSessions {
             String key = OptLevelCache.key(Machine.cpu(), env.getVersion(), spec.sha256(), opt.intraOpThreads());
             OptLevelCache cache = new OptLevelCache(opt.modelsDir());
             OptLevelCache.Entry known = cache.get(key);
-            if (known != null) return cpuSession(spec, opt, env, path, bytes, known.chosen(), "cached", known.msPerRun());
+            // an entry written before batches were measured is measured again for a batched model
+            if (known != null && (!batch || !known.msPerInput().isEmpty())) {
+                return cpuSession(spec, opt, env, path, bytes, known.chosen(), "cached", known.msPerRun())
+                        .measuredBatches(known.msPerInput());
+            }
             return LevelTuner.tune(spec, opt, env, path, bytes, cache, key);
         } catch (OrtException e) {
             throw new ModelException("model " + spec.name() + ": ONNX Runtime refused " + path + ": " + e.getMessage(),

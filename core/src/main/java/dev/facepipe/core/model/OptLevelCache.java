@@ -21,22 +21,28 @@ import java.util.Properties;
 public final class OptLevelCache {
     public static final String FILE = "onnx-opt-levels.properties";
 
-    /** A choice and the times it was made from (ms a run by level). */
-    public record Entry(OptLevel chosen, Map<OptLevel, Double> msPerRun) {
+    /**
+     * A choice and the times it was made from (ms a run by level), and for a batched model ms an
+     * input by batch size at the chosen level (written "b1=..."; empty when not measured).
+     */
+    public record Entry(OptLevel chosen, Map<OptLevel, Double> msPerRun, Map<Integer, Double> msPerInput) {
         String format() {
             StringBuilder s = new StringBuilder(chosen.code());
             msPerRun.forEach((l, ms) -> s.append(String.format(Locale.ROOT, " %s=%.3f", l.code(), ms)));
+            new java.util.TreeMap<>(msPerInput).forEach((b, ms) -> s.append(String.format(Locale.ROOT, " b%d=%.3f", b, ms)));
             return s.toString();
         }
 
         static Entry parse(String v) {
             String[] f = v.strip().split("\\s+");
             Map<OptLevel, Double> ms = new EnumMap<>(OptLevel.class);
+            Map<Integer, Double> batches = new java.util.TreeMap<>();
             for (int i = 1; i < f.length; i++) {
                 String[] kv = f[i].split("=");
-                ms.put(OptLevel.parse(kv[0], FILE), Double.parseDouble(kv[1]));
+                if (kv[0].matches("b\\d+")) batches.put(Integer.parseInt(kv[0].substring(1)), Double.parseDouble(kv[1]));
+                else ms.put(OptLevel.parse(kv[0], FILE), Double.parseDouble(kv[1]));
             }
-            return new Entry(OptLevel.parse(f[0], FILE), ms);
+            return new Entry(OptLevel.parse(f[0], FILE), ms, batches);
         }
     }
 

@@ -43,4 +43,18 @@ class BatchedEngineTest {
         }
         assertTrue(compared >= 5, "faces compared: " + compared);
     }
+
+    @Test
+    void theBatchSizeIsAWholeNumberOrAuto() {
+        assertEquals(0, FaceEngine.Settings.fromConfig(EngineFixture.CONFIG.with("embed.batch_size", "auto", "test"))
+                .embedBatch(), "auto: the embedder's measured batch");
+        assertEquals(32, FaceEngine.Settings.fromConfig(EngineFixture.CONFIG.with("embed.batch_size", "32", "test"))
+                .embedBatch());
+        for (String bad : new String[] {"0", "-4", "eight"}) {
+            dev.facepipe.core.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    dev.facepipe.core.config.ConfigException.class, () -> FaceEngine.Settings.fromConfig(
+                            EngineFixture.CONFIG.with("embed.batch_size", bad, "test")));
+            assertTrue(e.getMessage().startsWith("embed.batch_size=" + bad + ": give auto or"), e.getMessage());
+        }
+    }
 }

@@ -41,6 +41,10 @@ class OptLevelTuningTest {
         String cached = Files.readString(dir.resolve(OptLevelCache.FILE));
         assertTrue(cached.contains(spec.sha256()) && cached.contains(m.level().code()), cached);
         assertTrue(cached.contains(Machine.cpu().replace(" ", "\\ ")) || cached.contains(Machine.cpu()), cached);
+        assertEquals(java.util.Set.of(1, BatchChoice.MEASURED), m.batchTimes().keySet(), "a batched model: one at a"
+                + " time against several, per input");
+        assertEquals(BatchChoice.choose(m.batchTimes()), m.bestBatch());
+        assertTrue(cached.contains(" b1\\=") && cached.contains(" b" + BatchChoice.MEASURED + "\\="), cached);
     }
 
     @Test
@@ -48,12 +52,26 @@ class OptLevelTuningTest {
         ModelSpec spec = eyeModelIn(dir);
         String key = OptLevelCache.key(Machine.cpu(), ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion(),
                 spec.sha256(), 1);
-        new OptLevelCache(dir).put(key, new OptLevelCache.Entry(OptLevel.BASIC, Map.of(OptLevel.BASIC, 0.05)));
+        new OptLevelCache(dir).put(key, new OptLevelCache.Entry(OptLevel.BASIC, Map.of(OptLevel.BASIC, 0.05),
+                Map.of(1, 0.05, 8, 0.03)));
         OnnxModel m = OnnxSessions.get(spec, OnnxSessions.Options.fromConfig(config(dir)));
         assertEquals(OptLevel.BASIC, m.level());
         assertEquals("cached", m.levelSource());
+        assertEquals(8, m.bestBatch(), "the cached batch times decide");
         // Another CPU's entry is not this machine's.
         assertNull(new OptLevelCache(dir).get(OptLevelCache.key("Another CPU", "1.23.2", spec.sha256(), 1)));
+    }
+
+    @Test
+    void aCachedEntryWithoutBatchTimesIsMeasuredAgainForABatchedModel(@TempDir Path dir) throws Exception {
+        ModelSpec spec = eyeModelIn(dir);
+        String key = OptLevelCache.key(Machine.cpu(), ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion(),
+                spec.sha256(), 2);
+        new OptLevelCache(dir).put(key, new OptLevelCache.Entry(OptLevel.BASIC, Map.of(OptLevel.BASIC, 0.05), Map.of()));
+        OnnxModel m = OnnxSessions.get(spec, OnnxSessions.Options.fromConfig(config(dir, "onnx.intra_op_threads", "2")));
+        assertEquals("measured", m.levelSource());
+        assertEquals(2, new OptLevelCache(dir).get(key).msPerInput().size(), Files.readString(dir.resolve(
+                OptLevelCache.FILE)));
     }
 
     @Test
