@@ -98,7 +98,7 @@ final class ReembedInputs {
         String runId = r.getString(2);
         String pageUrl = r.isNullAt(3) ? null : r.getString(3);
         long bytes = r.getLong(4);
-        if (r.size() > 5 && !r.isNullAt(5)) return new Inputs.Input(source, imageId, bytes, null, r.getString(5), pageUrl);
+        if (!r.isNullAt(5)) return new Inputs.Input(source, imageId, bytes, null, r.getString(5), pageUrl);
         String root = where.get(runId);
         if (root == null) {
             return new Inputs.Input(source, null, bytes, RejectReason.UNREADABLE.code() + ": run " + runId
