@@ -25,8 +25,8 @@ final class CrawlCommand implements Callable<Integer> {
     String runId = RunIds.now();
 
     @Option(names = "--spark", description = "Crawl on Spark, cut by host: a crawler a task on the hosts of its seeds"
-            + " (a host's pages are read from its own seeds only); images pages show on other hosts are fetched after,"
-            + " by host. The same blobs and manifest rows.")
+            + "; links to pages on other hosts are read in later rounds (crawler.spark_rounds), images pages show on"
+            + " other hosts fetched after, by host. The same pages, blobs and manifest rows.")
     boolean spark;
 
     @Override

@@ -49,9 +49,13 @@ public final class CrawlJob {
      * @param complete   whether the run read every page it found (no crawler.max_pages cut, no image left unfetched)
      * @param elsewhere  images shown on hosts this run does not own, with their pages (a crawl on Spark's share)
      * @param notModified pages that answered 304 and were read from their kept copy ({@link PageCache})
+     * @param read       the pages read (in full or from their kept copy)
+     * @param links      links to pages another task of a crawl on Spark reads ({@link CrawlScope#linkHosts}), with
+     *                   their depth: the next round's seeds
      */
     public record Result(String runId, String manifest, long pages, long images, long bytes, long errors, long rows,
-            double seconds, Set<String> referenced, boolean complete, List<ImageRef> elsewhere, long notModified) {
+            double seconds, Set<String> referenced, boolean complete, List<ImageRef> elsewhere, long notModified,
+            Set<String> read, Map<String, Integer> links) {
         public String summary() {
             return String.format(Locale.ROOT, "%d pages (%d not modified), %d images fetched (%.1f MB), %d manifest"
                     + " rows, %d not fetched, %.1f s (%.1f images/s)", pages, notModified, images, bytes / 1e6, rows,
@@ -86,26 +90,22 @@ public final class CrawlJob {
         CrawlLayout layout = new CrawlLayout(out);
         rememberSeeds(files, layout, seeds);
         PageCache kept = s.pageCache() ? PageCache.read(files, layout.pages()) : PageCache.empty();
-        Result r = crawl(s, files, cfg.getPath("crawler.work_dir").resolve(runId), seeds, hosts, out, runId, known, pacer,
-                url -> true, layout.manifest(runId), true, kept);
+        Result r = crawl(s, files, cfg.getPath("crawler.work_dir").resolve(runId), CrawlScope.whole(seeds, hosts, known),
+                out, runId, pacer, layout.manifest(runId), true, kept);
         if (s.pageCache()) PageCache.replace(files, layout.pages(), kept.after(hosts, r.complete()));
         return r;
     }
 
     /**
-     * One task's share of a crawl on Spark: its seeds, pages only on its own hosts, images on its own
-     * hosts fetched, those on other hosts noted in {@link Result#elsewhere} (their own task, or the
-     * fetch that follows, gets them: one host, one task). The manifest rows go to the file manifest;
-     * the pages read go into kept, whose pages of these hosts it asks for with conditional GETs.
+     * One task's share of a crawl on Spark ({@link CrawlScope}: pages and images of its own hosts only):
+     * images on other hosts are noted in {@link Result#elsewhere} (their own task, or the fetch that
+     * follows, gets them: one host, one task), links to other hosts' pages in {@link Result#links} (the
+     * next round reads them). The manifest rows go to the file manifest; the pages read go into kept,
+     * whose pages of these hosts it asks for with conditional GETs.
      */
-    public static Result share(CrawlSettings s, HadoopFiles files, Path work, List<String> seeds, Set<String> hosts,
-            String out, String runId, Set<String> known, String manifest, PageCache kept) throws Exception {
-        Set<String> pages = new LinkedHashSet<>();
-        for (String h : hosts) {
-            if (s.allowedHosts().isEmpty() || s.allowedHosts().stream().anyMatch(a -> a.equalsIgnoreCase(h))) pages.add(h);
-        }
-        return crawl(s, files, work, seeds, pages, out, runId, known, HostPacer.fromSettings(s),
-                url -> hosts.contains(UrlRef.hostOf(url)), manifest, false, kept);
+    public static Result share(CrawlSettings s, HadoopFiles files, Path work, CrawlScope scope, String out,
+            String runId, String manifest, PageCache kept) throws Exception {
+        return crawl(s, files, work, scope, out, runId, HostPacer.fromSettings(s), manifest, false, kept);
     }
 
     /** A seed a crawl can start from (http or https), else the reason, naming it. */
@@ -116,9 +116,8 @@ public final class CrawlJob {
         }
     }
 
-    private static Result crawl(CrawlSettings s, HadoopFiles files, Path work, List<String> seeds, Set<String> hosts,
-            String out, String runId, Set<String> known, HostPacer pacer, java.util.function.Predicate<String> here,
-            String manifest, boolean wholeRun, PageCache kept) throws Exception {
+    private static Result crawl(CrawlSettings s, HadoopFiles files, Path work, CrawlScope scope, String out,
+            String runId, HostPacer pacer, String manifest, boolean wholeRun, PageCache kept) throws Exception {
         long t0 = System.currentTimeMillis();
         Path journalFile = work.resolve("journal.jsonl");
         boolean resuming = Files.exists(journalFile);
@@ -137,14 +136,17 @@ public final class CrawlJob {
         CrawlConfig cc = crawlConfig(s, work);
         PageFetcher fetcher = new GuardedPageFetcher(cc, s, pacer, kept);
         CrawlJournal journal = CrawlJournal.append(journalFile);
-        CrawlState state = new CrawlState(s, blobs, new ArrayList<>(hosts), known, journal, earlier, here, kept);
+        CrawlState state = new CrawlState(s, blobs, scope, journal, earlier, kept);
         ScheduledExecutorService progress = progress(runId, state, t0);
         try {
             RobotstxtConfig rc = new RobotstxtConfig();
             rc.setUserAgentName(s.userAgent());
             CrawlController controller = new CrawlController(cc, fetcher, new ImageSkippingParser(cc),
                     new RobotstxtServer(rc, fetcher));
-            for (String seed : seeds) controller.addSeed(seed);
+            for (Map.Entry<String, Integer> seed : scope.seeds().entrySet()) {
+                if (seed.getValue() == 0) controller.addSeed(seed.getKey());
+                else schedule(controller, seed.getKey(), seed.getValue(), 0);
+            }
             if (resuming) LOG.info("crawl {}: {} links queued again", runId, requeue(controller, earlier));
             controller.start(() -> new ImageCrawler(state), s.threads());
             settle(controller, state);
@@ -230,7 +232,8 @@ public final class CrawlJob {
         long pages = state.pagesVisited.get();
         boolean complete = pages > 0 && unfetched == 0 && (s.maxPages() < 0 || pages + rows.size() < s.maxPages());
         return new Result(runId, manifest, pages, state.imagesFetched.get(), state.bytesFetched.get(), notFetched,
-                rows.size(), secs, referenced, complete, List.copyOf(state.elsewhere.values()), state.kept.notModified.get());
+                rows.size(), secs, referenced, complete, List.copyOf(state.elsewhere.values()), state.kept.notModified.get(),
+                Set.copyOf(state.read), Map.copyOf(state.links));
     }
 
     /** Adds the seeds to the root's list (the nightly re-crawl starts its discovery from them). */
@@ -259,17 +262,25 @@ public final class CrawlJob {
         for (Map.Entry<String, Integer> e : todo.entrySet()) {
             String url = URLCanonicalizer.getCanonicalURL(e.getKey());
             if (url == null || done(earlier, e.getKey()) || done(earlier, url)) continue;
-            WebURL w = new WebURL();
-            w.setURL(url);
-            w.setDepth((short) (int) e.getValue());
-            w.setPriority((byte) (int) earlier.priorities().getOrDefault(e.getKey(), 0)); // its own queue key
-            int id = controller.getDocIdServer().getDocId(url);
-            w.setDocid(id > 0 ? id : controller.getDocIdServer().getNewDocID(url));
-            if (!controller.getRobotstxtServer().allows(w)) continue;
-            controller.getFrontier().schedule(w);
-            n++;
+            // its own queue key
+            if (schedule(controller, url, e.getValue(), earlier.priorities().getOrDefault(e.getKey(), 0))) n++;
         }
         return n;
+    }
+
+    /** Queues a URL at a depth (addSeed queues at 0), as robots.txt allows; whether it was queued. */
+    private static boolean schedule(CrawlController controller, String url, int depth, int priority) {
+        String u = URLCanonicalizer.getCanonicalURL(url);
+        if (u == null) return false;
+        WebURL w = new WebURL();
+        w.setURL(u);
+        w.setDepth((short) depth);
+        w.setPriority((byte) priority);
+        int id = controller.getDocIdServer().getDocId(u);
+        w.setDocid(id > 0 ? id : controller.getDocIdServer().getNewDocID(u));
+        if (!controller.getRobotstxtServer().allows(w)) return false;
+        controller.getFrontier().schedule(w);
+        return true;
     }
 
     private static boolean done(CrawlJournal.Replay earlier, String url) {

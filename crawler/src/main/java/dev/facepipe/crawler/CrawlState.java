@@ -15,7 +15,8 @@ import org.apache.avro.generic.GenericRecord;
 final class CrawlState {
     final CrawlSettings settings;
     final BlobStore blobs;
-    final List<String> allowedHosts;
+    /** Seeds, hosts whose pages and images this run reads, image URLs it knows, pages read before. */
+    final CrawlScope scope;
     /** Image URLs the schedule already holds: noted where pages show them, never fetched by this run. */
     final java.util.Set<String> known;
     final Map<String, ImageRef> wanted = new ConcurrentHashMap<>();
@@ -34,12 +35,14 @@ final class CrawlState {
     final AtomicLong imagesFetched = new AtomicLong();
     final AtomicLong bytesFetched = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
-    /** Image URLs this run fetches (all, but for a crawl on Spark: those on the task's own hosts). */
-    private final java.util.function.Predicate<String> here;
     /** Images the pages showed on hosts another task owns, by URL (the first page that showed one): fetched after. */
     final Map<String, ImageRef> elsewhere = new ConcurrentHashMap<>();
     /** Pages kept from earlier runs (asked for with conditional GETs) and those read this run. */
     final PageCache kept;
+    /** Pages read this run (in full or from their kept copy). */
+    final java.util.Set<String> read = ConcurrentHashMap.newKeySet();
+    /** Links to pages another task of a crawl on Spark reads, by URL, at their least depth: the next round's seeds. */
+    final Map<String, Integer> links = new ConcurrentHashMap<>();
 
     /** A parsed page: its directives and the images it references. */
     /** A page's directives and the images taken from it (urls: the same, for lookups). */
@@ -54,15 +57,15 @@ final class CrawlState {
     /** Redirects followed to reach a URL from the image URL a page named. */
     final Map<String, Integer> hops = new ConcurrentHashMap<>();
 
-    CrawlState(CrawlSettings settings, BlobStore blobs, List<String> allowedHosts, java.util.Set<String> known,
-            CrawlJournal journal, CrawlJournal.Replay earlier, java.util.function.Predicate<String> here, PageCache kept) {
+    CrawlState(CrawlSettings settings, BlobStore blobs, CrawlScope scope, CrawlJournal journal,
+            CrawlJournal.Replay earlier, PageCache kept) {
         this.settings = settings;
         this.kept = kept;
-        this.here = here;
-        this.known = known;
+        this.scope = scope;
+        this.known = scope.known();
         this.blobs = blobs;
-        this.allowedHosts = allowedHosts;
         this.journal = journal;
+        read.addAll(earlier.pages());
         wanted.putAll(earlier.wanted());
         seeded.addAll(earlier.seeded());
         queued.addAll(earlier.seeded());
@@ -91,7 +94,7 @@ final class CrawlState {
      * is noted with its page, once, and gets no row here.
      */
     boolean refer(String url) {
-        if (here.test(url)) return false;
+        if (scope.fetchesImagesOf(url)) return false;
         ImageRef ref = wanted.get(url);
         if (ref != null) elsewhere.putIfAbsent(url, ref);
         return true;
@@ -143,8 +146,14 @@ final class CrawlState {
     }
 
     void pageVisited(String url) {
+        read.add(url);
         pagesVisited.incrementAndGet();
         journal.page(url);
+    }
+
+    /** A link not followed because another task of the crawl reads its host's pages: noted for the next round. */
+    void linkElsewhere(String url, int depth) {
+        if (scope.linksElsewhere(url)) links.merge(url, depth, Math::min);
     }
 
     /** Stores image bytes, recording the temporary first so that a resumed run can clear a torn write. */

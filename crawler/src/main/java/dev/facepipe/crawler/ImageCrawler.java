@@ -54,7 +54,10 @@ final class ImageCrawler extends WebCrawler {
             return false; // an image candidate the extractor did not choose (a placeholder, a small srcset entry)
         }
         if (from != null && from.directives().nofollow()) return false;
-        return hostAllowed(u);
+        if (state.scope.readBefore().contains(u)) return false; // an earlier round of a crawl on Spark read it
+        if (hostAllowed(u)) return true;
+        state.linkElsewhere(u, url.getDepth());
+        return false;
     }
 
     @Override
@@ -249,12 +252,7 @@ final class ImageCrawler extends WebCrawler {
     }
 
     private boolean hostAllowed(String url) {
-        try {
-            String host = URI.create(url).getHost();
-            return host != null && state.allowedHosts.contains(host.toLowerCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+        return state.scope.readsPagesOf(url);
     }
 
     /** Whether a URL's host resolves to public addresses only (as SafeDnsResolver would allow). */

@@ -65,15 +65,22 @@ public final class PageCache {
     /** The pages kept under a folder (every Parquet file in it); empty when there is none. */
     public static PageCache read(HadoopFiles files, String folder) {
         Map<String, Entry> kept = new ConcurrentHashMap<>();
-        if (files.exists(folder)) AvroParquetFiles.forEach(files, folder, g -> kept.put(g.get("url").toString(), entry(g)));
+        if (files.exists(folder)) AvroParquetFiles.forEach(files, folder, g -> keep(kept, entry(g)));
         return new PageCache(kept);
     }
 
-    /** The pages given (a crawl task's share, handed over with its hosts' rows). */
+    /**
+     * The pages given (a crawl task's share, handed over with its hosts' rows). A page kept twice (by
+     * two rounds of a crawl on Spark that could not judge it) counts by its later copy, as in {@link #read}.
+     */
     public static PageCache of(Iterable<GenericRecord> rows) {
         Map<String, Entry> kept = new ConcurrentHashMap<>();
-        for (GenericRecord g : rows) kept.put(g.get("url").toString(), entry(g));
+        for (GenericRecord g : rows) keep(kept, entry(g));
         return new PageCache(kept);
+    }
+
+    private static void keep(Map<String, Entry> kept, Entry e) {
+        kept.merge(e.url(), e, (a, b) -> a.fetchedAt() >= b.fetchedAt() ? a : b);
     }
 
     /** The kept copy of a page, or null. */

@@ -33,39 +33,64 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * crawl --spark, and the discovery of recrawl --spark: a crawl cut by host over the cluster. Steps:
- * the seeds (and the image URLs the schedule already holds) arranged by host ({@link #arrange}), a
- * crawler a task on its own hosts ({@link CrawlTask}), the images the pages showed on hosts no task
- * owns fetched by host ({@link #fetchElsewhere}, {@link FetchTask}), the manifest published as one run
- * ({@link #publish}), the pages read kept for the next run ({@link #keepPages}), counted. The same blobs and manifest rows as the one-JVM crawl, one row a URL.
- * Where it differs: a host's pages are read from its own seeds only (a link to a page on another host
- * is not followed: that host needs a seed of its own), and crawler.max_pages holds a task.
+ * crawl --spark, and the discovery of recrawl --spark: a crawl cut by host over the cluster, in rounds.
+ * Steps: a round's seeds (the seeds; later, the links to other hosts' pages the round before found),
+ * with the image URLs already known and the pages kept and read before, arranged by host
+ * ({@link #arrange}); a crawler a task on its own hosts ({@link CrawlTask}); the links its pages gave
+ * to pages on other hosts, the next round's seeds ({@link #links}), until there are none or
+ * crawler.spark_rounds is reached; then the images the pages showed on hosts no task owns fetched by
+ * host ({@link #fetchElsewhere}, {@link FetchTask}), the manifest published as one run
+ * ({@link #publish}), the pages read kept for the next run ({@link #keepPages}), counted. The same
+ * pages, blobs and manifest rows as the one-JVM crawl, one row a URL; crawler.max_pages holds a task.
  */
 public final class CrawlSparkJob {
     private static final Logger LOG = LoggerFactory.getLogger(CrawlSparkJob.class);
     private static final StructType SEEDS = DataTypes.createStructType(List.of(
             DataTypes.createStructField("url", DataTypes.StringType, false),
-            DataTypes.createStructField("kind", DataTypes.StringType, false)));
+            DataTypes.createStructField("depth", DataTypes.IntegerType, false)));
 
     private CrawlSparkJob() {}
 
     /**
      * @param hosts     hosts with seeds, one task's business each
+     * @param tasks     crawl tasks, all rounds together
+     * @param rounds    rounds run (one, and one more for each round whose pages linked to pages on other hosts)
      * @param elsewhere images the pages showed on hosts their task does not own (a CDN, a host without seeds,
      *                  another task's host whose own pages do not show them), fetched after the crawl
-     * @param complete  whether every task read every page it found (no crawler.max_pages cut)
+     * @param linksLeft links to pages on other hosts left unread when crawler.spark_rounds was reached
+     * @param complete  whether every task read every page it found (no crawler.max_pages cut, no link left)
      * @param manifest  what the published manifest holds
      */
-    public record Result(String runId, long hosts, int tasks, long pages, long notModified, long elsewhere,
-            boolean complete, FetchJob.Result manifest, double seconds) {
+    public record Result(String runId, long hosts, int tasks, int rounds, long pages, long notModified, long elsewhere,
+            long linksLeft, boolean complete, FetchJob.Result manifest, double seconds) {
         public long images() {
             return manifest.fetched();
         }
 
         public String summary() {
-            return String.format(Locale.ROOT, "%d pages (%d not modified) of %d hosts in %d tasks, %d images shown on"
-                    + " other tasks' hosts fetched after; %d image URLs: %s, %.1f MB in %.1f s (%.1f images/s)", pages,
-                    notModified, hosts, tasks, elsewhere, manifest.urls(), manifest.byStatus(), manifest.bytes() / 1e6, seconds, images() / seconds);
+            return String.format(Locale.ROOT, "%d pages (%d not modified) of %d hosts in %d tasks over %d rounds%s, %d"
+                    + " images shown on other tasks' hosts fetched after; %d image URLs: %s, %.1f MB in %.1f s (%.1f"
+                    + " images/s)", pages, notModified, hosts, tasks, rounds, linksLeft == 0 ? "" : " (" + linksLeft
+                    + " links to other hosts' pages left unread: raise crawler.spark_rounds)", elsewhere,
+                    manifest.urls(), manifest.byStatus(), manifest.bytes() / 1e6, seconds, images() / seconds);
+        }
+    }
+
+    /** What one task of one round reported (a row of {@link CrawlTask#RESULT}). */
+    private record Share(int round, int partition, String dir, long hosts, long pages, long elsewhere, boolean complete,
+            long notModified, long links) {
+        static Share of(int round, Row r) {
+            return new Share(round, r.getAs("partition"), r.getAs("dir"), r.getAs("hosts"), r.getAs("pages"),
+                    r.getAs("elsewhere"), r.getAs("complete"), r.getAs("not_modified"), r.getAs("links"));
+        }
+
+        String file(String name) {
+            return dir + "/" + name;
+        }
+
+        /** Its file's name in a published folder, one a task of a round. */
+        String part() {
+            return String.format(Locale.ROOT, "part-crawl-r%d-%05d.parquet", round, partition);
         }
     }
 
@@ -89,63 +114,122 @@ public final class CrawlSparkJob {
         ManifestPublish.checkNew(files, layout, runId);
         String staging = layout.root() + "/_staging/crawl-" + runId;
         files.delete(staging);
-        Set<String> hosts = new TreeSet<>();
-        for (String s : seeds) hosts.add(UrlRef.hostOf(s));
         CrawlSettings settings = CrawlSettings.fromConfig(cfg);
-        Dataset<Row> input = arrange(spark, seeds, known, settings.pageCache() && files.hasData(layout.pages())
-                ? spark.read().parquet(layout.pages()) : null);
-        long rows = known == null ? seeds.size() : input.count();
-        int tasks = FetchPlan.of(cfg.getInt("fetch.partitions"), rows, hosts.size(),
-                spark.sparkContext().defaultParallelism(), cfg.getLong("fetch.urls_per_task")).partitions();
-        LOG.info("crawl {}: {} seeds on {} hosts in {} tasks", runId, seeds.size(), hosts.size(), tasks);
-        List<Row> shares = input.repartition(tasks, col("host")).sortWithinPartitions("host", "kind", "url")
-                .mapPartitions(new CrawlTask(settings, files, out, staging,
-                        cfg.getString("crawler.work_dir"), runId), Encoders.row(CrawlTask.RESULT))
-                .collectAsList();
+        Set<String> pageHosts = new TreeSet<>();
+        for (String h : settings.allowedHosts()) pageHosts.add(h.toLowerCase(Locale.ROOT));
+        if (pageHosts.isEmpty()) for (String s : seeds) pageHosts.add(UrlRef.hostOf(s));
+        Dataset<Row> kept = settings.pageCache() && files.hasData(layout.pages()) ? spark.read().parquet(layout.pages())
+                : null;
+        CrawlTask task = new CrawlTask(settings, files, out, staging, cfg.getString("crawler.work_dir"), runId, pageHosts);
+        List<Row> first = new ArrayList<>();
+        for (String s : new java.util.LinkedHashSet<>(seeds)) first.add(RowFactory.create(s, 0));
+        Dataset<Row> next = spark.createDataFrame(first, SEEDS);
+        Dataset<Row> seeded = next.select("url");
+        List<Share> shares = new ArrayList<>();
+        int maxRounds = cfg.getInt("crawler.spark_rounds"), tasks = 0, round = 0;
+        long hosts = 0, linksLeft = 0;
+        while (next != null) {
+            round++;
+            Dataset<Row> input = arrange(next, known, kept, shares, spark);
+            long n = input.count(), h = input.where(col("kind").equalTo("seed")).select("host").distinct().count();
+            int roundTasks = FetchPlan.of(cfg.getInt("fetch.partitions"), n, h,
+                    spark.sparkContext().defaultParallelism(), cfg.getLong("fetch.urls_per_task")).partitions();
+            LOG.info("crawl {} round {}: seeds on {} hosts in {} tasks", runId, round, h, roundTasks);
+            List<Share> done = new ArrayList<>();
+            for (Row r : input.repartition(roundTasks, col("host")).sortWithinPartitions("host", "kind", "url")
+                    .mapPartitions(task, Encoders.row(CrawlTask.RESULT)).collectAsList()) {
+                done.add(Share.of(round, r));
+            }
+            shares.addAll(done);
+            tasks += roundTasks;
+            if (round == 1) hosts = h;
+            next = links(spark, done, shares, seeded);
+            if (next != null && round == maxRounds) {
+                linksLeft = next.count();
+                LOG.warn("crawl {}: {} links to other hosts' pages left unread after crawler.spark_rounds={}", runId,
+                        linksLeft, maxRounds);
+                next = null;
+            } else if (next != null) {
+                seeded = seeded.unionByName(next.select("url"));
+            }
+        }
         long elsewhere = fetchElsewhere(spark, cfg, files, layout, runId, shares, known);
         String manifest = publish(files, layout, runId, shares, shown);
         if (settings.pageCache()) keepPages(files, layout, runId, shares);
         files.delete(staging);
         long pages = 0, notModified = 0;
-        boolean complete = true;
-        for (Row r : shares) {
-            pages += r.getLong(3);
-            notModified += r.getLong(7);
-            complete &= r.getBoolean(6);
+        boolean complete = linksLeft == 0;
+        for (Share r : shares) {
+            pages += r.pages();
+            notModified += r.notModified();
+            complete &= r.complete();
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        Result res = new Result(runId, hosts.size(), tasks, pages, notModified, elsewhere, complete && pages > 0,
-                FetchJob.tally(spark, manifest, runId, secs), secs);
+        Result res = new Result(runId, hosts, tasks, round, pages, notModified, elsewhere, linksLeft,
+                complete && pages > 0, FetchJob.tally(spark, manifest, runId, secs), secs);
         LOG.info("crawl {}: {}", runId, res.summary());
         return res;
     }
 
     /**
-     * Step 1: seeds, known URLs and kept pages as (url, kind, host, the kept page's columns), a host's
-     * rows together in one task.
+     * Step 1: a round's seeds (url, depth) and, on their hosts only, the image URLs known (the
+     * schedule's, and those earlier rounds gave rows), the pages earlier rounds read (not read again)
+     * and the pages kept from the last run that no round read yet: (url, kind, host, depth, the kept
+     * page's columns), a host's rows together in one task.
      */
-    private static Dataset<Row> arrange(SparkSession spark, List<String> seeds, Dataset<Row> known, Dataset<Row> pages) {
-        List<Row> rows = new ArrayList<>();
-        for (String s : new java.util.LinkedHashSet<>(seeds)) rows.add(RowFactory.create(s, "seed"));
-        Dataset<Row> in = spark.createDataFrame(rows, SEEDS);
-        if (known != null) in = in.unionByName(known.select(col("url"), lit("known").as("kind")));
-        if (pages != null) in = in.unionByName(pages.withColumn("kind", lit("page")), true);
-        return in.withColumn("host", ByHost.HOST.apply(col("url")));
+    private static Dataset<Row> arrange(Dataset<Row> seeds, Dataset<Row> known, Dataset<Row> kept, List<Share> before,
+            SparkSession spark) {
+        Dataset<Row> in = seeds.withColumn("kind", lit("seed"));
+        Dataset<Row> knownNow = known == null ? null : known.select("url");
+        Dataset<Row> read = null;
+        if (!before.isEmpty()) {
+            Dataset<Row> rows = spark.read().parquet(before.stream().map(s -> s.file("manifest.parquet"))
+                    .toArray(String[]::new)).select("url");
+            knownNow = knownNow == null ? rows : knownNow.unionByName(rows);
+            read = spark.read().parquet(before.stream().map(s -> s.file("reach.parquet")).toArray(String[]::new))
+                    .where(col("depth").isNull()).select("url");
+            in = in.unionByName(read.withColumn("kind", lit("read")), true);
+        }
+        if (knownNow != null) in = in.unionByName(knownNow.withColumn("kind", lit("known")), true);
+        if (kept != null) {
+            Dataset<Row> unread = read == null ? kept : kept.join(read, "url", "left_anti");
+            in = in.unionByName(unread.withColumn("kind", lit("page")), true);
+        }
+        in = in.withColumn("host", ByHost.HOST.apply(col("url")));
+        Dataset<Row> hosts = seeds.select(ByHost.HOST.apply(col("url")).as("host")).distinct();
+        return in.join(hosts, "host", "left_semi");
     }
 
     /**
-     * Step 3: images the pages showed on hosts their task does not own and no task fetched (a CDN, a
+     * Step 3: the links a round's pages gave to pages on other hosts the crawl reads, each once at its
+     * least depth, none a round read or was seeded with: the next round's seeds; null when there are none.
+     */
+    private static Dataset<Row> links(SparkSession spark, List<Share> round, List<Share> all, Dataset<Row> seeded) {
+        String[] found = round.stream().filter(s -> s.links() > 0).map(s -> s.file("reach.parquet")).toArray(String[]::new);
+        if (found.length == 0) return null;
+        Dataset<Row> read = spark.read().parquet(all.stream().map(s -> s.file("reach.parquet")).toArray(String[]::new))
+                .where(col("depth").isNull()).select("url");
+        Dataset<Row> links = spark.read().parquet(found).where(col("depth").isNotNull())
+                .groupBy("url").agg(min("depth").as("depth"))
+                .join(read, "url", "left_anti").join(seeded, "url", "left_anti")
+                .persist(StorageLevel.MEMORY_AND_DISK());
+        if (links.isEmpty()) return null;
+        return links;
+    }
+
+    /**
+     * Step 4: images the pages showed on hosts their task does not own and no task fetched (a CDN, a
      * host without seeds, another task's host whose pages do not show them), each once, none the
      * schedule knows, fetched by host as fetch does; their rows staged for the run's manifest. Returns
      * how many.
      */
     private static long fetchElsewhere(SparkSession spark, Config cfg, HadoopFiles files, CrawlLayout layout,
-            String runId, List<Row> shares, Dataset<Row> known) {
+            String runId, List<Share> shares, Dataset<Row> known) {
         List<String> notes = new ArrayList<>();
         List<String> crawled = new ArrayList<>();
-        for (Row r : shares) {
-            crawled.add(r.getString(1) + "/manifest.parquet");
-            if (r.getLong(5) > 0) notes.add(r.getString(1) + "/elsewhere.parquet");
+        for (Share r : shares) {
+            crawled.add(r.file("manifest.parquet"));
+            if (r.elsewhere() > 0) notes.add(r.file("elsewhere.parquet"));
         }
         if (notes.isEmpty()) {
             ManifestPublish.stage(spark.createDataFrame(List.of(), ManifestRows.SCHEMA), layout, runId);
@@ -171,20 +255,19 @@ public final class CrawlSparkJob {
     }
 
     /**
-     * Step 4: each reported attempt's manifest file joins the staged rows of step 3 (attempts nobody
+     * Step 5: each reported attempt's manifest file joins the staged rows of step 4 (attempts nobody
      * reported, from a lost executor, stay behind and go with the staging folder); then the run is
      * published in one rename.
      */
-    private static String publish(HadoopFiles files, CrawlLayout layout, String runId, List<Row> shares,
+    private static String publish(HadoopFiles files, CrawlLayout layout, String runId, List<Share> shares,
             String shown) {
         String run = ManifestPublish.staging(layout, runId);
         try {
             FileSystem fs = files.fs(run);
             if (shown != null) fs.mkdirs(new Path(shown));
-            for (Row r : shares) {
-                String part = String.format(Locale.ROOT, "part-crawl-%05d.parquet", r.getInt(0));
-                rename(fs, new Path(r.getString(1) + "/manifest.parquet"), new Path(run, part));
-                if (shown != null) rename(fs, new Path(r.getString(1) + "/shown.parquet"), new Path(shown, part));
+            for (Share r : shares) {
+                rename(fs, new Path(r.file("manifest.parquet")), new Path(run, r.part()));
+                if (shown != null) rename(fs, new Path(r.file("shown.parquet")), new Path(shown, r.part()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("crawl " + runId + ": cannot publish into " + layout.root() + ": "
@@ -194,20 +277,20 @@ public final class CrawlSparkJob {
     }
 
     /**
-     * Step 5: the pages each reported attempt read (and those it kept without reading) replace the
-     * crawl root's kept pages, for the next run's conditional GETs. A host no task had is dropped: no
-     * seed reads its pages.
+     * Step 6: the pages each reported attempt read (and those it kept without reading) replace the
+     * crawl root's kept pages, for the next run's conditional GETs (a page two rounds kept counts by its
+     * later copy, {@link dev.facepipe.crawler.PageCache#of}). A host no round reached is dropped.
      */
-    private static void keepPages(HadoopFiles files, CrawlLayout layout, String runId, List<Row> shares) {
+    private static void keepPages(HadoopFiles files, CrawlLayout layout, String runId, List<Share> shares) {
         String next = layout.pages() + "-next";
         files.delete(next);
         try {
             FileSystem fs = files.fs(next);
             fs.mkdirs(new Path(next));
-            for (Row r : shares) {
-                Path kept = new Path(r.getString(1) + "/pages.parquet");
+            for (Share r : shares) {
+                Path kept = new Path(r.file("pages.parquet"));
                 if (fs.exists(kept)) {
-                    rename(fs, kept, new Path(next, String.format(Locale.ROOT, "part-crawl-%05d.parquet", r.getInt(0))));
+                    rename(fs, kept, new Path(next, r.part()));
                 }
             }
             files.delete(layout.pages());

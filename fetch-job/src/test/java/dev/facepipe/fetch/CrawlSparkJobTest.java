@@ -45,9 +45,14 @@ class CrawlSparkJobTest {
     }
 
     private Config web(Path tmp) throws Exception {
+        return web(tmp, 0);
+    }
+
+    /** @param extra hosts without seeds past the CDN (127.0.0.65...), whose pages only links from other hosts reach */
+    private Config web(Path tmp, int extra) throws Exception {
         byte[] photo = Files.readAllBytes(ROOT.resolve("fixtures/debian/grace_hopper.jpg"));
         List<String> names = new ArrayList<>();
-        for (int h = 0; h <= HOSTS; h++) names.add("127.0.0." + (60 + h));
+        for (int h = 0; h <= HOSTS + extra; h++) names.add("127.0.0." + (60 + h));
         for (String name : names) {
             HttpServer s = LoopbackHost.start(name, ex -> {
                 String path = ex.getRequestURI().getPath();
@@ -138,6 +143,55 @@ class CrawlSparkJobTest {
         assertEquals(List.of(), HadoopFiles.fromConfig(cfg).listFiles(spark + "/_staging"), "staging cleared");
         assertEquals(seeds(), CrawlJob.seeds(HadoopFiles.fromConfig(cfg), new dev.facepipe.storage.CrawlLayout(spark)),
                 "seeds kept for the nightly discovery");
+    }
+
+    /**
+     * Pages only links from other hosts reach: .60's first page links to .61's /p3 (no page of .61 does),
+     * which shows an image there and links to the seedless .65's first page, which links to its /p4
+     * (showing an image on .60). The one-JVM crawl reads them all; on Spark the links to other tasks'
+     * hosts are read in later rounds, each page once, and give the same manifest; the next night's
+     * discovery asks every one of those pages with a conditional GET.
+     */
+    @Test
+    void linksToOtherHostsPagesAreReadInLaterRoundsAsTheOneJvmCrawlReadsThem(@TempDir Path tmp) throws Exception {
+        Config cfg = web(tmp, 1).with("crawler.allowed_hosts", "127.0.0.60,127.0.0.61,127.0.0.62,127.0.0.63,127.0.0.65",
+                "t").with("recrawl.unreferenced_grace_s", "0", "t");
+        String seedless = bases.get(HOSTS + 1);
+        pages.get("127.0.0.60").put("/", pages.get("127.0.0.60").get("/").replace("</body>",
+                "<a href=" + bases.get(1) + "/p3>there</a></body>"));
+        pages.get("127.0.0.61").put("/p3", "<html><body><img src=/img/3.jpg><a href=" + seedless + "/>on</a></body></html>");
+        pages.put("127.0.0.65", new ConcurrentHashMap<>(Map.of(
+                "/", "<html><body><img src=/img/0.jpg><a href=/p4>more</a></body></html>",
+                "/p4", "<html><body><img src=" + bases.get(0) + "/img/4.jpg></body></html>")));
+        String one = tmp.resolve("one").toString();
+        CrawlJob.Result o = CrawlJob.run(cfg, seeds(), one, "c1");
+        Map<String, String> expected = manifest(cfg, one, "c1");
+        assertEquals(3 * HOSTS + 4, expected.size(), expected.toString());
+        assertTrue(expected.get("127.0.0.60/img/4.jpg").startsWith("fetched"), expected.toString());
+        assertEquals(2 * HOSTS + 3, o.pages(), o.summary());
+        answers.clear();
+
+        String spark = tmp.resolve("spark").toString();
+        CrawlSparkJob.Result r = CrawlSparkJob.run(cfg, seeds(), spark, "s1");
+        assertEquals(expected, manifest(cfg, spark, "s1"), r.summary());
+        assertEquals(2 * HOSTS + 3, r.pages(), "each page read once: " + r.summary());
+        assertTrue(r.rounds() >= 2 && r.rounds() <= 3, "a round for each step to another task's host: " + r.summary());
+        assertTrue(r.complete(), r.summary());
+        answers.forEach((url, n) -> assertEquals(1, n.get(), url + ": fetched once"));
+        assertEquals(3 * HOSTS + 3, answers.size(), answers.toString());
+
+        answers.clear();
+        RecrawlSparkJob.Result n1 = RecrawlSparkJob.run(cfg, spark, "n1", System.currentTimeMillis() + DAY, false);
+        assertEquals(2 * HOSTS + 3, n1.pages(), n1.summary());
+        assertEquals(2 * HOSTS + 3, n1.pagesNotModified(), "the pages later rounds read were kept too: " + n1.summary());
+        assertEquals(0, n1.discovered(), n1.summary());
+        assertEquals(0, n1.gone(), "every image is still shown: " + n1.summary());
+
+        String cut = tmp.resolve("cut").toString();
+        CrawlSparkJob.Result c = CrawlSparkJob.run(cfg.with("crawler.spark_rounds", "1", "t"), seeds(), cut, "s1");
+        assertTrue(c.linksLeft() >= 1 && !c.complete(), c.summary());
+        assertTrue(c.summary().contains("raise crawler.spark_rounds"), c.summary());
+        assertTrue(manifest(cfg, cut, "s1").size() < expected.size(), c.summary());
     }
 
     @Test
