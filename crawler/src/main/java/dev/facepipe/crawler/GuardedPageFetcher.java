@@ -43,6 +43,8 @@ final class GuardedPageFetcher extends PageFetcher {
     private final HostPacer pacer;
     private final String userAgent;
     private final PageCache pages;
+    /** crawler.page_max_age_s in ms (-1: no limit). */
+    private final long pageMaxAgeMs;
     private final ThreadLocal<ScheduledFuture<?>> deadline = new ThreadLocal<>();
     private final ThreadLocal<HttpUriRequest> request = new ThreadLocal<>();
     /** URLs whose request was cut at the deadline. */
@@ -51,6 +53,7 @@ final class GuardedPageFetcher extends PageFetcher {
     GuardedPageFetcher(CrawlConfig config, CrawlSettings s, HostPacer pacer, PageCache pages) {
         super(config);
         this.pages = pages;
+        this.pageMaxAgeMs = s.pageMaxAgeMs();
         if (config.getPolitenessDelay() != 0) throw new IllegalArgumentException("politeness is the pacer's, not crawler4j's");
         this.http = new CrawlHttp(s.requestDeadlineMs());
         this.pacer = pacer;
@@ -87,7 +90,7 @@ final class GuardedPageFetcher extends PageFetcher {
         if (before != null) before.cancel(false); // this thread's last request is over
         deadline.set(http.arm(r, () -> overDeadline.add(url)));
         request.set(r);
-        PageCache.Entry kept = pages.kept(url);
+        PageCache.Entry kept = pages.ask(url, System.currentTimeMillis(), pageMaxAgeMs);
         if (kept != null) {
             if (kept.etag() != null) r.addHeader("If-None-Match", kept.etag());
             if (kept.lastModified() != null) r.addHeader("If-Modified-Since", kept.lastModified());
@@ -108,10 +111,9 @@ final class GuardedPageFetcher extends PageFetcher {
             out.setResponseHeaders(in.getResponseHeaders());
             out.setFetchedUrl(in.getFetchedUrl());
             out.setMovedToUrl(in.getMovedToUrl());
-            PageCache.Entry kept = in.getStatusCode() == 304 ? pages.kept(url.getURL()) : null;
+            PageCache.Entry kept = in.getStatusCode() == 304 ? pages.notModified(url.getURL()) : null;
             if (kept != null) {
                 in.discardContentIfNotConsumed();
-                pages.notModified.incrementAndGet();
                 return replay(kept, in.getResponseHeaders(), url.getURL());
             }
             if (in.getStatusCode() == 200 && out.getEntity() != null && "/robots.txt".equals(url.getPath())) {

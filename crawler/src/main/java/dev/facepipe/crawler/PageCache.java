@@ -50,6 +50,8 @@ public final class PageCache {
 
     private final Map<String, Entry> before;
     private final Map<String, Entry> read = new ConcurrentHashMap<>();
+    /** Pages answered 304 this run: kept with the time they were last read in full. */
+    private final Set<String> replayed = ConcurrentHashMap.newKeySet();
     /** Pages answered 304 and read from the kept copy this run. */
     final AtomicLong notModified = new AtomicLong();
 
@@ -88,11 +90,35 @@ public final class PageCache {
         return before.get(url);
     }
 
-    /** Keeps a page read this run (in full, or from its kept copy after a 304), when it has a validator. */
+    /**
+     * The kept copy of a page to ask for with its validators, or null: none, or read in full longer
+     * than maxAgeMs before now (-1: no limit), when a server whose validators do not change with the
+     * page could hide a change.
+     */
+    Entry ask(String url, long now, long maxAgeMs) {
+        Entry e = before.get(url);
+        return e == null || (maxAgeMs >= 0 && now - e.fetchedAt() >= maxAgeMs) ? null : e;
+    }
+
+    /** A page that answered 304: its kept copy (read in its place), or null when none is kept. */
+    Entry notModified(String url) {
+        Entry e = before.get(url);
+        if (e == null) return null;
+        replayed.add(url);
+        notModified.incrementAndGet();
+        return e;
+    }
+
+    /**
+     * Keeps a page read this run (in full, or from its kept copy after a 304, which keeps the time it
+     * was last read in full), when it has a validator.
+     */
     void put(String url, String etag, String lastModified, String contentType, String xRobotsTag, byte[] body,
             long now) {
         if ((etag == null && lastModified == null) || body == null) return;
-        read.put(url, new Entry(url, etag, lastModified, contentType, xRobotsTag, gzip(body), now));
+        Entry was = replayed.contains(url) ? before.get(url) : null;
+        read.put(url, new Entry(url, etag, lastModified, contentType, xRobotsTag, gzip(body),
+                was == null ? now : was.fetchedAt()));
     }
 
     /**

@@ -125,6 +125,27 @@ class RecrawlJobTest {
     }
 
     @Test
+    void aKeptPageLastReadInFullLongerAgoThanPageMaxAgeIsAskedForInFull(@TempDir Path tmp) throws Exception {
+        try (DemoSite site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg")))) {
+            String out = tmp.resolve("crawl").toString();
+            CrawlJob.run(CFG, List.of(site.baseUrl() + "/"), out, "c1");
+            long readAt = (Long) read(out + "/pages/part-00000.parquet").get("/people.html").get("fetched_at");
+            RecrawlJob.Result fresh = RecrawlJob.run(CFG, out, "r1", System.currentTimeMillis() + DAY, true);
+            assertEquals(fresh.pages(), fresh.pagesNotModified(), fresh.summary());
+            assertEquals(readAt, read(out + "/pages/part-00000.parquet").get("/people.html").get("fetched_at"),
+                    "a 304 keeps the time the page was last read in full");
+            assertEquals(1, site.fullResponses("/people.html"));
+
+            RecrawlJob.Result old = RecrawlJob.run(CFG.with("crawler.page_max_age_s", "0", "t"), out, "r2",
+                    System.currentTimeMillis() + 2 * DAY, true);
+            assertEquals(0, old.pagesNotModified(), "every kept page is too old: asked without validators: "
+                    + old.summary());
+            assertEquals(2, site.fullResponses("/people.html"));
+            assertTrue((Long) read(out + "/pages/part-00000.parquet").get("/people.html").get("fetched_at") > readAt);
+        }
+    }
+
+    @Test
     void withoutThePageCacheEveryPageIsReadInFull(@TempDir Path tmp) throws Exception {
         try (DemoSite site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg")))) {
             Config off = Config.builder().set("crawler.allow_private_hosts", "127.0.0.1", "t")
