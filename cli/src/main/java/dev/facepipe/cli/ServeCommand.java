@@ -41,10 +41,19 @@ final class ServeCommand implements Callable<Integer> {
             service.close();
             return 2;
         }
-        ApiServer api = new ApiServer(service, settings);
+        ApiServer api;
+        try {
+            api = new ApiServer(service, settings);
+        } catch (IllegalArgumentException e) {
+            System.err.println("facepipe serve: " + e.getMessage());
+            service.close();
+            return 2;
+        }
         api.start();
-        System.out.printf("facepipe serve: ready in %.1f s on http://%s:%d (index version %s, %d vectors, keys %s)%n",
-                (System.nanoTime() - t0) / 1e9, settings.bind(), api.port(), service.version(), service.vectors(),
+        if (settings.plainHttpWarning() != null) System.err.println("facepipe serve: warning: " + settings.plainHttpWarning());
+        System.out.printf("facepipe serve: ready in %.1f s on %s://%s:%d (index version %s, %d vectors, keys %s)%n",
+                (System.nanoTime() - t0) / 1e9, settings.scheme(), settings.bind(), api.port(), service.version(),
+                service.vectors(),
                 settings.keysRequired() ? "required" : "not required (loopback)");
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

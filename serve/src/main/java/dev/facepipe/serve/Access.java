@@ -9,14 +9,15 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Who may ask: an API key from serve.api_keys (sent as "Authorization: Bearer KEY" or "X-Api-Key"),
- * compared in constant time and known afterwards only by its name; and how often: each key its own
- * budget of serve.rate_per_key requests a second (resilience4j's rate limiter, never waiting).
+ * Who may ask: an API key of the {@link KeyRing} (sent as "Authorization: Bearer KEY" or
+ * "X-Api-Key"), compared in constant time and known afterwards only by its name; and how often: each
+ * key its own budget of serve.rate_per_key requests a second (resilience4j's rate limiter, never
+ * waiting).
  */
 final class Access {
     /** The name used for every caller when no keys are configured (loopback only, see ServeSettings). */
     static final String ANONYMOUS = "anonymous";
-    private final Map<String, String> keyNames;
+    private final KeyRing keys;
     private final RateLimiterConfig limit;
     private final Map<String, RateLimiter> limiters = new ConcurrentHashMap<>();
 
@@ -28,7 +29,11 @@ final class Access {
     }
 
     Access(Map<String, String> keyNames, int ratePerSecond) {
-        this.keyNames = Map.copyOf(keyNames);
+        this(new KeyRing(keyNames, null, 0), ratePerSecond);
+    }
+
+    Access(KeyRing keys, int ratePerSecond) {
+        this.keys = keys;
         this.limit = RateLimiterConfig.custom().limitForPeriod(Math.max(1, ratePerSecond))
                 .limitRefreshPeriod(Duration.ofSeconds(1)).timeoutDuration(Duration.ZERO).build();
     }
@@ -36,8 +41,8 @@ final class Access {
     /** @param presented the key the request carried, or null */
     Verdict check(String presented) {
         String name = ANONYMOUS;
-        if (!keyNames.isEmpty()) {
-            name = presented == null ? null : find(presented);
+        if (keys.required()) {
+            name = presented == null ? null : find(keys.current(), presented);
             if (name == null) {
                 return new Verdict(null, 401, presented == null ? "this service needs an API key (Authorization:"
                         + " Bearer KEY or X-Api-Key)" : "the API key is not known to this service");
@@ -52,7 +57,7 @@ final class Access {
     }
 
     /** The name of a presented key; every configured key is compared, in constant time each. */
-    private String find(String presented) {
+    private static String find(Map<String, String> keyNames, String presented) {
         byte[] p = presented.getBytes(StandardCharsets.UTF_8);
         String found = null;
         for (Map.Entry<String, String> e : keyNames.entrySet()) {

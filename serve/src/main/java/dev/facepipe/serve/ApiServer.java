@@ -35,6 +35,8 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String OPENAPI = "facepipe/serve/openapi.json";
+    /** serve.api_keys_file and serve.tls_keystore are looked at for changes no more often than this. */
+    static final long RECHECK_MS = 1000;
     /** Every route, as openapi.json lists them (a test holds the two together). */
     static final String PAGE = "facepipe/serve/page.html";
     static final java.util.List<String> ROUTES = java.util.List.of("/", "/healthz", "/readyz", "/metrics", "/openapi.json",
@@ -59,7 +61,8 @@ public final class ApiServer implements AutoCloseable {
     public ApiServer(SearchService service, ServeSettings settings) {
         this.service = service;
         this.settings = settings;
-        this.access = new Access(settings.keyNames(), settings.ratePerKey());
+        javax.net.ssl.SSLContext tls = settings.tls() == null ? null : TlsKeys.context(settings.tls(), RECHECK_MS);
+        this.access = new Access(new KeyRing(settings.keyNames(), settings.keysFile(), RECHECK_MS), settings.ratePerKey());
         this.audit = new AuditLog(settings.auditDir(), settings.auditMaxBytes(), settings.auditSyncMs());
         RoutingHandler routes = Handlers.routing()
                 .get("/", plain("/", this::page))
@@ -75,7 +78,10 @@ public final class ApiServer implements AutoCloseable {
                 .get("/v1/persons/{person_id}", guarded("/v1/persons/{person_id}", this::person))
                 .setFallbackHandler(ex -> send(ex, 404, error("no such route: " + ex.getRequestMethod() + " "
                         + ex.getRequestPath() + " (see /openapi.json)")));
-        this.server = Undertow.builder().addHttpListener(settings.port(), settings.bind()).setHandler(routes).build();
+        Undertow.Builder b = Undertow.builder();
+        if (settings.tls() == null) b.addHttpListener(settings.port(), settings.bind());
+        else b.addHttpsListener(settings.port(), settings.bind(), tls);
+        this.server = b.setHandler(routes).build();
     }
 
     public void start() {
