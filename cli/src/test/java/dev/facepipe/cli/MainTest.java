@@ -1,5 +1,7 @@
 package dev.facepipe.cli;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
+import static dev.facepipe.testing.Fixtures.IDENTITIES;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +17,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.Test;
 
 class MainTest {
-
     private record Outcome(int code, String out, String err) {}
 
     private static Outcome run(String... args) {
@@ -52,7 +53,7 @@ class MainTest {
 
     @Test
     void modelsAreListedAndVerified() {
-        Outcome o = run("models", "--set", "models.dir=" + System.getProperty("facepipe.root") + "/models");
+        Outcome o = run("models", "--set", "models.dir=" + ROOT + "/models");
         assertEquals(0, o.code(), o.out() + o.err());
         assertTrue(o.out().contains("fr_feature-87aacdfe") && o.out().contains(" ok"), o.out());
     }
@@ -71,15 +72,13 @@ class MainTest {
         }
     }
 
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
     private static final String MODELS = "models.dir=" + ROOT.resolve("models");
 
     @Test
     void evalClusterFindsTwoPeopleInTheirPhotosAndSweepsTheThreshold(@TempDir Path tmp) throws IOException {
         Path csv = tmp.resolve("people.csv");
-        Files.writeString(csv, "photo,identity\n" + IDS.resolve("obama_1.jpg") + ",obama\n" + IDS.resolve("obama_2.jpg")
-                + ",obama\n" + IDS.resolve("obama_3.jpg") + ",obama\n" + IDS.resolve("biden_1.jpg") + ",biden\n");
+        Files.writeString(csv, "photo,identity\n" + IDENTITIES.resolve("obama_1.jpg") + ",obama\n" + IDENTITIES.resolve("obama_2.jpg")
+                + ",obama\n" + IDENTITIES.resolve("obama_3.jpg") + ",obama\n" + IDENTITIES.resolve("biden_1.jpg") + ",biden\n");
         Outcome o = run("eval", "cluster", "--photos", csv.toString(), "--set", MODELS);
         assertEquals(0, o.code(), o.out() + o.err());
         assertTrue(o.out().contains("photos 4, enrolled 4 (failures to enrol 0"), o.out());
@@ -99,7 +98,7 @@ class MainTest {
 
     @Test
     void benchEngineSkipsWhatIsNotAnImageAndSaysSo(@TempDir Path tmp) throws IOException {
-        Files.copy(IDS.resolve("obama_1.jpg"), tmp.resolve("obama_1.jpg"));
+        Files.copy(IDENTITIES.resolve("obama_1.jpg"), tmp.resolve("obama_1.jpg"));
         Files.writeString(tmp.resolve("README.md"), "photos of one person\n");
         Outcome o = run("bench", "engine", "--images", tmp.toString(), "--passes", "1", "--threads", "1", "--set", MODELS);
         assertEquals(0, o.code(), o.out() + o.err());
@@ -119,24 +118,24 @@ class MainTest {
 
     @Test
     void verifyDecidesAndSaysWhichThresholdItUsed() {
-        Outcome same = run("verify", IDS.resolve("obama_1.jpg").toString(), IDS.resolve("obama_2.jpg").toString(),
+        Outcome same = run("verify", IDENTITIES.resolve("obama_1.jpg").toString(), IDENTITIES.resolve("obama_2.jpg").toString(),
                 "--set", MODELS);
         assertEquals(0, same.code(), same.out() + same.err());
         assertTrue(same.out().contains("decision same") && same.out().contains("threshold 0.4000"), same.out());
-        Outcome diff = run("verify", IDS.resolve("obama_1.jpg").toString(), IDS.resolve("biden_1.jpg").toString(),
+        Outcome diff = run("verify", IDENTITIES.resolve("obama_1.jpg").toString(), IDENTITIES.resolve("biden_1.jpg").toString(),
                 "--set", MODELS);
         assertEquals(1, diff.code(), diff.out() + diff.err());
         assertTrue(diff.out().contains("decision different"), diff.out());
-        Outcome noFace = run("verify", IDS.resolve("obama_1.jpg").toString(),
+        Outcome noFace = run("verify", IDENTITIES.resolve("obama_1.jpg").toString(),
                 ROOT.resolve("fixtures/debian/ice_block_640.jpg").toString(), "--set", MODELS);
         assertEquals(2, noFace.code());
         assertTrue(noFace.err().contains("no face detected"), noFace.err());
         assertTrue(same.out().contains("using face 1, the main one"), same.out());
-        Outcome chosen = run("verify", IDS.resolve("obama_1.jpg").toString(), IDS.resolve("obama_2.jpg").toString(),
+        Outcome chosen = run("verify", IDENTITIES.resolve("obama_1.jpg").toString(), IDENTITIES.resolve("obama_2.jpg").toString(),
                 "--face-b", "1", "--set", MODELS);
         assertEquals(0, chosen.code(), chosen.out() + chosen.err());
         assertTrue(chosen.out().contains("obama_2.jpg: 1 face(s), using face 1 (quality"), chosen.out());
-        Outcome missing = run("verify", IDS.resolve("obama_1.jpg").toString(), IDS.resolve("obama_2.jpg").toString(),
+        Outcome missing = run("verify", IDENTITIES.resolve("obama_1.jpg").toString(), IDENTITIES.resolve("obama_2.jpg").toString(),
                 "--face-a", "3", "--set", MODELS);
         assertEquals(2, missing.code());
         assertTrue(missing.err().contains("obama_1.jpg: --face 3 but 1 face(s) were found"), missing.err());
@@ -153,7 +152,7 @@ class MainTest {
         Path root = tmp.resolve("photos");
         Files.createDirectories(root);
         for (String f : new String[] {"obama_1.jpg", "obama_2.jpg", "obama_3.jpg", "biden_1.jpg"}) {
-            Files.copy(IDS.resolve(f), root.resolve(f));
+            Files.copy(IDENTITIES.resolve(f), root.resolve(f));
         }
         Files.move(tmp.resolve("missing-face.png"), root.resolve("missing-face.png"));
         Outcome o = run("eval", "verification", "--pairs", pairs.toString(), "--root", root.toString(), "--set",
@@ -175,7 +174,7 @@ class MainTest {
         Path photos = tmp.resolve("photos.csv");
         Files.writeString(photos, "file,person\nobama_1.jpg,obama\nobama_2.jpg,obama\nbiden_1.jpg,biden\n");
         Path set = tmp.resolve("set");
-        Outcome d = run("eval", "degrade", "--photos", photos.toString(), "--root", IDS.toString(), "--out",
+        Outcome d = run("eval", "degrade", "--photos", photos.toString(), "--root", IDENTITIES.toString(), "--out",
                 set.toString(), "--set", MODELS);
         assertEquals(0, d.code(), d.out() + d.err());
         // 3 photos and 10 degradations each; pairs: each photo as given against every other file.

@@ -1,5 +1,7 @@
 package dev.facepipe.crawler;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
+import static dev.facepipe.testing.Fixtures.IDENTITIES;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,9 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A site that misbehaves the ways real ones do: 5xx, a hang, a trickle, a wrong type, an oversize file. */
 class CrawlFaultsTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
     private static final Path GRACE = ROOT.resolve("fixtures/debian/grace_hopper.jpg");
-    private static final Path OBAMA = ROOT.resolveSibling("shared").resolve("testdata/identities/obama_1.jpg");
+    private static final Path OBAMA = IDENTITIES.resolve("obama_1.jpg");
 
     private HttpServer server;
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();

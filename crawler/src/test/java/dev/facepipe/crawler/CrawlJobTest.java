@@ -1,5 +1,7 @@
 package dev.facepipe.crawler;
 
+import static dev.facepipe.testing.Fixtures.IDENTITIES;
+import static dev.facepipe.testing.Fixtures.DEBIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,12 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A real crawl of the demo site on loopback. */
 class CrawlJobTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
-    private static final Path DEB = ROOT.resolve("fixtures/debian");
-    private static final List<Path> PHOTOS = List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("obama_2.jpg"),
-            IDS.resolve("biden_1.jpg"), DEB.resolve("grace_hopper.jpg"), DEB.resolve("astronaut.png"),
-            DEB.resolve("camera.png"), DEB.resolve("chelsea.png"));
+    private static final List<Path> PHOTOS = List.of(IDENTITIES.resolve("obama_1.jpg"), IDENTITIES.resolve("obama_2.jpg"),
+            IDENTITIES.resolve("biden_1.jpg"), DEBIAN.resolve("grace_hopper.jpg"), DEBIAN.resolve("astronaut.png"),
+            DEBIAN.resolve("camera.png"), DEBIAN.resolve("chelsea.png"));
 
     private static Config cfg(String allowPrivate, Path tmp) {
         return Config.builder().set("crawler.allow_private_hosts", allowPrivate, "test")

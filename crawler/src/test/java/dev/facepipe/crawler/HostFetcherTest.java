@@ -1,5 +1,6 @@
 package dev.facepipe.crawler;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A URL list fetched host by host: one row per URL whatever the answer, robots.txt once a host, each host paced. */
 class HostFetcherTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
     private static final byte[] JPEG = read(ROOT.resolve("fixtures/debian/grace_hopper.jpg"));
     private final List<HttpServer> servers = new ArrayList<>();
     /** Every request a server saw: host -> (path, nano time) in arrival order. */

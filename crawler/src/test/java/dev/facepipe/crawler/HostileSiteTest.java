@@ -1,5 +1,6 @@
 package dev.facepipe.crawler;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,7 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
  * deadlines, and no endless answer is read to its end.
  */
 class HostileSiteTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
     private static final Path GRACE = ROOT.resolve("fixtures/debian/grace_hopper.jpg");
     private static final int MANY = 500;
 

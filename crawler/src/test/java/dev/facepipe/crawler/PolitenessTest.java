@@ -1,5 +1,6 @@
 package dev.facepipe.crawler;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,7 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  * host, not as the sum of all of them (one delay for all hosts took 54 s here).
  */
 class PolitenessTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
     private static final int HOSTS = 11;
     private static final long DELAY_MS = 1000;
     private static final long CAP_MS = 1500;

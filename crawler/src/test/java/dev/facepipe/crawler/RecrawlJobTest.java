@@ -1,5 +1,7 @@
 package dev.facepipe.crawler;
 
+import static dev.facepipe.testing.Fixtures.IDENTITIES;
+import static dev.facepipe.testing.Fixtures.DEBIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,9 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The nightly re-crawl against the demo site: conditional GETs, changes, removals, adaptive intervals. */
 class RecrawlJobTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
-    private static final Path DEB = ROOT.resolve("fixtures/debian");
     private static final Config CFG = Config.builder().set("crawler.allow_private_hosts", "127.0.0.1", "t")
             .set("crawler.politeness_delay_ms", "0", "t").build();
     private static final long DAY = 86_400_000L;
@@ -39,9 +38,9 @@ class RecrawlJobTest {
 
     @Test
     void unchangedImagesAreNotDownloadedAgainChangedOnesAre(@TempDir Path tmp) throws Exception {
-        List<Path> photos = List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("obama_2.jpg"), IDS.resolve("biden_1.jpg"),
-                DEB.resolve("grace_hopper.jpg"), DEB.resolve("astronaut.png"), DEB.resolve("camera.png"),
-                DEB.resolve("chelsea.png"));
+        List<Path> photos = List.of(IDENTITIES.resolve("obama_1.jpg"), IDENTITIES.resolve("obama_2.jpg"), IDENTITIES.resolve("biden_1.jpg"),
+                DEBIAN.resolve("grace_hopper.jpg"), DEBIAN.resolve("astronaut.png"), DEBIAN.resolve("camera.png"),
+                DEBIAN.resolve("chelsea.png"));
         try (DemoSite site = DemoSite.start(photos)) {
             String out = tmp.resolve("crawl").toString();
             CrawlJob.run(CFG, List.of(site.baseUrl() + "/"), out, "c1");
@@ -55,7 +54,7 @@ class RecrawlJobTest {
             RecrawlJob.Result none = RecrawlJob.run(CFG, out, "r1b", now + 2 * DAY);
             assertEquals(0, none.due(), "nothing is due again before its interval");
 
-            byte[] newP1 = Files.readAllBytes(DEB.resolve("grace_hopper_512x512.jpg"));
+            byte[] newP1 = Files.readAllBytes(DEBIAN.resolve("grace_hopper_512x512.jpg"));
             site.replace("/img/p1.jpg", newP1);
             site.replace("/img/p2.jpg", null);
             RecrawlJob.Result second = RecrawlJob.run(CFG, out, "r2", now + 10 * DAY);
@@ -99,13 +98,13 @@ class RecrawlJobTest {
 
     @Test
     void aPageUnchangedSinceTheLastRunAnswers304AndStillShowsItsImages(@TempDir Path tmp) throws Exception {
-        try (DemoSite site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg"), DEB.resolve("grace_hopper.jpg")))) {
+        try (DemoSite site = DemoSite.start(List.of(IDENTITIES.resolve("obama_1.jpg"), DEBIAN.resolve("grace_hopper.jpg")))) {
             String out = tmp.resolve("crawl").toString();
             CrawlJob.Result first = CrawlJob.run(CFG, List.of(site.baseUrl() + "/"), out, "c1");
             assertEquals(0, first.notModified(), first.summary());
             site.putPage("/gallery.html", "Gallery", "<picture><source srcset='/img/p3.jpg 1200w'>"
                     + "<img src=/img/p3-small.jpg alt=Three></picture> <img src=/img/added.jpg alt=Added>");
-            site.replace("/img/added.jpg", Files.readAllBytes(DEB.resolve("astronaut.png")));
+            site.replace("/img/added.jpg", Files.readAllBytes(DEBIAN.resolve("astronaut.png")));
 
             // Every image is due and no grace for one no page shows: a kept page that lost its images would show here.
             Config now = Config.builder().set("crawler.allow_private_hosts", "127.0.0.1", "t")
@@ -126,7 +125,7 @@ class RecrawlJobTest {
 
     @Test
     void aKeptPageLastReadInFullLongerAgoThanPageMaxAgeIsAskedForInFull(@TempDir Path tmp) throws Exception {
-        try (DemoSite site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg")))) {
+        try (DemoSite site = DemoSite.start(List.of(IDENTITIES.resolve("obama_1.jpg")))) {
             String out = tmp.resolve("crawl").toString();
             CrawlJob.run(CFG, List.of(site.baseUrl() + "/"), out, "c1");
             long readAt = (Long) read(out + "/pages/part-00000.parquet").get("/people.html").get("fetched_at");
@@ -147,7 +146,7 @@ class RecrawlJobTest {
 
     @Test
     void withoutThePageCacheEveryPageIsReadInFull(@TempDir Path tmp) throws Exception {
-        try (DemoSite site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg")))) {
+        try (DemoSite site = DemoSite.start(List.of(IDENTITIES.resolve("obama_1.jpg")))) {
             Config off = Config.builder().set("crawler.allow_private_hosts", "127.0.0.1", "t")
                     .set("crawler.politeness_delay_ms", "0", "t").set("crawler.page_cache", "false", "t").build();
             String out = tmp.resolve("crawl").toString();
@@ -161,7 +160,7 @@ class RecrawlJobTest {
 
     @Test
     void anImageAPageStoppedShowingIsAskedTheSameNightAndA404LeavesAtOnce(@TempDir Path tmp) throws Exception {
-        try (DemoSite site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg"), DEB.resolve("grace_hopper.jpg")))) {
+        try (DemoSite site = DemoSite.start(List.of(IDENTITIES.resolve("obama_1.jpg"), DEBIAN.resolve("grace_hopper.jpg")))) {
             String out = tmp.resolve("crawl").toString();
             CrawlJob.run(CFG, List.of(site.baseUrl() + "/"), out, "c1");
             long now = System.currentTimeMillis();
@@ -181,7 +180,7 @@ class RecrawlJobTest {
 
     @Test
     void anImageNoPageShowsAnyMoreIsGoneAfterTheGrace(@TempDir Path tmp) throws Exception {
-        try (DemoSite site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg"), DEB.resolve("grace_hopper.jpg")))) {
+        try (DemoSite site = DemoSite.start(List.of(IDENTITIES.resolve("obama_1.jpg"), DEBIAN.resolve("grace_hopper.jpg")))) {
             String out = crawlThenHideP3(site, tmp);
             long now = System.currentTimeMillis();
 
@@ -205,7 +204,7 @@ class RecrawlJobTest {
 
     @Test
     void aDiscoveryCutByMaxPagesAgesNothingOutAndSaysSo(@TempDir Path tmp) throws Exception {
-        try (DemoSite site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg"), DEB.resolve("grace_hopper.jpg")))) {
+        try (DemoSite site = DemoSite.start(List.of(IDENTITIES.resolve("obama_1.jpg"), DEBIAN.resolve("grace_hopper.jpg")))) {
             String out = crawlThenHideP3(site, tmp);
             long now = System.currentTimeMillis();
             Config cut = CFG.with("crawler.max_pages", "2", "t");

@@ -1,5 +1,6 @@
 package dev.facepipe.crawler;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,7 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
  * crawler4j by itself trusts any certificate for any name.
  */
 class TlsTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
     private static final char[] PASS = "secret".toCharArray();
     @TempDir
     Path tmp;

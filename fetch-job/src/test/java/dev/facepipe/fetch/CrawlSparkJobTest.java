@@ -1,5 +1,6 @@
 package dev.facepipe.fetch;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -29,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  * fifth without (a CDN): pages show images on their own host, on the next host and on the CDN.
  */
 class CrawlSparkJobTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
     private static final long DAY = 86_400_000L;
     private static final int HOSTS = 4;
     private final List<HttpServer> servers = new ArrayList<>();

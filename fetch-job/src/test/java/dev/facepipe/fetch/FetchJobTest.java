@@ -1,5 +1,6 @@
 package dev.facepipe.fetch;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** facepipe fetch in Spark local mode against a loopback web of several hosts (127.0.0.x). */
 class FetchJobTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
     private static final List<Path> PHOTOS = List.of(ROOT.resolve("fixtures/debian/grace_hopper.jpg"),
             ROOT.resolve("fixtures/debian/astronaut.png"), ROOT.resolve("fixtures/debian/camera.png"));
     private static final int HOSTS = 6;

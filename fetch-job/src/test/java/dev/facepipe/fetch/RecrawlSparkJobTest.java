@@ -1,5 +1,6 @@
 package dev.facepipe.fetch;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,7 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** recrawl --spark night after night on a loopback web of four hosts, two of them answering conditional GETs. */
 class RecrawlSparkJobTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
     private static final long DAY = 86_400_000L;
     private final List<HttpServer> servers = new ArrayList<>();
     private final List<String> bases = new ArrayList<>();

@@ -1,5 +1,9 @@
 package dev.facepipe.ingest;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
+import static dev.facepipe.testing.Fixtures.IDENTITIES;
+import static dev.facepipe.testing.Fixtures.DEBIAN;
+
 import dev.facepipe.storage.Sparks;
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -25,9 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The ingest job in Spark local mode on real photos and broken files. */
 class IngestJobTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
-    private static final Path DEB = ROOT.resolve("fixtures/debian");
     private static SparkSession spark;
     private static Config cfg;
 
@@ -64,17 +65,17 @@ class IngestJobTest {
 
     private static Path inputs(Path dir) throws IOException {
         Path in = dir.resolve("in");
-        copy(IDS.resolve("obama_1.jpg"), in.resolve("a/obama_1.jpg"));
-        copy(IDS.resolve("obama_2.jpg"), in.resolve("a/obama_2.jpg"));
-        copy(IDS.resolve("biden_1.jpg"), in.resolve("b/biden_1.jpg"));
-        copy(DEB.resolve("grace_hopper.jpg"), in.resolve("b/hopper.jpg"));
-        copy(DEB.resolve("ice_block_640.jpg"), in.resolve("c/ice.jpg"));
-        copy(IDS.resolve("obama_1.jpg"), in.resolve("c/copy-of-obama.jpg"));
-        byte[] hopper = Files.readAllBytes(DEB.resolve("grace_hopper.jpg"));
+        copy(IDENTITIES.resolve("obama_1.jpg"), in.resolve("a/obama_1.jpg"));
+        copy(IDENTITIES.resolve("obama_2.jpg"), in.resolve("a/obama_2.jpg"));
+        copy(IDENTITIES.resolve("biden_1.jpg"), in.resolve("b/biden_1.jpg"));
+        copy(DEBIAN.resolve("grace_hopper.jpg"), in.resolve("b/hopper.jpg"));
+        copy(DEBIAN.resolve("ice_block_640.jpg"), in.resolve("c/ice.jpg"));
+        copy(IDENTITIES.resolve("obama_1.jpg"), in.resolve("c/copy-of-obama.jpg"));
+        byte[] hopper = Files.readAllBytes(DEBIAN.resolve("grace_hopper.jpg"));
         Files.write(in.resolve("c/truncated.jpg"), Arrays.copyOf(hopper, hopper.length / 2));
         Files.write(in.resolve("c/empty.jpg"), new byte[0]);
         Files.writeString(in.resolve(".hidden"), "not an input");
-        Files.write(in.resolve("b/obama_2_small.jpg"), shrunk(IDS.resolve("obama_2.jpg")));
+        Files.write(in.resolve("b/obama_2_small.jpg"), shrunk(IDENTITIES.resolve("obama_2.jpg")));
         return in;
     }
 
@@ -169,7 +170,7 @@ class IngestJobTest {
         assertEquals(ids1, ids2, "deterministic face ids");
 
         // A later run sees only what is new.
-        copy(DEB.resolve("astronaut.png"), in.resolve("d/astronaut.png"));
+        copy(DEBIAN.resolve("astronaut.png"), in.resolve("d/astronaut.png"));
         RunManifest next = IngestJob.run(spark, cfg, in.toString(), out, "r2");
         assertEquals(10, next.inputs());
         assertEquals(9, next.alreadyIngested(), "eight known images, one of them twice");

@@ -1,5 +1,6 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,8 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
  * it is fresh, passed over quietly when a jar is newer or the JVM cannot use it.
  */
 class ClassDataArchiveTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-
     private record Result(int code, String out, String err) {}
 
     private static Result run(List<String> cmd, Path dir, String... env) throws Exception {

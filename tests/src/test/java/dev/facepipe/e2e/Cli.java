@@ -1,19 +1,17 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.facepipe.cli.Main;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Stream;
 
 /** A facepipe command run in this JVM as a user types it, with the test's settings added; its output, or a failure. */
 final class Cli {
-    static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-
     private Cli() {}
 
     /** Runs args, then each of sets as --set KEY=VALUE (models.dir always); fails unless it exits 0. */

@@ -1,5 +1,7 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.IDENTITIES;
+import static dev.facepipe.testing.Fixtures.DEBIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,10 +27,6 @@ import org.junit.jupiter.api.Test;
  * (kill -9) mid-job, compared with the fault-free run: no row lost, none twice.
  */
 class ClusterTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
-    private static final Path DEB = ROOT.resolve("fixtures/debian");
-
     private static Path tmp;
     private static S3Server s3;
     private static DemoSite site;
@@ -39,8 +37,8 @@ class ClusterTest {
     static void start() throws Exception {
         tmp = Files.createTempDirectory("facepipe-cluster-");
         s3 = S3Server.start("cluster");
-        site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("biden_1.jpg"),
-                DEB.resolve("grace_hopper.jpg"), IDS.resolve("obama_2.jpg")), 6);
+        site = DemoSite.start(List.of(IDENTITIES.resolve("obama_1.jpg"), IDENTITIES.resolve("biden_1.jpg"),
+                DEBIAN.resolve("grace_hopper.jpg"), IDENTITIES.resolve("obama_2.jpg")), 6);
         s3.conf().forEach((k, v) -> ENV.put(Config.envName(k), v));
         ENV.put("FACEPIPE_CRAWLER_ALLOW_PRIVATE_HOSTS", "127.0.0.1");
         ENV.put("FACEPIPE_CRAWLER_POLITENESS_DELAY_MS", "0");
@@ -153,7 +151,7 @@ class ClusterTest {
 
     @Test
     void fetchAndRecrawlSurviveAnExecutorKilledMidRun() throws Exception {
-        try (ManyHostsWeb web = ManyHostsWeb.start(List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("biden_1.jpg")), 24, 6)) {
+        try (ManyHostsWeb web = ManyHostsWeb.start(List.of(IDENTITIES.resolve("obama_1.jpg"), IDENTITIES.resolve("biden_1.jpg")), 24, 6)) {
             Map<String, String> env = new HashMap<>(ENV);
             env.put("FACEPIPE_CRAWLER_ALLOW_PRIVATE_HOSTS", web.hostList());
             env.put("FACEPIPE_CRAWLER_POLITENESS_DELAY_MS", "400"); // seconds a task: a kill lands mid-run

@@ -1,5 +1,8 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
+import static dev.facepipe.testing.Fixtures.IDENTITIES;
+import static dev.facepipe.testing.Fixtures.DEBIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,11 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * uninterrupted crawl's (no URL missing, none twice) and no torn blob is left behind.
  */
 class CrawlResumeTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
-    private static final Path DEB = ROOT.resolve("fixtures/debian");
-    private static final List<Path> PHOTOS = List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("obama_2.jpg"),
-            IDS.resolve("biden_1.jpg"), DEB.resolve("grace_hopper.jpg"));
+    private static final List<Path> PHOTOS = List.of(IDENTITIES.resolve("obama_1.jpg"), IDENTITIES.resolve("obama_2.jpg"),
+            IDENTITIES.resolve("biden_1.jpg"), DEBIAN.resolve("grace_hopper.jpg"));
     private static final int ARCHIVE_PAGES = 15;
 
     /** url path -> "status sha256", and the number of rows (to catch a URL written twice). */

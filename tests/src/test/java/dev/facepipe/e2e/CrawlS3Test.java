@@ -1,5 +1,8 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
+import static dev.facepipe.testing.Fixtures.IDENTITIES;
+import static dev.facepipe.testing.Fixtures.DEBIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,11 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The same crawl into s3a:// (S3Proxy) and into file:// gives the same manifest and the same blobs. */
 class CrawlS3Test {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
-    private static final Path DEB = ROOT.resolve("fixtures/debian");
-    private static final List<Path> PHOTOS = List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("obama_2.jpg"),
-            IDS.resolve("biden_1.jpg"), DEB.resolve("grace_hopper.jpg"));
+    private static final List<Path> PHOTOS = List.of(IDENTITIES.resolve("obama_1.jpg"), IDENTITIES.resolve("obama_2.jpg"),
+            IDENTITIES.resolve("biden_1.jpg"), DEBIAN.resolve("grace_hopper.jpg"));
 
     /** url path -> the row's fields that do not depend on time, port or storage root. */
     static Map<String, String> manifest(HadoopFiles files, String path, String root) throws Exception {

@@ -1,5 +1,7 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.IDENTITIES;
+import static dev.facepipe.testing.Fixtures.DEBIAN;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -9,10 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** eval search on real photos: people in the gallery are found first, a stranger is told no match, a cat fails to enrol. */
 class EvalSearchTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
-    private static final Path DEB = ROOT.resolve("fixtures/debian");
-
     private static void put(Path dir, String identity, Path photo) throws Exception {
         Files.createDirectories(dir.resolve(identity));
         Files.copy(photo, dir.resolve(identity).resolve(photo.getFileName()));
@@ -21,15 +19,15 @@ class EvalSearchTest {
     @Test
     void openSetFiguresOnFoldersOfIdentities(@TempDir Path tmp) throws Exception {
         Path g = tmp.resolve("gallery"), p = tmp.resolve("probes");
-        put(g, "obama", IDS.resolve("obama_1.jpg"));
-        put(g, "biden", IDS.resolve("biden_1.jpg"));
-        put(g, "hopper", DEB.resolve("grace_hopper.jpg"));
-        put(g, "astronaut", DEB.resolve("astronaut.png"));
-        put(p, "obama", IDS.resolve("obama_2.jpg"));
-        put(p, "obama", IDS.resolve("obama_3.jpg"));
-        put(p, "hopper", DEB.resolve("grace_hopper_512x512.jpg"));
-        put(p, "cameraman", DEB.resolve("camera.png"));
-        put(p, "cat", DEB.resolve("chelsea.png"));
+        put(g, "obama", IDENTITIES.resolve("obama_1.jpg"));
+        put(g, "biden", IDENTITIES.resolve("biden_1.jpg"));
+        put(g, "hopper", DEBIAN.resolve("grace_hopper.jpg"));
+        put(g, "astronaut", DEBIAN.resolve("astronaut.png"));
+        put(p, "obama", IDENTITIES.resolve("obama_2.jpg"));
+        put(p, "obama", IDENTITIES.resolve("obama_3.jpg"));
+        put(p, "hopper", DEBIAN.resolve("grace_hopper_512x512.jpg"));
+        put(p, "cameraman", DEBIAN.resolve("camera.png"));
+        put(p, "cat", DEBIAN.resolve("chelsea.png"));
         // The same probes labelled by csv: biden's photo called obama's is a wrong top match.
         Files.writeString(tmp.resolve("probes.csv"), "photo,identity\nprobes/obama/obama_2.jpg,obama\n"
                 + "gallery/biden/biden_1.jpg,obama\n");

@@ -1,5 +1,7 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.IDENTITIES;
+import static dev.facepipe.testing.Fixtures.DEBIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,10 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  * stay; a dry run only lists; every deletion is in the gc log.
  */
 class GcTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
-    private static final Path DEB = ROOT.resolve("fixtures/debian");
-
     private static String run(Path tmp, String... args) {
         return Cli.run(args, "optout.store=" + tmp.resolve("optout"), "job.spark_master=local[2]",
                 "crawler.allow_private_hosts=127.0.0.1", "crawler.politeness_delay_ms=0", "retention.grace_days=0",
@@ -33,9 +31,9 @@ class GcTest {
 
     @Test
     void goneAndForgottenOriginalsGoLiveAndIndexedOnesStay(@TempDir Path tmp) throws Exception {
-        List<Path> photos = List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("biden_1.jpg"),
-                DEB.resolve("grace_hopper.jpg"), DEB.resolve("astronaut.png"), DEB.resolve("camera.png"),
-                DEB.resolve("chelsea.png"), IDS.resolve("obama_2.jpg"));
+        List<Path> photos = List.of(IDENTITIES.resolve("obama_1.jpg"), IDENTITIES.resolve("biden_1.jpg"),
+                DEBIAN.resolve("grace_hopper.jpg"), DEBIAN.resolve("astronaut.png"), DEBIAN.resolve("camera.png"),
+                DEBIAN.resolve("chelsea.png"), IDENTITIES.resolve("obama_2.jpg"));
         try (DemoSite site = DemoSite.start(photos)) {
             String crawl = tmp.resolve("crawl").toString(), data = tmp.resolve("data").toString(),
                     index = tmp.resolve("index").toString();

@@ -1,5 +1,7 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.IDENTITIES;
+import static dev.facepipe.testing.Fixtures.DEBIAN;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -15,15 +17,11 @@ import org.junit.jupiter.api.io.TempDir;
  * on this machine each device falls back to the CPU, saying so once.
  */
 class GpuSchedulingTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
-    private static final Path DEB = ROOT.resolve("fixtures/debian");
-
     @Test
     void concurrentTasksGetDistinctDevicesAndFallBackToCpuLoudly(@TempDir Path tmp) throws Exception {
         Path input = Files.createDirectories(tmp.resolve("photos"));
-        for (Path p : List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("obama_2.jpg"), IDS.resolve("biden_1.jpg"),
-                DEB.resolve("grace_hopper.jpg"), DEB.resolve("astronaut.png"), DEB.resolve("chelsea.png"))) {
+        for (Path p : List.of(IDENTITIES.resolve("obama_1.jpg"), IDENTITIES.resolve("obama_2.jpg"), IDENTITIES.resolve("biden_1.jpg"),
+                DEBIAN.resolve("grace_hopper.jpg"), DEBIAN.resolve("astronaut.png"), DEBIAN.resolve("chelsea.png"))) {
             Files.copy(p, input.resolve(p.getFileName()));
         }
         try (LocalCluster cluster = LocalCluster.start(tmp.resolve("cluster"), 1, 2, "3g", 2)) {
@@ -48,8 +46,8 @@ class GpuSchedulingTest {
     @Test
     void onlyTheEngineStageTakesGpusThroughItsResourceProfile(@TempDir Path tmp) throws Exception {
         Path input = Files.createDirectories(tmp.resolve("photos"));
-        for (Path p : List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("obama_2.jpg"), IDS.resolve("biden_1.jpg"),
-                DEB.resolve("grace_hopper.jpg"))) {
+        for (Path p : List.of(IDENTITIES.resolve("obama_1.jpg"), IDENTITIES.resolve("obama_2.jpg"), IDENTITIES.resolve("biden_1.jpg"),
+                DEBIAN.resolve("grace_hopper.jpg"))) {
             Files.copy(p, input.resolve(p.getFileName()));
         }
         try (LocalCluster cluster = LocalCluster.start(tmp.resolve("cluster"), 1, 2, "3g", 2)) {

@@ -1,5 +1,7 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
+import static dev.facepipe.testing.Fixtures.DEBIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,8 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  * a second run adds no row.
  */
 class HostileIngestTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-    private static final Path DEB = ROOT.resolve("fixtures/debian");
     /** Prefixes that make names odd; each case gets one, so every kind of name meets every reader. */
     private static final String[] ODD = {"", "IMG_1234 (1) ", "50% off ", "[brackets] ", "{braces} ", "it's ",
         "\"quoted\" ", "pipe|", "new\nline ", "_DSC0040 ", "ünïcödé ", "colon: ", "hash# ", "what? ", "a&b=c ", "tab\t",
@@ -76,7 +76,7 @@ class HostileIngestTest {
 
     @Test
     void oneRunTakesEverythingAndASecondAddsNothing(@TempDir Path tmp) throws Exception {
-        byte[] jpeg = TestImages.read(DEB.resolve("grace_hopper.jpg"));
+        byte[] jpeg = TestImages.read(DEBIAN.resolve("grace_hopper.jpg"));
         Mat bgr = TestImages.decode(jpeg);
         List<HostileCorpus.Case> cases = HostileCorpus.cases(jpeg, bgr);
         Path in = Files.createDirectories(tmp.resolve("in"));

@@ -1,5 +1,8 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
+import static dev.facepipe.testing.Fixtures.IDENTITIES;
+import static dev.facepipe.testing.Fixtures.DEBIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,9 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the index, search with photos that are not in the corpus byte for byte. The right person first.
  */
 class IngestIndexSearchTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
-    private static final Path DEB = ROOT.resolve("fixtures/debian");
     private static final String MODELS = "models.dir=" + ROOT.resolve("models");
 
     private static String run(String... args) {
@@ -48,9 +48,9 @@ class IngestIndexSearchTest {
     /** The whole chain: crawl the demo site on loopback, ingest the crawl, index, search. */
     @Test
     void crawledPhotosAreFoundByAPhotoOfTheSamePerson(@TempDir Path tmp) throws Exception {
-        java.util.List<Path> photos = java.util.List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("biden_1.jpg"),
-                DEB.resolve("grace_hopper.jpg"), DEB.resolve("astronaut.png"), DEB.resolve("camera.png"),
-                DEB.resolve("chelsea.png"), IDS.resolve("obama_2.jpg"));
+        java.util.List<Path> photos = java.util.List.of(IDENTITIES.resolve("obama_1.jpg"), IDENTITIES.resolve("biden_1.jpg"),
+                DEBIAN.resolve("grace_hopper.jpg"), DEBIAN.resolve("astronaut.png"), DEBIAN.resolve("camera.png"),
+                DEBIAN.resolve("chelsea.png"), IDENTITIES.resolve("obama_2.jpg"));
         try (dev.facepipe.crawler.DemoSite site = dev.facepipe.crawler.DemoSite.start(photos)) {
             Path crawl = tmp.resolve("crawl");
             String c = run("crawl", "--seed", site.baseUrl() + "/", "--out", crawl.toString(), "--run-id", "c",
@@ -60,7 +60,7 @@ class IngestIndexSearchTest {
                     "--set", MODELS, "--set", "job.spark_master=local[2]");
             run("build-index", "--faces", tmp.resolve("data/faces").toString(), "--out", tmp.resolve("index").toString(),
                     "--set", MODELS, "--set", "job.spark_master=local[2]");
-            JsonNode hits = search(tmp.resolve("index"), IDS.resolve("obama_3.jpg")).get("hits");
+            JsonNode hits = search(tmp.resolve("index"), IDENTITIES.resolve("obama_3.jpg")).get("hits");
             // p0 (and its copy) is obama_1; p6, reached through a redirect, is obama_2.
             assertTrue(hits.get(0).get("url").asText().matches(site.baseUrl() + "/img/(copy-of-p0|p0|p6)\\.jpg"),
                     hits.toString());
@@ -74,10 +74,10 @@ class IngestIndexSearchTest {
     void theRightPersonRanksFirst(@TempDir Path tmp) throws IOException {
         Path corpus = tmp.resolve("corpus");
         Files.createDirectories(corpus);
-        for (String f : new String[] {"obama_1.jpg", "obama_2.jpg", "biden_1.jpg"}) Files.copy(IDS.resolve(f), corpus.resolve(f));
+        for (String f : new String[] {"obama_1.jpg", "obama_2.jpg", "biden_1.jpg"}) Files.copy(IDENTITIES.resolve(f), corpus.resolve(f));
         for (String f : new String[] {"grace_hopper.jpg", "astronaut.png", "camera.png", "ice_block_640.jpg",
             "chelsea.png"}) {
-            Files.copy(DEB.resolve(f), corpus.resolve(f));
+            Files.copy(DEBIAN.resolve(f), corpus.resolve(f));
         }
         Path data = tmp.resolve("data");
         Path index = tmp.resolve("index");
@@ -87,7 +87,7 @@ class IngestIndexSearchTest {
         run("build-index", "--faces", data.resolve("faces").toString(), "--out", index.toString(), "--set", MODELS,
                 "--set", "job.spark_master=local[2]");
 
-        JsonNode obama = search(index, IDS.resolve("obama_3.jpg")).get("hits");
+        JsonNode obama = search(index, IDENTITIES.resolve("obama_3.jpg")).get("hits");
         assertTrue(obama.get(0).get("url").asText().matches(".*obama_[12]\\.jpg"), obama.toString());
         assertTrue(obama.get(1).get("url").asText().matches(".*obama_[12]\\.jpg"), obama.toString());
         assertTrue(obama.get(0).get("match").asBoolean());
@@ -103,7 +103,7 @@ class IngestIndexSearchTest {
                 "--k", "1", "--set", MODELS)).get("hits");
         assertEquals(top, fromIndex.get(0).get("face_id").asText(), "the vector read back from the index");
         assertEquals(1.0, fromIndex.get(0).get("score").asDouble(), 1e-3);
-        JsonNode hopper = search(index, DEB.resolve("grace_hopper_512x512.jpg")).get("hits");
+        JsonNode hopper = search(index, DEBIAN.resolve("grace_hopper_512x512.jpg")).get("hits");
         assertTrue(hopper.get(0).get("url").asText().endsWith("grace_hopper.jpg"), hopper.toString());
         assertTrue(hopper.get(0).get("score").asDouble() > 0.9, hopper.toString());
     }

@@ -1,5 +1,8 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
+import static dev.facepipe.testing.Fixtures.IDENTITIES;
+import static dev.facepipe.testing.Fixtures.DEBIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,10 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  * an uninterrupted run (the commit protocol leaves no half-written files where readers look).
  */
 class IngestKillTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
-    private static final Path DEB = ROOT.resolve("fixtures/debian");
-
     private static Process ingest(Path tmp, Path input, Path out, String log) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("bin/facepipe").toString(), "--set",
                 "job.spark_master=local[2]", "--set", "ingest.images_per_partition=2", "ingest", "--input",
@@ -42,9 +41,9 @@ class IngestKillTest {
     @Test
     void aRunKilledWhileWritingIsReplacedWholeByItsRerun(@TempDir Path tmp) throws Exception {
         Path input = Files.createDirectories(tmp.resolve("photos"));
-        List<Path> photos = List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("obama_2.jpg"), IDS.resolve("biden_1.jpg"),
-                DEB.resolve("grace_hopper.jpg"), DEB.resolve("astronaut.png"), DEB.resolve("chelsea.png"),
-                DEB.resolve("camera.png"), DEB.resolve("coffee.png"));
+        List<Path> photos = List.of(IDENTITIES.resolve("obama_1.jpg"), IDENTITIES.resolve("obama_2.jpg"), IDENTITIES.resolve("biden_1.jpg"),
+                DEBIAN.resolve("grace_hopper.jpg"), DEBIAN.resolve("astronaut.png"), DEBIAN.resolve("chelsea.png"),
+                DEBIAN.resolve("camera.png"), DEBIAN.resolve("coffee.png"));
         for (Path p : photos) Files.copy(p, input.resolve(p.getFileName()));
 
         Process clean = ingest(tmp, input, tmp.resolve("clean"), "clean.log");

@@ -1,5 +1,6 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,8 +19,6 @@ import org.junit.jupiter.api.Test;
 
 /** conf's job.jvm_options reach every JVM the launchers start, and a user's FACEPIPE_JAVA_OPTS still win. */
 class JvmOptionsTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-
     /** The -XX:Name=value flags of job.jvm_options in the defaults file, by name. */
     private static Map<String, String> confFlags() throws Exception {
         Map<String, String> flags = new LinkedHashMap<>();

@@ -1,5 +1,7 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
+
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -19,8 +21,6 @@ import java.util.stream.Stream;
  * on an executor's class path.
  */
 final class LocalCluster implements AutoCloseable {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-
     private final Path home;
     private final Path dir;
     private final int port;

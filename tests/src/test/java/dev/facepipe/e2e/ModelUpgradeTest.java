@@ -1,5 +1,7 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.IDENTITIES;
+import static dev.facepipe.testing.Fixtures.DEBIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,8 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
  * and what was opted out or forgotten before the upgrade still kept out after it.
  */
 class ModelUpgradeTest {
-    private static final Path IDS = Cli.ROOT.resolveSibling("shared").resolve("testdata/identities");
-    private static final Path DEB = Cli.ROOT.resolve("fixtures/debian");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
@@ -29,10 +29,10 @@ class ModelUpgradeTest {
         Path corpus = tmp.resolve("corpus");
         Files.createDirectories(corpus);
         for (String n : new String[] {"obama_1.jpg", "obama_2.jpg", "biden_1.jpg"}) {
-            Files.copy(IDS.resolve(n), corpus.resolve(n));
+            Files.copy(IDENTITIES.resolve(n), corpus.resolve(n));
         }
-        Files.copy(DEB.resolve("grace_hopper.jpg"), corpus.resolve("hopper.jpg"));
-        Files.copy(DEB.resolve("astronaut.png"), corpus.resolve("astronaut.png"));
+        Files.copy(DEBIAN.resolve("grace_hopper.jpg"), corpus.resolve("hopper.jpg"));
+        Files.copy(DEBIAN.resolve("astronaut.png"), corpus.resolve("astronaut.png"));
         String data = tmp.resolve("data").toString();
         String oldIndex = tmp.resolve("index-old").toString();
         String newIndex = tmp.resolve("index-new").toString();
@@ -43,7 +43,7 @@ class ModelUpgradeTest {
 
         Cli.run(new String[] {"ingest", "--input", corpus.toString(), "--out", data, "--run-id", "r1"}, old);
         Cli.run(new String[] {"build-index", "--faces", data + "/faces", "--out", oldIndex}, old);
-        Cli.run(new String[] {"optout", "add", "--image", IDS.resolve("obama_3.jpg").toString()}, old);
+        Cli.run(new String[] {"optout", "add", "--image", IDENTITIES.resolve("obama_3.jpg").toString()}, old);
         assertTrue(Cli.run(new String[] {"optout", "apply", "--data", data, "--index", oldIndex}, old)
                 .contains("2 ingested face(s) rejected as optout"));
         HadoopFiles files = new HadoopFiles(new Configuration());
@@ -76,7 +76,7 @@ class ModelUpgradeTest {
         assertEquals("fr_feature-87aacdfe+flip", m.get("model_id").asText(), m.toString());
         assertEquals(2, m.get("vectors").asInt(), "hopper and biden, as in the old index after the opt-out and forget");
         JsonNode hits = JSON.readTree(Cli.run(new String[] {"search", "--index", newIndex, "--image",
-                DEB.resolve("grace_hopper.jpg").toString()}, upgraded)).get("hits");
+                DEBIAN.resolve("grace_hopper.jpg").toString()}, upgraded)).get("hits");
         assertTrue(hits.get(0).get("url").asText().endsWith("hopper.jpg"), hits.toString());
 
         String again = Cli.run(new String[] {"reembed", "--data", data, "--run-id", "u2"}, upgraded);
@@ -84,7 +84,7 @@ class ModelUpgradeTest {
                 + " again") && again.contains("0 carried, 1 already there"), again);
 
         // A new photo of the person who opted out before the upgrade is dropped under the new model.
-        Files.copy(IDS.resolve("obama_partial_face.jpg"), corpus.resolve("obama_partial_face.jpg"));
+        Files.copy(IDENTITIES.resolve("obama_partial_face.jpg"), corpus.resolve("obama_partial_face.jpg"));
         String later = Cli.run(new String[] {"ingest", "--input", corpus.toString(), "--out", data, "--run-id", "r2"},
                 upgraded);
         assertTrue(later.contains("5 already ingested") && later.contains("rejected {optout=1}"), later);

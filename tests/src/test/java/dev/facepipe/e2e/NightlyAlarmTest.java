@@ -1,5 +1,7 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
+import static dev.facepipe.testing.Fixtures.IDENTITIES;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,9 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
  * reads nothing (the crawl root lost its manifests) exits 3 before the index is touched.
  */
 class NightlyAlarmTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
-
     private record Ran(int code, String out, String err) {}
 
     private Ran exec(Path tmp, List<String> cmd) throws Exception {
@@ -57,7 +56,7 @@ class NightlyAlarmTest {
     void aSilentSiteAndAnEmptyIngestMakeTheNightLoud(@TempDir Path tmp) throws Exception {
         Files.createDirectories(tmp.resolve("logs"));
         String crawl = tmp.resolve("crawl").toString();
-        try (DemoSite site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("biden_1.jpg")))) {
+        try (DemoSite site = DemoSite.start(List.of(IDENTITIES.resolve("obama_1.jpg"), IDENTITIES.resolve("biden_1.jpg")))) {
             Ran c = exec(tmp, List.of(ROOT.resolve("bin/facepipe").toString(), "crawl", "--seed", site.baseUrl() + "/",
                     "--out", crawl, "--run-id", "n1"));
             assertEquals(0, c.code(), c.err());

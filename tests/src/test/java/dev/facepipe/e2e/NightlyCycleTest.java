@@ -1,5 +1,8 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
+import static dev.facepipe.testing.Fixtures.IDENTITIES;
+import static dev.facepipe.testing.Fixtures.DEBIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,11 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and a photo a page stops showing leaves that night: time is simulated, not slept.
  */
 class NightlyCycleTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
-    private static final Path DEB = ROOT.resolve("fixtures/debian");
-    private static final List<Path> PHOTOS = List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("biden_1.jpg"),
-            IDS.resolve("obama_2.jpg"), DEB.resolve("grace_hopper.jpg"));
+    private static final List<Path> PHOTOS = List.of(IDENTITIES.resolve("obama_1.jpg"), IDENTITIES.resolve("biden_1.jpg"),
+            IDENTITIES.resolve("obama_2.jpg"), DEBIAN.resolve("grace_hopper.jpg"));
 
     private Path tmp;
     private String base;
@@ -165,8 +165,8 @@ class NightlyCycleTest {
         Set<String> buried = new HashSet<>();
         // Two hosts: the second shows photos the first shows too, or will (which URL stands for one
         // moves between hosts as the first's pages change), and one of its own.
-        try (DemoSite site = DemoSite.start(PHOTOS); DemoSite other = DemoSite.start(List.of(IDS.resolve("obama_3.jpg"),
-                DEB.resolve("astronaut.png"), IDS.resolve("obama_2.jpg")), 0, "127.0.0.2")) {
+        try (DemoSite site = DemoSite.start(PHOTOS); DemoSite other = DemoSite.start(List.of(IDENTITIES.resolve("obama_3.jpg"),
+                DEBIAN.resolve("astronaut.png"), IDENTITIES.resolve("obama_2.jpg")), 0, "127.0.0.2")) {
             base = site.baseUrl();
             List<DemoSite> sites = List.of(site, other);
             List<String> tracked = new ArrayList<>(tracked(site));
@@ -174,10 +174,10 @@ class NightlyCycleTest {
 
             firstNight(other.baseUrl() + "/");
             assertEquals(expected(sites, tracked, buried), indexed(), "night 1");
-            String obama1 = sha(IDS.resolve("obama_1.jpg"));
+            String obama1 = sha(IDENTITIES.resolve("obama_1.jpg"));
             assertTrue(indexed().contains(base + "/img/copy-of-p0.jpg " + obama1), "the first URL by name stands for"
                     + " copies: " + indexed());
-            String obama3 = sha(IDS.resolve("obama_3.jpg"));
+            String obama3 = sha(IDENTITIES.resolve("obama_3.jpg"));
             assertTrue(indexed().contains(other.baseUrl() + "/img/copy-of-p0.jpg " + obama3), indexed().toString());
 
             secondNight(sites, tracked, buried, obama1);
@@ -190,7 +190,7 @@ class NightlyCycleTest {
                     "--reason", "request 7");
             buried.add(obama1);
             assertEquals(expected(sites, tracked, buried), indexed(), "right after the forget");
-            site.replace("/img/p2.jpg", Files.readAllBytes(IDS.resolve("obama_1.jpg")));
+            site.replace("/img/p2.jpg", Files.readAllBytes(IDENTITIES.resolve("obama_1.jpg")));
             String three = night(3);
             assertEquals(expected(sites, tracked, buried), indexed(), "night 3: nothing forgotten comes back");
             assertTrue(three.matches("(?s).*build-index: published v-\\S+: \\d+ vectors \\(\\d+ faces added, \\d+ removed;"
@@ -200,15 +200,15 @@ class NightlyCycleTest {
             // now disallows a known image: gone, as a 404 would be (its photo lives on at the other host).
             site.robots("User-agent: *\nDisallow: /private/\nDisallow: /img/new.png\n");
             tracked.remove(base + "/img/new.png");
-            run("optout", "add", "--image", IDS.resolve("biden_1.jpg").toString(), "--reason", "request 8");
+            run("optout", "add", "--image", IDENTITIES.resolve("biden_1.jpg").toString(), "--reason", "request 8");
             run("optout", "apply", "--data", tmp.resolve("data").toString(), "--index",
                     tmp.resolve("index").toString());
-            buried.add(sha(IDS.resolve("biden_1.jpg")));
+            buried.add(sha(IDENTITIES.resolve("biden_1.jpg")));
             night(4);
             Set<String> four = indexed();
             assertEquals(expected(sites, tracked, buried), four, "night 4");
-            String biden = sha(IDS.resolve("biden_1.jpg"));
-            String astronaut = sha(DEB.resolve("astronaut.png"));
+            String biden = sha(IDENTITIES.resolve("biden_1.jpg"));
+            String astronaut = sha(DEBIAN.resolve("astronaut.png"));
             assertTrue(four.stream().noneMatch(e -> e.endsWith(biden)), four.toString());
             assertTrue(four.stream().noneMatch(e -> e.startsWith(base + "/img/new.png ")), four.toString());
             assertTrue(four.contains(other.baseUrl() + "/img/p1.jpg " + astronaut), four.toString());
@@ -246,12 +246,12 @@ class NightlyCycleTest {
         // bytes change to another person's photo (whose old bytes reappear on a new page); a known
         // page shows a new photo.
         site.replace("/img/copy-of-p0.jpg", null);
-        site.replace("/img/p3.jpg", Files.readAllBytes(IDS.resolve("obama_3.jpg")));
-        site.replace("/img/new.png", Files.readAllBytes(DEB.resolve("astronaut.png")));
+        site.replace("/img/p3.jpg", Files.readAllBytes(IDENTITIES.resolve("obama_3.jpg")));
+        site.replace("/img/new.png", Files.readAllBytes(DEBIAN.resolve("astronaut.png")));
         site.putPage("/people.html", "People", "<img src=/img/p0.jpg alt='Person zero'>"
                 + " <img src=/img/copy-of-p0.jpg alt='Copy'> <img src=/img/p1.jpg alt=One>"
                 + " <img src=/img/new.png alt=New>");
-        site.replace("/img/hopper-again.jpg", Files.readAllBytes(DEB.resolve("grace_hopper.jpg")));
+        site.replace("/img/hopper-again.jpg", Files.readAllBytes(DEBIAN.resolve("grace_hopper.jpg")));
         site.putPage("/news.html", "News", "<img src=/img/hopper-again.jpg alt='Hopper again'>");
         site.putPage("/", "Demo", "<a href=/people.html>people</a> <a href=/lazy.html>lazy</a>"
                 + " <a href=/gallery.html>gallery</a> <a href=/odd.html>odd</a> <a href=/news.html>news</a>");
@@ -264,10 +264,10 @@ class NightlyCycleTest {
         Set<String> two = indexed();
         assertEquals(expected(sites, tracked, buried), two, "night 2");
         assertTrue(two.contains(base + "/img/p0.jpg " + obama1), "the copy still on the web keeps the face: " + two);
-        String hopper = sha(DEB.resolve("grace_hopper.jpg"));
+        String hopper = sha(DEBIAN.resolve("grace_hopper.jpg"));
         assertTrue(two.contains(base + "/img/hopper-again.jpg " + hopper), "a photo replaced at its URL lives on"
                 + " under the new page's URL: " + two);
-        assertTrue(two.contains(base + "/img/new.png " + sha(DEB.resolve("astronaut.png"))),
+        assertTrue(two.contains(base + "/img/new.png " + sha(DEBIAN.resolve("astronaut.png"))),
                 "a photo added to a known page is searchable the next morning: " + two);
     }
 
@@ -285,7 +285,7 @@ class NightlyCycleTest {
             List<String> tracked = tracked(site);
             firstNight();
             assertEquals(expected(List.of(site), tracked, Set.of()), indexed(), "night 1");
-            secondNight(List.of(site), tracked, new HashSet<>(), sha(IDS.resolve("obama_1.jpg")));
+            secondNight(List.of(site), tracked, new HashSet<>(), sha(IDENTITIES.resolve("obama_1.jpg")));
             assertTrue(Files.readString(tmp.resolve("crawl/seeds.txt")).contains(base + "/"), "seeds kept");
         }
     }

@@ -1,5 +1,6 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,8 +12,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The nightly script never runs twice at once, and says so. */
 class NightlyScriptTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-
     @Test
     void aSecondRunExits75WhileTheFirstHoldsTheLock(@TempDir Path tmp) throws Exception {
         Path lock = tmp.resolve("nightly.lock");

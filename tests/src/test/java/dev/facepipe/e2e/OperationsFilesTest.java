@@ -1,17 +1,15 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** What can be checked of docker/ and the submit wrapper on a machine without Docker or a cluster. */
 class OperationsFilesTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-
     private static String[] run(List<String> cmd, String... env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         for (int i = 0; i < env.length; i += 2) pb.environment().put(env[i], env[i + 1]);

@@ -1,5 +1,8 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
+import static dev.facepipe.testing.Fixtures.IDENTITIES;
+import static dev.facepipe.testing.Fixtures.DEBIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,10 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A person asks to be removed: their faces leave the index and are never taken again. */
 class OptOutTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
-    private static final Path DEB = ROOT.resolve("fixtures/debian");
-
     private static String run(Path store, String... args) {
         String[] all = new String[args.length + 6];
         System.arraycopy(args, 0, all, 0, args.length);
@@ -45,24 +44,24 @@ class OptOutTest {
         Path store = tmp.resolve("optout");
         Path corpus = tmp.resolve("corpus");
         Files.createDirectories(corpus);
-        Files.copy(IDS.resolve("obama_1.jpg"), corpus.resolve("obama_1.jpg"));
-        Files.copy(IDS.resolve("obama_2.jpg"), corpus.resolve("obama_2.jpg"));
-        Files.copy(DEB.resolve("grace_hopper.jpg"), corpus.resolve("hopper.jpg"));
+        Files.copy(IDENTITIES.resolve("obama_1.jpg"), corpus.resolve("obama_1.jpg"));
+        Files.copy(IDENTITIES.resolve("obama_2.jpg"), corpus.resolve("obama_2.jpg"));
+        Files.copy(DEBIAN.resolve("grace_hopper.jpg"), corpus.resolve("hopper.jpg"));
         String data = tmp.resolve("data").toString();
         String index = tmp.resolve("index").toString();
         run(store, "ingest", "--input", corpus.toString(), "--out", data, "--run-id", "r1");
         run(store, "build-index", "--faces", data + "/faces", "--out", index);
 
-        run(store, "optout", "add", "--image", IDS.resolve("obama_3.jpg").toString(), "--reason", "request 42");
+        run(store, "optout", "add", "--image", IDENTITIES.resolve("obama_3.jpg").toString(), "--reason", "request 42");
         String applied = run(store, "optout", "apply", "--data", data, "--index", index);
         assertTrue(applied.contains("2 ingested face(s) rejected as optout"), applied);
         assertTrue(applied.contains("2 face(s) removed from the index"), applied);
 
         JsonNode hits = new ObjectMapper().readTree(run(store, "search", "--index", index, "--image",
-                IDS.resolve("obama_3.jpg").toString())).get("hits");
+                IDENTITIES.resolve("obama_3.jpg").toString())).get("hits");
         for (JsonNode h : hits) assertTrue(!h.get("url").asText().contains("obama"), hits.toString());
 
-        Files.copy(IDS.resolve("obama_partial_face.jpg"), corpus.resolve("obama_partial_face.jpg"));
+        Files.copy(IDENTITIES.resolve("obama_partial_face.jpg"), corpus.resolve("obama_partial_face.jpg"));
         String later = run(store, "ingest", "--input", corpus.toString(), "--out", data, "--run-id", "r2");
         assertTrue(later.contains("rejected {optout=1}"), "a new photo of the person is dropped at ingest: " + later);
 

@@ -1,5 +1,7 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.IDENTITIES;
+import static dev.facepipe.testing.Fixtures.DEBIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,9 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the person they show, without re-clustering.
  */
 class PeopleTest {
-    private static final Path IDS = Cli.ROOT.resolveSibling("shared").resolve("testdata/identities");
-    private static final Path DEB = Cli.ROOT.resolve("fixtures/debian");
-
     private String[] sets;
 
     private String run(String[] args) {
@@ -37,9 +36,9 @@ class PeopleTest {
     void clusterFindsPersonsSearchAnswersWithThemAndANightPlacesNewPhotos(@TempDir Path tmp) throws Exception {
         sets = new String[] {"optout.store=" + tmp.resolve("optout")};
         // Night 1: obama_1, obama_2, biden, hopper and the astronaut, each with its degraded copies.
-        Files.writeString(tmp.resolve("night1.csv"), "file,person\n" + IDS.resolve("obama_1.jpg") + ",obama\n"
-                + IDS.resolve("obama_2.jpg") + ",obama\n" + IDS.resolve("biden_1.jpg") + ",biden\n"
-                + DEB.resolve("grace_hopper.jpg") + ",hopper\n" + DEB.resolve("astronaut.png") + ",collins\n");
+        Files.writeString(tmp.resolve("night1.csv"), "file,person\n" + IDENTITIES.resolve("obama_1.jpg") + ",obama\n"
+                + IDENTITIES.resolve("obama_2.jpg") + ",obama\n" + IDENTITIES.resolve("biden_1.jpg") + ",biden\n"
+                + DEBIAN.resolve("grace_hopper.jpg") + ",hopper\n" + DEBIAN.resolve("astronaut.png") + ",collins\n");
         run(new String[] {"eval", "degrade", "--photos", tmp.resolve("night1.csv").toString(), "--out",
                 tmp.resolve("night1").toString()});
         Files.move(tmp.resolve("night1/photos.csv"), tmp.resolve("night1-labels.csv"));
@@ -80,7 +79,7 @@ class PeopleTest {
 
         // search --persons with a photo none of them is: obama_3.
         JsonNode answer = new ObjectMapper().readTree(run(new String[] {"search", "--index", index.toString(),
-                "--image", IDS.resolve("obama_3.jpg").toString(), "--persons"}));
+                "--image", IDENTITIES.resolve("obama_3.jpg").toString(), "--persons"}));
         JsonNode first = answer.get("persons").get(0);
         assertEquals(obama, first.get("person_id").asLong(), answer.toPrettyString());
         assertTrue(first.get("match").asBoolean(), answer.toPrettyString());
@@ -89,7 +88,7 @@ class PeopleTest {
         assertEquals(obama, answer.get("hits").get(0).get("person_id").asLong());
 
         // Night 2: obama_3 and its copies arrive; the nightly run places them with obama.
-        Files.writeString(tmp.resolve("night2.csv"), "file,person\n" + IDS.resolve("obama_3.jpg") + ",obama\n");
+        Files.writeString(tmp.resolve("night2.csv"), "file,person\n" + IDENTITIES.resolve("obama_3.jpg") + ",obama\n");
         run(new String[] {"eval", "degrade", "--photos", tmp.resolve("night2.csv").toString(), "--out",
                 tmp.resolve("night2").toString()});
         Files.delete(tmp.resolve("night2/photos.csv"));
@@ -115,7 +114,7 @@ class PeopleTest {
                 .orElseThrow().getValue();
         run(new String[] {"forget", "--index", index.toString(), "--face-id", obama1});
         JsonNode later = new ObjectMapper().readTree(run(new String[] {"search", "--index", index.toString(),
-                "--image", IDS.resolve("obama_3.jpg").toString(), "--persons", "--person-faces", "100"}));
+                "--image", IDENTITIES.resolve("obama_3.jpg").toString(), "--persons", "--person-faces", "100"}));
         JsonNode them = later.get("persons").get(0);
         assertEquals(obama, them.get("person_id").asLong());
         assertEquals(after.values().stream().filter(v -> v == obama).count() - 1, them.get("size").asLong());

@@ -1,5 +1,8 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
+import static dev.facepipe.testing.Fixtures.IDENTITIES;
+import static dev.facepipe.testing.Fixtures.DEBIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,10 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  * printed config, a report, a manifest or the index.
  */
 class S3ChainTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
-    private static final Path DEB = ROOT.resolve("fixtures/debian");
-
     private static String run(Path tmp, Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("bin/facepipe").toString()));
         cmd.addAll(List.of(args));
@@ -45,9 +44,9 @@ class S3ChainTest {
 
     @Test
     void theChainRunsOnS3AndTheKeysStaySecret(@TempDir Path tmp) throws Exception {
-        List<Path> photos = List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("biden_1.jpg"),
-                DEB.resolve("grace_hopper.jpg"), DEB.resolve("astronaut.png"), DEB.resolve("camera.png"),
-                DEB.resolve("chelsea.png"), IDS.resolve("obama_2.jpg"));
+        List<Path> photos = List.of(IDENTITIES.resolve("obama_1.jpg"), IDENTITIES.resolve("biden_1.jpg"),
+                DEBIAN.resolve("grace_hopper.jpg"), DEBIAN.resolve("astronaut.png"), DEBIAN.resolve("camera.png"),
+                DEBIAN.resolve("chelsea.png"), IDENTITIES.resolve("obama_2.jpg"));
         try (S3Server s3 = S3Server.start("chain"); DemoSite site = DemoSite.start(photos)) {
             Map<String, String> env = new java.util.HashMap<>();
             s3.conf().forEach((k, v) -> env.put(dev.facepipe.core.config.Config.envName(k), v));
@@ -63,7 +62,7 @@ class S3ChainTest {
             outputs.add(run(tmp, env, "build-index", "--faces", "s3a://chain/data/faces", "--out",
                     "s3a://chain/index"));
             String json = run(tmp, env, "search", "--index", "s3a://chain/index", "--image",
-                    IDS.resolve("obama_3.jpg").toString(), "--k", "3");
+                    IDENTITIES.resolve("obama_3.jpg").toString(), "--k", "3");
             outputs.add(json);
             String config = run(tmp, env, "config", "--prefix", "storage.");
             outputs.add(config);
@@ -107,7 +106,7 @@ class S3ChainTest {
                 "it's \"quoted\".jpg", "pipe|colon: x.jpg", "_DSC0040.jpg", "ünïcödé.jpg", "a+b&c=d#e?.jpg",
                 "sub folder/x y.jpg");
         org.bytedeco.opencv.opencv_core.Mat bgr = dev.facepipe.core.TestImages.decode(
-                Files.readAllBytes(DEB.resolve("grace_hopper.jpg")));
+                Files.readAllBytes(DEBIAN.resolve("grace_hopper.jpg")));
         try (S3Server s3 = S3Server.start("odd")) {
             for (int i = 0; i < names.size(); i++) {
                 // Each its own bytes (another JPEG quality), so none is merged as an exact copy.

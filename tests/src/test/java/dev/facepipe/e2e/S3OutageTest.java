@@ -1,5 +1,8 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
+import static dev.facepipe.testing.Fixtures.IDENTITIES;
+import static dev.facepipe.testing.Fixtures.DEBIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,9 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  * retries through it and publishes what a clean run publishes, or fails and publishes nothing.
  */
 class S3OutageTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
-    private static final Path DEB = ROOT.resolve("fixtures/debian");
     private static final String MODELS = "models.dir=" + ROOT.resolve("models");
 
     private static List<String> keys(S3Server s3, String prefix) {
@@ -64,8 +64,8 @@ class S3OutageTest {
 
     @Test
     void aJobEitherRetriesThroughAnOutageOrPublishesNothing(@TempDir Path tmp) throws Exception {
-        try (S3Server s3 = S3Server.start("outage"); DemoSite site = DemoSite.start(List.of(IDS.resolve("obama_1.jpg"),
-                IDS.resolve("biden_1.jpg"), DEB.resolve("grace_hopper.jpg"), IDS.resolve("obama_2.jpg")), 3)) {
+        try (S3Server s3 = S3Server.start("outage"); DemoSite site = DemoSite.start(List.of(IDENTITIES.resolve("obama_1.jpg"),
+                IDENTITIES.resolve("biden_1.jpg"), DEBIAN.resolve("grace_hopper.jpg"), IDENTITIES.resolve("obama_2.jpg")), 3)) {
             Config.Builder b = Config.builder().set("crawler.allow_private_hosts", "127.0.0.1", "test")
                     .set("crawler.politeness_delay_ms", "0", "test")
                     .set("crawler.work_dir", tmp.resolve("work").toString(), "test");

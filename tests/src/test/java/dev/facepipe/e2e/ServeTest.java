@@ -1,5 +1,8 @@
 package dev.facepipe.e2e;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
+import static dev.facepipe.testing.Fixtures.IDENTITIES;
+import static dev.facepipe.testing.Fixtures.DEBIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -30,9 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the forget published; the evidence trail carries the page and crawl time from the crawl.
  */
 class ServeTest {
-    private static final Path ROOT = Path.of(System.getProperty("facepipe.root"));
-    private static final Path IDS = ROOT.resolveSibling("shared").resolve("testdata/identities");
-    private static final Path DEB = ROOT.resolve("fixtures/debian");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static void run(Path tmp, String... args) {
@@ -41,9 +41,9 @@ class ServeTest {
 
     @Test
     void aPhotoFindsThePersonWithEvidenceAndAForgetIsWithheldAtOnce(@TempDir Path tmp) throws Exception {
-        List<Path> photos = List.of(IDS.resolve("obama_1.jpg"), IDS.resolve("biden_1.jpg"),
-                DEB.resolve("grace_hopper.jpg"), DEB.resolve("astronaut.png"), DEB.resolve("camera.png"),
-                DEB.resolve("chelsea.png"), IDS.resolve("obama_2.jpg"));
+        List<Path> photos = List.of(IDENTITIES.resolve("obama_1.jpg"), IDENTITIES.resolve("biden_1.jpg"),
+                DEBIAN.resolve("grace_hopper.jpg"), DEBIAN.resolve("astronaut.png"), DEBIAN.resolve("camera.png"),
+                DEBIAN.resolve("chelsea.png"), IDENTITIES.resolve("obama_2.jpg"));
         try (DemoSite site = DemoSite.start(photos)) {
             run(tmp, "crawl", "--seed", site.baseUrl() + "/", "--out", tmp.resolve("crawl").toString(), "--run-id", "c",
                     "--set", "crawler.allow_private_hosts=127.0.0.1", "--set", "crawler.politeness_delay_ms=0");
@@ -63,7 +63,7 @@ class ServeTest {
                 service.start();
                 api.start();
                 String first = service.version();
-                JsonNode answer = image(api.port(), IDS.resolve("obama_3.jpg"), "main");
+                JsonNode answer = image(api.port(), IDENTITIES.resolve("obama_3.jpg"), "main");
                 assertEquals("ok", answer.get("status").asText(), answer.toString());
                 assertEquals(1, answer.get("faces").size(), "main: one face searched");
                 JsonNode search = answer.get("faces").get(0).get("search");
@@ -96,7 +96,7 @@ class ServeTest {
                 // Forget the first hit's URL: gone from the very next answer, before any swap.
                 run(tmp, "forget", "--index", index.toString(), "--url", url, "--reason", "test");
                 Thread.sleep(1500); // the guard looks at the privacy store once a second
-                JsonNode after = image(api.port(), IDS.resolve("obama_3.jpg"), "main").get("faces").get(0).get("search");
+                JsonNode after = image(api.port(), IDENTITIES.resolve("obama_3.jpg"), "main").get("faces").get(0).get("search");
                 assertEquals(first, after.get("index_version").asText(), "still the old version");
                 for (JsonNode h : after.get("hits")) assertNotEquals(url, h.get("evidence").get("source_url").asText());
                 assertTrue(after.get("withheld").asInt() >= 1, after.toString());
@@ -110,11 +110,11 @@ class ServeTest {
 
                 assertTrue(service.refresh());
                 assertNotEquals(first, service.version(), "the forget's version is swapped in");
-                JsonNode swapped = image(api.port(), IDS.resolve("obama_3.jpg"), "all").get("faces").get(0).get("search");
+                JsonNode swapped = image(api.port(), IDENTITIES.resolve("obama_3.jpg"), "all").get("faces").get(0).get("search");
                 for (JsonNode h : swapped.get("hits")) assertNotEquals(url, h.get("evidence").get("source_url").asText());
 
                 HttpResponse<String> noFace = post(api.port(), "/v1/search/image?faces=all",
-                        Files.readAllBytes(DEB.resolve("camera.png")));
+                        Files.readAllBytes(DEBIAN.resolve("camera.png")));
                 assertTrue(noFace.statusCode() == 200 || noFace.statusCode() == 422, noFace.body());
                 String audit = Files.readString(tmp.resolve("audit/audit.jsonl"));
                 assertEquals(8, audit.lines().count(), "one line a search (5) and a person lookup (3; the page's included): "
@@ -180,7 +180,7 @@ class ServeTest {
      */
     private static void assertPageShows(Path tmp, int port, String expectedSource, String personLine,
             String personElsewhere) throws Exception {
-        byte[] photo = Files.readAllBytes(IDS.resolve("obama_3.jpg"));
+        byte[] photo = Files.readAllBytes(IDENTITIES.resolve("obama_3.jpg"));
         com.sun.net.httpserver.HttpServer photos = com.sun.net.httpserver.HttpServer.create(
                 new java.net.InetSocketAddress("127.0.0.1", 0), 0);
         photos.createContext("/obama_3.jpg", ex -> {

@@ -1,10 +1,11 @@
 package dev.facepipe.core.config;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.facepipe.core.TestPaths;
+import dev.facepipe.testing.Fixtures;
 import dev.facepipe.core.model.ModelSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,10 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConfigTest {
-
     @Test
     void everyKeyInTheDefaultsFileIsDocumented() throws IOException {
-        List<String> lines = Files.readAllLines(TestPaths.root().resolve("conf/facepipe-defaults.properties"));
+        List<String> lines = Files.readAllLines(Fixtures.ROOT.resolve("conf/facepipe-defaults.properties"));
         List<String> undocumented = new ArrayList<>();
         String blockComment = null;
         for (int i = 0; i < lines.size(); i++) {
@@ -53,7 +53,7 @@ class ConfigTest {
                 "get(?:String|Int|Long|Double|Boolean|List|Path|Choice)\\(\"([a-z0-9_.]+)\"");
         List<String> missing = new ArrayList<>();
         int seen = 0;
-        try (Stream<Path> files = Files.walk(TestPaths.root())) {
+        try (Stream<Path> files = Files.walk(Fixtures.ROOT)) {
             for (Path f : files.filter(p -> p.toString().endsWith(".java") && p.toString().contains("/src/main/"))
                     .toList()) {
                 Matcher m = read.matcher(Files.readString(f));

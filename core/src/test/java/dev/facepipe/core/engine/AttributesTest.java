@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.facepipe.core.TestImages;
-import dev.facepipe.core.TestPaths;
+import dev.facepipe.testing.Fixtures;
 import dev.facepipe.core.config.Config;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Test;
  * must behave, and the other order must not, or the test would not be deciding anything.
  */
 class AttributesTest {
-    private static final Path[] REAL = {TestPaths.identity("obama_1.jpg"), TestPaths.identity("obama_2.jpg"),
-        TestPaths.identity("obama_3.jpg"), TestPaths.identity("biden_1.jpg"), TestPaths.debianPhoto("grace_hopper.jpg"),
-        TestPaths.debianPhoto("astronaut.png")};
+    private static final Path[] REAL = {Fixtures.identity("obama_1.jpg"), Fixtures.identity("obama_2.jpg"),
+        Fixtures.identity("obama_3.jpg"), Fixtures.identity("biden_1.jpg"), Fixtures.debianPhoto("grace_hopper.jpg"),
+        Fixtures.debianPhoto("astronaut.png")};
 
     private static FaceEngine engine(String order) {
         Config c = EngineFixture.CONFIG.with("attributes.age_model", "fr_age", "t")

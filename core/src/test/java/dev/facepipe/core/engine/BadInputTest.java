@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.facepipe.core.RejectReason;
 import dev.facepipe.core.TestImages;
-import dev.facepipe.core.TestPaths;
+import dev.facepipe.testing.Fixtures;
 import dev.facepipe.core.config.Config;
 import dev.facepipe.core.face.Embedder;
 import dev.facepipe.core.image.ImageFormat;
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 class BadInputTest {
     private static final FaceEngine E = EngineFixture.ENGINE;
-    private static final byte[] JPEG = TestImages.read(TestPaths.debianPhoto("grace_hopper.jpg"));
+    private static final byte[] JPEG = TestImages.read(Fixtures.debianPhoto("grace_hopper.jpg"));
     private static final Mat BGR = TestImages.decode(JPEG);
     private static final float[] REFERENCE = E.process(JPEG, "reference").mainFace().embedding();
 
@@ -108,7 +108,7 @@ class BadInputTest {
         bigJpeg[sof + 5] = bigJpeg[sof + 6] = bigJpeg[sof + 7] = bigJpeg[sof + 8] = (byte) 0xFF;
         rejected(RejectReason.TOO_MANY_PIXELS, bigJpeg, "claims-65535.jpg");
         FaceEngine tight = FaceEngine.fromConfig(Config.builder()
-                .set("models.dir", TestPaths.models().toString(), "test").set("image.max_bytes=1000").build());
+                .set("models.dir", Fixtures.models().toString(), "test").set("image.max_bytes=1000").build());
         ImageResult r = tight.process(JPEG, "large.jpg");
         assertEquals(RejectReason.TOO_MANY_BYTES, r.reason());
     }
@@ -164,7 +164,7 @@ class BadInputTest {
 
     @Test
     void aPhotoWithoutAFaceSaysNoFace() {
-        ImageResult r = run(TestImages.read(TestPaths.debianPhoto("ice_block_640.jpg")), "ice.jpg");
+        ImageResult r = run(TestImages.read(Fixtures.debianPhoto("ice_block_640.jpg")), "ice.jpg");
         assertEquals(RejectReason.NO_FACE, r.reason());
         assertNull(r.mainFace());
     }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.facepipe.core.TestImages;
-import dev.facepipe.core.TestPaths;
+import dev.facepipe.testing.Fixtures;
 import dev.facepipe.core.face.Embedder;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,9 +19,9 @@ class BatchedEngineTest {
         FaceEngine batched = FaceEngine.fromConfig(EngineFixture.CONFIG.with("embed.batch_size", "4", "test"));
         List<byte[]> images = new ArrayList<>();
         List<String> names = new ArrayList<>();
-        for (Path p : new Path[] {TestPaths.identity("obama_1.jpg"), TestPaths.debianPhoto("ice_block_640.jpg"),
-            TestPaths.identity("biden_1.jpg"), TestPaths.debianPhoto("grace_hopper.jpg"),
-            TestPaths.debianPhoto("astronaut.png"), TestPaths.identity("obama_2.jpg")}) {
+        for (Path p : new Path[] {Fixtures.identity("obama_1.jpg"), Fixtures.debianPhoto("ice_block_640.jpg"),
+            Fixtures.identity("biden_1.jpg"), Fixtures.debianPhoto("grace_hopper.jpg"),
+            Fixtures.debianPhoto("astronaut.png"), Fixtures.identity("obama_2.jpg")}) {
             images.add(TestImages.read(p));
             names.add(p.getFileName().toString());
         }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.facepipe.core.RejectReason;
 import dev.facepipe.core.TestImages;
-import dev.facepipe.core.TestPaths;
+import dev.facepipe.testing.Fixtures;
 import dev.facepipe.core.config.Config;
 import dev.facepipe.core.face.Aligner;
 import dev.facepipe.core.face.Detection;
@@ -44,7 +44,7 @@ class EngineErrorTest {
                 new Aligner(c.getInt("align.size")),
                 new Embedder(OnnxSessions.get(ModelSpec.fromConfig(c, c.getString("embed.model")), opt)),
                 QualityScorer.fromConfig(c), null, null, null, null, null);
-        byte[] face = TestImages.read(TestPaths.identity("obama_2.jpg"));
+        byte[] face = TestImages.read(Fixtures.identity("obama_2.jpg"));
         byte[] odd;
         try (Mat m = TestImages.decode(face); Mat w333 = TestImages.resize(m, 333.0 / m.cols())) {
             odd = TestImages.jpeg(w333, 90);

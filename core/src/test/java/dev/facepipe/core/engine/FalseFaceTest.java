@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.facepipe.core.RejectReason;
 import dev.facepipe.core.TestImages;
-import dev.facepipe.core.TestPaths;
+import dev.facepipe.testing.Fixtures;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.opencv.opencv_core.Mat;
@@ -22,7 +22,7 @@ class FalseFaceTest {
     private static List<String> acceptedFaces(FaceEngine e, List<String> unconfirmed) {
         List<String> accepted = new ArrayList<>();
         for (String name : OBJECTS) {
-            try (Mat m = TestImages.decode(TestImages.read(TestPaths.debianPhoto(name)));
+            try (Mat m = TestImages.decode(TestImages.read(Fixtures.debianPhoto(name)));
                     Mat big = TestImages.resize(m, 1280.0 / Math.max(m.cols(), m.rows()))) {
                 ImageResult r = e.process(TestImages.jpeg(big, 92), name);
                 for (FaceResult f : r.faces()) {
@@ -49,8 +49,8 @@ class FalseFaceTest {
     @Test
     void realFacesSmallOnesIncludedPassTheSecondCheck() {
         for (String photo : new String[] {"obama_1.jpg", "obama_2.jpg", "obama_3.jpg", "biden_1.jpg"}) {
-            try (Mat m = TestImages.decode(TestImages.read(TestPaths.identity(photo)))) {
-                ImageResult whole = EngineFixture.ENGINE.process(TestImages.read(TestPaths.identity(photo)), photo);
+            try (Mat m = TestImages.decode(TestImages.read(Fixtures.identity(photo)))) {
+                ImageResult whole = EngineFixture.ENGINE.process(TestImages.read(Fixtures.identity(photo)), photo);
                 assertTrue(whole.mainFace() != null, photo + ": " + whole.faces());
                 // The face about 40 px wide (3% of a 1280 px canvas).
                 FaceResult f = whole.mainFace();
@@ -69,7 +69,7 @@ class FalseFaceTest {
         // 4800 px wide: decoded at 1/4 for detection, so a 120 px face is 30 px there; the check must see it whole.
         int[] confirmed = new int[2];
         for (String photo : new String[] {"obama_1.jpg", "biden_1.jpg"}) {
-            byte[] bytes = TestImages.read(TestPaths.identity(photo));
+            byte[] bytes = TestImages.read(Fixtures.identity(photo));
             FaceResult f = EngineFixture.ENGINE.process(bytes, photo).mainFace();
             try (Mat m = TestImages.decode(bytes); Mat small = TestImages.resize(m, 120.0 / (f.x2() - f.x1()));
                     Mat canvas = TestImages.onCanvas(small, 4800, 3600, 2000, 1500)) {

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.facepipe.core.HostileCorpus;
 import dev.facepipe.core.RejectReason;
 import dev.facepipe.core.TestImages;
-import dev.facepipe.core.TestPaths;
+import dev.facepipe.testing.Fixtures;
 import dev.facepipe.core.config.Config;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
  * throws, and the metadata bombs (a gigabyte each when inflated) cost nothing.
  */
 class HostileInputTest {
-    private static final byte[] JPEG = TestImages.read(TestPaths.debianPhoto("grace_hopper.jpg"));
+    private static final byte[] JPEG = TestImages.read(Fixtures.debianPhoto("grace_hopper.jpg"));
     private static final Mat BGR = TestImages.decode(JPEG);
     private static final List<HostileCorpus.Case> CASES = HostileCorpus.cases(JPEG, BGR);
     private static final Map<String, HostileCorpus.Case> BY_NAME = CASES.stream()
@@ -64,7 +64,7 @@ class HostileInputTest {
 
     @Test
     void aDecodePastItsTimeLimitIsGivenUpAndTheNextImageGoesOn() {
-        Config c = Config.builder().set("models.dir", TestPaths.models().toString(), "test")
+        Config c = Config.builder().set("models.dir", Fixtures.models().toString(), "test")
                 .set("image.max_decode_ms=1").build();
         FaceEngine slow = FaceEngine.fromConfig(c);
         // 8000x8000 PNG: its decode takes far more than a millisecond on any machine.

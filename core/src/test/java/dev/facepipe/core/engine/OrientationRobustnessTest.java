@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.facepipe.core.TestImages;
-import dev.facepipe.core.TestPaths;
+import dev.facepipe.testing.Fixtures;
 import dev.facepipe.core.face.Embedder;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Test;
@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** The same face must give the same embedding however the file stores it. */
 class OrientationRobustnessTest {
     private static final FaceEngine E = EngineFixture.ENGINE;
-    private static final Mat UPRIGHT = TestImages.decode(TestImages.read(TestPaths.identity("obama_1.jpg")));
+    private static final Mat UPRIGHT = TestImages.decode(TestImages.read(Fixtures.identity("obama_1.jpg")));
     private static final float[] REFERENCE = best(TestImages.jpeg(UPRIGHT, 95), "upright").embedding();
 
     private static FaceResult best(byte[] b, String name) {

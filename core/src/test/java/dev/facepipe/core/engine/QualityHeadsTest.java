@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.facepipe.core.RejectReason;
 import dev.facepipe.core.TestImages;
-import dev.facepipe.core.TestPaths;
+import dev.facepipe.testing.Fixtures;
 import dev.facepipe.core.face.Quality;
 import dev.facepipe.core.face.QualitySignal;
 import java.nio.file.Path;
@@ -26,8 +26,8 @@ class QualityHeadsTest {
 
     @Test
     void openEyesAndFrontalPortraitsScoreHigh() {
-        for (Path p : new Path[] {TestPaths.identity("obama_1.jpg"), TestPaths.debianPhoto("grace_hopper.jpg"),
-            TestPaths.debianPhoto("astronaut.png")}) {
+        for (Path p : new Path[] {Fixtures.identity("obama_1.jpg"), Fixtures.debianPhoto("grace_hopper.jpg"),
+            Fixtures.debianPhoto("astronaut.png")}) {
             Quality q = first(WITH_POSE, p).quality();
             assertTrue(q.eyesOpen() > 0.9, p + " eyes " + q.eyesOpen());
             assertTrue(Math.abs(q.poseDeg()[0]) < 15, p + " yaw " + q.poseDeg()[0]);
@@ -37,7 +37,7 @@ class QualityHeadsTest {
 
     @Test
     void aProfileWithAnEyeAtTheViewfinderScoresLowOnEyesAndFrontalityYetEnrols() {
-        FaceResult f = first(WITH_POSE, TestPaths.debianPhoto("camera.png"));
+        FaceResult f = first(WITH_POSE, Fixtures.debianPhoto("camera.png"));
         Quality q = f.quality();
         assertTrue(q.eyesOpen() < 0.5, "eyes " + q.eyesOpen());
         assertTrue(q.sub(QualitySignal.EYES) < 0.5, "eyes sub-score " + q.sub(QualitySignal.EYES));
@@ -47,14 +47,14 @@ class QualityHeadsTest {
         assertNull(f.reason(), "quality.gates=" + EngineFixture.CONFIG.getString("quality.gates") + ": " + q);
         FaceResult gated = first(FaceEngine.fromConfig(EngineFixture.CONFIG.with("quality.pose_model", "fr_pose", "test")
                 .with("quality.gates", "detector,size,sharpness,exposure,frontality,eyes,norm", "test")),
-                TestPaths.debianPhoto("camera.png"));
+                Fixtures.debianPhoto("camera.png"));
         assertEquals(RejectReason.LOW_QUALITY, gated.reason(), "with every sub-score gated: " + gated.quality());
         assertNotNull(gated.embedding(), "low-quality faces keep their embedding for audit");
     }
 
     @Test
     void poseIsOffByDefaultAndTheLandmarkYawStandsIn() {
-        Quality q = first(EngineFixture.ENGINE, TestPaths.identity("obama_1.jpg")).quality();
+        Quality q = first(EngineFixture.ENGINE, Fixtures.identity("obama_1.jpg")).quality();
         assertNull(q.poseDeg());
         assertTrue(q.yaw() < 0.1, "landmark yaw " + q.yaw());
     }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.facepipe.core.TestImages;
-import dev.facepipe.core.TestPaths;
+import dev.facepipe.testing.Fixtures;
 import dev.facepipe.core.face.Detection;
 import dev.facepipe.core.face.Detector;
 import dev.facepipe.core.model.OnnxSessions;
@@ -16,7 +16,7 @@ class TilingTest {
     private static final OnnxSessions.Options OPT = OnnxSessions.Options.fromConfig(EngineFixture.CONFIG);
     private static final Detector PLAIN = FaceEngine.detector(EngineFixture.CONFIG.with("detector.tiles", "0", "t"), OPT);
     private static final Detector TILED = FaceEngine.detector(EngineFixture.CONFIG.with("detector.tiles", "2", "t"), OPT);
-    private static final Mat PHOTO = TestImages.decode(TestImages.read(TestPaths.identity("obama_1.jpg")));
+    private static final Mat PHOTO = TestImages.decode(TestImages.read(Fixtures.identity("obama_1.jpg")));
     private static final Detection FACE = PLAIN.detect(PHOTO).get(0);
 
     /** The photo scaled so its face is {@code share} of a 1600x1200 canvas, face centre at (cx, cy). */

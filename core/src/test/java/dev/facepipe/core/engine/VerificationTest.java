@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.facepipe.core.TestImages;
-import dev.facepipe.core.TestPaths;
+import dev.facepipe.testing.Fixtures;
 import dev.facepipe.core.face.Embedder;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -28,10 +28,10 @@ class VerificationTest {
 
     @Test
     void samePersonAboveThresholdDifferentPeopleBelow() {
-        float[] o1 = embed(TestPaths.identity("obama_1.jpg"));
-        float[] o2 = embed(TestPaths.identity("obama_2.jpg"));
-        float[] o3 = embed(TestPaths.identity("obama_3.jpg"));
-        float[] b1 = embed(TestPaths.identity("biden_1.jpg"));
+        float[] o1 = embed(Fixtures.identity("obama_1.jpg"));
+        float[] o2 = embed(Fixtures.identity("obama_2.jpg"));
+        float[] o3 = embed(Fixtures.identity("obama_3.jpg"));
+        float[] b1 = embed(Fixtures.identity("biden_1.jpg"));
         for (float[][] same : new float[][][] {{o1, o2}, {o1, o3}, {o2, o3}}) {
             float s = Embedder.cosine(same[0], same[1]);
             assertTrue(s >= T, "same person scored " + s + " < threshold " + T);
@@ -44,9 +44,9 @@ class VerificationTest {
 
     @Test
     void twoCropsOfOnePhotoAreNearlyIdenticalAndOtherPeopleAreNot() {
-        float[] a = embed(TestPaths.debianPhoto("grace_hopper.jpg"));
-        float[] b = embed(TestPaths.debianPhoto("grace_hopper_512x512.jpg"));
-        float[] c = embed(TestPaths.debianPhoto("astronaut.png"));
+        float[] a = embed(Fixtures.debianPhoto("grace_hopper.jpg"));
+        float[] b = embed(Fixtures.debianPhoto("grace_hopper_512x512.jpg"));
+        float[] c = embed(Fixtures.debianPhoto("astronaut.png"));
         assertTrue(Embedder.cosine(a, b) > 0.9, "near-duplicate crops: " + Embedder.cosine(a, b));
         assertTrue(Embedder.cosine(a, c) < T, "Hopper vs Collins: " + Embedder.cosine(a, c));
     }
@@ -60,7 +60,7 @@ class VerificationTest {
     @Test
     void flipSumsTheMirrorsEmbeddingAndSaysSoInItsId() {
         FaceEngine flip = FaceEngine.fromConfig(EngineFixture.CONFIG.with("embed.flip", "true", "test"));
-        Path p = TestPaths.identity("obama_1.jpg");
+        Path p = Fixtures.identity("obama_1.jpg");
         FaceResult plain = E.process(TestImages.read(p), "plain").mainFace();
         FaceResult both = flip.process(TestImages.read(p), "flip").mainFace();
         assertEquals(plain.modelId() + "+flip", both.modelId());

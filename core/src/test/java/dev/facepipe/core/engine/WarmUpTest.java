@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.facepipe.core.TestImages;
-import dev.facepipe.core.TestPaths;
+import dev.facepipe.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 
 /** The warm-up a local job runs while it lists its inputs: it completes and changes no later result. */
@@ -12,7 +12,7 @@ class WarmUpTest {
     @Test
     void warmUpRunsOnABlankPictureAndChangesNothing() {
         FaceEngine engine = FaceEngine.fromConfig(EngineFixture.CONFIG);
-        byte[] photo = TestImages.read(TestPaths.identity("obama_1.jpg"));
+        byte[] photo = TestImages.read(Fixtures.identity("obama_1.jpg"));
         ImageResult before = engine.process(photo, "obama_1.jpg");
         engine.warmUp();
         engine.warmUp(); // twice: nothing kept between calls

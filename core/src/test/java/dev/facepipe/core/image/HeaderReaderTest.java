@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.facepipe.core.RejectReason;
 import dev.facepipe.core.RejectedException;
 import dev.facepipe.core.TestImages;
-import dev.facepipe.core.TestPaths;
+import dev.facepipe.testing.Fixtures;
 import java.util.Arrays;
 import org.bytedeco.opencv.opencv_core.Mat;
 import org.junit.jupiter.api.Test;
 
 class HeaderReaderTest {
-    private static final byte[] JPEG = TestImages.read(TestPaths.debianPhoto("grace_hopper.jpg"));
+    private static final byte[] JPEG = TestImages.read(Fixtures.debianPhoto("grace_hopper.jpg"));
     private static final Mat BGR = TestImages.decode(JPEG);
 
     @Test
@@ -28,7 +28,7 @@ class HeaderReaderTest {
         ImageHeader lossless = HeaderReader.read(TestImages.encode(BGR, ".webp", 64, 101), "d");
         assertEquals(512, lossless.width());
         assertEquals(600, lossless.height());
-        ImageHeader astronaut = HeaderReader.read(TestImages.read(TestPaths.debianPhoto("astronaut.png")), "e");
+        ImageHeader astronaut = HeaderReader.read(TestImages.read(Fixtures.debianPhoto("astronaut.png")), "e");
         assertEquals(512, astronaut.width());
     }
 

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.facepipe.core.TestPaths;
+import dev.facepipe.testing.Fixtures;
 import dev.facepipe.core.config.Config;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 class CudaFallbackTest {
     private static Config cfg(String requireGpu, String deviceId) {
-        return Config.builder().set("models.dir", TestPaths.models().toString(), "test")
+        return Config.builder().set("models.dir", Fixtures.models().toString(), "test")
                 .set("onnx.device", "cuda", "test").set("onnx.require_gpu", requireGpu, "test")
                 .set("onnx.cuda_device_id", deviceId, "test").build();
     }

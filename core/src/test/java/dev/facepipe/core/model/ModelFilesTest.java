@@ -1,11 +1,12 @@
 package dev.facepipe.core.model;
 
+import static dev.facepipe.testing.Fixtures.ROOT;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.facepipe.core.TestPaths;
+import dev.facepipe.testing.Fixtures;
 import dev.facepipe.core.config.Config;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +24,7 @@ class ModelFilesTest {
         List<ModelSpec> all = ModelRegistry.all(cfg);
         assertTrue(all.size() >= 4, "models declared: " + all);
         for (ModelSpec m : all) {
-            assertTrue(Files.isRegularFile(ModelFiles.verified(m, TestPaths.models())));
+            assertTrue(Files.isRegularFile(ModelFiles.verified(m, Fixtures.models())));
             assertEquals(m.name() + "-" + m.sha256().substring(0, 8), m.id());
         }
     }
@@ -45,12 +46,12 @@ class ModelFilesTest {
         for (ModelSpec other : ModelRegistry.all(cfg)) {
             Path dst = other.pathUnder(tmp);
             Files.createDirectories(dst.getParent());
-            Files.copy(ModelFiles.verified(other, TestPaths.models()), dst);
+            Files.copy(ModelFiles.verified(other, Fixtures.models()), dst);
         }
         Path bad = copyWithFlippedByte(m, tmp);
         String actual = ModelFiles.sha256(bad);
 
-        Process p = new ProcessBuilder("bash", TestPaths.root().resolve("scripts/setup.sh").toString(),
+        Process p = new ProcessBuilder("bash", Fixtures.ROOT.resolve("scripts/setup.sh").toString(),
                 "--verify-models", tmp.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(1, p.waitFor(), out);
@@ -58,15 +59,15 @@ class ModelFilesTest {
                 && out.contains("expected " + m.sha256()), out);
         assertTrue(!out.contains("model fr_feature"), "only the damaged model is named: " + out);
 
-        Files.copy(ModelFiles.verified(m, TestPaths.models()), bad, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        Process ok = new ProcessBuilder("bash", TestPaths.root().resolve("scripts/setup.sh").toString(),
+        Files.copy(ModelFiles.verified(m, Fixtures.models()), bad, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Process ok = new ProcessBuilder("bash", Fixtures.ROOT.resolve("scripts/setup.sh").toString(),
                 "--verify-models", tmp.toString()).redirectErrorStream(true).start();
         ok.getInputStream().readAllBytes();
         assertEquals(0, ok.waitFor());
     }
 
     private static Path copyWithFlippedByte(ModelSpec m, Path dir) throws IOException {
-        byte[] bytes = Files.readAllBytes(ModelFiles.verified(m, TestPaths.models()));
+        byte[] bytes = Files.readAllBytes(ModelFiles.verified(m, Fixtures.models()));
         bytes[bytes.length / 2] ^= 0x01;
         Path dst = m.pathUnder(dir);
         Files.createDirectories(dst.getParent());

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.facepipe.core.TestPaths;
+import dev.facepipe.testing.Fixtures;
 import dev.facepipe.core.config.Config;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ class OptLevelTuningTest {
         ModelSpec spec = ModelSpec.fromConfig(Config.defaults(), "fr_eye");
         Path to = spec.pathUnder(dir);
         Files.createDirectories(to.getParent());
-        Files.copy(spec.pathUnder(TestPaths.models()), to);
+        Files.copy(spec.pathUnder(Fixtures.models()), to);
         return spec;
     }
 
