@@ -66,6 +66,7 @@ final class BenchIndexCommand implements Callable<Integer> {
         float[] q = SyntheticVectors.clustered(nq, dim, Math.max(10, n / 100), 1, 2); // same centres, new points
         System.out.printf(Locale.ROOT, "%d vectors x %d, %d queries, %s, nprobe %d, efSearch %d, training sample %d%n",
                 n, dim, nq, f, nprobe, ef, train);
+        System.out.println("java blas: " + dev.facepipe.faiss.NativeMath.describe().line());
         long rss0 = rssKb();
         long t0 = System.nanoTime();
         FaissIndex idx = FaissIndex.create(dim, f, Metric.INNER_PRODUCT);
@@ -144,6 +145,18 @@ final class BenchIndexCommand implements Callable<Integer> {
                 nprobe > 0 ? "ps.set_index_parameter(idx, 'nprobe', " + nprobe + ")" : "pass",
                 f.contains("HNSW") ? "ps.set_index_parameter(idx, 'quantizer_efSearch', " + ef + ")" : "pass",
                 "D, I = idx.search(q, 10); t3=time.time()",
+                "import ctypes",
+                "libs=sorted({l.split()[-1] for l in open('/proc/self/maps') if 'openblas' in l.split()[-1]}, key=lambda p:"
+                        + " 'lapack' in p)",
+                "try:",
+                "    b=ctypes.CDLL(libs[0]); b.openblas_get_config.restype=ctypes.c_char_p;"
+                        + " b.openblas_get_corename.restype=ctypes.c_char_p",
+                "    par={0:'sequential',1:'pthreads',2:'OpenMP'}.get(b.openblas_get_parallel(), '?')",
+                "    print('blas %s (core %s, %s, %d threads; %s); OpenMP %d threads' % (b.openblas_get_config().decode()"
+                        + ".strip(), b.openblas_get_corename().decode().strip(), par, b.openblas_get_num_threads(),"
+                        + " libs[0], faiss.omp_get_max_threads()))",
+                "except Exception as e:",
+                "    print('blas ? (%s)' % e)",
                 "print(t1-t0, t2-t1, t3-t2)",
                 "np.asarray(I, dtype='<i8').tofile(sys.argv[3])", ""));
         Path labels = dir.resolve("i.i64");
@@ -154,6 +167,8 @@ final class BenchIndexCommand implements Callable<Integer> {
             System.out.println("python3-faiss failed (scripts/setup.sh installs it): " + out);
             return;
         }
+        out.lines().filter(l -> l.startsWith("blas ")).findFirst()
+                .ifPresent(l -> System.out.println("python blas: " + l.substring("blas ".length())));
         String[] t = out.lines().reduce((a, b) -> b).orElse("").split(" ");
         double tr = Double.parseDouble(t[0]), ad = Double.parseDouble(t[1]), se = Double.parseDouble(t[2]);
         ByteBuffer bb = ByteBuffer.wrap(Files.readAllBytes(labels)).order(ByteOrder.LITTLE_ENDIAN);

@@ -36,6 +36,16 @@ final class FaissNative {
         }
     }
 
+    static native String fp_blas_config();
+
+    static native String fp_blas_core();
+
+    static native int fp_blas_threads();
+
+    static native int fp_blas_parallel();
+
+    static native int fp_omp_threads();
+
     static native NativeIndex fp_index_factory(int d, String description, int innerProduct);
 
     static native void fp_free(NativeIndex index);

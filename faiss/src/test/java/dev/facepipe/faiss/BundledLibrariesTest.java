@@ -24,4 +24,14 @@ class BundledLibrariesTest {
         assertTrue(libs.stream().anyMatch(l -> l.contains("libgomp.so.1")), libs.toString());
         for (String l : libs) assertFalse(l.startsWith("/usr/lib"), "loaded from the system: " + l + " in " + libs);
     }
+
+    @Test
+    void theLoadedBlasDescribesItself() {
+        NativeMath m = NativeMath.describe();
+        assertTrue(m.config().startsWith("OpenBLAS 0.3.30"), "the jar's build, not the system's: " + m.line());
+        assertFalse(m.core().isEmpty(), m.line());
+        assertTrue(m.library().contains("libopenblas.so.0") && !m.library().startsWith("/usr/lib"), m.line());
+        assertTrue(m.threads() >= 1 && m.ompThreads() >= 1, m.line());
+        assertTrue(List.of("sequential", "pthreads", "OpenMP").contains(m.threading()), m.line());
+    }
 }
