@@ -8,6 +8,7 @@ import dev.facepipe.core.engine.FaceEngine;
 import dev.facepipe.identities.People;
 import dev.facepipe.identities.PeopleLayout;
 import dev.facepipe.index.IndexSearcher;
+import dev.facepipe.index.SearchQuery;
 import dev.facepipe.storage.HadoopFiles;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,9 +66,7 @@ final class SearchCommand implements Callable<Integer> {
             return 2;
         }
         HadoopFiles files = HadoopFiles.fromConfig(cfg);
-        float[] query;
-        String modelId;
-        String what;
+        SearchQuery query = null;
         QueryFace queryFace = null;
         if (image != null) {
             try {
@@ -76,46 +75,39 @@ final class SearchCommand implements Callable<Integer> {
                 System.err.println("facepipe search: " + e.getMessage());
                 return 2;
             }
-            query = queryFace.face().embedding();
-            modelId = queryFace.face().modelId();
-            what = image.toString();
-        } else if (faces == null) {
-            query = null; // read back from the index below
-            modelId = null;
-            what = "face " + faceId;
-        } else {
-            Object[] found = faceEmbedding(files, faces, faceId);
-            if (found == null) {
+            query = new SearchQuery(queryFace.face().embedding(), queryFace.face().modelId(), image.toString());
+        } else if (faces != null) {
+            query = SearchQuery.ofIngestedFace(files, faces, faceId);
+            if (query == null) {
                 System.err.println("facepipe search: face " + faceId + " has no embedding under " + faces);
                 return 2;
             }
-            query = (float[]) found[0];
-            modelId = (String) found[1];
-            what = "face " + faceId;
         }
         Path cache = Path.of(System.getProperty("java.io.tmpdir"), "facepipe-index-cache");
         try (IndexSearcher s = IndexSearcher.open(files, index, cache)) {
             if (query == null) {
-                query = s.vectorOf(faceId);
-                modelId = s.manifest().modelId();
+                try {
+                    query = SearchQuery.ofIndexedFace(s, faceId);
+                } catch (IllegalArgumentException e) {
+                    System.err.println("facepipe search: " + e.getMessage());
+                    return 2;
+                }
                 if (query == null) {
                     System.err.println("facepipe search: face " + faceId + " is not in the published index under "
                             + index + " (give --faces DATA/faces to search with a face that is not indexed)");
                     return 2;
                 }
-                double n = 0;
-                for (float x : query) n += x * x;
-                for (int i = 0; i < query.length; i++) query[i] /= (float) Math.sqrt(n);
             }
-            if (!s.manifest().modelId().equals(modelId)) {
-                System.err.println("facepipe search: the index holds " + s.manifest().modelId()
-                        + " embeddings but the query was embedded with " + modelId + "; they cannot be compared");
+            List<IndexSearcher.Hit> hits;
+            try {
+                hits = s.search(query, k, nprobe);
+            } catch (IllegalArgumentException e) {
+                System.err.println("facepipe search: " + e.getMessage());
                 return 2;
             }
-            List<IndexSearcher.Hit> hits = s.search(query, k, nprobe);
             ObjectMapper json = new ObjectMapper();
             ObjectNode out = json.createObjectNode();
-            out.put("query", what);
+            out.put("query", query.what());
             if (queryFace != null) {
                 out.put("query_face", queryFace.number());
                 queryFace.describeFaces(out.putArray("query_faces"));
@@ -146,30 +138,5 @@ final class SearchCommand implements Callable<Integer> {
             System.out.println(json.writerWithDefaultPrettyPrinter().writeValueAsString(out));
         }
         return 0;
-    }
-
-    /** {embedding, model id} of one face, read from the faces Parquet files (a scan; fine for one lookup). */
-    private static Object[] faceEmbedding(HadoopFiles files, String faces, String id) throws java.io.IOException {
-        var fs = files.fs(faces);
-        var it = fs.listFiles(new org.apache.hadoop.fs.Path(faces), true);
-        while (it.hasNext()) {
-            var st = it.next();
-            if (!st.getPath().getName().endsWith(".parquet")) continue;
-            try (var r = org.apache.parquet.avro.AvroParquetReader.<org.apache.avro.generic.GenericRecord>builder(
-                    org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(st.getPath(), files.conf())).build()) {
-                for (org.apache.avro.generic.GenericRecord g; (g = r.read()) != null; ) {
-                    if (!id.equals(String.valueOf(g.get("face_id"))) || g.get("embedding") == null) continue;
-                    List<?> e = (List<?>) g.get("embedding");
-                    float[] v = new float[e.size()];
-                    for (int i = 0; i < v.length; i++) {
-                        Object x = e.get(i);
-                        if (x instanceof org.apache.avro.generic.GenericRecord rec) x = rec.get(0); // Spark's list wrapper
-                        v[i] = ((Number) x).floatValue();
-                    }
-                    return new Object[] {v, String.valueOf(g.get("model_id"))};
-                }
-            }
-        }
-        return null;
     }
 }

@@ -66,6 +66,18 @@ public final class IndexSearcher implements AutoCloseable {
         return manifest;
     }
 
+    /**
+     * The top k for a query of this index's model; IllegalArgumentException naming both models when
+     * the query was embedded with another (their scores would mean nothing).
+     */
+    public List<Hit> search(SearchQuery q, int k, int nprobe) {
+        if (!manifest.modelId().equals(q.modelId())) {
+            throw new IllegalArgumentException("the index holds " + manifest.modelId() + " embeddings but the query was"
+                    + " embedded with " + q.modelId() + "; they cannot be compared");
+        }
+        return search(q.vector(), k, nprobe);
+    }
+
     public List<Hit> search(float[] query, int k, int nprobe) {
         if (query.length != manifest.dim()) {
             throw new IllegalArgumentException("query has " + query.length + " dimensions, index " + manifest.dim());

@@ -1,5 +1,6 @@
 package dev.facepipe.index;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -118,6 +119,19 @@ class IndexBuilderTest {
             assertTrue(hits.stream().allMatch(h -> Integer.parseInt(h.faceId().substring(1)) % 150 == 1234 % 150),
                     hits.toString());
             assertTrue(hits.stream().map(IndexSearcher.Hit::shard).distinct().count() > 1, "hits from several shards");
+
+            SearchQuery ingested = SearchQuery.ofIngestedFace(files, faces, "f1234");
+            assertArrayEquals(q, ingested.vector());
+            assertEquals(MODEL, ingested.modelId());
+            assertEquals(hits, s.search(ingested, 10, 0));
+            IllegalArgumentException typo = assertThrows(IllegalArgumentException.class,
+                    () -> SearchQuery.ofIndexedFace(s, "f1234"), "this fixture's ids are not ingest's");
+            assertTrue(typo.getMessage().contains("not a face id: f1234"), typo.getMessage());
+            assertEquals(null, SearchQuery.ofIngestedFace(files, faces, "nope"));
+            assertEquals(null, SearchQuery.ofIndexedFace(s, "00112233445566778899"), "a face the index does not hold");
+            SearchQuery other = SearchQuery.ofIngestedFace(files, faces, "old");
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.search(other, 10, 0));
+            assertTrue(e.getMessage().contains(MODEL) && e.getMessage().contains("fr_feature-00000000"), e.getMessage());
         }
     }
 

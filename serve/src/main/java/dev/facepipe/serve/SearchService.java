@@ -402,12 +402,7 @@ public final class SearchService implements AutoCloseable {
     private record Located(long key, int shard, Sidecars.Entry entry) {}
 
     private Located locate(ServedVersion v, String faceId) {
-        long key;
-        try {
-            key = dev.facepipe.storage.FaceIds.faceKey(faceId);
-        } catch (RuntimeException e) {
-            throw new IllegalArgumentException("not a face id: " + faceId + " (32 hex digits)");
-        }
+        long key = dev.facepipe.storage.FaceIds.faceKey(faceId); // IllegalArgumentException: not a face id
         for (IndexManifest.Shard sh : v.manifest.shards()) {
             Sidecars.Entry e = v.lookup(sh.shard(), key);
             if (e == null || !faceId.equals(e.faceId())) continue;

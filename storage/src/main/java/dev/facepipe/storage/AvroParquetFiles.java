@@ -32,16 +32,25 @@ public final class AvroParquetFiles {
      * when the path does not exist), without holding them.
      */
     public static void forEach(HadoopFiles files, String fileOrFolder, Consumer<GenericRecord> each) {
-        if (!files.exists(fileOrFolder)) return;
+        find(files, fileOrFolder, g -> {
+            each.accept(g);
+            return false;
+        });
+    }
+
+    /** The first record, in {@link #forEach}'s order, that matches (reading stops there); or null. */
+    public static GenericRecord find(HadoopFiles files, String fileOrFolder, java.util.function.Predicate<GenericRecord> match) {
+        if (!files.exists(fileOrFolder)) return null;
         for (String f : files.listFiles(fileOrFolder)) {
             if (!f.endsWith(".parquet")) continue;
             try (ParquetReader<GenericRecord> r = AvroParquetReader.<GenericRecord>builder(
                     HadoopInputFile.fromPath(new Path(f), files.conf())).withDataModel(GenericData.get()).build()) {
-                for (GenericRecord g; (g = r.read()) != null; ) each.accept(g);
+                for (GenericRecord g; (g = r.read()) != null; ) if (match.test(g)) return g;
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
             }
         }
+        return null;
     }
 
     /** Every record of a file or folder, as {@link #forEach} reads them. */
