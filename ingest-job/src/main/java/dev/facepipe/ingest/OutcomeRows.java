@@ -14,15 +14,19 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Engine results as rows of the images and faces schemas. One outcome row is an image row with two
- * extra values, its face rows (a Scala list) and how many inputs of this run had the image's bytes
- * (exact copies are processed once), so one pass of the engine feeds both tables.
+ * Engine results as rows of the images and faces schemas. One outcome row ({@link #OUTCOME}) is an
+ * image row followed by its face rows and how many inputs of this run had the image's bytes (exact
+ * copies are processed once), so one pass of the engine feeds both tables.
  */
 final class OutcomeRows {
     static final StructType IMAGE = SparkSchemas.of(Schemas.IMAGE);
     static final StructType FACE = SparkSchemas.of(Schemas.FACE);
-    static final int FACES_AT = IMAGE.size();
-    static final int COPIES_AT = IMAGE.size() + 1;
+    /** An outcome row: the images columns, then face_rows (its faces, rows of FACE) and copies. */
+    static final StructType OUTCOME = IMAGE
+            .add("face_rows", org.apache.spark.sql.types.DataTypes.createArrayType(FACE, false), false)
+            .add("copies", org.apache.spark.sql.types.DataTypes.IntegerType, false);
+    static final int FACES_AT = OUTCOME.fieldIndex("face_rows");
+    static final int COPIES_AT = OUTCOME.fieldIndex("copies");
     private static final int IMAGE_ID = IMAGE.fieldIndex("image_id");
     static final int BLOB = IMAGE.fieldIndex("blob");
     private static final int DUPLICATE_OF = IMAGE.fieldIndex("duplicate_of");
