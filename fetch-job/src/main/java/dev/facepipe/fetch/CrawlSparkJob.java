@@ -126,6 +126,7 @@ public final class CrawlSparkJob {
         Dataset<Row> next = spark.createDataFrame(first, SEEDS);
         Dataset<Row> seeded = next.select("url");
         List<Share> shares = new ArrayList<>();
+        List<Dataset<Row>> cached = new ArrayList<>();
         int maxRounds = cfg.getInt("crawler.spark_rounds"), tasks = 0, round = 0;
         long hosts = 0, linksLeft = 0;
         while (next != null) {
@@ -144,6 +145,7 @@ public final class CrawlSparkJob {
             tasks += roundTasks;
             if (round == 1) hosts = h;
             next = links(spark, done, shares, seeded);
+            if (next != null) cached.add(next);
             if (next != null && round == maxRounds) {
                 linksLeft = next.count();
                 LOG.warn("crawl {}: {} links to other hosts' pages left unread after crawler.spark_rounds={}", runId,
@@ -153,6 +155,7 @@ public final class CrawlSparkJob {
                 seeded = seeded.unionByName(next.select("url"));
             }
         }
+        cached.forEach(Dataset::unpersist);
         long elsewhere = fetchElsewhere(spark, cfg, files, layout, runId, shares, known);
         String manifest = publish(files, layout, runId, shares, shown);
         if (settings.pageCache()) keepPages(files, layout, runId, shares);
@@ -213,8 +216,9 @@ public final class CrawlSparkJob {
                 .groupBy("url").agg(min("depth").as("depth"))
                 .join(read, "url", "left_anti").join(seeded, "url", "left_anti")
                 .persist(StorageLevel.MEMORY_AND_DISK());
-        if (links.isEmpty()) return null;
-        return links;
+        if (!links.isEmpty()) return links;
+        links.unpersist();
+        return null;
     }
 
     /**
