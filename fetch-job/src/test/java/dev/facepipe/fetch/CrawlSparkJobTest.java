@@ -150,7 +150,7 @@ class CrawlSparkJobTest {
      * which shows an image there and links to the seedless .65's first page, which links to its /p4
      * (showing an image on .60). The one-JVM crawl reads them all; on Spark the links to other tasks'
      * hosts are read in later rounds, each page once, and give the same manifest; the next night's
-     * discovery asks every one of those pages with a conditional GET.
+     * discovery asks every one of those pages with a conditional GET and finds an image added to one.
      */
     @Test
     void linksToOtherHostsPagesAreReadInLaterRoundsAsTheOneJvmCrawlReadsThem(@TempDir Path tmp) throws Exception {
@@ -181,10 +181,15 @@ class CrawlSparkJobTest {
         assertEquals(3 * HOSTS + 3, answers.size(), answers.toString());
 
         answers.clear();
+        pages.get("127.0.0.65").put("/p4", pages.get("127.0.0.65").get("/p4").replace("</body>",
+                "<img src=/img/9.jpg></body>"));
         RecrawlSparkJob.Result n1 = RecrawlSparkJob.run(cfg, spark, "n1", System.currentTimeMillis() + DAY, false);
         assertEquals(2 * HOSTS + 3, n1.pages(), n1.summary());
-        assertEquals(2 * HOSTS + 3, n1.pagesNotModified(), "the pages later rounds read were kept too: " + n1.summary());
-        assertEquals(0, n1.discovered(), n1.summary());
+        assertEquals(2 * HOSTS + 2, n1.pagesNotModified(), "all but the changed page, the later rounds' pages too,"
+                + " were kept and answer 304: " + n1.summary());
+        assertEquals(1, n1.discovered(), "an image added to a page only a later round reaches: " + n1.summary());
+        assertEquals(Map.of("127.0.0.65/img/9.jpg", "fetched", "127.0.0.61/img/1.jpg", "robots"), // in no schedule
+                statuses(manifest(cfg, spark, "n1-discovery")));
         assertEquals(0, n1.gone(), "every image is still shown: " + n1.summary());
 
         String cut = tmp.resolve("cut").toString();
