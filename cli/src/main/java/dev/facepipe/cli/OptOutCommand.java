@@ -9,8 +9,6 @@ import dev.facepipe.ingest.OptOutApply;
 import dev.facepipe.storage.OptOutList;
 import dev.facepipe.storage.Sparks;
 import java.nio.file.Path;
-import dev.facepipe.storage.Tombstones;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -84,16 +82,9 @@ final class OptOutCommand extends GroupCommand {
                 System.out.println(hits.size() + " ingested face(s) rejected as optout");
                 Set<String> ids = new TreeSet<>();
                 for (OptOutApply.Match m : hits) ids.add(m.faceId());
-                HadoopFiles files = new HadoopFiles(spark.sparkContext().hadoopConfiguration());
-                // Tombstones too: a rebuild from another data root, or these bytes ingested again, stay out.
-                List<Tombstones.Tombstone> buried = new ArrayList<>();
-                for (String id : ids) buried.add(new Tombstones.Tombstone(Tombstones.Kind.FACE, id));
-                Tombstones.append(files, Tombstones.store(cfg), buried, "opt-out request");
                 if (index != null && !hits.isEmpty()) {
-                    IndexEditor.Forgotten f = IndexEditor.forget(files, index, e -> ids.contains(e.faceId()),
-                            "optout: " + ids.size() + " face(s)", "opt-out request");
-                    OptOutList.audit(files, cfg, "forget", f.removed() + " face(s) removed from " + index + ", version "
-                            + f.version());
+                    IndexEditor.Forgotten f = IndexEditor.forgetOptedOut(
+                            new HadoopFiles(spark.sparkContext().hadoopConfiguration()), cfg, index, ids);
                     System.out.println(f.removed() + " face(s) removed from the index; published " + f.version());
                 }
                 return 0;

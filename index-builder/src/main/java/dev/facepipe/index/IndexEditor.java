@@ -52,6 +52,19 @@ public final class IndexEditor {
         return f;
     }
 
+    /**
+     * Forgets the faces an opt-out request matched (their tombstones are written when they are
+     * matched, {@code OptOutApply}), and says so in the opt-out audit trail.
+     */
+    public static Forgotten forgetOptedOut(HadoopFiles files, dev.facepipe.core.config.Config cfg, String root,
+            Set<String> faceIds) {
+        Forgotten f = forget(files, root, e -> faceIds.contains(e.faceId()), "optout: " + faceIds.size() + " face(s)",
+                "opt-out request");
+        dev.facepipe.storage.OptOutList.audit(files, cfg, "forget", f.removed() + " face(s) removed from " + root
+                + ", version " + f.version());
+        return f;
+    }
+
     public static Forgotten forget(HadoopFiles files, String root, Predicate<Sidecars.Entry> match, String what,
             String reason) {
         IndexLayout layout = new IndexLayout(root);

@@ -4,6 +4,7 @@ import dev.facepipe.storage.IngestLayout;
 import dev.facepipe.storage.OptOutList;
 import dev.facepipe.storage.FaceRejections;
 import dev.facepipe.storage.HadoopFiles;
+import dev.facepipe.storage.Tombstones;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.udf;
 
@@ -18,8 +19,11 @@ import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
- * optout apply: finds already ingested faces that match an opt-out request, and rewrites the runs
- * that hold them so those faces are rejected as optout with no embedding ({@link FaceRejections}). Returns the faces, so the caller can forget them in the index.
+ * optout apply: finds already ingested faces that match an opt-out request, buries them
+ * (tombstones: a rebuild from another data root, or the same bytes ingested again, keep them out),
+ * and rewrites the runs that hold them so those faces are rejected as optout with no embedding
+ * ({@link FaceRejections}). Returns the faces, so the caller can forget them in an index
+ * ({@code IndexEditor.forgetOptedOut}).
  */
 public final class OptOutApply {
     private OptOutApply() {}
@@ -46,6 +50,9 @@ public final class OptOutApply {
         List<String> ids = hits.stream().map(Match::faceId).toList();
         Map<String, List<String>> byRun = new TreeMap<>();
         for (Match m : hits) byRun.computeIfAbsent(m.runId(), k -> new ArrayList<>()).add(m.faceId());
+        List<Tombstones.Tombstone> buried = new ArrayList<>();
+        for (String id : new java.util.TreeSet<>(ids)) buried.add(new Tombstones.Tombstone(Tombstones.Kind.FACE, id));
+        Tombstones.append(files, Tombstones.store(cfg), buried, "opt-out request");
         FaceRejections.reject(spark, files, layout, byRun, "optout");
         OptOutList.audit(files, cfg, "apply", hits.size() + " ingested face(s) rejected as optout under " + data
                 + (hits.isEmpty() ? "" : ": " + ids));
