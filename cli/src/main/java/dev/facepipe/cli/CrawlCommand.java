@@ -4,6 +4,7 @@ import dev.facepipe.crawler.CrawlJob;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -21,8 +22,8 @@ final class CrawlCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "URI", description = "Crawl root (local or s3a://).")
     String out;
 
-    @Option(names = "--run-id", paramLabel = "ID", description = "Run id (default: UTC time, yyyyMMdd-HHmmss).")
-    String runId = RunIds.now();
+    @Mixin
+    RunIds.RunId runId;
 
     @Option(names = "--spark", description = "Crawl on Spark, cut by host: a crawler a task on the hosts of its seeds"
             + "; links to pages on other hosts are read in later rounds (crawler.spark_rounds), images pages show on"
@@ -33,12 +34,12 @@ final class CrawlCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (spark) {
             dev.facepipe.fetch.CrawlSparkJob.Result r = dev.facepipe.fetch.CrawlSparkJob.run(main.config(), seeds, out,
-                    runId);
+                    runId.value);
             System.out.println("crawl " + r.runId() + ": " + r.summary());
             System.out.println("manifest " + r.manifest().manifest());
             return 0;
         }
-        CrawlJob.Result r = CrawlJob.run(main.config(), seeds, out, runId);
+        CrawlJob.Result r = CrawlJob.run(main.config(), seeds, out, runId.value);
         System.out.println("crawl " + r.runId() + ": " + r.summary());
         System.out.println("manifest " + r.manifest());
         return 0;

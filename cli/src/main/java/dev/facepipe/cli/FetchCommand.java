@@ -3,6 +3,7 @@ package dev.facepipe.cli;
 import dev.facepipe.fetch.FetchJob;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -24,12 +25,12 @@ final class FetchCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "URI", description = "Crawl root (local or s3a://).")
     String out;
 
-    @Option(names = "--run-id", paramLabel = "ID", description = "Run id (default: UTC time, yyyyMMdd-HHmmss).")
-    String runId = RunIds.now();
+    @Mixin
+    RunIds.RunId runId;
 
     @Override
     public Integer call() throws Exception {
-        FetchJob.Result r = FetchJob.run(main.config(), urls, out, runId);
+        FetchJob.Result r = FetchJob.run(main.config(), urls, out, runId.value);
         System.out.println("fetch " + r.runId() + ": " + r.summary());
         System.out.println("manifest " + r.manifest());
         return 0;

@@ -3,6 +3,7 @@ package dev.facepipe.cli;
 import dev.facepipe.crawler.RecrawlJob;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
@@ -20,8 +21,8 @@ final class RecrawlCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "URI", description = "Crawl root (as given to crawl).")
     String out;
 
-    @Option(names = "--run-id", paramLabel = "ID", description = "Run id (default: UTC time, yyyyMMdd-HHmmss).")
-    String runId = RunIds.now();
+    @Mixin
+    RunIds.RunId runId;
 
     @Option(names = "--all", description = "Treat every live URL as due now.")
     boolean all;
@@ -34,14 +35,14 @@ final class RecrawlCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (spark) {
-            dev.facepipe.fetch.RecrawlSparkJob.Result r = dev.facepipe.fetch.RecrawlSparkJob.run(main.config(), out, runId,
+            dev.facepipe.fetch.RecrawlSparkJob.Result r = dev.facepipe.fetch.RecrawlSparkJob.run(main.config(), out, runId.value,
                     System.currentTimeMillis(), all);
             System.out.printf(java.util.Locale.ROOT, "recrawl %s: %s in %.1f s%n", r.runId(), r.summary(), r.seconds());
             System.out.println("manifest " + r.manifest());
             for (String a : r.alarms()) System.err.println("alarm: " + a);
             return r.alarms().isEmpty() ? 0 : 3;
         }
-        RecrawlJob.Result r = RecrawlJob.run(main.config(), out, runId, System.currentTimeMillis(), all);
+        RecrawlJob.Result r = RecrawlJob.run(main.config(), out, runId.value, System.currentTimeMillis(), all);
         System.out.println("recrawl " + r.runId() + ": " + r.summary());
         for (String a : r.alarms()) System.err.println("alarm: " + a);
         // URLs that failed are in the summary and stay due; a failed job is 1, a host gone silent 3
