@@ -146,7 +146,7 @@ class ServeTest {
         String refused = new String(open.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(open.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
         assertEquals(2, open.exitValue(), refused);
-        assertTrue(refused.contains("serve.api_keys is empty"), refused);
+        assertTrue(refused.contains("serve.api_keys and serve.api_keys_file are empty"), refused);
 
         Process p = new ProcessBuilder(fp, "serve", "--index", index.toString(), "--set", "serve.port=0",
                 "--set", "models.dir=" + ROOT.resolve("models"), "--set", "optout.store=" + tmp.resolve("optout"),
