@@ -1,17 +1,11 @@
 package dev.facepipe.serve;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The API keys a request may carry (key -> name): serve.api_keys, fixed at start, and the lines of
@@ -21,13 +15,8 @@ import org.slf4j.LoggerFactory;
  * last, with a warning naming the line, never a key.
  */
 final class KeyRing {
-    private static final Logger LOG = LoggerFactory.getLogger(KeyRing.class);
     private final Map<String, String> fixed;
-    private final Path file;
-    private final long recheckMs;
-    private volatile Map<String, String> keys;
-    private volatile long checkedAt;
-    private byte[] seen;
+    private final WatchedFile<Map<String, String>> file;
 
     /**
      * @param fixed     key -> name from serve.api_keys
@@ -37,15 +26,8 @@ final class KeyRing {
      */
     KeyRing(Map<String, String> fixed, Path file, long recheckMs) {
         this.fixed = Map.copyOf(fixed);
-        this.file = file;
-        this.recheckMs = recheckMs;
-        this.keys = this.fixed;
-        if (file != null) {
-            byte[] now = read(file);
-            keys = merge(parse(file, now));
-            seen = now;
-        }
-        checkedAt = System.currentTimeMillis();
+        this.file = file == null ? null
+                : new WatchedFile<>("serve.api_keys_file", file, recheckMs, bytes -> merge(file, parse(file, bytes)));
     }
 
     /** Whether every request must carry a key (some are configured, or a file may hold them). */
@@ -55,32 +37,7 @@ final class KeyRing {
 
     /** key -> name as of now. */
     Map<String, String> current() {
-        if (file != null && System.currentTimeMillis() - checkedAt >= recheckMs) reload();
-        return keys;
-    }
-
-    private synchronized void reload() {
-        if (System.currentTimeMillis() - checkedAt < recheckMs) return; // another thread just did
-        try {
-            byte[] now = read(file);
-            if (!Arrays.equals(now, seen)) {
-                Map<String, String> next = merge(parse(file, now));
-                LOG.info("serve.api_keys_file {} changed: {} keys now", file, next.size());
-                keys = next;
-                seen = now;
-            }
-        } catch (IllegalArgumentException | UncheckedIOException e) {
-            LOG.warn("{}; the keys it gave before stay in force", e.getMessage());
-        }
-        checkedAt = System.currentTimeMillis();
-    }
-
-    private static byte[] read(Path file) {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException("serve.api_keys_file=" + file + " cannot be read: " + e.getMessage(), e);
-        }
+        return file == null ? fixed : file.current().value();
     }
 
     /** Lines of name:key; blank lines and lines starting with # are skipped. */
@@ -97,11 +54,11 @@ final class KeyRing {
         return ServeSettings.keys(entries, where);
     }
 
-    private Map<String, String> merge(Map<String, String> fromFile) {
+    private Map<String, String> merge(Path path, Map<String, String> fromFile) {
         Map<String, String> all = new LinkedHashMap<>(fixed);
         for (Map.Entry<String, String> e : fromFile.entrySet()) {
             if (all.putIfAbsent(e.getKey(), e.getValue()) != null) {
-                throw new IllegalArgumentException("serve.api_keys_file " + file + ": the key of " + e.getValue()
+                throw new IllegalArgumentException("serve.api_keys_file " + path + ": the key of " + e.getValue()
                         + " is also in serve.api_keys");
             }
         }

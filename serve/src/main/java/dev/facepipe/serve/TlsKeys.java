@@ -3,7 +3,6 @@ package dev.facepipe.serve;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -19,37 +18,27 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509KeyManager;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The service's TLS key and certificate from a PKCS12 keystore (serve.tls_keystore), read again when
- * the file changes (looked at no more than once per recheck interval, at a handshake), so a renewed
- * certificate is served to new connections without a restart. A keystore that stops loading keeps
- * the last good one, with a warning. Written by hand: the JDK's key managers read a keystore once,
- * and Undertow takes one SSLContext for the life of its listener. A handshake's alias carries the
- * keystore generation it was chosen from, so its key and chain come from the same file even when a
- * reload lands between the two calls.
+ * The service's TLS key and certificate from a PKCS12 keystore (serve.tls_keystore), a {@link
+ * WatchedFile} looked at during a handshake, so a renewed certificate is served to new connections
+ * without a restart and a keystore that stops loading keeps the last good one. Written by hand: the
+ * JDK's key managers read a keystore once, and Undertow takes one SSLContext for the life of its
+ * listener. A handshake's alias carries the keystore generation it was chosen from, so its key and
+ * chain come from the same file even when a reload lands between the two calls.
  */
 final class TlsKeys extends X509ExtendedKeyManager {
-    private static final Logger LOG = LoggerFactory.getLogger(TlsKeys.class);
     private final Path file;
     private final char[] password;
-    private final long recheckMs;
-    /** Key managers by generation: the current one and those a handshake in flight may still name. */
+    private final WatchedFile<X509KeyManager> keystore;
+    /** Key managers by generation: the current one and the one before, which a handshake in flight may name. */
     private final Map<Integer, X509KeyManager> generations = new ConcurrentHashMap<>();
-    private volatile int generation;
-    private volatile long checkedAt;
-    private byte[] seen;
 
     private TlsKeys(ServeSettings.Tls tls, long recheckMs) {
         this.file = tls.keystore();
         this.password = tls.password().toCharArray();
-        this.recheckMs = recheckMs;
-        byte[] now = read();
-        generations.put(0, load(now));
-        seen = now;
-        checkedAt = System.currentTimeMillis();
+        this.keystore = new WatchedFile<>("serve.tls_keystore", file, recheckMs, this::load);
+        generations.put(0, keystore.current().value());
     }
 
     /** A server SSLContext over the keystore; IllegalArgumentException naming the file when it does not load. */
@@ -60,14 +49,6 @@ final class TlsKeys extends X509ExtendedKeyManager {
             return c;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("no TLS in this JVM: " + e.getMessage(), e);
-        }
-    }
-
-    private byte[] read() {
-        try {
-            return Files.readAllBytes(file);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("serve.tls_keystore=" + file + " cannot be read: " + e.getMessage(), e);
         }
     }
 
@@ -85,28 +66,14 @@ final class TlsKeys extends X509ExtendedKeyManager {
         }
     }
 
-    /** The current key manager, after looking at the file when the recheck interval has passed. */
+    /** The generation of the keystore in force now, its key manager kept until the next change. */
     private int current() {
-        if (System.currentTimeMillis() - checkedAt >= recheckMs) reload();
-        return generation;
-    }
-
-    private synchronized void reload() {
-        if (System.currentTimeMillis() - checkedAt < recheckMs) return;
-        try {
-            byte[] now = read();
-            if (!Arrays.equals(now, seen)) {
-                int next = generation + 1;
-                generations.put(next, load(now));
-                generation = next;
-                seen = now;
-                generations.keySet().removeIf(g -> g < next - 1); // a handshake lasts well under an interval
-                LOG.info("serve.tls_keystore {} changed: new connections get its certificate", file);
-            }
-        } catch (IllegalArgumentException e) {
-            LOG.warn("{}; the certificate loaded before stays in use", e.getMessage());
+        WatchedFile.Loaded<X509KeyManager> now = keystore.current();
+        int g = now.generation();
+        if (generations.putIfAbsent(g, now.value()) == null) {
+            generations.keySet().removeIf(old -> old < g - 1); // a handshake lasts well under an interval
         }
-        checkedAt = System.currentTimeMillis();
+        return g;
     }
 
     private static String tag(int generation, String alias) {
