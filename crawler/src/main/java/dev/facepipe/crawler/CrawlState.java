@@ -54,6 +54,8 @@ final class CrawlState {
 
     /** URLs never to fetch, whoever links to them: skipped references, and where a too long redirect chain went on. */
     final java.util.Set<String> skipped = ConcurrentHashMap.newKeySet();
+    /** Skipped URLs that were over a page's image cap only. */
+    private final java.util.Set<String> overCap = ConcurrentHashMap.newKeySet();
     /** Redirects followed to reach a URL from the image URL a page named. */
     final Map<String, Integer> hops = new ConcurrentHashMap<>();
 
@@ -82,11 +84,28 @@ final class CrawlState {
         }
     }
 
-    /** Records an image a page references; false when it was known already. */
-    boolean want(ImageRef ref) {
+    /**
+     * Records an image a page references within its cap; false when it was known already. An image
+     * skipped only for being over another page's cap is wanted again, from this page.
+     */
+    synchronized boolean want(ImageRef ref) {
+        if (overCap.remove(ref.url())) {
+            skipped.remove(ref.url());
+            wanted.put(ref.url(), ref);
+            if (rows.remove(ref.url()) != null) errors.decrementAndGet();
+            journal.want(ref);
+            return true;
+        }
         if (wanted.putIfAbsent(ref.url(), ref) != null) return false;
         journal.want(ref);
         return true;
+    }
+
+    /** An image past crawler.max_images_per_page on a page: skipped unless a page shows it within its cap. */
+    synchronized void skipOverCap(ImageRef ref, int cap) {
+        if (wanted.containsKey(ref.url()) && !overCap.contains(ref.url())) return;
+        if (!skipped.contains(ref.url())) overCap.add(ref.url());
+        skip(ref, "over crawler.max_images_per_page=" + cap + " on this page");
     }
 
     /**

@@ -234,11 +234,7 @@ final class ImageCrawler extends WebCrawler {
             List<ImageRef> refs = all.images().size() <= cap ? all.images() : all.images().subList(0, cap);
             if (!d.blocksImages()) {
                 for (ImageRef r : refs) state.want(r);
-                for (ImageRef r : all.images().subList(refs.size(), all.images().size())) {
-                    if (!state.wanted.containsKey(r.url())) {
-                        state.skip(r, "over crawler.max_images_per_page=" + cap + " on this page");
-                    }
-                }
+                for (ImageRef r : all.images().subList(refs.size(), all.images().size())) state.skipOverCap(r, cap);
                 for (ImageRef r : all.unfetchable()) {
                     state.skip(r, "not an http(s) URL: an image reference that cannot be fetched");
                 }

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A hostile site on loopback: an answer that never ends, one that drips a byte at a time, an endless
- * redirect chain, a page of hundreds of images, odd image URLs (a space, dot segments, a fragment)
+ * redirect chain, a page of hundreds of images (one of those over the cap also on a page within its
+ * cap), odd image URLs (a space, dot segments, a fragment)
  * and references that cannot be fetched. Each URL ends as one manifest row, the crawl within the
  * deadlines, and no endless answer is read to its end.
  */
@@ -71,8 +72,12 @@ class HostileSiteTest {
             } else if (path.equals("/many.html")) {
                 StringBuilder html = new StringBuilder("<html><body>");
                 for (int i = 0; i < MANY; i++) html.append("<img src=/m/").append(i).append(".jpg>");
+                html.append("<a href=/few.html>few</a>");
                 Loopback.send(ex, 200, "text/html",
                         html.append("</body></html>").toString().getBytes(StandardCharsets.UTF_8));
+            } else if (path.equals("/few.html")) { // within its cap: an image over the cap of /many.html
+                Loopback.send(ex, 200, "text/html", ("<html><body><img src=/m/0.jpg><img src=/m/" + (MANY - 1)
+                        + ".jpg></body></html>").getBytes(StandardCharsets.UTF_8));
             } else if (path.equals("/turns.html")) {
                 Loopback.send(ex, 200, "text/html",
                         "<html><body><img src=/t/endless.jpg><img src=/t/drip.jpg></body></html>"
@@ -159,8 +164,10 @@ class HostileSiteTest {
         rows.forEach((k, v) -> {
             if (k.startsWith("/m/")) many.merge(v.get("status").toString(), 1, Integer::sum);
         });
-        assertEquals(Map.of("fetched", 6, "skipped", MANY - 6), many, "the page's first six, and a row for the rest");
-        assertEquals(6, hits.get("/m/").get(), "no image over the cap is requested");
+        assertEquals(Map.of("fetched", 7, "skipped", MANY - 7), many,
+                "the page's first six, the one another page shows within its cap, and a row for the rest");
+        assertEquals(base + "/few.html", rows.get("/m/" + (MANY - 1) + ".jpg").get("page_url").toString());
+        assertEquals(7, hits.get("/m/").get(), "no image over the cap is requested");
         assertEquals(null, hits.get("/r/4.jpg"), "the chain is left at the limit");
         assertEquals(1, hits.get("/drip.jpg").get(), "a deadline is not retried");
         assertTrue(dripServed.get() < photo.length / 10, "the drip was cut off: " + dripServed.get());
