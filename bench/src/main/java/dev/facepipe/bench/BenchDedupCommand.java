@@ -9,6 +9,7 @@ import dev.facepipe.dedup.FaceDuplicates;
 import dev.facepipe.dedup.ImageDuplicates;
 import dev.facepipe.dedup.PHash;
 import dev.facepipe.storage.Sparks;
+import dev.facepipe.testing.BruteForce;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -160,15 +161,8 @@ final class BenchDedupCommand implements Callable<Integer> {
     }
 
     private static Set<String> bruteForcePairs(List<Long> h, int t, boolean mirror) {
-        Set<String> out = new HashSet<>();
-        long[] a = h.stream().mapToLong(Long::longValue).toArray();
-        for (int i = 0; i < a.length; i++) {
-            long mi = PHash.mirrored(a[i]);
-            for (int j = i + 1; j < a.length; j++) {
-                if (Long.bitCount(a[i] ^ a[j]) <= t || (mirror && Long.bitCount(mi ^ a[j]) <= t)) out.add(i + "-" + j);
-            }
-        }
-        return out;
+        return BruteForce.hashPairsWithin(h.stream().mapToLong(Long::longValue).toArray(), t,
+                mirror ? PHash::mirrored : null);
     }
 
     /** Hash of synthetic image i: random, or for the last 1% a copy of image i - (n - n/100) with 1..t bits flipped (every fifth mirrored). */
@@ -210,21 +204,16 @@ final class BenchDedupCommand implements Callable<Integer> {
         if (brute) {
             long[] h = new long[size];
             for (int i = 0; i < size; i++) h[i] = syntheticHash(i, size, t);
-            long pairs = 0;
             long covered = 0;
-            for (int i = 0; i < size; i++) {
-                long mi = PHash.mirrored(h[i]);
-                for (int j = i + 1; j < size; j++) {
-                    if (Long.bitCount(h[i] ^ h[j]) <= t || (mirror && Long.bitCount(mi ^ h[j]) <= t)) {
-                        pairs++;
-                        String ri = dupOf.getOrDefault("i" + i, "i" + i);
-                        String rj = dupOf.getOrDefault("i" + j, "i" + j);
-                        if (ri.equals(rj)) covered++;
-                    }
+            Set<String> pairs = BruteForce.hashPairsWithin(h, t, mirror ? PHash::mirrored : null);
+            for (String pair : pairs) {
+                String[] ij = pair.split("-");
+                if (dupOf.getOrDefault("i" + ij[0], "i" + ij[0]).equals(dupOf.getOrDefault("i" + ij[1], "i" + ij[1]))) {
+                    covered++;
                 }
             }
             bf = String.format(Locale.ROOT, "; brute force: %d pairs within threshold, %d in one group (recall %.4f)",
-                    pairs, covered, ratio(covered, pairs));
+                    pairs.size(), covered, ratio(covered, pairs.size()));
         }
         System.out.printf(Locale.ROOT, "synthetic %,d hashes: %.1f s (%.1f us/hash), %d marked duplicate, planted pairs"
                 + " found %d/%d (%.4f)%s%n", size, secs, secs * 1e6 / size, dups.size(), plantedFound, plantedCounted,

@@ -3,6 +3,7 @@ package dev.facepipe.dedup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.facepipe.testing.BruteForce;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -46,15 +47,8 @@ class BandJoinTest {
 
     /** Every pair within the threshold, by brute force over all pairs (mirrored too when asked). */
     private static Set<String> bruteForce(List<Long> h, int t, boolean mirror) {
-        Set<String> out = new HashSet<>();
-        for (int i = 0; i < h.size(); i++) {
-            for (int j = i + 1; j < h.size(); j++) {
-                int d = PHash.hamming(h.get(i), h.get(j));
-                if (mirror) d = Math.min(d, PHash.hamming(h.get(i), PHash.mirrored(h.get(j))));
-                if (d <= t) out.add(i + "-" + j);
-            }
-        }
-        return out;
+        return BruteForce.hashPairsWithin(h.stream().mapToLong(Long::longValue).toArray(), t,
+                mirror ? PHash::mirrored : null);
     }
 
     private static Set<String> banded(List<Long> h, int bands, int t, boolean mirror) {

@@ -9,6 +9,8 @@ import dev.facepipe.core.config.Config;
 import dev.facepipe.crawler.DemoSite;
 import dev.facepipe.crawler.ManyHostsWeb;
 import dev.facepipe.storage.HadoopFiles;
+import dev.facepipe.testing.LocalCluster;
+import dev.facepipe.testing.S3Server;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

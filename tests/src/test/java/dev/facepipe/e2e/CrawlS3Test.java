@@ -10,6 +10,7 @@ import dev.facepipe.core.config.Config;
 import dev.facepipe.crawler.CrawlJob;
 import dev.facepipe.crawler.DemoSite;
 import dev.facepipe.storage.HadoopFiles;
+import dev.facepipe.testing.S3Server;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

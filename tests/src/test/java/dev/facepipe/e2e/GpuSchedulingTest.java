@@ -4,6 +4,7 @@ import static dev.facepipe.testing.Fixtures.IDENTITIES;
 import static dev.facepipe.testing.Fixtures.DEBIAN;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.facepipe.testing.LocalCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

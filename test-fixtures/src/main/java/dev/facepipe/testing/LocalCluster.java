@@ -1,6 +1,4 @@
-package dev.facepipe.e2e;
-
-import static dev.facepipe.testing.Fixtures.ROOT;
+package dev.facepipe.testing;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -20,7 +18,7 @@ import java.util.stream.Stream;
  * jars/ links every jar of the facepipe command line (Spark included), which is what a worker puts
  * on an executor's class path.
  */
-final class LocalCluster implements AutoCloseable {
+public final class LocalCluster implements AutoCloseable {
     private final Path home;
     private final Path dir;
     private final int port;
@@ -55,36 +53,36 @@ final class LocalCluster implements AutoCloseable {
     }
 
     /** Starts a master and the workers (cores and memory each; fakeGpus > 0 makes each report that many GPUs). */
-    static LocalCluster start(Path dir, int workers, int cores, String memory, int fakeGpus) throws Exception {
+    public static LocalCluster start(Path dir, int workers, int cores, String memory, int fakeGpus) throws Exception {
         return new LocalCluster(dir, workers, cores, memory, fakeGpus);
     }
 
-    String masterUrl() {
+    public String masterUrl() {
         return "spark://127.0.0.1:" + port;
     }
 
     /** The command line's jar and everything on its class path. */
-    static List<Path> appJars() throws IOException {
+    public static List<Path> appJars() throws IOException {
         List<Path> out = new ArrayList<>();
-        try (Stream<Path> s = Files.list(ROOT.resolve("cli/target"))) {
+        try (Stream<Path> s = Files.list(Fixtures.ROOT.resolve("cli/target"))) {
             out.add(s.filter(p -> p.getFileName().toString().matches("facepipe-cli-.*[0-9T]\\.jar")).findFirst()
                     .orElseThrow(() -> new IllegalStateException("cli jar not built")));
         }
-        for (String e : Files.readString(ROOT.resolve("cli/target/classpath.txt")).strip().split(":")) {
+        for (String e : Files.readString(Fixtures.ROOT.resolve("cli/target/classpath.txt")).strip().split(":")) {
             if (e.endsWith(".jar")) out.add(Path.of(e));
         }
         return out;
     }
 
     private static List<String> opens() throws IOException {
-        String pom = Files.readString(ROOT.resolve("pom.xml"));
+        String pom = Files.readString(Fixtures.ROOT.resolve("pom.xml"));
         String o = pom.substring(pom.indexOf("<spark.opens>") + 13, pom.indexOf("</spark.opens>"));
         return List.of(o.split("\\s+"));
     }
 
     /** conf's job.jvm_options, which scripts/submit.sh gives the driver and every executor. */
-    static String jvmOptions() throws IOException {
-        return Files.readAllLines(ROOT.resolve("conf/facepipe-defaults.properties")).stream()
+    public static String jvmOptions() throws IOException {
+        return Files.readAllLines(Fixtures.ROOT.resolve("conf/facepipe-defaults.properties")).stream()
                 .filter(l -> l.startsWith("job.jvm_options=")).findFirst()
                 .map(l -> l.substring("job.jvm_options=".length()).strip()).orElse("");
     }
@@ -101,7 +99,7 @@ final class LocalCluster implements AutoCloseable {
         env.put("SPARK_SCALA_VERSION", "2.13"); // else executors look for a source build's class dirs
         env.put("SPARK_LOCAL_IP", "127.0.0.1");
         env.put("SPARK_PUBLIC_DNS", "127.0.0.1");
-        env.put("FACEPIPE_HOME", ROOT.toString());
+        env.put("FACEPIPE_HOME", Fixtures.ROOT.toString());
         return pb;
     }
 
@@ -117,7 +115,7 @@ final class LocalCluster implements AutoCloseable {
      * @param env extra environment (facepipe conf as FACEPIPE_* variables)
      * @param sparkConf --conf key=value pairs
      */
-    Process submit(Path log, Map<String, String> env, List<String> sparkConf, String... args) throws IOException {
+    public Process submit(Path log, Map<String, String> env, List<String> sparkConf, String... args) throws IOException {
         List<String> main = new ArrayList<>(List.of("org.apache.spark.deploy.SparkSubmit", "--master", masterUrl(),
                 "--deploy-mode", "client", "--class", "dev.facepipe.cli.Main",
                 "--conf", "spark.driver.host=127.0.0.1", "--conf", "spark.driver.bindAddress=127.0.0.1",
@@ -137,7 +135,7 @@ final class LocalCluster implements AutoCloseable {
     }
 
     /** Runs a command to its end; fails with its log when it does not succeed. */
-    String run(Path log, Map<String, String> env, List<String> sparkConf, String... args) throws Exception {
+    public String run(Path log, Map<String, String> env, List<String> sparkConf, String... args) throws Exception {
         Process p = submit(log, env, sparkConf, args);
         if (!p.waitFor(600, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -149,13 +147,13 @@ final class LocalCluster implements AutoCloseable {
     }
 
     /** The executor JVMs the workers have launched (and that are still alive). */
-    List<ProcessHandle> executors() {
+    public List<ProcessHandle> executors() {
         return ProcessHandle.allProcesses().filter(p -> p.info().commandLine().map(c ->
                 c.contains("CoarseGrainedExecutorBackend") && c.contains(home.toString())).orElse(false)).toList();
     }
 
     /** The live executor whose log contains this text (by its --executor-id and log folder), if any. */
-    java.util.Optional<ProcessHandle> executorLogging(String text) throws IOException {
+    public java.util.Optional<ProcessHandle> executorLogging(String text) throws IOException {
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path f : s.filter(p -> p.getFileName().toString().equals("stderr")).toList()) {
                 if (!Files.readString(f, StandardCharsets.UTF_8).contains(text)) continue;
@@ -171,7 +169,7 @@ final class LocalCluster implements AutoCloseable {
     }
 
     /** The daemons' logs (master, workers) as one text. */
-    String daemonLogs() throws IOException {
+    public String daemonLogs() throws IOException {
         StringBuilder sb = new StringBuilder();
         try (Stream<Path> s = Files.list(dir)) {
             for (Path f : s.filter(p -> p.getFileName().toString().matches("(master|worker-\\d+)\\.log")).sorted()
@@ -183,7 +181,7 @@ final class LocalCluster implements AutoCloseable {
     }
 
     /** Executors' stderr (the workers keep it under work-N/APP/EXECUTOR/stderr). */
-    String executorLogs() throws IOException {
+    public String executorLogs() throws IOException {
         StringBuilder sb = new StringBuilder();
         try (Stream<Path> s = Files.walk(dir)) {
             for (Path f : s.filter(p -> p.getFileName().toString().equals("stderr")).sorted().toList()) {

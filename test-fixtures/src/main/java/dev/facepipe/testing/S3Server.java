@@ -1,4 +1,4 @@
-package dev.facepipe.e2e;
+package dev.facepipe.testing;
 
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -17,9 +17,9 @@ import org.jclouds.blobstore.BlobStoreContext;
  * Each test class takes its own bucket names: Hadoop caches one s3a FileSystem per bucket and JVM,
  * and a cached one keeps the endpoint (port) of the server it was first made for.
  */
-final class S3Server implements AutoCloseable {
-    static final String ACCESS_KEY = "facepipe-test-access";
-    static final String SECRET_KEY = "facepipe-test-secret-do-not-log";
+public final class S3Server implements AutoCloseable {
+    public static final String ACCESS_KEY = "facepipe-test-access";
+    public static final String SECRET_KEY = "facepipe-test-secret-do-not-log";
 
     private final BlobStoreContext context;
     private final BlobStore store;
@@ -34,12 +34,12 @@ final class S3Server implements AutoCloseable {
         start(0);
     }
 
-    static S3Server start(String... buckets) throws Exception {
+    public static S3Server start(String... buckets) throws Exception {
         return new S3Server(buckets);
     }
 
     /** (Re)starts the server; port 0 picks a free one the first time. */
-    void start(int wanted) throws Exception {
+    public void start(int wanted) throws Exception {
         proxy = S3Proxy.builder().blobStore(store).endpoint(URI.create("http://127.0.0.1:" + wanted))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
                 .ignoreUnknownHeaders(true).build();
@@ -48,24 +48,24 @@ final class S3Server implements AutoCloseable {
         port = proxy.getPort();
     }
 
-    void restart() throws Exception {
+    public void restart() throws Exception {
         start(port);
     }
 
-    void stop() throws Exception {
+    public void stop() throws Exception {
         proxy.stop();
     }
 
-    String endpoint() {
+    public String endpoint() {
         return "http://127.0.0.1:" + port;
     }
 
-    BlobStore store() {
+    public BlobStore store() {
         return store;
     }
 
     /** facepipe conf that points s3a at this server. */
-    Map<String, String> conf() {
+    public Map<String, String> conf() {
         Map<String, String> m = new LinkedHashMap<>();
         m.put("storage.s3a.endpoint", endpoint());
         m.put("storage.s3a.path_style_access", "true");
