@@ -65,10 +65,24 @@ public final class FaissIndex implements AutoCloseable {
 
     /** Adds vectors with their 64-bit ids; the index must be trained. */
     public void add(float[] x, long[] ids) {
-        long n = rows(x, "vectors");
-        if (ids.length != n) throw new IllegalArgumentException(n + " vectors but " + ids.length + " ids");
+        add(x, ids, 0, ids.length);
+    }
+
+    /**
+     * Adds rows [from, to) of x with ids[from..to): a part of a large array goes to native memory
+     * without a Java copy of it first.
+     */
+    public void add(float[] x, long[] ids, int from, int to) {
+        long total = rows(x, "vectors");
+        if (ids.length != total) throw new IllegalArgumentException(total + " vectors but " + ids.length + " ids");
+        if (from < 0 || to > total || from >= to) {
+            throw new IllegalArgumentException("rows [" + from + ", " + to + ") of " + total + " vectors");
+        }
         if (!isTrained()) throw new IllegalStateException("index is not trained; train it before adding");
-        try (FloatPointer px = new FloatPointer(x); LongPointer pi = new LongPointer(ids)) {
+        long n = to - from;
+        try (FloatPointer px = new FloatPointer(n * dim); LongPointer pi = new LongPointer(n)) {
+            px.put(x, from * dim, (int) (n * dim));
+            pi.put(ids, from, (int) n);
             call(() -> {
                 FaissNative.fp_add_with_ids(live(), n, px, pi);
                 return null;

@@ -43,6 +43,20 @@ class FaissIndexTest {
     }
 
     @Test
+    void addingAnArrayInRowRangesGivesTheIndexOneAddGives() {
+        long[] ids = Vectors.ids(N, 1000);
+        try (FaissIndex whole = flat(); FaissIndex parts = FaissIndex.create(D, "IDMap,Flat", Metric.INNER_PRODUCT)) {
+            for (int from = 0; from < N; from += 1500) parts.add(X, ids, from, Math.min(N, from + 1500));
+            assertEquals(N, parts.ntotal());
+            SearchResult a = whole.search(Q, 10, 0, 0);
+            SearchResult b = parts.search(Q, 10, 0, 0);
+            for (int q = 0; q < a.n(); q++) for (int r = 0; r < 10; r++) assertEquals(a.label(q, r), b.label(q, r));
+            assertThrows(IllegalArgumentException.class, () -> parts.add(X, ids, 10, N + 1));
+            assertThrows(IllegalArgumentException.class, () -> parts.add(X, ids, 20, 20));
+        }
+    }
+
+    @Test
     void aStoredVectorComesBackByItsIdFromFlatAndMappedIvfShards(@TempDir Path tmp) {
         try (FaissIndex f = flat()) {
             assertArrayEquals(Vectors.rows(X, D, 17, 1), f.reconstruct(1017), 0f);
