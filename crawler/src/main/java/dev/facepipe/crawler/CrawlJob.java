@@ -88,6 +88,7 @@ public final class CrawlJob {
             if (s.allowedHosts().isEmpty()) hosts.add(URI.create(seed).getHost().toLowerCase(Locale.ROOT));
         }
         CrawlLayout layout = new CrawlLayout(out);
+        layout.declare(files);
         rememberSeeds(files, layout, seeds);
         PageCache kept = s.pageCache() ? PageCache.read(files, layout.pages()) : PageCache.empty();
         Result r = crawl(s, files, cfg.getPath("crawler.work_dir").resolve(runId), CrawlScope.whole(seeds, hosts, known),

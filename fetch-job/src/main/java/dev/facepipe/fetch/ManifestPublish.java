@@ -50,6 +50,7 @@ final class ManifestPublish {
         String target = target(layout, runId);
         try {
             FileSystem fs = files.fs(target);
+            layout.declare(files);
             fs.mkdirs(new Path(layout.manifests()));
             if (!fs.rename(new Path(staging), new Path(target))) {
                 throw new IOException("rename " + staging + " -> " + target + " failed");

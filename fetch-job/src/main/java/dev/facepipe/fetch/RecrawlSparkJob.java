@@ -133,6 +133,7 @@ public final class RecrawlSparkJob {
                 rename(fs, r.getString(1) + "/state.parquet", nextState + "/" + part);
                 rename(fs, r.getString(1) + "/manifest.parquet", nextManifest + "/" + part);
             }
+            layout.declare(files);
             fs.mkdirs(new Path(layout.manifests()));
             rename(fs, nextManifest, manifest);
             String old = layout.root() + "/_state.old";

@@ -79,6 +79,17 @@ class IngestJobTest {
         return in;
     }
 
+    /** A folder of photos that has a folder named "manifests" (a photographer's own) is read as photos, not as a crawl. */
+    @Test
+    void aPhotoFolderWithAManifestsFolderIsPhotosNotACrawl(@TempDir Path tmp) throws IOException {
+        Path in = tmp.resolve("in");
+        copy(IDENTITIES.resolve("obama_1.jpg"), in.resolve("manifests/obama_1.jpg"));
+        copy(IDENTITIES.resolve("biden_1.jpg"), in.resolve("biden_1.jpg"));
+        RunManifest m = IngestJob.run(spark, cfg, in.toString(), tmp.resolve("out").toString(), "r1");
+        assertEquals(2, m.inputs(), m.summary());
+        assertEquals(2, m.imagesOk(), m.summary());
+    }
+
     @Test
     void everyInputEndsAsOneRowAndReRunsReplaceTheirRun(@TempDir Path tmp) throws IOException {
         Path in = inputs(tmp);
