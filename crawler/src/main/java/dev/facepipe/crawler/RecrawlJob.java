@@ -72,14 +72,8 @@ public final class RecrawlJob {
         CrawlSettings s = CrawlSettings.fromConfig(cfg);
         FetchSchedule schedule = FetchSchedule.fromConfig(cfg);
         HadoopFiles files = HadoopFiles.fromConfig(cfg);
-        BlobStore blobs = new BlobStore(files, out);
         CrawlLayout layout = new CrawlLayout(out);
-        String statePath = layout.state();
-        if (!files.exists(layout.stateFolder()) && !files.exists(layout.manifests()) && CrawlJob.seeds(files, layout).isEmpty()) {
-            throw new IllegalArgumentException(out + " holds no crawl (no state, manifests or seeds): crawl into it first");
-        }
-        Map<String, GenericRecord> state = RecrawlState.read(files, layout.stateFolder());
-        join(state, files, layout.manifests(), schedule, 0);
+        Map<String, GenericRecord> state = schedule(files, layout, schedule);
         HostPacer pacer = HostPacer.fromSettings(s); // Crawl-delays read by discovery hold for the GETs too
         CrawlJob.Result found = discover(cfg, files, layout, runId, state, schedule, now, pacer);
         Map<String, GenericRecord> unshown = new ConcurrentHashMap<>();
@@ -87,88 +81,148 @@ public final class RecrawlJob {
             Liveness.unreferenced(state, found.referenced()::contains, now, cfg.getLong("recrawl.unreferenced_grace_s"),
                     unshown);
         }
-        Map<String, List<GenericRecord>> dueByHost = new HashMap<>();
-        long due = 0;
-        for (GenericRecord r : state.values()) {
-            if (r.get("status").toString().equals("live") && (all || (Long) r.get("next_due") <= now)) {
-                dueByHost.computeIfAbsent(URI.create(r.get("url").toString()).getHost(), h -> new ArrayList<>()).add(r);
-                due++;
-            }
-        }
-        AtomicLong notModified = new AtomicLong(), same = new AtomicLong(), changed = new AtomicLong(),
-                gone = new AtomicLong(), errors = new AtomicLong();
-        Map<String, GenericRecord> manifestRows = new ConcurrentHashMap<>(unshown);
-        List<String> alarms = java.util.Collections.synchronizedList(new ArrayList<>());
+        Map<String, List<GenericRecord>> dueByHost = due(state, all, now);
+        Asking asked = new Asking(s, schedule, new BlobStore(files, out), pacer, now, unshown);
         if (found != null && found.pages() == 0) {
-            alarms.add("discovery read no page from the " + CrawlJob.seeds(files, layout).size() + " seeds");
+            asked.alarms.add("discovery read no page from the " + CrawlJob.seeds(files, layout).size() + " seeds");
         }
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, s.threads()));
-        try (CrawlHttp guard = new CrawlHttp(s.requestDeadlineMs());
-                CloseableHttpClient http = CrawlHttp.client(s, Math.max(1, s.threads()) * 2)) {
-            List<Future<?>> fs = new ArrayList<>();
-            for (Map.Entry<String, List<GenericRecord>> host : dueByHost.entrySet()) {
-                fs.add(pool.submit(() -> {
-                    int answered = 0, tried = 0;
-                    Map<String, HostDirectives> robots = new HashMap<>(); // by scheme://authority, read once tonight
-                    for (GenericRecord r : host.getValue()) {
-                        if (!r.get("status").toString().equals("live")) continue; // gone since: no page shows it
-                        tried++;
-                        Outcome outcome;
-                        URI u = URI.create(r.get("url").toString());
-                        String site = u.getScheme() + "://" + u.getRawAuthority();
-                        if (!robots.containsKey(site)) {
-                            try (HostPacer.Turn turn = pacer.await(host.getKey())) {
-                                robots.put(site, Liveness.robots(http, guard, site, s));
-                            }
-                        }
-                        HostDirectives rules = robots.get(site);
-                        String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
-                        if (rules != null && !rules.allows(path)) {
-                            outcome = disallowed(r, manifestRows);
-                        } else {
-                            try (HostPacer.Turn turn = pacer.await(host.getKey())) {
-                                outcome = fetch(http, guard, r, blobs, s, manifestRows);
-                            }
-                        }
-                        boolean didChange = outcome == Outcome.CHANGED;
-                        if (outcome != Outcome.NO_ANSWER) answered++;
-                        switch (outcome) {
-                            case NOT_MODIFIED -> notModified.incrementAndGet();
-                            case SAME -> same.incrementAndGet();
-                            case CHANGED -> changed.incrementAndGet();
-                            case GONE, DISALLOWED -> gone.incrementAndGet();
-                            case ERROR, NO_ANSWER -> errors.incrementAndGet();
-                        }
-                        RecrawlState.fetched(r, didChange, schedule, now);
-                    }
-                    if (tried > 0 && answered == 0) {
-                        alarms.add("host " + host.getKey() + " answered none of " + tried
-                                + " requests (it answered before)");
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : fs) f.get();
-        } finally {
-            pool.shutdownNow();
-        }
-        String manifest = new CrawlLayout(out).manifest(runId);
-        List<GenericRecord> rows = new ArrayList<>(manifestRows.values());
-        AvroParquetFiles.replace(files, manifest, Schemas.CRAWL, rows);
-        AvroParquetFiles.replace(files, statePath, Schemas.RECRAWL_STATE, state.values());
-        for (String f : files.listFiles(layout.stateFolder())) { // host buckets a recrawl on Spark wrote: now in statePath
-            if (f.endsWith(".parquet") && !new org.apache.hadoop.fs.Path(f).getName().equals("state.parquet")) files.delete(f);
-        }
-        Result res = new Result(runId, state.size(), due, notModified.get(), same.get(), changed.get(),
-                gone.get() + unshown.size(),
-                errors.get(), found == null ? 0 : found.pages(), found == null ? 0 : found.notModified(),
+        asked.all(dueByHost);
+        List<GenericRecord> rows = new ArrayList<>(asked.rows.values());
+        String manifest = publish(files, layout, runId, rows, state);
+        Result res = new Result(runId, state.size(), dueByHost.values().stream().mapToLong(List::size).sum(),
+                asked.notModified.get(), asked.same.get(), asked.changed.get(), asked.gone.get() + unshown.size(),
+                asked.errors.get(), found == null ? 0 : found.pages(), found == null ? 0 : found.notModified(),
                 found == null ? 0 : found.images(), manifest,
-                List.copyOf(new java.util.TreeSet<>(alarms)), found != null && found.complete(),
+                List.copyOf(new java.util.TreeSet<>(asked.alarms)), found != null && found.complete(),
                 rows.stream().filter(r -> CrawlStatus.of(r.get("status")) == CrawlStatus.FETCHED)
                         .mapToLong(r -> (Long) r.get("bytes")).sum() + (found == null ? 0 : found.bytes()));
         LOG.info("recrawl {}: {}", runId, res.summary());
         for (String a : res.alarms()) LOG.warn("recrawl {}: alarm: {}", runId, a);
         return res;
+    }
+
+    /** Step 1: the schedule as the last run left it, with what crawls fetched since joined to it. */
+    private static Map<String, GenericRecord> schedule(HadoopFiles files, CrawlLayout layout, FetchSchedule schedule)
+            throws IOException {
+        if (!files.exists(layout.stateFolder()) && !files.exists(layout.manifests())
+                && CrawlJob.seeds(files, layout).isEmpty()) {
+            throw new IllegalArgumentException(layout.root() + " holds no crawl (no state, manifests or seeds): crawl"
+                    + " into it first");
+        }
+        Map<String, GenericRecord> state = RecrawlState.read(files, layout.stateFolder());
+        join(state, files, layout.manifests(), schedule, 0);
+        return state;
+    }
+
+    /** Step 3: the live URLs due tonight (all of them with all), by host. */
+    private static Map<String, List<GenericRecord>> due(Map<String, GenericRecord> state, boolean all, long now) {
+        Map<String, List<GenericRecord>> dueByHost = new HashMap<>();
+        for (GenericRecord r : state.values()) {
+            if (r.get("status").toString().equals("live") && (all || (Long) r.get("next_due") <= now)) {
+                dueByHost.computeIfAbsent(URI.create(r.get("url").toString()).getHost(), h -> new ArrayList<>()).add(r);
+            }
+        }
+        return dueByHost;
+    }
+
+    /**
+     * Step 4: tonight's conditional GETs, hosts side by side, each host's URLs one after another in
+     * its politeness turns; robots.txt read once a site tonight. Counts the outcomes, keeps the
+     * manifest rows, and raises an alarm for a host that answered none of its requests.
+     */
+    private static final class Asking {
+        final CrawlSettings s;
+        final FetchSchedule schedule;
+        final BlobStore blobs;
+        final HostPacer pacer;
+        final long now;
+        final Map<String, GenericRecord> rows;
+        final List<String> alarms = java.util.Collections.synchronizedList(new ArrayList<>());
+        final AtomicLong notModified = new AtomicLong(), same = new AtomicLong(), changed = new AtomicLong(),
+                gone = new AtomicLong(), errors = new AtomicLong();
+
+        Asking(CrawlSettings s, FetchSchedule schedule, BlobStore blobs, HostPacer pacer, long now,
+                Map<String, GenericRecord> rows) {
+            this.s = s;
+            this.schedule = schedule;
+            this.blobs = blobs;
+            this.pacer = pacer;
+            this.now = now;
+            this.rows = new ConcurrentHashMap<>(rows);
+        }
+
+        void all(Map<String, List<GenericRecord>> dueByHost) throws Exception {
+            ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, s.threads()));
+            try (CrawlHttp guard = new CrawlHttp(s.requestDeadlineMs());
+                    CloseableHttpClient http = CrawlHttp.client(s, Math.max(1, s.threads()) * 2)) {
+                List<Future<?>> fs = new ArrayList<>();
+                for (Map.Entry<String, List<GenericRecord>> host : dueByHost.entrySet()) {
+                    fs.add(pool.submit(() -> {
+                        host(host.getKey(), host.getValue(), http, guard);
+                        return null;
+                    }));
+                }
+                for (Future<?> f : fs) f.get();
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+
+        private void host(String host, List<GenericRecord> due, CloseableHttpClient http, CrawlHttp guard)
+                throws InterruptedException {
+            int answered = 0, tried = 0;
+            Map<String, HostDirectives> robots = new HashMap<>(); // by scheme://authority, read once tonight
+            for (GenericRecord r : due) {
+                if (!r.get("status").toString().equals("live")) continue; // gone since: no page shows it
+                tried++;
+                URI u = URI.create(r.get("url").toString());
+                String site = u.getScheme() + "://" + u.getRawAuthority();
+                if (!robots.containsKey(site)) {
+                    try (HostPacer.Turn turn = pacer.await(host)) {
+                        robots.put(site, Liveness.robots(http, guard, site, s));
+                    }
+                }
+                HostDirectives rules = robots.get(site);
+                String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
+                Outcome outcome;
+                if (rules != null && !rules.allows(path)) {
+                    outcome = disallowed(r, rows);
+                } else {
+                    try (HostPacer.Turn turn = pacer.await(host)) {
+                        outcome = fetch(http, guard, r, blobs, s, rows);
+                    }
+                }
+                if (outcome != Outcome.NO_ANSWER) answered++;
+                count(outcome);
+                RecrawlState.fetched(r, outcome == Outcome.CHANGED, schedule, now);
+            }
+            if (tried > 0 && answered == 0) {
+                alarms.add("host " + host + " answered none of " + tried + " requests (it answered before)");
+            }
+        }
+
+        private void count(Outcome outcome) {
+            switch (outcome) {
+                case NOT_MODIFIED -> notModified.incrementAndGet();
+                case SAME -> same.incrementAndGet();
+                case CHANGED -> changed.incrementAndGet();
+                case GONE, DISALLOWED -> gone.incrementAndGet();
+                case ERROR, NO_ANSWER -> errors.incrementAndGet();
+            }
+        }
+    }
+
+    /** Step 5: tonight's manifest, then the schedule as one file (replacing the host buckets of a recrawl on Spark). */
+    private static String publish(HadoopFiles files, CrawlLayout layout, String runId, List<GenericRecord> rows,
+            Map<String, GenericRecord> state) throws IOException {
+        String manifest = layout.manifest(runId);
+        layout.declare(files);
+        AvroParquetFiles.replace(files, manifest, Schemas.CRAWL, rows);
+        AvroParquetFiles.replace(files, layout.state(), Schemas.RECRAWL_STATE, state.values());
+        for (String f : files.listFiles(layout.stateFolder())) {
+            if (f.endsWith(".parquet") && !new org.apache.hadoop.fs.Path(f).getName().equals("state.parquet")) files.delete(f);
+        }
+        return manifest;
     }
 
     /** What one conditional GET found (NO_ANSWER: no HTTP answer at all, an error too). */
@@ -231,7 +285,7 @@ public final class RecrawlJob {
      * Discovery: a crawl from the root's seeds that re-reads the pages (robots, meta robots and
      * X-Robots-Tag as a crawl honours them) and fetches only image URLs the schedule does not hold
      * live; what it fetched joins the schedule, first due after the initial interval. Null when
-     * recrawl.discover is off or the root has no seeds (a root crawled before seeds were kept).
+     * recrawl.discover is off or the root has no seeds (a root crawled before seeds were kept). Step 2.
      */
     private static CrawlJob.Result discover(Config cfg, HadoopFiles files, CrawlLayout layout, String runId,
             Map<String, GenericRecord> state, FetchSchedule schedule, long now, HostPacer pacer) throws Exception {
