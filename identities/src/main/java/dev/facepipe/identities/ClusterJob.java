@@ -53,12 +53,7 @@ public final class ClusterJob {
         ClusterSettings s = ClusterSettings.fromConfig(cfg);
         IndexManifest index = current(files, req.index());
         PeopleLayout layout = PeopleLayout.of(req.index(), req.people());
-        Previous prev = Previous.load(files, layout);
-        if (prev != null && !prev.manifest().modelId().equals(index.modelId())) {
-            LOG.info("identities {} group {} faces, the index {}: clustering afresh", prev.manifest().version(),
-                    prev.manifest().modelId(), index.modelId());
-            prev = null;
-        }
+        Previous prev = sameModel(Previous.load(files, layout), index);
         double t = s.threshold(index);
         long[] indexed = indexedKeys(files, index);
         Map<Long, Identity> kept = new HashMap<>();
@@ -77,10 +72,45 @@ public final class ClusterJob {
             LOG.info("{} faces added and removed since the last full clustering, past cluster.recluster_fraction {} of"
                     + " {}: clustering afresh", changed, s.reclusterFraction(), prev.rows().size());
         }
-        long nextId = prev == null ? 1 : prev.manifest().nextPersonId();
         long[] skip = nightly ? kept.keySet().stream().mapToLong(Long::longValue).sorted().toArray() : new long[0];
         NeighbourSearch.Task task = new NeighbourSearch.Task(index, new IndexLayout(req.index()), s.k(), s.nprobe(),
                 skip, req.cacheDir());
+        Grouped g = group(spark, files, task, s, t, nightly ? kept : null, prev);
+        PersonFigures.Summary sum = PersonFigures.summary(g.rows());
+        String version = PeopleLayout.newVersion();
+        PeopleManifest m = new PeopleManifest(version, index.version(), index.modelId(), PeopleManifest.ALGORITHM,
+                s.k(), t, s.thresholdMethod(index), s.rounds(), s.seed(), sum.faces(), sum.persons(), sum.alone(),
+                sum.largest(), sum.meanCohesion(), g.edges(), nightly ? prev.manifest().version() : null,
+                prev == null ? g.rows().size() : added, removed, g.joined(), nightly ? changed : 0, g.nextPersonId(),
+                g.searchSeconds(), g.clusterSeconds(), (System.currentTimeMillis() - t0) / 1000.0,
+                System.currentTimeMillis());
+        publish(files, layout, version, g.rows(), m, s.keepVersions());
+        LOG.info("identities {}: {} faces in {} persons ({} alone), {} s", version, sum.faces(), sum.persons(),
+                sum.alone(), m.seconds());
+        return m;
+    }
+
+    /** The last identities, unless they group another model's faces (then everything is clustered afresh). */
+    private static Previous sameModel(Previous prev, IndexManifest index) {
+        if (prev != null && !prev.manifest().modelId().equals(index.modelId())) {
+            LOG.info("identities {} group {} faces, the index {}: clustering afresh", prev.manifest().version(),
+                    prev.manifest().modelId(), index.modelId());
+            return null;
+        }
+        return prev;
+    }
+
+    /** Every face's person, with the figures of the graph and the time each half took. */
+    private record Grouped(List<Identity> rows, long edges, long joined, long nextPersonId, double searchSeconds,
+            double clusterSeconds) {}
+
+    /**
+     * The neighbour search, then the new faces placed among the kept persons (kept: nightly) or every
+     * face clustered afresh (kept null), persons' figures set, rows in person order.
+     */
+    private static Grouped group(SparkSession spark, HadoopFiles files, NeighbourSearch.Task task, ClusterSettings s,
+            double t, Map<Long, Identity> kept, Previous prev) {
+        long nextId = prev == null ? 1 : prev.manifest().nextPersonId();
         long t1 = System.currentTimeMillis();
         List<Identity> rows;
         long edges;
@@ -90,7 +120,7 @@ public final class ClusterJob {
         try (NeighbourSearch.Found.Stream found = NeighbourSearch.run(spark, files, task, s.facesPerTask())) {
             searchSeconds = (System.currentTimeMillis() - t1) / 1000.0;
             t2 = System.currentTimeMillis();
-            if (nightly) {
+            if (kept != null) {
                 NightlyAssignment.Result r = NightlyAssignment.run(found.rows(), t, s, kept, nextId);
                 rows = new ArrayList<>(kept.values());
                 rows.addAll(r.rows());
@@ -107,21 +137,16 @@ public final class ClusterJob {
         }
         rows = PersonFigures.apply(rows);
         rows.sort(java.util.Comparator.comparingLong(Identity::personId).thenComparingLong(Identity::faceKey));
-        double clusterSeconds = (System.currentTimeMillis() - t2) / 1000.0;
-        PersonFigures.Summary sum = PersonFigures.summary(rows);
-        String version = PeopleLayout.newVersion();
+        return new Grouped(rows, edges, joined, nextId, searchSeconds, (System.currentTimeMillis() - t2) / 1000.0);
+    }
+
+    /** The table and its manifest, then the pointer (the publish), then versions past the ones kept go. */
+    private static void publish(HadoopFiles files, PeopleLayout layout, String version, List<Identity> rows,
+            PeopleManifest m, int keepVersions) {
         IdentityTable.write(files, layout.table(version), rows);
-        PeopleManifest m = new PeopleManifest(version, index.version(), index.modelId(), PeopleManifest.ALGORITHM,
-                s.k(), t, s.thresholdMethod(index), s.rounds(), s.seed(), sum.faces(), sum.persons(), sum.alone(),
-                sum.largest(), sum.meanCohesion(), edges, nightly ? prev.manifest().version() : null,
-                prev == null ? rows.size() : added, removed, joined, nightly ? changed : 0, nextId, searchSeconds,
-                clusterSeconds, (System.currentTimeMillis() - t0) / 1000.0, System.currentTimeMillis());
         files.writeSmall(layout.manifest(version), m.toJson().getBytes(StandardCharsets.UTF_8));
-        files.writeSmall(layout.pointer(), version.getBytes(StandardCharsets.UTF_8)); // publish
-        prune(files, layout, s.keepVersions());
-        LOG.info("identities {}: {} faces in {} persons ({} alone), {} s", version, sum.faces(), sum.persons(),
-                sum.alone(), m.seconds());
-        return m;
+        files.writeSmall(layout.pointer(), version.getBytes(StandardCharsets.UTF_8));
+        prune(files, layout, keepVersions);
     }
 
     /** The published index version. */
