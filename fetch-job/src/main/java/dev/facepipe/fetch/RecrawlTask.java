@@ -87,27 +87,59 @@ final class RecrawlTask implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) throws Exception {
-        Map<String, GenericRecord> state = new HashMap<>();
-        List<GenericRecord> fetched = new ArrayList<>();
-        Set<String> tonight = new HashSet<>(); // found by tonight's discovery: first due an interval after now
-        Set<String> shown = new HashSet<>(); // image URLs tonight's pages showed
-        while (rows.hasNext()) {
-            Row r = rows.next();
-            if ("shown".equals(r.getAs("kind"))) {
-                shown.add(r.getAs("url"));
-                continue;
+        Bucket b = Bucket.of(rows);
+        Map<String, GenericRecord> state = joined(b);
+        AtomicLongArray counts = new AtomicLongArray(COUNTS.size());
+        counts.set(0, state.size());
+        Map<String, GenericRecord> manifest = new ConcurrentHashMap<>();
+        if (aging) counts.addAndGet(5, Liveness.unreferenced(state, b.shown()::contains, now, graceS, manifest));
+        List<UrlRef> due = due(state);
+        counts.set(1, due.size());
+        List<String> alarms = ask(due, state, manifest, counts);
+        TaskContext tc = TaskContext.get();
+        String dir = staging + "/p-" + tc.partitionId() + "-a" + tc.attemptNumber() + "-" + tc.taskAttemptId();
+        AvroParquetFiles.write(files, dir + "/state.parquet", Schemas.RECRAWL_STATE, state.values());
+        AvroParquetFiles.write(files, dir + "/manifest.parquet", Schemas.CRAWL, manifest.values());
+        Object[] v = new Object[3 + COUNTS.size()];
+        v[0] = tc.partitionId();
+        v[1] = dir;
+        for (int i = 0; i < COUNTS.size(); i++) v[2 + i] = counts.get(i);
+        v[2 + COUNTS.size()] = alarms.toArray(String[]::new);
+        return List.<Row>of(RowFactory.create(v)).iterator();
+    }
+
+    /**
+     * A host bucket's rows by kind: the schedule (state), what crawls fetched since (fetched; tonight:
+     * the URLs tonight's discovery found) and the image URLs tonight's pages showed.
+     */
+    private record Bucket(Map<String, GenericRecord> state, List<GenericRecord> fetched, Set<String> tonight,
+            Set<String> shown) {
+        static Bucket of(Iterator<Row> rows) {
+            Bucket b = new Bucket(new HashMap<>(), new ArrayList<>(), new HashSet<>(), new HashSet<>());
+            while (rows.hasNext()) {
+                Row r = rows.next();
+                if ("shown".equals(r.getAs("kind"))) {
+                    b.shown.add(r.getAs("url"));
+                    continue;
+                }
+                GenericRecord g = new GenericData.Record(Schemas.RECRAWL_STATE);
+                for (String c : RecrawlInputs.STATE) g.put(c, r.getAs(c));
+                if ("state".equals(r.getAs("kind"))) {
+                    b.state.put(g.get("url").toString(), g);
+                } else {
+                    b.fetched.add(g);
+                    if ("discovered".equals(r.getAs("kind"))) b.tonight.add(g.get("url").toString());
+                }
             }
-            GenericRecord g = new GenericData.Record(Schemas.RECRAWL_STATE);
-            for (String c : RecrawlInputs.STATE) g.put(c, r.getAs(c));
-            if ("state".equals(r.getAs("kind"))) {
-                state.put(g.get("url").toString(), g);
-            } else {
-                fetched.add(g);
-                if ("discovered".equals(r.getAs("kind"))) tonight.add(g.get("url").toString());
-            }
+            return b;
         }
+    }
+
+    /** The schedule with what crawls fetched since joined to it (tonight's finds first due an interval after now). */
+    private Map<String, GenericRecord> joined(Bucket b) {
+        Map<String, GenericRecord> state = b.state();
         Set<String> joined = new HashSet<>();
-        for (GenericRecord m : fetched) {
+        for (GenericRecord m : b.fetched()) {
             String url = m.get("url").toString();
             long at = (Long) m.get("last_fetch");
             if (RecrawlState.stands(state.get(url), joined.contains(url), at)) continue;
@@ -115,12 +147,13 @@ final class RecrawlTask implements MapPartitionsFunction<Row, Row> {
             GenericRecord asManifest = new GenericData.Record(Schemas.CRAWL);
             for (String c : List.of("url", "page_url", "alt", "etag", "last_modified", "sha256")) asManifest.put(c, m.get(c));
             asManifest.put("fetched_at", at);
-            state.put(url, RecrawlState.fromFetch(asManifest, schedule, tonight.contains(url) ? now : 0));
+            state.put(url, RecrawlState.fromFetch(asManifest, schedule, b.tonight().contains(url) ? now : 0));
         }
-        AtomicLongArray counts = new AtomicLongArray(COUNTS.size());
-        counts.set(0, state.size());
-        Map<String, GenericRecord> manifest = new ConcurrentHashMap<>();
-        if (aging) counts.addAndGet(5, Liveness.unreferenced(state, shown::contains, now, graceS, manifest));
+        return state;
+    }
+
+    /** The live URLs due tonight (all of them with all), by host then URL. */
+    private List<UrlRef> due(Map<String, GenericRecord> state) {
         List<UrlRef> due = new ArrayList<>();
         for (GenericRecord r : state.values()) {
             if (r.get("status").equals("live") && (all || (Long) r.get("next_due") <= now)) {
@@ -128,8 +161,13 @@ final class RecrawlTask implements MapPartitionsFunction<Row, Row> {
                         new UrlRef.Known((String) r.get("etag"), (String) r.get("last_modified"), (String) r.get("sha256"))));
             }
         }
-        counts.set(1, due.size());
         due.sort(Comparator.comparing(UrlRef::host).thenComparing(UrlRef::url));
+        return due;
+    }
+
+    /** Tonight's conditional GETs; an alarm for each host that answered none of its requests. */
+    private List<String> ask(List<UrlRef> due, Map<String, GenericRecord> state, Map<String, GenericRecord> manifest,
+            AtomicLongArray counts) throws Exception {
         Map<String, long[]> hosts = new ConcurrentHashMap<>(); // host -> {tried, answered}
         try (HostFetcher f = new HostFetcher(settings, new BlobStore(files, root), threads, hostsAtOnce)) {
             f.fetchAll(due.iterator(), x -> {
@@ -145,16 +183,7 @@ final class RecrawlTask implements MapPartitionsFunction<Row, Row> {
         hosts.forEach((host, h) -> {
             if (h[0] > 0 && h[1] == 0) alarms.add("host " + host + " answered none of " + h[0] + " requests (it answered before)");
         });
-        TaskContext tc = TaskContext.get();
-        String dir = staging + "/p-" + tc.partitionId() + "-a" + tc.attemptNumber() + "-" + tc.taskAttemptId();
-        AvroParquetFiles.write(files, dir + "/state.parquet", Schemas.RECRAWL_STATE, state.values());
-        AvroParquetFiles.write(files, dir + "/manifest.parquet", Schemas.CRAWL, manifest.values());
-        Object[] v = new Object[3 + COUNTS.size()];
-        v[0] = tc.partitionId();
-        v[1] = dir;
-        for (int i = 0; i < COUNTS.size(); i++) v[2 + i] = counts.get(i);
-        v[2 + COUNTS.size()] = alarms.toArray(String[]::new);
-        return List.<Row>of(RowFactory.create(v)).iterator();
+        return alarms;
     }
 
     /** One URL's answer moves its schedule row (called from the fetch threads, one URL each). */
