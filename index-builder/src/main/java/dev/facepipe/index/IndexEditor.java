@@ -84,34 +84,18 @@ public final class IndexEditor {
                     if (match.test(e)) {
                         gone.add(e.faceKey());
                         if (e.imageId() != null) images.add(e.imageId());
+                    } else {
+                        keep.add(e);
                     }
-                    else keep.add(e);
                 }
                 if (gone.isEmpty()) {
                     shards.add(sh);
                     continue;
                 }
-                Path local = Files.createTempFile("facepipe-forget-", ".faiss");
-                try {
-                    files.fs(sh.file()).copyToLocalFile(false, new org.apache.hadoop.fs.Path(sh.file()),
-                            new org.apache.hadoop.fs.Path(local.toString()), true);
-                    long n;
-                    try (FaissIndex idx = FaissIndex.read(local, false)) {
-                        n = idx.remove(gone.stream().mapToLong(Long::longValue).toArray());
-                        idx.write(local);
-                    }
-                    String dest = layout.shard(version, sh.shard());
-                    String sha = IndexBuilder.sha256(local);
-                    long bytes = Files.size(local);
-                    files.upload(local, dest);
-                    Sidecars.write(files, layout.sidecar(version, sh.shard()), keep);
-                    shards.add(new IndexManifest.Shard(sh.shard(), sh.count() - n, dest, sha, bytes,
-                            layout.sidecar(version, sh.shard())));
-                    removed += n;
-                    removedKeys.addAll(gone);
-                } finally {
-                    Files.deleteIfExists(local);
-                }
+                IndexManifest.Shard next = without(files, layout, version, sh, gone, keep);
+                shards.add(next);
+                removed += sh.count() - next.count();
+                removedKeys.addAll(gone);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("forget failed: " + e.getMessage(), e);
@@ -132,6 +116,29 @@ public final class IndexEditor {
         files.writeSmall(layout.pointer(), version.getBytes(StandardCharsets.UTF_8));
         IndexVersions.prune(files, layout, 1); // every older version still holds the forgotten faces
         return new Forgotten(version, removed, removedKeys, images);
+    }
+
+    /** A shard copied into the new version without the gone faces, its sidecar without their rows. */
+    private static IndexManifest.Shard without(HadoopFiles files, IndexLayout layout, String version,
+            IndexManifest.Shard sh, List<Long> gone, List<Sidecars.Entry> keep) throws IOException {
+        Path local = Files.createTempFile("facepipe-forget-", ".faiss");
+        try {
+            files.fs(sh.file()).copyToLocalFile(false, new org.apache.hadoop.fs.Path(sh.file()),
+                    new org.apache.hadoop.fs.Path(local.toString()), true);
+            long n;
+            try (FaissIndex idx = FaissIndex.read(local, false)) {
+                n = idx.remove(gone.stream().mapToLong(Long::longValue).toArray());
+                idx.write(local);
+            }
+            String dest = layout.shard(version, sh.shard());
+            String sha = IndexBuilder.sha256(local);
+            long bytes = Files.size(local);
+            files.upload(local, dest);
+            Sidecars.write(files, layout.sidecar(version, sh.shard()), keep);
+            return new IndexManifest.Shard(sh.shard(), sh.count() - n, dest, sha, bytes, layout.sidecar(version, sh.shard()));
+        } finally {
+            Files.deleteIfExists(local);
+        }
     }
 
     private static String json(String s) {
