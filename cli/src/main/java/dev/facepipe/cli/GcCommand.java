@@ -55,6 +55,10 @@ final class GcCommand implements Callable<Integer> {
         for (Map.Entry<String, Long> e : r.byWhy().entrySet()) {
             System.out.printf(Locale.ROOT, "  %s: %d%n", e.getKey(), e.getValue());
         }
+        if (r.deferred() > 0) {
+            System.out.printf(Locale.ROOT, "deferred %d original(s) due to go: the crawl root is in use by %s;"
+                    + " run gc again when that ends%n", r.deferred(), String.join(", ", r.running()));
+        }
         if (r.log() != null) System.out.println("log: " + r.log());
         return 0;
     }

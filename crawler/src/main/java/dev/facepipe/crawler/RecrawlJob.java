@@ -8,6 +8,7 @@ import dev.facepipe.storage.AvroParquetFiles;
 import dev.facepipe.storage.ContentHash;
 import dev.facepipe.storage.CrawlLayout;
 import dev.facepipe.storage.HadoopFiles;
+import dev.facepipe.storage.JobLease;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -74,31 +75,39 @@ public final class RecrawlJob {
         HadoopFiles files = HadoopFiles.fromConfig(cfg);
         CrawlLayout layout = new CrawlLayout(out);
         Map<String, GenericRecord> state = schedule(files, layout, schedule);
-        HostPacer pacer = HostPacer.fromSettings(s); // Crawl-delays read by discovery hold for the GETs too
-        CrawlJob.Result found = discover(cfg, files, layout, runId, state, schedule, now, pacer);
-        Map<String, GenericRecord> unshown = new ConcurrentHashMap<>();
-        if (found != null && found.complete()) {
-            Liveness.unreferenced(state, found.referenced()::contains, now, cfg.getLong("recrawl.unreferenced_grace_s"),
-                    unshown);
+        layout.declare(files);
+        // gc deletes no original of the root while tonight's GETs may find their bytes already stored.
+        JobLease lease = JobLease.hold(files, out, "recrawl run " + runId,
+                cfg.getLong("retention.lease_heartbeat_s") * 1000);
+        try {
+            HostPacer pacer = HostPacer.fromSettings(s); // Crawl-delays read by discovery hold for the GETs too
+            CrawlJob.Result found = discover(cfg, files, layout, runId, state, schedule, now, pacer);
+            Map<String, GenericRecord> unshown = new ConcurrentHashMap<>();
+            if (found != null && found.complete()) {
+                Liveness.unreferenced(state, found.referenced()::contains, now,
+                        cfg.getLong("recrawl.unreferenced_grace_s"), unshown);
+            }
+            Map<String, List<GenericRecord>> dueByHost = due(state, all, now);
+            Asking asked = new Asking(s, schedule, new BlobStore(files, out), pacer, now, unshown);
+            if (found != null && found.pages() == 0) {
+                asked.alarms.add("discovery read no page from the " + CrawlJob.seeds(files, layout).size() + " seeds");
+            }
+            asked.all(dueByHost);
+            List<GenericRecord> rows = new ArrayList<>(asked.rows.values());
+            String manifest = publish(files, layout, runId, rows, state);
+            Result res = new Result(runId, state.size(), dueByHost.values().stream().mapToLong(List::size).sum(),
+                    asked.notModified.get(), asked.same.get(), asked.changed.get(), asked.gone.get() + unshown.size(),
+                    asked.errors.get(), found == null ? 0 : found.pages(), found == null ? 0 : found.notModified(),
+                    found == null ? 0 : found.images(), manifest,
+                    List.copyOf(new java.util.TreeSet<>(asked.alarms)), found != null && found.complete(),
+                    rows.stream().filter(r -> CrawlStatus.of(r.get("status")) == CrawlStatus.FETCHED)
+                            .mapToLong(r -> (Long) r.get("bytes")).sum() + (found == null ? 0 : found.bytes()));
+            LOG.info("recrawl {}: {}", runId, res.summary());
+            for (String a : res.alarms()) LOG.warn("recrawl {}: alarm: {}", runId, a);
+            return res;
+        } finally {
+            lease.close();
         }
-        Map<String, List<GenericRecord>> dueByHost = due(state, all, now);
-        Asking asked = new Asking(s, schedule, new BlobStore(files, out), pacer, now, unshown);
-        if (found != null && found.pages() == 0) {
-            asked.alarms.add("discovery read no page from the " + CrawlJob.seeds(files, layout).size() + " seeds");
-        }
-        asked.all(dueByHost);
-        List<GenericRecord> rows = new ArrayList<>(asked.rows.values());
-        String manifest = publish(files, layout, runId, rows, state);
-        Result res = new Result(runId, state.size(), dueByHost.values().stream().mapToLong(List::size).sum(),
-                asked.notModified.get(), asked.same.get(), asked.changed.get(), asked.gone.get() + unshown.size(),
-                asked.errors.get(), found == null ? 0 : found.pages(), found == null ? 0 : found.notModified(),
-                found == null ? 0 : found.images(), manifest,
-                List.copyOf(new java.util.TreeSet<>(asked.alarms)), found != null && found.complete(),
-                rows.stream().filter(r -> CrawlStatus.of(r.get("status")) == CrawlStatus.FETCHED)
-                        .mapToLong(r -> (Long) r.get("bytes")).sum() + (found == null ? 0 : found.bytes()));
-        LOG.info("recrawl {}: {}", runId, res.summary());
-        for (String a : res.alarms()) LOG.warn("recrawl {}: alarm: {}", runId, a);
-        return res;
     }
 
     /** Step 1: the schedule as the last run left it, with what crawls fetched since joined to it. */

@@ -5,6 +5,7 @@ import dev.facepipe.crawler.CrawlSettings;
 import dev.facepipe.crawler.FetchSchedule;
 import dev.facepipe.storage.CrawlLayout;
 import dev.facepipe.storage.HadoopFiles;
+import dev.facepipe.storage.JobLease;
 import dev.facepipe.storage.Sparks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -53,6 +54,14 @@ public final class RecrawlSparkJob {
     }
 
     public static Result run(Config cfg, String out, String runId, long now, boolean all) {
+        // gc deletes no original of the root while tonight's tasks may find their bytes already stored.
+        try (JobLease lease = JobLease.hold(HadoopFiles.fromConfig(cfg), out, "recrawl run " + runId + " (Spark)",
+                cfg.getLong("retention.lease_heartbeat_s") * 1000)) {
+            return night(cfg, out, runId, now, all);
+        }
+    }
+
+    private static Result night(Config cfg, String out, String runId, long now, boolean all) {
         long t0 = System.nanoTime();
         SparkSession spark = Sparks.session(cfg, "facepipe-recrawl");
         HadoopFiles files = HadoopFiles.fromConfig(cfg);

@@ -1,9 +1,10 @@
 package dev.facepipe.ingest;
 
-import dev.facepipe.storage.IngestLayout;
 import dev.facepipe.core.config.Config;
 import dev.facepipe.core.model.ModelSpec;
 import dev.facepipe.storage.HadoopFiles;
+import dev.facepipe.storage.IngestLayout;
+import dev.facepipe.storage.JobLease;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +43,14 @@ public final class IngestJob {
             throw new IllegalArgumentException("run id " + runId + " is a re-embedding run under " + out
                     + ": give the ingest a run id of its own");
         }
+        // gc deletes no original of a crawl root while this run reads it.
+        try (JobLease lease = JobLease.onCrawl(ctx.files(), cfg, input, "ingest run " + runId)) {
+            return steps(ctx, cfg, input, runId, t0);
+        }
+    }
+
+    private static RunManifest steps(RunContext ctx, Config cfg, String input, String runId, long t0) {
+        SparkSession spark = ctx.spark();
         Phases phases = new Phases();
         // In local mode the executor is this JVM: load the models while the inputs are listed and hashed.
         if (spark.sparkContext().isLocal()) EngineHolder.preload(ctx.shipped());

@@ -68,6 +68,13 @@ final class ReembedInputs {
      * Where each ingest run read its images: run id to "crawl:" and the crawl root, or "folder:"
      * (the source is the file's path), from the runs' manifests.
      */
+    /** The crawl roots the data's runs read (whose originals a re-embedding reads again). */
+    static java.util.Set<String> crawlRoots(RunContext ctx) {
+        java.util.Set<String> out = new java.util.TreeSet<>();
+        for (String w : blobRoots(ctx).values()) if (w.startsWith("crawl:")) out.add(w.substring("crawl:".length()));
+        return out;
+    }
+
     private static Map<String, String> blobRoots(RunContext ctx) {
         Map<String, String> out = new HashMap<>();
         HadoopFiles files = ctx.files();

@@ -4,7 +4,10 @@ import static org.apache.spark.sql.functions.lit;
 
 import dev.facepipe.core.config.Config;
 import dev.facepipe.core.model.ModelSpec;
+import dev.facepipe.storage.JobLease;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.TreeMap;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
@@ -34,6 +37,19 @@ public final class ReembedJob {
             throw new IllegalArgumentException("run id " + runId + " is an ingest run under " + data
                     + ": give the re-embedding a run id of its own");
         }
+        // gc deletes no original of the crawl roots while this run reads them again.
+        List<JobLease> leases = new ArrayList<>();
+        try {
+            for (String root : ReembedInputs.crawlRoots(ctx)) {
+                leases.add(JobLease.onCrawl(ctx.files(), cfg, root, "reembed run " + runId));
+            }
+            return steps(ctx, cfg, runId, all, t0);
+        } finally {
+            leases.forEach(JobLease::close);
+        }
+    }
+
+    private static ReembedManifest steps(RunContext ctx, Config cfg, String runId, boolean all, long t0) {
         String modelId = ModelSpec.embeddingId(cfg);
         OptOutCarry.Carried carried = OptOutCarry.carry(ctx.files(), cfg, modelId);
         for (String line : OptOutCarry.describe(carried.notCarried())) LOG.warn("reembed {}: {}", runId, line);

@@ -1,15 +1,21 @@
 package dev.facepipe.ingest;
 
-import static dev.facepipe.testing.Fixtures.ROOT;
-import static dev.facepipe.testing.Fixtures.IDENTITIES;
 import static dev.facepipe.testing.Fixtures.DEBIAN;
-
-import dev.facepipe.storage.Sparks;
+import static dev.facepipe.testing.Fixtures.IDENTITIES;
+import static dev.facepipe.testing.Fixtures.ROOT;
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.facepipe.core.config.Config;
+import dev.facepipe.core.schema.CrawlStatus;
+import dev.facepipe.core.schema.Schemas;
+import dev.facepipe.storage.AvroParquetFiles;
+import dev.facepipe.storage.ContentHash;
+import dev.facepipe.storage.CrawlLayout;
+import dev.facepipe.storage.HadoopFiles;
+import dev.facepipe.storage.JobLease;
+import dev.facepipe.storage.Sparks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,6 +83,47 @@ class IngestJobTest {
         Files.writeString(in.resolve(".hidden"), "not an input");
         Files.write(in.resolve("b/obama_2_small.jpg"), shrunk(IDENTITIES.resolve("obama_2.jpg")));
         return in;
+    }
+
+    /** An ingest of a crawl holds a lease on the root while it runs (gc deletes none of its originals then), then ends it. */
+    @Test
+    void anIngestOfACrawlHoldsALeaseOnItWhileItRuns(@TempDir Path tmp) throws Exception {
+        HadoopFiles files = new HadoopFiles(new org.apache.hadoop.conf.Configuration());
+        String crawl = tmp.resolve("crawl").toString();
+        CrawlLayout layout = new CrawlLayout(crawl);
+        byte[] photo = Files.readAllBytes(IDENTITIES.resolve("obama_1.jpg"));
+        String sha = ContentHash.sha256Hex(photo);
+        copy(IDENTITIES.resolve("obama_1.jpg"), Path.of(layout.blob(sha)));
+        org.apache.avro.generic.GenericRecord m = new org.apache.avro.generic.GenericData.Record(Schemas.CRAWL);
+        m.put("url", "http://example.org/obama.jpg");
+        m.put("status", CrawlStatus.FETCHED.symbol());
+        m.put("bytes", (long) photo.length);
+        m.put("sha256", sha);
+        m.put("blob", layout.blob(sha));
+        m.put("fetched_at", 0L);
+        AvroParquetFiles.replace(files, layout.manifest("c1"), Schemas.CRAWL, List.of(m));
+        layout.declare(files);
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean running = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread watch = new Thread(() -> {
+            while (running.get()) {
+                most.accumulateAndGet(JobLease.held(files, crawl, System.currentTimeMillis(), 60_000).size(), Math::max);
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+        watch.start();
+        try {
+            assertEquals(1, IngestJob.run(spark, cfg, crawl, tmp.resolve("out").toString(), "r1").imagesOk());
+        } finally {
+            running.set(false);
+            watch.join();
+        }
+        assertEquals(1, most.get(), "the run held one lease on the crawl");
+        assertEquals(List.of(), JobLease.held(files, crawl, System.currentTimeMillis(), 60_000), "and ended it");
     }
 
     /** A folder of photos that has a folder named "manifests" (a photographer's own) is read as photos, not as a crawl. */

@@ -18,6 +18,7 @@ import dev.facepipe.storage.CrawlLayout;
 import dev.facepipe.storage.FaceRejections;
 import dev.facepipe.storage.HadoopFiles;
 import dev.facepipe.storage.IngestLayout;
+import dev.facepipe.storage.JobLease;
 import dev.facepipe.storage.Tombstones;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -48,7 +49,9 @@ import org.apache.spark.sql.types.StructType;
  * its own DATA/gc/TIME-NNNNN.jsonl (path, image, why), so the log never misses one that happened.
  * Temporaries of blob writes that died (older than retention.unfinished_write_hours) and rotated
  * search audit files older than retention.audit_days go the same way; the crops of forgotten
- * faces leave the run reports ({@link ReportScrubber}) and their embeddings the faces table.
+ * faces leave the run reports ({@link ReportScrubber}) and their embeddings the faces table. While
+ * a job holds a lease on the crawl root ({@link JobLease}: ingest, reembed, recrawl), no original
+ * goes: those due are counted as deferred to the next gc.
  */
 public final class GarbageCollector {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,8 +61,12 @@ public final class GarbageCollector {
     public record Request(String crawl, String data, String index, String auditDir, boolean dryRun) {}
 
     /** What gc found and did. */
+    /**
+     * @param deferred originals due to go that stay because a job holds a lease on the crawl root
+     * @param running  the jobs holding one (what, where, since)
+     */
     public record Result(long blobs, long deleted, long bytes, Map<String, Long> byWhy, long unfinished, long auditFiles,
-            long scrubbedReports, long scrubbedEmbeddings, String log) {}
+            long scrubbedReports, long scrubbedEmbeddings, String log, long deferred, List<String> running) {}
 
     /** One image as the live view sees it. */
     record Seen(boolean live, long lastWordAt, Long allUrlsForgottenAt) {}
@@ -68,6 +75,10 @@ public final class GarbageCollector {
 
     public static Result run(SparkSession spark, Config cfg, HadoopFiles files, Request req) {
         long now = System.currentTimeMillis();
+        // Looked at first: a job that starts after this may still lose a blob gc deletes (a lease is a
+        // promise of the job, not a lock gc takes), but one running now never does.
+        List<JobLease.Held> running = JobLease.held(files, req.crawl(), now,
+                cfg.getLong("retention.lease_stale_s") * 1000);
         long grace = cfg.getLong("retention.grace_days") * DAY;
         long forgottenGrace = cfg.getLong("retention.forgotten_grace_days") * DAY;
         List<Tombstones.Dated> tombstones = Tombstones.dated(files, Tombstones.store(cfg));
@@ -80,7 +91,7 @@ public final class GarbageCollector {
         String log = req.data() + "/gc/" + Instant.ofEpochMilli(now).toString().replace(':', '-');
         Batch batch = new Batch(files, log, req.dryRun());
         Map<String, Long> byWhy = new TreeMap<>();
-        long blobs = 0, deleted = 0, bytes = 0, unfinished = 0;
+        long blobs = 0, deleted = 0, bytes = 0, unfinished = 0, deferred = 0;
         long unfinishedMs = cfg.getLong("retention.unfinished_write_hours") * 3_600_000L;
         String blobRoot = new CrawlLayout(req.crawl()).blob("00").replaceAll("/00/00$", "");
         try {
@@ -107,6 +118,10 @@ public final class GarbageCollector {
                             s != null && s.live(), s == null ? 0 : s.lastWordAt(), forgotten, indexed.contains(image),
                             st.getModificationTime()), now, grace, forgottenGrace);
                     if (!v.delete()) continue;
+                    if (!running.isEmpty()) {
+                        deferred++;
+                        continue;
+                    }
                     deleted++;
                     bytes += st.getLen();
                     byWhy.merge(v.why(), 1L, Long::sum);
@@ -125,7 +140,8 @@ public final class GarbageCollector {
             batch.flush();
             long embeddings = scrubEmbeddings(spark, files, data, forgottenFaces, now, batch);
             return new Result(blobs, deleted, bytes, byWhy, unfinished, audits, scrubbed, embeddings,
-                    batch.written == 0 ? null : log + "-*.jsonl");
+                    batch.written == 0 ? null : log + "-*.jsonl", deferred,
+                    running.stream().map(JobLease.Held::describe).toList());
         } catch (IOException e) {
             throw new UncheckedIOException("gc under " + blobRoot + " failed: " + e.getMessage(), e);
         }

@@ -10,6 +10,7 @@ import dev.facepipe.crawler.DemoSite;
 import dev.facepipe.storage.ContentHash;
 import dev.facepipe.storage.CrawlLayout;
 import dev.facepipe.storage.HadoopFiles;
+import dev.facepipe.storage.JobLease;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Retention on a real crawl: an image the site now disallows leaves the index at the nightly sync
  * and its original goes at gc; a forgotten image's original goes at once; live and indexed ones
- * stay; a dry run only lists; every deletion is in the gc log.
+ * stay; a dry run only lists; every deletion is in the gc log; nothing goes while a job holds a
+ * lease on the crawl.
  */
 class GcTest {
     private static String run(Path tmp, String... args) {
@@ -110,6 +112,22 @@ class GcTest {
                     + logged);
             assertTrue(logged.toString().contains(p1.toString()) && logged.toString().contains(p3.toString()),
                     logged.toString());
+
+            // A job reading the crawl holds a lease on it (ingest, reembed and recrawl do, and leave none
+            // behind): while one is held, nothing the job may read goes, however due.
+            HadoopFiles files = new HadoopFiles(new org.apache.hadoop.conf.Configuration());
+            assertEquals(List.of(), JobLease.held(files, crawl, System.currentTimeMillis(), 600_000),
+                    "the ingests and the recrawl ended their leases");
+            run(tmp, "forget", "--index", index, "--image-id", ContentHash.sha256Hex(site.image("/img/p2.jpg")));
+            try (JobLease reading = JobLease.hold(files, crawl, "ingest run i3", 1000)) {
+                String held = run(tmp, "gc", "--crawl", crawl, "--data", data, "--index", index);
+                assertTrue(held.startsWith("deleted 0 of") && held.contains("deferred 1 original(s) due to go: the"
+                        + " crawl root is in use by ingest run i3 on "), held);
+                assertTrue(Files.exists(p2), "forgotten, but a running job may read it");
+            }
+            String after = run(tmp, "gc", "--crawl", crawl, "--data", data, "--index", index);
+            assertTrue(after.startsWith("deleted 1 of") && !after.contains("deferred"), after);
+            assertFalse(Files.exists(p2), "the job ended: the forgotten original goes");
         }
     }
 
