@@ -121,6 +121,37 @@ public final class CrawlSparkJob {
         Dataset<Row> kept = settings.pageCache() && files.hasData(layout.pages()) ? spark.read().parquet(layout.pages())
                 : null;
         CrawlTask task = new CrawlTask(settings, files, out, staging, cfg.getString("crawler.work_dir"), runId, pageHosts);
+        Rounds rounds = rounds(spark, cfg, task, seeds, known, kept, runId);
+        List<Share> shares = rounds.shares();
+        long linksLeft = rounds.linksLeft();
+        long elsewhere = fetchElsewhere(spark, cfg, files, layout, runId, shares, known);
+        String manifest = publish(files, layout, runId, shares, shown);
+        if (settings.pageCache()) keepPages(files, layout, runId, shares);
+        files.delete(staging);
+        long pages = 0, notModified = 0;
+        boolean complete = linksLeft == 0;
+        for (Share r : shares) {
+            pages += r.pages();
+            notModified += r.notModified();
+            complete &= r.complete();
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        Result res = new Result(runId, rounds.hosts(), rounds.tasks(), rounds.rounds(), pages, notModified, elsewhere,
+                linksLeft, complete && pages > 0, FetchJob.tally(spark, manifest, runId, secs), secs);
+        LOG.info("crawl {}: {}", runId, res.summary());
+        return res;
+    }
+
+    /** What the rounds did: every task's share, tasks and rounds run, hosts of the first, links left unread. */
+    private record Rounds(List<Share> shares, int tasks, int rounds, long hosts, long linksLeft) {}
+
+    /**
+     * Steps 1-3 a round: arrange the round's seeds with what earlier rounds did, crawl them in tasks
+     * by host, take the links to other hosts' pages no round read as the next round's seeds; up to
+     * crawler.spark_rounds.
+     */
+    private static Rounds rounds(SparkSession spark, Config cfg, CrawlTask task, List<String> seeds, Dataset<Row> known,
+            Dataset<Row> kept, String runId) {
         List<Row> first = new ArrayList<>();
         for (String s : new java.util.LinkedHashSet<>(seeds)) first.add(RowFactory.create(s, 0));
         Dataset<Row> next = spark.createDataFrame(first, SEEDS);
@@ -156,22 +187,7 @@ public final class CrawlSparkJob {
             }
         }
         cached.forEach(Dataset::unpersist);
-        long elsewhere = fetchElsewhere(spark, cfg, files, layout, runId, shares, known);
-        String manifest = publish(files, layout, runId, shares, shown);
-        if (settings.pageCache()) keepPages(files, layout, runId, shares);
-        files.delete(staging);
-        long pages = 0, notModified = 0;
-        boolean complete = linksLeft == 0;
-        for (Share r : shares) {
-            pages += r.pages();
-            notModified += r.notModified();
-            complete &= r.complete();
-        }
-        double secs = (System.nanoTime() - t0) / 1e9;
-        Result res = new Result(runId, hosts, tasks, round, pages, notModified, elsewhere, linksLeft,
-                complete && pages > 0, FetchJob.tally(spark, manifest, runId, secs), secs);
-        LOG.info("crawl {}: {}", runId, res.summary());
-        return res;
+        return new Rounds(shares, tasks, round, hosts, linksLeft);
     }
 
     /**
