@@ -144,7 +144,12 @@ public final class JobLease implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         synchronized (this) {
-            files.delete(path);
+            try {
+                files.delete(path);
+            } catch (RuntimeException e) { // storage away: the lease goes stale on its own, the job's outcome stands
+                LOG.warn("lease {}: not deleted ({}); it stops counting after retention.lease_stale_s", path,
+                        e.getMessage());
+            }
         }
     }
 }
