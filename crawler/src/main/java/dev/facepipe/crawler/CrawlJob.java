@@ -6,6 +6,7 @@ import dev.facepipe.core.schema.Schemas;
 import dev.facepipe.storage.AvroParquetFiles;
 import dev.facepipe.storage.CrawlLayout;
 import dev.facepipe.storage.HadoopFiles;
+import dev.facepipe.storage.JobLease;
 import edu.uci.ics.crawler4j.crawler.CrawlConfig;
 import edu.uci.ics.crawler4j.crawler.CrawlController;
 import edu.uci.ics.crawler4j.fetcher.PageFetcher;
@@ -89,12 +90,16 @@ public final class CrawlJob {
         }
         CrawlLayout layout = new CrawlLayout(out);
         layout.declare(files);
-        rememberSeeds(files, layout, seeds);
-        PageCache kept = s.pageCache() ? PageCache.read(files, layout.pages()) : PageCache.empty();
-        Result r = crawl(s, files, cfg.getPath("crawler.work_dir").resolve(runId), CrawlScope.whole(seeds, hosts, known),
-                out, runId, pacer, layout.manifest(runId), true, kept);
-        if (s.pageCache()) PageCache.replace(files, layout.pages(), kept.after(hosts, r.complete()));
-        return r;
+        // gc deletes no original of the root while this crawl may find the bytes it fetches already stored.
+        try (JobLease lease = JobLease.hold(files, out, "crawl run " + runId,
+                cfg.getLong("retention.lease_heartbeat_s") * 1000)) {
+            rememberSeeds(files, layout, seeds);
+            PageCache kept = s.pageCache() ? PageCache.read(files, layout.pages()) : PageCache.empty();
+            Result r = crawl(s, files, cfg.getPath("crawler.work_dir").resolve(runId),
+                    CrawlScope.whole(seeds, hosts, known), out, runId, pacer, layout.manifest(runId), true, kept);
+            if (s.pageCache()) PageCache.replace(files, layout.pages(), kept.after(hosts, r.complete()));
+            return r;
+        }
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.facepipe.crawler.CrawlSettings;
 import dev.facepipe.crawler.UrlRef;
 import dev.facepipe.storage.CrawlLayout;
 import dev.facepipe.storage.HadoopFiles;
+import dev.facepipe.storage.JobLease;
 import dev.facepipe.storage.Sparks;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -107,6 +108,15 @@ public final class CrawlSparkJob {
      *              task; or null
      */
     static Result run(Config cfg, List<String> seeds, String out, String runId, Dataset<Row> known, String shown) {
+        // gc deletes no original of the root while the tasks may find the bytes they fetch already stored.
+        try (JobLease lease = JobLease.hold(HadoopFiles.fromConfig(cfg), out, "crawl run " + runId + " (Spark)",
+                cfg.getLong("retention.lease_heartbeat_s") * 1000)) {
+            return crawl(cfg, seeds, out, runId, known, shown);
+        }
+    }
+
+    private static Result crawl(Config cfg, List<String> seeds, String out, String runId, Dataset<Row> known,
+            String shown) {
         long t0 = System.nanoTime();
         SparkSession spark = Sparks.session(cfg, "facepipe-crawl");
         HadoopFiles files = HadoopFiles.fromConfig(cfg);

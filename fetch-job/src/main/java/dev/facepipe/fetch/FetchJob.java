@@ -10,6 +10,7 @@ import dev.facepipe.core.schema.CrawlStatus;
 import dev.facepipe.crawler.CrawlSettings;
 import dev.facepipe.storage.CrawlLayout;
 import dev.facepipe.storage.HadoopFiles;
+import dev.facepipe.storage.JobLease;
 import dev.facepipe.storage.Sparks;
 import java.util.Locale;
 import java.util.Map;
@@ -47,6 +48,14 @@ public final class FetchJob {
     }
 
     public static Result run(Config cfg, String urls, String out, String runId) {
+        // gc deletes no original of the root while the tasks may find the bytes they fetch already stored.
+        try (JobLease lease = JobLease.hold(HadoopFiles.fromConfig(cfg), out, "fetch run " + runId,
+                cfg.getLong("retention.lease_heartbeat_s") * 1000)) {
+            return fetch(cfg, urls, out, runId);
+        }
+    }
+
+    private static Result fetch(Config cfg, String urls, String out, String runId) {
         long t0 = System.nanoTime();
         SparkSession spark = Sparks.session(cfg, "facepipe-fetch");
         HadoopFiles files = HadoopFiles.fromConfig(cfg);

@@ -10,6 +10,7 @@ import static org.apache.spark.sql.functions.when;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.facepipe.core.config.Config;
+import dev.facepipe.core.schema.CrawlStatus;
 import dev.facepipe.index.IndexLayout;
 import dev.facepipe.index.IndexManifest;
 import dev.facepipe.index.Sidecars;
@@ -50,8 +51,8 @@ import org.apache.spark.sql.types.StructType;
  * Temporaries of blob writes that died (older than retention.unfinished_write_hours) and rotated
  * search audit files older than retention.audit_days go the same way; the crops of forgotten
  * faces leave the run reports ({@link ReportScrubber}) and their embeddings the faces table. While
- * a job holds a lease on the crawl root ({@link JobLease}: ingest, reembed, recrawl), no original
- * goes: those due are counted as deferred to the next gc.
+ * a job holds a lease on the crawl root ({@link JobLease}: crawl, fetch, recrawl, ingest, reembed),
+ * no original goes: those due are counted as deferred to the next gc.
  */
 public final class GarbageCollector {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -84,6 +85,7 @@ public final class GarbageCollector {
         List<Tombstones.Dated> tombstones = Tombstones.dated(files, Tombstones.store(cfg));
         Map<String, Seen> seen = liveView(spark, files, new IngestLayout(req.data()), tombstones);
         Set<String> indexed = indexedImages(files, req.index());
+        Map<String, Long> fetched = lastFetched(spark, files, new CrawlLayout(req.crawl()));
         Map<String, Long> imageForgotten = new HashMap<>();
         for (Tombstones.Dated d : tombstones) {
             if (d.tombstone().kind() == Tombstones.Kind.IMAGE) imageForgotten.merge(d.tombstone().value(), d.at(), Math::min);
@@ -116,7 +118,7 @@ public final class GarbageCollector {
                     if (forgotten == null && s != null) forgotten = s.allUrlsForgottenAt();
                     BlobRetention.Verdict v = BlobRetention.decide(new BlobRetention.Facts(s != null,
                             s != null && s.live(), s == null ? 0 : s.lastWordAt(), forgotten, indexed.contains(image),
-                            st.getModificationTime()), now, grace, forgottenGrace);
+                            st.getModificationTime(), fetched.getOrDefault(image, 0L)), now, grace, forgottenGrace);
                     if (!v.delete()) continue;
                     if (!running.isEmpty()) {
                         deferred++;
@@ -145,6 +147,22 @@ public final class GarbageCollector {
         } catch (IOException e) {
             throw new UncheckedIOException("gc under " + blobRoot + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * When a crawl last fetched each blob's bytes (its manifests' latest fetched row): a crawl may
+     * fetch an old blob's bytes again at a new URL and store nothing (the blob is there), and the
+     * live view hears of it only at the next ingest.
+     */
+    private static Map<String, Long> lastFetched(SparkSession spark, HadoopFiles files, CrawlLayout crawl) {
+        Map<String, Long> out = new HashMap<>();
+        if (!files.hasData(crawl.manifests())) return out;
+        for (Row r : spark.read().option("mergeSchema", "true").parquet(crawl.manifests())
+                .where(col("status").equalTo(CrawlStatus.FETCHED.code()).and(col("sha256").isNotNull()))
+                .groupBy("sha256").agg(max("fetched_at")).collectAsList()) {
+            out.put(r.getString(0), r.getLong(1));
+        }
+        return out;
     }
 
     /** Deletions held until 1000 are due: their log file is written, then they are done. */

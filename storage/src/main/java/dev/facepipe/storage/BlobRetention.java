@@ -5,8 +5,9 @@ package dev.facepipe.storage;
  * BlobRetentionTest). In order: a forgotten image goes once its tombstone is older than the
  * forgotten grace (forget means forget, even before the index catches up); an image the published
  * index holds stays; an image with a live source URL stays; an image gone from the web goes once its
- * last word is older than the grace; a blob no ingest has seen (a crawl not ingested yet) stays
- * until it is older than the grace.
+ * last word is older than the grace, unless a crawl fetched its bytes again within the grace (at a
+ * new URL, say: the live view learns it at the next ingest); a blob no ingest has seen (a crawl not
+ * ingested yet) stays until it was written, or last fetched, longer ago than the grace.
  */
 public final class BlobRetention {
     private BlobRetention() {}
@@ -23,8 +24,10 @@ public final class BlobRetention {
      * @param forgottenAt epoch ms it was forgotten (its id, or every URL of it, tombstoned), or null
      * @param indexed     the published index holds a face of it
      * @param blobAt      epoch ms the blob was written
+     * @param fetchedAt   epoch ms a crawl last fetched these bytes (its manifests' latest row), 0 when none says
      */
-    public record Facts(boolean inView, boolean live, long lastWordAt, Long forgottenAt, boolean indexed, long blobAt) {}
+    public record Facts(boolean inView, boolean live, long lastWordAt, Long forgottenAt, boolean indexed, long blobAt,
+            long fetchedAt) {}
 
     /**
      * A blob write's temporary (.SHA.UUID.tmp): a write takes seconds, so one older than maxAgeMs was
@@ -44,10 +47,12 @@ public final class BlobRetention {
         if (f.indexed()) return new Verdict(false, "in the published index");
         if (f.live()) return new Verdict(false, "live");
         if (f.inView()) {
-            return now - f.lastWordAt() >= graceMs ? new Verdict(true, "gone from the web")
-                    : new Verdict(false, "gone, within retention.grace_days");
+            if (now - f.lastWordAt() < graceMs) return new Verdict(false, "gone, within retention.grace_days");
+            return now - f.fetchedAt() >= graceMs ? new Verdict(true, "gone from the web")
+                    : new Verdict(false, "fetched again since it went, not ingested yet");
         }
-        return now - f.blobAt() >= graceMs ? new Verdict(true, "never ingested, older than retention.grace_days")
+        return now - Math.max(f.blobAt(), f.fetchedAt()) >= graceMs
+                ? new Verdict(true, "never ingested, older than retention.grace_days")
                 : new Verdict(false, "not ingested yet");
     }
 }

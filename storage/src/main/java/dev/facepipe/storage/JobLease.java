@@ -12,14 +12,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running job's claim on a crawl root: ROOT/_running/ID.BEAT.lease (what runs, where, since when,
- * its last heartbeat). Each heartbeat writes the next file before it deletes the last, so the lease
- * is never absent while the job runs (a rewrite in place would leave a gap, or a torn file, on some
- * stores); the files go when the job ends. gc defers
- * deleting originals while a root has a lease whose heartbeat is fresh, so an ingest or re-embedding
- * never finds the blob it is about to read gone, and a re-crawl never relies on a blob being deleted
- * under it. A job that died leaves its lease behind: it stops counting once its heartbeat is older
- * than the stale age. Written by hand: a file a job keeps touching is all a lock needs to be on
- * object storage, which has no locks (the leading "_" keeps Spark's readers away from the folder).
+ * its last heartbeat). Crawl, fetch, recrawl, ingest and reembed hold one while they run. Each
+ * heartbeat writes the next file before it deletes the last, so the lease is never absent while the
+ * job runs (a rewrite in place would leave a gap, or a torn file, on some stores); the files go when
+ * the job ends. gc defers deleting originals while a root has a lease whose heartbeat is fresh, so
+ * an ingest or re-embedding never finds the blob it is about to read gone, and a crawl never relies
+ * on a stored blob being deleted under it. A job that died leaves its lease behind: it stops counting
+ * once its heartbeat is older than the stale age. Written by hand: a file a job keeps renewing is all
+ * a lock needs to be on object storage, which has no locks (the leading "_" keeps Spark's readers
+ * away from the folder).
  */
 public final class JobLease implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobLease.class);

@@ -13,9 +13,14 @@ class BlobRetentionTest {
 
     private static String decide(boolean inView, boolean live, long lastWordDaysAgo, Long forgottenDaysAgo,
             boolean indexed, long blobDaysAgo) {
+        return decide(inView, live, lastWordDaysAgo, forgottenDaysAgo, indexed, blobDaysAgo, null);
+    }
+
+    private static String decide(boolean inView, boolean live, long lastWordDaysAgo, Long forgottenDaysAgo,
+            boolean indexed, long blobDaysAgo, Long fetchedDaysAgo) {
         BlobRetention.Verdict v = BlobRetention.decide(new BlobRetention.Facts(inView, live, NOW - lastWordDaysAgo * DAY,
-                forgottenDaysAgo == null ? null : NOW - forgottenDaysAgo * DAY, indexed, NOW - blobDaysAgo * DAY), NOW,
-                GRACE, FORGOTTEN_GRACE);
+                forgottenDaysAgo == null ? null : NOW - forgottenDaysAgo * DAY, indexed, NOW - blobDaysAgo * DAY,
+                fetchedDaysAgo == null ? 0 : NOW - fetchedDaysAgo * DAY), NOW, GRACE, FORGOTTEN_GRACE);
         return (v.delete() ? "delete: " : "keep: ") + v.why();
     }
 
@@ -28,7 +33,12 @@ class BlobRetentionTest {
         assertEquals("delete: forgotten", decide(true, true, 1, 0L, true, 90), "forget beats live and indexed");
         assertEquals("keep: not ingested yet", decide(false, false, 0, null, false, 29));
         assertEquals("delete: never ingested, older than retention.grace_days", decide(false, false, 0, null, false, 31));
-        BlobRetention.Verdict soon = BlobRetention.decide(new BlobRetention.Facts(true, false, NOW, NOW - DAY, false, 0),
+        // Its bytes fetched again lately (at a new URL; the live view learns that at the next ingest).
+        assertEquals("keep: fetched again since it went, not ingested yet", decide(true, false, 60, null, false, 90, 1L));
+        assertEquals("delete: gone from the web", decide(true, false, 60, null, false, 90, 31L));
+        assertEquals("keep: not ingested yet", decide(false, false, 0, null, false, 90, 1L), "an old blob fetched again");
+        assertEquals("delete: forgotten", decide(true, false, 60, 0L, false, 90, 1L), "forget beats a new fetch");
+        BlobRetention.Verdict soon = BlobRetention.decide(new BlobRetention.Facts(true, false, NOW, NOW - DAY, false, 0, 0),
                 NOW, GRACE, 7 * DAY);
         assertEquals(new BlobRetention.Verdict(false, "forgotten, within retention.forgotten_grace_days"), soon);
     }
