@@ -22,9 +22,10 @@ case "${1:-}" in
   *) die "usage: scripts/setup.sh [--no-build | --verify-models [DIR]]" ;;
 esac
 
-# 1. Debian packages: the FAISS binding compiles against libfaiss-dev and OpenBLAS with g++;
-#    python3-faiss checks that Python reads the indices we write; chromium renders the run report in a test.
-DEBS="libfaiss-dev libopenblas-dev g++ python3-faiss python3-numpy python3-yaml chromium"
+# 1. Debian packages: the FAISS binding compiles against libfaiss-dev and OpenBLAS with g++, the JPEG
+#    binding against libjpeg-turbo (libjpeg-dev); python3-faiss checks that Python reads the indices we
+#    write; chromium renders the run report in a test.
+DEBS="libfaiss-dev libopenblas-dev libjpeg-dev g++ python3-faiss python3-numpy python3-yaml chromium"
 missing=$(for p in $DEBS; do dpkg -s "$p" >/dev/null 2>&1 || printf '%s ' "$p"; done)
 if [ -n "$missing" ]; then
   [ "$(id -u)" = 0 ] || die "missing Debian packages: $missing; run as root or: sudo apt-get install -y $missing"
