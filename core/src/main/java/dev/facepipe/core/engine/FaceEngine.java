@@ -364,14 +364,15 @@ public final class FaceEngine {
             });
 
     /**
-     * Decodes within the budget's wall-clock limit. A decoder cannot be stopped inside native code:
+     * Decodes within the budget's wall-clock limit (a large image; a small one decodes here, see
+     * {@link ImageBudget#watched}). A decoder cannot be stopped inside native code:
      * one past the limit is left to finish on its own thread (its work is bounded by the header
      * checks) and its pixels are freed when it does; the image is rejected over_budget at once.
      */
     private DecodedImage decodeWithin(byte[] bytes, ImageHeader header, int orientation, int reduce, String name)
             throws RejectedException {
+        if (!settings.budget().watched(header)) return Decoder.decode(bytes, header, orientation, reduce, name);
         long ms = settings.budget().maxDecodeMs();
-        if (ms <= 0) return Decoder.decode(bytes, header, orientation, reduce, name);
         java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
         java.util.concurrent.Future<DecodedImage> f = DECODERS.submit(() -> {
             DecodedImage d = Decoder.decode(bytes, header, orientation, reduce, name);

@@ -13,12 +13,21 @@ import dev.facepipe.core.config.Config;
  * @param maxDecodeBytes the decoder's first full-size buffer ({@link ImageHeader#decodedBytes})
  * @param maxScans       JPEG scans: a progressive decoder passes over every coefficient once a scan
  * @param maxDecodeMs    wall-clock milliseconds one decode may take before the image is given up (0 = no limit)
+ * @param watchedPixels  images of at least this many pixels decode under the maxDecodeMs watch
  */
-public record ImageBudget(long maxPixels, long maxDecodeBytes, int maxScans, long maxDecodeMs) {
+public record ImageBudget(long maxPixels, long maxDecodeBytes, int maxScans, long maxDecodeMs, long watchedPixels) {
 
     public static ImageBudget fromConfig(Config c) {
         return new ImageBudget(c.getLong("image.max_pixels"), c.getLong("image.max_decode_bytes"),
-                c.getInt("image.max_scans"), c.getLong("image.max_decode_ms"));
+                c.getInt("image.max_scans"), c.getLong("image.max_decode_ms"), c.getLong("image.watched_decode_pixels"));
+    }
+
+    /**
+     * Whether this image's decode runs under the wall-clock watch (on another thread, given up past
+     * maxDecodeMs): only where there is a limit and the image is large enough to come near it.
+     */
+    public boolean watched(ImageHeader h) {
+        return maxDecodeMs > 0 && h.pixels() >= watchedPixels;
     }
 
     /** Refuses a header whose decode would go over the budget; names the limit and its conf key. */

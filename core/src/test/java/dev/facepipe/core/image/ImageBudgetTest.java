@@ -1,6 +1,8 @@
 package dev.facepipe.core.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.facepipe.core.RejectReason;
@@ -9,7 +11,7 @@ import org.junit.jupiter.api.Test;
 
 /** The budget rule, pinned: which header is refused, for which reason, at the edges. */
 class ImageBudgetTest {
-    private static final ImageBudget B = new ImageBudget(100_000_000, 402_653_184, 100, 30_000);
+    private static final ImageBudget B = new ImageBudget(100_000_000, 402_653_184, 100, 30_000, 4_000_000);
 
     private static RejectReason verdict(ImageHeader h) {
         try {
@@ -33,6 +35,17 @@ class ImageBudgetTest {
         assertEquals(new ImageHeader(ImageFormat.PNG, 10, 10, 1, 8, 1).decodedBytes(), 300);
         assertEquals(null, verdict(new ImageHeader(ImageFormat.JPEG, 100, 100, 3, 8, 1, 100, 0)));
         assertEquals(RejectReason.OVER_BUDGET, verdict(new ImageHeader(ImageFormat.JPEG, 100, 100, 3, 8, 1, 101, 0)));
+    }
+
+    @Test
+    void onlyImagesLargeEnoughToComeNearTheTimeLimitDecodeUnderTheWatch() {
+        assertFalse(B.watched(new ImageHeader(ImageFormat.JPEG, 1999, 2000, 3, 8, 1)));
+        assertTrue(B.watched(new ImageHeader(ImageFormat.JPEG, 2000, 2000, 3, 8, 1)));
+        assertTrue(B.watched(new ImageHeader(ImageFormat.PNG, 8000, 8000, 3, 8, 1)));
+        ImageBudget noLimit = new ImageBudget(100_000_000, 402_653_184, 100, 0, 4_000_000);
+        assertFalse(noLimit.watched(new ImageHeader(ImageFormat.PNG, 8000, 8000, 3, 8, 1)));
+        ImageBudget all = new ImageBudget(100_000_000, 402_653_184, 100, 30_000, 0);
+        assertTrue(all.watched(new ImageHeader(ImageFormat.PNG, 1, 1, 3, 8, 1)));
     }
 
     @Test

@@ -21,7 +21,7 @@ import dev.facepipe.core.RejectedException;
  */
 class ReadersFuzzTest {
     /** Small, so that a decode the fuzzer reaches stays fast; the checks are the same at any size. */
-    private static final ImageBudget BUDGET = new ImageBudget(4_000_000, 16_000_000, 100, 0);
+    private static final ImageBudget BUDGET = new ImageBudget(4_000_000, 16_000_000, 100, 0, 0);
 
     @FuzzTest(maxDuration = "30s")
     @DictionaryFile(resourcePath = "ReadersFuzzTest.dict")
