@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -50,6 +51,10 @@ final class BenchIndexCommand implements Callable<Integer> {
     @Option(names = "--sweep", split = ",", paramLabel = "NPROBE",
             description = "Also measure recall@10 and latency at these nprobe values on the same index.")
     List<Integer> sweep = List.of();
+
+    @Option(names = "--rounds", description = "Timed builds on each side, alternating java and python; the ratio"
+            + " compares the medians (default: ${DEFAULT-VALUE}). One round swung the ratio by 0.1 on a shared machine.")
+    int rounds = 3;
 
     private static final int ADD_BATCH = 65536;
 
@@ -120,63 +125,125 @@ final class BenchIndexCommand implements Callable<Integer> {
                 + " grew a fresh process by %.0f bytes/vector (%+.1f %%); building grew this one by %.0f bytes/vector%n",
                 (double) fileBytes / n, loadedPerVector, 100.0 * (loadedPerVector * n - fileBytes) / fileBytes,
                 (rss1 - rss0) * 1024.0 / n);
-        if (!noPython) python(x, q, f, train, nprobe, ef, exact, trainS + addS + searchS);
         Files.deleteIfExists(tmp);
+        List<double[]> java = new ArrayList<>();
+        java.add(new double[] {trainS, addS, searchS});
+        List<double[]> py = new ArrayList<>();
+        Python side = noPython ? null : new Python(x, q, f, train, nprobe, ef);
+        try {
+            for (int r = 0; r < rounds; r++) {
+                if (r > 0) java.add(timedBuild(x, q, f, train, nprobe, ef));
+                if (side != null) py.add(side.round(exact, r == 0));
+                if (side != null && py.get(r) == null) return 0;
+            }
+        } finally {
+            if (side != null) side.close();
+        }
+        if (rounds > 1) System.out.println("rounds (train+add+search, s): java " + totals(java) + "; python " + totals(py));
+        if (!py.isEmpty()) {
+            System.out.printf(Locale.ROOT, "java/python time ratio %.3f (train+add+search, median of %d rounds each)%n",
+                    median(java) / median(py), rounds);
+        }
         return 0;
     }
 
-    private void python(float[] x, float[] q, String f, int train, int nprobe, int ef, SearchResult exact,
-            double javaTotal) throws IOException, InterruptedException {
-        Path dir = Files.createTempDirectory("bench-py");
-        write(dir.resolve("x.f32"), x);
-        write(dir.resolve("q.f32"), q);
-        Path script = dir.resolve("bench.py");
-        Files.writeString(script, String.join("\n",
-                "import sys, time, faiss, numpy as np",
-                "d=" + dim + "; x=np.fromfile(sys.argv[1], dtype='<f4').reshape(-1,d); q=np.fromfile(sys.argv[2],"
-                        + " dtype='<f4').reshape(-1,d)",
-                "t0=time.time(); idx=faiss.index_factory(d, '" + f + "', faiss.METRIC_INNER_PRODUCT)",
-                train > 0 ? "idx.train(x[:" + train + "])" : "pass",
-                "t1=time.time(); idx.add_with_ids(x, np.arange(len(x), dtype='int64')); t2=time.time()",
-                "ps=faiss.ParameterSpace()",
-                nprobe > 0 ? "ps.set_index_parameter(idx, 'nprobe', " + nprobe + ")" : "pass",
-                f.contains("HNSW") ? "ps.set_index_parameter(idx, 'quantizer_efSearch', " + ef + ")" : "pass",
-                "D, I = idx.search(q, 10); t3=time.time()",
-                "import ctypes",
-                "libs=sorted({l.split()[-1] for l in open('/proc/self/maps') if 'openblas' in l.split()[-1]}, key=lambda p:"
-                        + " 'lapack' in p)",
-                "try:",
-                "    b=ctypes.CDLL(libs[0]); b.openblas_get_config.restype=ctypes.c_char_p;"
-                        + " b.openblas_get_corename.restype=ctypes.c_char_p",
-                "    par={0:'sequential',1:'pthreads',2:'OpenMP'}.get(b.openblas_get_parallel(), '?')",
-                "    print('blas %s (core %s, %s, %d threads; %s); OpenMP %d threads' % (b.openblas_get_config().decode()"
-                        + ".strip(), b.openblas_get_corename().decode().strip(), par, b.openblas_get_num_threads(),"
-                        + " libs[0], faiss.omp_get_max_threads()))",
-                "except Exception as e:",
-                "    print('blas ? (%s)' % e)",
-                "print(t1-t0, t2-t1, t3-t2)",
-                "np.asarray(I, dtype='<i8').tofile(sys.argv[3])", ""));
-        Path labels = dir.resolve("i.i64");
-        Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), dir.resolve("x.f32").toString(),
-                dir.resolve("q.f32").toString(), labels.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        if (p.waitFor() != 0) {
-            System.out.println("python3-faiss failed (scripts/setup.sh installs it): " + out);
-            return;
+    /** Create, train, add and search once; the times of each, seconds. */
+    private double[] timedBuild(float[] x, float[] q, String f, int train, int nprobe, int ef) {
+        long[] ids = new long[n];
+        for (int i = 0; i < n; i++) ids[i] = i;
+        long t0 = System.nanoTime();
+        try (FaissIndex idx = FaissIndex.create(dim, f, Metric.INNER_PRODUCT)) {
+            if (train > 0) idx.train(Arrays.copyOf(x, train * dim));
+            long t1 = System.nanoTime();
+            for (int from = 0; from < n; from += ADD_BATCH) idx.add(x, ids, from, Math.min(n, from + ADD_BATCH));
+            long t2 = System.nanoTime();
+            idx.search(q, 10, nprobe, ef);
+            long t3 = System.nanoTime();
+            return new double[] {(t1 - t0) / 1e9, (t2 - t1) / 1e9, (t3 - t2) / 1e9};
         }
-        out.lines().filter(l -> l.startsWith("blas ")).findFirst()
-                .ifPresent(l -> System.out.println("python blas: " + l.substring("blas ".length())));
-        String[] t = out.lines().reduce((a, b) -> b).orElse("").split(" ");
-        double tr = Double.parseDouble(t[0]), ad = Double.parseDouble(t[1]), se = Double.parseDouble(t[2]);
-        ByteBuffer bb = ByteBuffer.wrap(Files.readAllBytes(labels)).order(ByteOrder.LITTLE_ENDIAN);
-        long[] l = new long[bb.remaining() / 8];
-        for (int i = 0; i < l.length; i++) l[i] = bb.getLong();
-        double recall = recall(exact, new SearchResult(nq, 10, new float[l.length], l));
-        System.out.printf(Locale.ROOT, "python: train %.2f s, add %.2f s, search %.3f s, recall@10 %.4f%n", tr, ad, se,
-                recall);
-        System.out.printf(Locale.ROOT, "java/python time ratio %.3f (train+add+search)%n", javaTotal / (tr + ad + se));
-        for (Path f2 : new Path[] {dir.resolve("x.f32"), dir.resolve("q.f32"), labels, script}) Files.deleteIfExists(f2);
-        Files.deleteIfExists(dir);
+    }
+
+    private static String totals(List<double[]> rs) {
+        StringBuilder b = new StringBuilder();
+        for (double[] r : rs) b.append(String.format(Locale.ROOT, "%s%.2f", b.isEmpty() ? "" : " ", r[0] + r[1] + r[2]));
+        return b.toString();
+    }
+
+    private static double median(List<double[]> rs) {
+        double[] t = rs.stream().mapToDouble(r -> r[0] + r[1] + r[2]).sorted().toArray();
+        return t.length % 2 == 1 ? t[t.length / 2] : (t[t.length / 2 - 1] + t[t.length / 2]) / 2;
+    }
+
+    /** The same build in python3-faiss (Debian's, on the same libfaiss version), one process a round. */
+    private final class Python implements AutoCloseable {
+        private final Path dir;
+        private final Path script;
+        private final Path labels;
+
+        Python(float[] x, float[] q, String f, int train, int nprobe, int ef) throws IOException {
+            dir = Files.createTempDirectory("bench-py");
+            write(dir.resolve("x.f32"), x);
+            write(dir.resolve("q.f32"), q);
+            script = dir.resolve("bench.py");
+            labels = dir.resolve("i.i64");
+            Files.writeString(script, String.join("\n",
+                    "import sys, time, faiss, numpy as np",
+                    "d=" + dim + "; x=np.fromfile(sys.argv[1], dtype='<f4').reshape(-1,d); q=np.fromfile(sys.argv[2],"
+                            + " dtype='<f4').reshape(-1,d)",
+                    "t0=time.time(); idx=faiss.index_factory(d, '" + f + "', faiss.METRIC_INNER_PRODUCT)",
+                    train > 0 ? "idx.train(x[:" + train + "])" : "pass",
+                    "t1=time.time(); idx.add_with_ids(x, np.arange(len(x), dtype='int64')); t2=time.time()",
+                    "ps=faiss.ParameterSpace()",
+                    nprobe > 0 ? "ps.set_index_parameter(idx, 'nprobe', " + nprobe + ")" : "pass",
+                    f.contains("HNSW") ? "ps.set_index_parameter(idx, 'quantizer_efSearch', " + ef + ")" : "pass",
+                    "D, I = idx.search(q, 10); t3=time.time()",
+                    "import ctypes",
+                    "libs=sorted({l.split()[-1] for l in open('/proc/self/maps') if 'openblas' in l.split()[-1]},"
+                            + " key=lambda p: 'lapack' in p)",
+                    "try:",
+                    "    b=ctypes.CDLL(libs[0]); b.openblas_get_config.restype=ctypes.c_char_p;"
+                            + " b.openblas_get_corename.restype=ctypes.c_char_p",
+                    "    par={0:'sequential',1:'pthreads',2:'OpenMP'}.get(b.openblas_get_parallel(), '?')",
+                    "    print('blas %s (core %s, %s, %d threads; %s); OpenMP %d threads' % (b.openblas_get_config()"
+                            + ".decode().strip(), b.openblas_get_corename().decode().strip(), par,"
+                            + " b.openblas_get_num_threads(), libs[0], faiss.omp_get_max_threads()))",
+                    "except Exception as e:",
+                    "    print('blas ? (%s)' % e)",
+                    "print(t1-t0, t2-t1, t3-t2)",
+                    "np.asarray(I, dtype='<i8').tofile(sys.argv[3])", ""));
+        }
+
+        /** One timed build; the first prints its BLAS and times. Null when python3-faiss failed (said why). */
+        double[] round(SearchResult exact, boolean first) throws IOException, InterruptedException {
+            Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), dir.resolve("x.f32").toString(),
+                    dir.resolve("q.f32").toString(), labels.toString()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (p.waitFor() != 0) {
+                System.out.println("python3-faiss failed (scripts/setup.sh installs it): " + out);
+                return null;
+            }
+            String[] t = out.lines().reduce((a, b) -> b).orElse("").split(" ");
+            double tr = Double.parseDouble(t[0]), ad = Double.parseDouble(t[1]), se = Double.parseDouble(t[2]);
+            if (first) {
+                out.lines().filter(l -> l.startsWith("blas ")).findFirst()
+                        .ifPresent(l -> System.out.println("python blas: " + l.substring("blas ".length())));
+                ByteBuffer bb = ByteBuffer.wrap(Files.readAllBytes(labels)).order(ByteOrder.LITTLE_ENDIAN);
+                long[] l = new long[bb.remaining() / 8];
+                for (int i = 0; i < l.length; i++) l[i] = bb.getLong();
+                double recall = recall(exact, new SearchResult(nq, 10, new float[l.length], l));
+                System.out.printf(Locale.ROOT, "python: train %.2f s, add %.2f s, search %.3f s, recall@10 %.4f%n", tr,
+                        ad, se, recall);
+            }
+            return new double[] {tr, ad, se};
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (Path f2 : new Path[] {dir.resolve("x.f32"), dir.resolve("q.f32"), labels, script}) {
+                Files.deleteIfExists(f2);
+            }
+            Files.deleteIfExists(dir);
+        }
     }
 
     private static double recall(SearchResult exact, SearchResult approx) {
