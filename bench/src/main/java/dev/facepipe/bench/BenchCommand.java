@@ -71,6 +71,10 @@ public final class BenchCommand implements Runnable {
         @Option(names = "--passes", description = "Timed passes over the folder (default: ${DEFAULT-VALUE}).")
         int passes = 5;
 
+        @Option(names = "--warmup", paramLabel = "N",
+                description = "Images processed before timing, cycling over the folder (default: ${DEFAULT-VALUE}).")
+        int warmup = 100;
+
         @Option(names = "--web-size", paramLabel = "PX",
                 description = "Re-encode each photo as a JPEG (quality 90) whose longer side is at most PX, like typical"
                         + " web photos; 0 keeps the files as they are (default: ${DEFAULT-VALUE}).")
@@ -97,7 +101,11 @@ public final class BenchCommand implements Runnable {
                     webSize > 0 ? "as JPEGs of at most " + webSize + " px" : "as they are",
                     engine.detectorModelId(), engine.embeddingModelId());
             printLevels();
-            for (int i = 0; i < data.size(); i++) engine.process(data.get(i), names.get(i)); // warm-up
+            // The steady state a task reaches after its first images: the JIT has compiled the engine's Java
+            // code, and every model's buffers are sized (one pass over five images left the first figures slower).
+            for (int i = 0; i < Math.max(warmup, data.size()); i++) {
+                engine.process(data.get(i % data.size()), names.get(i % data.size()));
+            }
             for (int t : threads) run(engine, data, names, t);
             reducedDecode(data);
             return 0;

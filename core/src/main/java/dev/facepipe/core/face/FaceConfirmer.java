@@ -31,13 +31,18 @@ public final class FaceConfirmer {
         if (side < 2) return 0;
         int x0 = Math.round((d.x1() + d.x2()) / 2 - side / 2f);
         int y0 = Math.round((d.y1() + d.y2()) / 2 - side / 2f);
-        try (Mat square = new Mat(side, side, bgr.type(), new Scalar(128, 128, 128, 0))) {
-            int sx = Math.max(0, x0), sy = Math.max(0, y0);
-            int ex = Math.min(bgr.cols(), x0 + side), ey = Math.min(bgr.rows(), y0 + side);
-            if (ex <= sx || ey <= sy) return 0;
-            try (Mat from = bgr.apply(new Rect(sx, sy, ex - sx, ey - sy));
-                    Mat to = square.apply(new Rect(sx - x0, sy - y0, ex - sx, ey - sy))) {
-                from.copyTo(to);
+        int sx = Math.max(0, x0), sy = Math.max(0, y0);
+        int ex = Math.min(bgr.cols(), x0 + side), ey = Math.min(bgr.rows(), y0 + side);
+        if (ex <= sx || ey <= sy) return 0;
+        boolean inside = sx == x0 && sy == y0 && ex == x0 + side && ey == y0 + side;
+        // Inside the image the square is a view of it; past an edge, a grey canvas with the image copied in.
+        try (Mat square = inside ? bgr.apply(new Rect(x0, y0, side, side))
+                : new Mat(side, side, bgr.type(), new Scalar(128, 128, 128, 0))) {
+            if (!inside) {
+                try (Mat from = bgr.apply(new Rect(sx, sy, ex - sx, ey - sy));
+                        Mat to = square.apply(new Rect(sx - x0, sy - y0, ex - sx, ey - sy))) {
+                    from.copyTo(to);
+                }
             }
             List<Detection> found = second.detect(square);
             float best = 0;

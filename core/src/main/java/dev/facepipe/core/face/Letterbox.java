@@ -26,13 +26,10 @@ record Letterbox(Mat image, double scale, int padX, int padY) implements AutoClo
         int padX = (width - w) / 2;
         int padY = (height - h) / 2;
         Mat out = new Mat(height, width, src.type(), new Scalar(0, 0, 0, 0));
-        Mat resized = new Mat();
-        opencv_imgproc.resize(src, resized, new Size(w, h), 0, 0,
-                opencv_imgproc.INTER_LINEAR);
-        try (Mat roi = out.apply(new Rect(padX, padY, w, h))) {
-            resized.copyTo(roi);
+        // Straight into its place: a destination of the right size and type is written, not reallocated.
+        try (Mat roi = out.apply(new Rect(padX, padY, w, h)); Size size = new Size(w, h)) {
+            opencv_imgproc.resize(src, roi, size, 0, 0, opencv_imgproc.INTER_LINEAR);
         }
-        resized.close();
         return new Letterbox(out, scale, padX, padY);
     }
 

@@ -16,6 +16,23 @@ class HeaderReaderTest {
     private static final Mat BGR = TestImages.decode(JPEG);
 
     @Test
+    void theWordAtATimeScanFindsTheFirstFfByteWhereTheByteLoopDoes() {
+        java.util.Random r = new java.util.Random(11);
+        for (int trial = 0; trial < 20_000; trial++) {
+            byte[] b = new byte[r.nextInt(40)];
+            for (int k = 0; k < b.length; k++) {
+                int pick = r.nextInt(8);
+                b[k] = (byte) (pick == 0 ? 0xFF : pick == 1 ? 0xFE : pick == 2 ? 0x00 : pick == 3 ? 0x7F : r.nextInt(256));
+            }
+            int from = b.length == 0 ? 0 : r.nextInt(b.length + 1);
+            int end = from + (b.length == from ? 0 : r.nextInt(b.length - from + 1));
+            int expected = from;
+            while (expected < end && b[expected] != (byte) 0xFF) expected++;
+            assertEquals(expected, HeaderReader.nextFf(b, from, end), Arrays.toString(b) + " from " + from + " to " + end);
+        }
+    }
+
+    @Test
     void dimensionsComeFromEachFormatsHeader() throws RejectedException {
         assertEquals(new ImageHeader(ImageFormat.JPEG, 512, 600, 3, 8, 1), HeaderReader.read(JPEG, "a"));
         ImageHeader png = HeaderReader.read(TestImages.encode(BGR, ".png"), "b");
