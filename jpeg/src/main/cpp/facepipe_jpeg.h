@@ -5,6 +5,7 @@
 // data) are counted, not printed.
 #pragma once
 #include <csetjmp>
+#include <dlfcn.h>
 #include <cstdio>
 #include <cstring>
 #include <jpeglib.h>
@@ -97,3 +98,10 @@ inline int fp_jpeg_decode_bgr(const unsigned char* data, long long size, int den
 }
 
 inline int fp_jpeg_lib_version() { return JPEG_LIB_VERSION; }
+
+// The file the decoder's libjpeg functions come from (the process may map more than one libjpeg).
+inline const char* fp_jpeg_library() {
+    Dl_info info;
+    if (dladdr(reinterpret_cast<void*>(&jpeg_read_header), &info) == 0 || info.dli_fname == nullptr) return "?";
+    return info.dli_fname;
+}

@@ -116,6 +116,7 @@ public final class BenchCommand implements Runnable {
             System.out.printf(Locale.ROOT, "cpu %s, %d cores; onnxruntime %s%n", dev.facepipe.core.model.Machine.cpu(),
                     Runtime.getRuntime().availableProcessors(),
                     ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion());
+            System.out.println("jpeg decoder: " + dev.facepipe.jpeg.TurboJpeg.describe());
             for (OnnxModel m : dev.facepipe.core.model.OnnxSessions.loaded()) {
                 StringBuilder times = new StringBuilder();
                 if (m.levelTimes() != null) {

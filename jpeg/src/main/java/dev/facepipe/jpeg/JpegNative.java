@@ -29,4 +29,6 @@ final class JpegNative {
             @Cast("char*") BytePointer err, int errCap);
 
     static native int fp_jpeg_lib_version();
+
+    static native String fp_jpeg_library();
 }

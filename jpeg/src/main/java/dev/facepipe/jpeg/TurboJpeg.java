@@ -64,6 +64,16 @@ public final class TurboJpeg {
         return (end < 0 ? s : s.substring(0, end)).strip();
     }
 
+    /** The libjpeg file this decoder calls into (resolved by the dynamic linker, not assumed). */
+    public static String library() {
+        return JpegNative.fp_jpeg_library();
+    }
+
+    /** One line for benchmarks: the library, its API version and file. */
+    public static String describe() {
+        return "libjpeg-turbo (libjpeg API " + libVersion() + "; " + library() + ")";
+    }
+
     private static void checkDenom(int denom) {
         if (denom != 1 && denom != 2 && denom != 4 && denom != 8) {
             throw new IllegalArgumentException("scale 1/" + denom + ": use 1, 2, 4 or 8");

@@ -130,14 +130,17 @@ class TurboJpegTest {
     }
 
     @Test
-    void libjpegIsLoadedFromTheJarNotTheSystem() throws IOException {
+    void theJarCarriesLibjpegSoAnExecutorNeedsNothingElse() throws IOException {
         assertTrue(TurboJpeg.libVersion() >= 62, "libjpeg API " + TurboJpeg.libVersion());
-        List<String> libs = Files.readAllLines(Path.of("/proc/self/maps")).stream()
-                .filter(l -> l.contains("libjpeg.so") || l.contains("libjniJpegNative"))
+        List<String> mapped = Files.readAllLines(Path.of("/proc/self/maps")).stream()
                 .map(l -> l.substring(l.lastIndexOf(' ') + 1)).distinct().toList();
-        assertTrue(libs.stream().anyMatch(l -> l.endsWith("libjniJpegNative.so")), libs.toString());
-        // The JDK's own JPEG codec (ImageIO, used above) may map the system's copy too; ours must be mapped.
-        assertTrue(libs.stream().anyMatch(l -> l.contains("/linux-x86_64/libjpeg.so.") && !l.startsWith("/usr/lib")),
-                libs.toString());
+        assertTrue(mapped.stream().anyMatch(l -> l.endsWith("libjniJpegNative.so")), mapped.toString());
+        assertTrue(mapped.stream().anyMatch(l -> l.contains("/linux-x86_64/libjpeg.so.") && !l.startsWith("/usr/lib")),
+                mapped.toString());
+        // Where the JVM loaded the system's copy first (the JDK's own JPEG codec, used above, links it), the
+        // dynamic linker binds ours to that one: the same soname, so the same ABI. describe() names the file used.
+        String lib = TurboJpeg.library();
+        assertTrue(lib.contains("libjpeg.so."), lib);
+        assertTrue(TurboJpeg.describe().contains(lib), TurboJpeg.describe());
     }
 }
