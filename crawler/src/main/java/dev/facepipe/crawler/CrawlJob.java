@@ -91,8 +91,7 @@ public final class CrawlJob {
         CrawlLayout layout = new CrawlLayout(out);
         layout.declare(files);
         // gc deletes no original of the root while this crawl may find the bytes it fetches already stored.
-        try (JobLease lease = JobLease.hold(files, out, "crawl run " + runId,
-                cfg.getLong("retention.lease_heartbeat_s") * 1000)) {
+        try (JobLease lease = JobLease.forJob(files, cfg, out, "crawl run " + runId)) {
             rememberSeeds(files, layout, seeds);
             PageCache kept = s.pageCache() ? PageCache.read(files, layout.pages()) : PageCache.empty();
             Result r = crawl(s, files, cfg.getPath("crawler.work_dir").resolve(runId),

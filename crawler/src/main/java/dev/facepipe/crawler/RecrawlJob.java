@@ -77,8 +77,7 @@ public final class RecrawlJob {
         Map<String, GenericRecord> state = schedule(files, layout, schedule);
         layout.declare(files);
         // gc deletes no original of the root while tonight's GETs may find their bytes already stored.
-        JobLease lease = JobLease.hold(files, out, "recrawl run " + runId,
-                cfg.getLong("retention.lease_heartbeat_s") * 1000);
+        JobLease lease = JobLease.forJob(files, cfg, out, "recrawl run " + runId);
         try {
             HostPacer pacer = HostPacer.fromSettings(s); // Crawl-delays read by discovery hold for the GETs too
             CrawlJob.Result found = discover(cfg, files, layout, runId, state, schedule, now, pacer);

@@ -109,8 +109,8 @@ public final class CrawlSparkJob {
      */
     static Result run(Config cfg, List<String> seeds, String out, String runId, Dataset<Row> known, String shown) {
         // gc deletes no original of the root while the tasks may find the bytes they fetch already stored.
-        try (JobLease lease = JobLease.hold(HadoopFiles.fromConfig(cfg), out, "crawl run " + runId + " (Spark)",
-                cfg.getLong("retention.lease_heartbeat_s") * 1000)) {
+        try (JobLease lease = JobLease.forJob(HadoopFiles.fromConfig(cfg), cfg, out,
+                "crawl run " + runId + " (Spark)")) {
             return crawl(cfg, seeds, out, runId, known, shown);
         }
     }

@@ -49,8 +49,7 @@ public final class FetchJob {
 
     public static Result run(Config cfg, String urls, String out, String runId) {
         // gc deletes no original of the root while the tasks may find the bytes they fetch already stored.
-        try (JobLease lease = JobLease.hold(HadoopFiles.fromConfig(cfg), out, "fetch run " + runId,
-                cfg.getLong("retention.lease_heartbeat_s") * 1000)) {
+        try (JobLease lease = JobLease.forJob(HadoopFiles.fromConfig(cfg), cfg, out, "fetch run " + runId)) {
             return fetch(cfg, urls, out, runId);
         }
     }

@@ -55,8 +55,8 @@ public final class RecrawlSparkJob {
 
     public static Result run(Config cfg, String out, String runId, long now, boolean all) {
         // gc deletes no original of the root while tonight's tasks may find their bytes already stored.
-        try (JobLease lease = JobLease.hold(HadoopFiles.fromConfig(cfg), out, "recrawl run " + runId + " (Spark)",
-                cfg.getLong("retention.lease_heartbeat_s") * 1000)) {
+        try (JobLease lease = JobLease.forJob(HadoopFiles.fromConfig(cfg), cfg, out,
+                "recrawl run " + runId + " (Spark)")) {
             return night(cfg, out, runId, now, all);
         }
     }

@@ -75,10 +75,17 @@ public final class GarbageCollector {
     private GarbageCollector() {}
 
     public static Result run(SparkSession spark, Config cfg, HadoopFiles files, Request req) {
+        // Taken before the jobs' leases are read: a job that starts while gc runs waits for it to end.
+        try (JobLease mine = req.dryRun() || !new CrawlLayout(req.crawl()).isCrawl(files) ? null
+                : JobLease.forGc(files, cfg, req.crawl(), "gc")) {
+            return collect(spark, cfg, files, req);
+        }
+    }
+
+    private static Result collect(SparkSession spark, Config cfg, HadoopFiles files, Request req) {
         long now = System.currentTimeMillis();
-        // Looked at first: a job that starts after this may still lose a blob gc deletes (a lease is a
-        // promise of the job, not a lock gc takes), but one running now never does.
-        List<JobLease.Held> running = JobLease.held(files, req.crawl(), now,
+        // Looked at first: a job running now keeps every original; one that starts later waits for gc.
+        List<JobLease.Held> running = JobLease.jobs(files, req.crawl(), now,
                 cfg.getLong("retention.lease_stale_s") * 1000);
         long grace = cfg.getLong("retention.grace_days") * DAY;
         long forgottenGrace = cfg.getLong("retention.forgotten_grace_days") * DAY;
