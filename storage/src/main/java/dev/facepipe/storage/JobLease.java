@@ -21,9 +21,9 @@ import org.slf4j.LoggerFactory;
  * once its heartbeat is older than the stale age. gc holds a lease of its own kind while it deletes,
  * taken before it reads the jobs' leases; a job waits for a fresh gc lease to go after taking its own.
  * Each writes before it reads the other's, so of a job and a gc that start together at least one
- * sees the other: gc defers, or the job waits (object stores list what was written, strongly). Written by hand: a file a job keeps renewing is all
- * a lock needs to be on object storage, which has no locks (the leading "_" keeps Spark's readers
- * away from the folder).
+ * sees the other: gc defers, or the job waits (object stores list what was written, strongly).
+ * Written by hand: a file a job keeps renewing is all a lock needs to be on object storage, which
+ * has no locks (the leading "_" keeps Spark's readers away from the folder).
  */
 public final class JobLease implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(JobLease.class);
