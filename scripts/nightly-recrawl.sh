@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Nightly: discover and re-crawl what is due (on Spark with recrawl.spark=true), ingest what changed, sync the index to the live,
 # unforgotten faces (it rebuilds by itself when its layout is outgrown or its lists too uneven), and with
-# cluster.nightly=true place the new faces among the persons (facepipe cluster --incremental).
+# cluster.nightly=true place the new faces among the persons (facepipe cluster --incremental), and with
+# retention.nightly=true (the default) apply retention (facepipe gc: forgotten originals go that night).
 # One run at a time: a second start exits 75 at once. Prints one summary line per night.
 #   scripts/nightly-recrawl.sh CRAWL_ROOT DATA_ROOT INDEX_ROOT
 # Exit 0 on success; 1 with one line on stderr naming the step that failed; 3 with one line on stderr naming
@@ -43,7 +44,7 @@ step() {
     echo "facepipe nightly $run_id: $name failed (log: $log)" >&2
     exit 1
   fi
-  summary+=(" $name: $(grep -m1 -E '^(recrawl [^ ]+: |run [^ ]+: |published )' "$said" | sed -E 's/^(recrawl|run) [^ ]+: //')")
+  summary+=(" $name: $(grep -m1 -E '^(recrawl [^ ]+: |run [^ ]+: |published |deleted )' "$said" | sed -E -e 's/^(recrawl|run) [^ ]+: //' -e 's/^(deleted [^;]*);.*/\1/')")
   [ $rc -eq 3 ] || return 0
   n=$(grep -c '^alarm: ' "$warned"); [ "$n" -gt 0 ] || n=1
   first=$(grep -m1 '^alarm: ' "$warned" | sed 's/^alarm: //')
@@ -65,5 +66,10 @@ step build-index stop build-index --faces "$data/faces" --out "$index" --increme
 # shellcheck disable=SC2086 # FACEPIPE_ARGS is a list of options
 if [ "$(conf_get cluster.nightly ${FACEPIPE_ARGS:-})" = true ]; then
   step cluster stop cluster --index "$index" --incremental
+fi
+# After the sync: gc keeps what the published version holds, so it runs once the forgotten have left it.
+# shellcheck disable=SC2086 # FACEPIPE_ARGS is a list of options
+if [ "$(conf_get retention.nightly ${FACEPIPE_ARGS:-})" = true ]; then
+  step gc "go on" gc --crawl "$crawl" --data "$data" --index "$index"
 fi
 finish done

@@ -4,6 +4,7 @@ import static dev.facepipe.testing.Fixtures.ROOT;
 import static dev.facepipe.testing.Fixtures.IDENTITIES;
 import static dev.facepipe.testing.Fixtures.DEBIAN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.facepipe.crawler.DemoSite;
@@ -13,6 +14,7 @@ import dev.facepipe.identities.PeopleLayout;
 import dev.facepipe.index.IndexManifest;
 import dev.facepipe.index.Sidecars;
 import dev.facepipe.storage.ContentHash;
+import dev.facepipe.storage.CrawlLayout;
 import dev.facepipe.storage.HadoopFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -195,6 +197,11 @@ class NightlyCycleTest {
             assertEquals(expected(sites, tracked, buried), indexed(), "night 3: nothing forgotten comes back");
             assertTrue(three.matches("(?s).*build-index: published v-\\S+: \\d+ vectors \\(\\d+ faces added, \\d+ removed;"
                     + " [1-9]\\d* forgotten or opted out since the last build\\).*"), "what left by request, apart: " + three);
+            // The night's gc (retention.nightly) takes the forgotten photo's original out of the crawl's storage,
+            // though a page still serves its bytes (fetched again tonight, at p2).
+            Path forgottenBlob = Path.of(new CrawlLayout(tmp.resolve("crawl").toString()).blob(obama1));
+            assertFalse(Files.exists(forgottenBlob), "night 3: the forgotten original is gone: " + three);
+            assertTrue(three.matches("(?s).*; gc: deleted [1-9]\\d* of \\d+ blobs.*"), three);
 
             // Night 4: an opt-out arrives; the person's faces leave and stay out. The site's robots.txt
             // now disallows a known image: gone, as a 404 would be (its photo lives on at the other host).
@@ -224,6 +231,8 @@ class NightlyCycleTest {
             assertTrue(five.stream().noneMatch(e -> e.endsWith(astronaut)), five.toString());
             assertTrue(other.image("/img/p1.jpg") != null, "it answers still");
         }
+        assertFalse(Files.exists(Path.of(new CrawlLayout(tmp.resolve("crawl").toString()).blob(sha(IDENTITIES.resolve(
+                "obama_1.jpg"))))), "nights 4 and 5 did not bring the forgotten original back");
         String tombstones = Files.readString(tmp.resolve("privacy/tombstones.jsonl"));
         assertTrue(tombstones.contains("\"kind\":\"url\"") && tombstones.contains("\"kind\":\"image\"")
                 && tombstones.contains("\"kind\":\"face\"") && tombstones.contains("request 7"), tombstones);
