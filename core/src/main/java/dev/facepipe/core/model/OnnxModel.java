@@ -92,11 +92,12 @@ public final class OnnxModel {
         return device;
     }
 
-    /** Runs the model on one input tensor and returns every declared output as a flat float array. */
+    /** Nanoseconds the calling thread has spent in {@link #run} so far (benchmarks subtract two readings). */
     public static long threadModelNanos() {
         return THREAD_NANOS.get()[0];
     }
 
+    /** Runs the model on one input tensor and returns every declared output as a flat float array. */
     public Map<String, float[]> run(FloatBuffer input, long[] shape) {
         long start = System.nanoTime();
         try {
