@@ -49,6 +49,12 @@ public final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
+    /** The machine every figure that follows was measured on (machines differ by 3x and more). */
+    static void printMachine() {
+        System.out.printf(Locale.ROOT, "machine: %s, %d cores%n", dev.facepipe.core.model.Machine.cpu(),
+                Runtime.getRuntime().availableProcessors());
+    }
+
     /** Run alone, it prints its usage. */
     @Override
     public void run() {

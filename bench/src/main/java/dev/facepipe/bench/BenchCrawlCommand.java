@@ -32,6 +32,7 @@ final class BenchCrawlCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        BenchCommand.printMachine();
         int cores = Runtime.getRuntime().availableProcessors();
         for (int t : threads) {
             Path tmp = Files.createTempDirectory("facepipe-bench-crawl-");

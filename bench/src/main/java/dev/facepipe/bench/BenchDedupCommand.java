@@ -75,6 +75,7 @@ final class BenchDedupCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        BenchCommand.printMachine();
         Config cfg = bench.main.config();
         int bands = cfg.getInt("dedup.image_bands");
         int t = cfg.getInt("dedup.image_max_hamming");

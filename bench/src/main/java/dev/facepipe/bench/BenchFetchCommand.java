@@ -43,6 +43,7 @@ final class BenchFetchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        BenchCommand.printMachine();
         int cores = Runtime.getRuntime().availableProcessors();
         Path tmp = Files.createTempDirectory("facepipe-bench-fetch-");
         try (ManyHostsWeb web = ManyHostsWeb.start(photos, hosts, images)) {

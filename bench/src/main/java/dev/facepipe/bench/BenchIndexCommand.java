@@ -60,6 +60,7 @@ final class BenchIndexCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        BenchCommand.printMachine();
         Config cfg = bench.main.config();
         String f = factory.isBlank() ? IndexChooser.fromConfig(cfg).factory(n) : factory;
         int lists = IndexChooser.listsOf(f);

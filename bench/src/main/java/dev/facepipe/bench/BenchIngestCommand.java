@@ -60,6 +60,7 @@ final class BenchIngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        BenchCommand.printMachine();
         Config cfg = bench.main.config().with("job.spark_master", "local[" + threads + "]", "bench");
         Path dir = Files.createTempDirectory("facepipe-bench-ingest-");
         try {

@@ -40,6 +40,7 @@ final class BenchRecrawlCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        BenchCommand.printMachine();
         int pages = (due + DemoSite.ARCHIVE_IMAGES_PER_PAGE - 1) / DemoSite.ARCHIVE_IMAGES_PER_PAGE;
         Path tmp = Files.createTempDirectory("facepipe-bench-recrawl-");
         try (DemoSite site = DemoSite.start(photos, pages)) {
