@@ -3,6 +3,7 @@ package dev.facepipe.core.model;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +61,9 @@ public final class Machine {
         } else if (first.containsKey("CPU implementer")) {
             id.add("implementer " + first.get("CPU implementer") + " part " + first.getOrDefault("CPU part", "?"));
         }
-        Set<String> flags = Set.of(first.getOrDefault("flags", first.getOrDefault("Features", "")).split("\\s+"));
+        // A set that takes repeats: Set.of throws on a flag listed twice (the name would fall back to the arch).
+        Set<String> flags = new HashSet<>(List.of(first.getOrDefault("flags", first.getOrDefault("Features", ""))
+                .split("\\s+")));
         List<String> kernel = KERNEL_FLAGS.stream().filter(flags::contains).toList();
         if (name.isEmpty() && id.isEmpty()) return arch + " (" + cores + ")";
         if (!kernel.isEmpty()) id.add(String.join(" ", kernel));

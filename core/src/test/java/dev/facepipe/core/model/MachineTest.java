@@ -53,6 +53,9 @@ class MachineTest {
         assertEquals("aarch64 [implementer 0x41 part 0xd40; asimddp sve i8mm bf16]",
                 Machine.describe(arm, "aarch64", "4 cores"));
         assertEquals("amd64 (2 cores)", Machine.describe("", "amd64", "2 cores"));
+        assertEquals("CPU X [family 6 model 143 stepping 8; avx2]", Machine.describe(
+                "model name : CPU X\ncpu family : 6\nmodel : 143\nstepping : 8\nflags : avx2 sse avx2\n", "amd64", "2"),
+                "a flag listed twice");
     }
 
     @Test
