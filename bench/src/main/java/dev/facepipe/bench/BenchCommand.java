@@ -123,6 +123,11 @@ public final class BenchCommand implements Runnable {
                     Runtime.getRuntime().availableProcessors(),
                     ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion());
             System.out.println("jpeg decoder: " + dev.facepipe.jpeg.TurboJpeg.describe());
+            // With a physical limit JavaCPP reads the process's RSS at every native object (conf's job.jvm_options).
+            long phys = org.bytedeco.javacpp.Pointer.maxPhysicalBytes();
+            System.out.printf(Locale.ROOT, "javacpp: maxBytes %d MiB, maxPhysicalBytes %s%n",
+                    org.bytedeco.javacpp.Pointer.maxBytes() >> 20, phys > 0 ? (phys >> 20) + " MiB (RSS read at"
+                            + " every native object)" : "0 (no RSS check)");
             for (OnnxModel m : dev.facepipe.core.model.OnnxSessions.loaded()) {
                 StringBuilder times = new StringBuilder();
                 if (m.levelTimes() != null) {

@@ -18,7 +18,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** conf's job.jvm_options reach every JVM the launchers start, and a user's FACEPIPE_JAVA_OPTS still win. */
+/**
+ * conf's job.jvm_options (JIT thresholds, JavaCPP's limits) reach every JVM the launchers start, and a user's
+ * FACEPIPE_JAVA_OPTS still win.
+ */
 class JvmOptionsTest {
     /** The -XX:Name=value flags of job.jvm_options in the defaults file, by name. */
     private static Map<String, String> confFlags() throws Exception {
@@ -26,6 +29,14 @@ class JvmOptionsTest {
         Matcher m = Pattern.compile("-XX:(\\w+)=(\\S+)").matcher(LocalCluster.jvmOptions());
         while (m.find()) flags.put(m.group(1), m.group(2));
         return flags;
+    }
+
+    /** The -Dname=value system properties of job.jvm_options in the defaults file, by name. */
+    private static Map<String, String> confProperties() throws Exception {
+        Map<String, String> props = new LinkedHashMap<>();
+        Matcher m = Pattern.compile("-D([\\w.]+)=(\\S+)").matcher(LocalCluster.jvmOptions());
+        while (m.find()) props.put(m.group(1), m.group(2));
+        return props;
     }
 
     private static String run(List<String> cmd, String... env) throws Exception {
@@ -49,9 +60,16 @@ class JvmOptionsTest {
         Map<String, String> flags = confFlags();
         assertTrue(flags.size() >= 2, "job.jvm_options sets " + flags);
         List<String> withFlags = new ArrayList<>(List.of(env));
-        withFlags.addAll(List.of("FACEPIPE_JAVA_OPTS", "-Xmx512m -XX:+PrintFlagsFinal"));
+        withFlags.addAll(List.of("FACEPIPE_JAVA_OPTS", "-Xmx512m -XX:+PrintFlagsFinal -XshowSettings:properties"));
         String out = run(cmd, withFlags.toArray(String[]::new));
         for (var f : flags.entrySet()) assertEquals(f.getValue(), finalValue(out, f.getKey()), f.getKey());
+        // JavaCPP reads its limits once, from system properties: the JVM must start with them.
+        Map<String, String> props = confProperties();
+        assertEquals("0", props.get("org.bytedeco.javacpp.maxPhysicalBytes"), "job.jvm_options sets " + props);
+        for (var p : props.entrySet()) {
+            assertTrue(out.contains("    " + p.getKey() + " = " + p.getValue() + "\n"),
+                    p.getKey() + " not " + p.getValue() + " in the JVM's properties");
+        }
         assertTrue(out.contains("facepipe 0.1.0"), "the command itself ran:\n" + out.substring(out.length() - 300));
 
         // A flag the user sets again wins over conf's; the others stay.
