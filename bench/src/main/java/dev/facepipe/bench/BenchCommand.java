@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -68,6 +69,9 @@ public final class BenchCommand implements Runnable {
         @ParentCommand
         BenchCommand bench;
 
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--images", required = true, paramLabel = "DIR", description = "Folder of photos.")
         Path images;
 
@@ -76,6 +80,11 @@ public final class BenchCommand implements Runnable {
 
         @Option(names = "--passes", description = "Timed passes over the folder (default: ${DEFAULT-VALUE}).")
         int passes = 5;
+
+        @Option(names = "--rounds", paramLabel = "N",
+                description = "Timed rounds of every thread count, taken in turn, then the median and range of each"
+                        + " figure: a shared machine's figures move between runs (default: ${DEFAULT-VALUE}).")
+        int rounds = 1;
 
         @Option(names = "--warmup", paramLabel = "N",
                 description = "Images processed before timing, cycling over the folder (default: ${DEFAULT-VALUE}).")
@@ -88,6 +97,10 @@ public final class BenchCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
+            if (rounds < 1) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--rounds " + rounds
+                        + ": give 1 or more");
+            }
             Config cfg = bench.main.config();
             List<byte[]> data = new ArrayList<>();
             List<String> names = new ArrayList<>();
@@ -112,7 +125,12 @@ public final class BenchCommand implements Runnable {
             for (int i = 0; i < Math.max(warmup, data.size()); i++) {
                 engine.process(data.get(i % data.size()), names.get(i % data.size()));
             }
-            for (int t : threads) run(engine, data, names, t);
+            Map<Integer, List<Figures>> byThreads = new java.util.TreeMap<>();
+            for (int r = 0; r < rounds; r++) {
+                if (rounds > 1) System.out.printf(Locale.ROOT, "%n== round %d of %d%n", r + 1, rounds);
+                for (int t : threads) byThreads.computeIfAbsent(t, k -> new ArrayList<>()).add(run(engine, data, names, t));
+            }
+            if (rounds > 1) byThreads.forEach(Engine::printSpread);
             reducedDecode(data);
             return 0;
         }
@@ -146,7 +164,27 @@ public final class BenchCommand implements Runnable {
             }
         }
 
-        private void run(FaceEngine engine, List<byte[]> data, List<String> names, int nThreads) throws Exception {
+        /** One timed round's figures (shares of the engine's time in 0..1). */
+        record Figures(double facesPerSecond, double ratio, double decodeShare, double overheadShare) {}
+
+        /** The median and range of each figure over the rounds of one thread count. */
+        static void printSpread(int nThreads, List<Figures> rounds) {
+            System.out.printf(Locale.ROOT, "%n%d thread(s), %d rounds, median (min-max): faces/s %s; ratio %s;"
+                    + " decode %s; engine overhead %s%n", nThreads, rounds.size(),
+                    spread(rounds, Figures::facesPerSecond, 1, "%.1f"), spread(rounds, Figures::ratio, 1, "%.2f"),
+                    spread(rounds, Figures::decodeShare, 100, "%.1f%%"),
+                    spread(rounds, Figures::overheadShare, 100, "%.1f%%"));
+        }
+
+        static String spread(List<Figures> rounds, java.util.function.ToDoubleFunction<Figures> f, double scale,
+                String format) {
+            double[] v = rounds.stream().mapToDouble(f).map(x -> x * scale).sorted().toArray();
+            double median = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+            return String.format(Locale.ROOT, format + " (" + format + "-" + format + ")", median, v[0],
+                    v[v.length - 1]);
+        }
+
+        private Figures run(FaceEngine engine, List<byte[]> data, List<String> names, int nThreads) throws Exception {
             ExecutorService pool = Executors.newFixedThreadPool(nThreads);
             List<long[]> stageTimes = new ArrayList<>();
             AtomicLong modelNanos = new AtomicLong();
@@ -204,6 +242,7 @@ public final class BenchCommand implements Runnable {
             // What the ratio would be if the engine cost nothing but its decode: the part no tuning of ours removes.
             System.out.printf(Locale.ROOT, "ratio with decode alone besides the models: %.2f%n",
                     modelNanos.get() / (double) (modelNanos.get() + decodeNanos));
+            return new Figures(fps, fps / ceiling, decodeNanos / (double) engineNanos.get(), overhead);
         }
 
         private static byte[] webSized(byte[] b, int side) {
