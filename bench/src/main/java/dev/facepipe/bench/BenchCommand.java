@@ -227,7 +227,9 @@ public final class BenchCommand implements Runnable {
                 if (mv.length > 0 && mv[mv.length / 2] > 0) {
                     med.append(String.format(Locale.ROOT, " (%.2f)", mv[mv.length / 2]));
                 }
-                if (s == Stage.DECODE) for (long[] a : stageTimes) decodeNanos += a[s.ordinal()];
+                if (s == Stage.DECODE || s == Stage.FULL_DECODE) {
+                    for (long[] a : stageTimes) decodeNanos += a[s.ordinal()];
+                }
             }
             System.out.println(med);
             double fps = faces.get() / wall;

@@ -209,11 +209,14 @@ public final class FaceEngine {
         for (int from = 0; from < pending.size(); from += batch) {
             List<Pending> chunk = pending.subList(from, Math.min(pending.size(), from + batch));
             long t = System.nanoTime();
+            long m = OnnxModel.threadModelNanos();
             List<Embedder.Embedding> es = embedder.embedBatch(chunk.stream().map(Pending::aligned).toList());
             long share = (System.nanoTime() - t) / chunk.size();
+            long modelShare = (OnnxModel.threadModelNanos() - m) / chunk.size();
             for (int j = 0; j < chunk.size(); j++) {
                 Pending p = chunk.get(j);
                 p.ns()[Stage.EMBED.ordinal()] += share;
+                p.ns()[STAGES + Stage.EMBED.ordinal()] += modelShare;
                 finished.put(p, finish(p, es.get(j)));
             }
         }
@@ -292,7 +295,7 @@ public final class FaceEngine {
                 boolean fromFull = img.scale() < 1 && d.width() < settings.fullResFacePx();
                 if (fromFull && full == null) {
                     full = decodeWithin(bytes, header, orientation, 1, name);
-                    t = lap(ns, Stage.DECODE, t);
+                    t = lap(ns, Stage.FULL_DECODE, t);
                 }
                 if (confirmer != null && (fromFull ? confirmer.confirm(full.bgr(), fd) : confirmer.confirm(img.bgr(), d))
                         <= 0) {

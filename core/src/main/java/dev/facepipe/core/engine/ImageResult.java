@@ -28,6 +28,12 @@ public record ImageResult(String name, ImageHeader header, int orientation, bool
         return stageNanos[Stage.values().length + s.ordinal()] / 1e6;
     }
 
+    /** Whether the photo was decoded again, at full resolution, for a small face ({@link Stage#FULL_DECODE}). */
+    public boolean decodedTwice() {
+        int i = Stage.FULL_DECODE.ordinal();
+        return stageNanos != null && stageNanos.length > i && stageNanos[i] > 0;
+    }
+
     public boolean ok() {
         return reason == null;
     }
