@@ -173,6 +173,7 @@ public final class IngestJob {
         double secs = (System.currentTimeMillis() - t0) / 1000.0;
         return new RunManifest(runId, input, inputs, inputs - st.inputs, st.inputs - st.imageRows, st.imageRows,
                 st.imagesOk, st.imageReasons, st.faceRows, st.facesOk, st.faceReasons, models, st.meanQuality(),
-                st.quality, st.detScore, st.bytesIn, secs, System.currentTimeMillis(), phases, listed.hidden().size());
+                st.quality, st.detScore, st.bytesIn, secs, System.currentTimeMillis(), phases, listed.hidden().size(),
+                st.engineTime());
     }
 }

@@ -21,12 +21,19 @@ import org.apache.spark.sql.types.StructType;
 final class OutcomeRows {
     static final StructType IMAGE = SparkSchemas.of(Schemas.IMAGE);
     static final StructType FACE = SparkSchemas.of(Schemas.FACE);
-    /** An outcome row: the images columns, then face_rows (its faces, rows of FACE) and copies. */
+    /**
+     * An outcome row: the images columns, then face_rows (its faces, rows of FACE), copies, and
+     * stage_nanos (the engine's time by {@link dev.facepipe.core.engine.Stage}, then the model part of
+     * each; null when the engine did not see the image), which only the run manifest reads.
+     */
     static final StructType OUTCOME = IMAGE
             .add("face_rows", org.apache.spark.sql.types.DataTypes.createArrayType(FACE, false), false)
-            .add("copies", org.apache.spark.sql.types.DataTypes.IntegerType, false);
+            .add("copies", org.apache.spark.sql.types.DataTypes.IntegerType, false)
+            .add("stage_nanos", org.apache.spark.sql.types.DataTypes.createArrayType(
+                    org.apache.spark.sql.types.DataTypes.LongType, false), true);
     static final int FACES_AT = OUTCOME.fieldIndex("face_rows");
     static final int COPIES_AT = OUTCOME.fieldIndex("copies");
+    static final int STAGE_NANOS_AT = OUTCOME.fieldIndex("stage_nanos");
     private static final int IMAGE_ID = IMAGE.fieldIndex("image_id");
     static final int BLOB = IMAGE.fieldIndex("blob");
     private static final int DUPLICATE_OF = IMAGE.fieldIndex("duplicate_of");
@@ -58,6 +65,7 @@ final class OutcomeRows {
         }
         v.add(seq(List.of()));
         v.add(copies);
+        v.add(null);
         return RowFactory.create(v.toArray());
     }
 
@@ -97,6 +105,8 @@ final class OutcomeRows {
         }
         v.add(seq(faces));
         v.add(copies);
+        v.add(r.stageNanos() == null ? null
+                : java.util.Arrays.copyOf(r.stageNanos(), 2 * dev.facepipe.core.engine.Stage.values().length));
         return RowFactory.create(v.toArray());
     }
 
@@ -193,6 +203,16 @@ final class OutcomeRows {
         List<Object> l = r.getList(at);
         float[] v = new float[l.size()];
         for (int i = 0; i < v.length; i++) v[i] = ((Number) l.get(i)).floatValue();
+        return v;
+    }
+
+    /** A long array column, or null: the row's own long[] as the engine's rows hold it, or a copy of a sequence. */
+    static long[] longs(Row r, int at) {
+        if (r.isNullAt(at)) return null;
+        if (r.get(at) instanceof long[] a) return a;
+        List<Object> l = r.getList(at);
+        long[] v = new long[l.size()];
+        for (int i = 0; i < v.length; i++) v[i] = ((Number) l.get(i)).longValue();
         return v;
     }
 

@@ -10,12 +10,28 @@ import java.util.Map;
  * exact-copy shuffle and the engine pass; images and faces: dedup and writing each table, side by
  * side, faces with the report's crops; tables: the wall time of both). hidden_skipped: names under an
  * input folder skipped by the hidden rule (a leading "."), which are not among the inputs.
+ * engine_time: where the engine's own time went on this run's images (null in manifests written before it).
  */
 public record RunManifest(String runId, String input, long inputs, long alreadyIngested, long duplicateInputs,
         long imageRows, long imagesOk, Map<String, Long> rejectedByReason, long faceRows, long facesOk,
         Map<String, Long> facesRejectedByReason, Map<String, String> models, double meanQuality,
         long[] qualityHistogram, long[] detScoreHistogram, long bytesIn, double seconds, long finishedAt,
-        Map<String, Double> phaseSeconds, long hiddenSkipped) {
+        Map<String, Double> phaseSeconds, long hiddenSkipped, EngineTime engineTime) {
+
+    /**
+     * The engine's time on the images it saw, a mean per image by stage (ms_per_image, summed over
+     * the cores that ran it) and the model runs' part of it (model_ms_per_image); decoded_twice: the
+     * photos over image.detect_max_side decoded again at full resolution for a face under
+     * image.full_res_face_px (each costs about 1.8 full decodes), the figure that says whether a
+     * crawl's large photos are better decoded full at once.
+     */
+    public record EngineTime(long images, long decodedTwice, Map<String, Double> msPerImage,
+            Map<String, Double> modelMsPerImage) {
+        /** The sum of the stages' means: a core's milliseconds an image. */
+        public double totalMs() {
+            return msPerImage.values().stream().mapToDouble(Double::doubleValue).sum();
+        }
+    }
 
     /** Accepted faces per accepted image. */
     public double facesPerImage() {
@@ -48,6 +64,8 @@ public record RunManifest(String runId, String input, long inputs, long alreadyI
                         + " rejected %s) in %.1f s",
                 inputs, hiddenSkipped == 0 ? "" : " (" + hiddenSkipped + " hidden names skipped)", alreadyIngested,
                 duplicateInputs, imageRows, imagesOk, rejectedByReason, faceRows, facesOk,
-                facesRejectedByReason, seconds);
+                facesRejectedByReason, seconds) + (engineTime == null ? "" : String.format(java.util.Locale.ROOT,
+                "; engine %.1f ms of a core an image, %d of %d decoded twice", engineTime.totalMs(),
+                engineTime.decodedTwice(), engineTime.images()));
     }
 }

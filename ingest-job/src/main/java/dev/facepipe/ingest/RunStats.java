@@ -23,6 +23,7 @@ final class RunStats implements Serializable {
     private static final int FACE_IMAGE = OutcomeRows.FACE.fieldIndex("image_id");
     private static final int FACE_SOURCE = OutcomeRows.FACE.fieldIndex("source");
     private static final int FACE_LANDMARKS = OutcomeRows.FACE.fieldIndex("landmarks");
+    private static final int FULL_DECODE = dev.facepipe.core.engine.Stage.FULL_DECODE.ordinal();
 
     /** An accepted face as the report's crops need it: where its image is, and its five landmarks. */
     record FaceRef(String faceId, String imageId, String source, float[] landmarks) implements Serializable {}
@@ -39,6 +40,10 @@ final class RunStats implements Serializable {
     double qualitySum;
     long qualityCount;
     long bytesIn;
+    /** Images the engine saw, their time by stage then the model part of each (ns), and those decoded twice. */
+    long engineImages;
+    final long[] stageNanos = new long[2 * dev.facepipe.core.engine.Stage.values().length];
+    long decodedTwice;
     /** The run's first accepted faces by face id (at most sampleCap): the report's sample crops. */
     final TreeMap<String, FaceRef> samples = new TreeMap<>();
     private final int sampleCap;
@@ -52,6 +57,12 @@ final class RunStats implements Serializable {
         imageRows++;
         inputs += r.getInt(OutcomeRows.COPIES_AT);
         bytesIn += r.getLong(IMAGE_BYTES);
+        long[] ns = OutcomeRows.longs(r, OutcomeRows.STAGE_NANOS_AT);
+        if (ns != null) {
+            engineImages++;
+            for (int i = 0; i < Math.min(ns.length, stageNanos.length); i++) stageNanos[i] += ns[i];
+            if (ns.length > FULL_DECODE && ns[FULL_DECODE] > 0) decodedTwice++;
+        }
         if ("ok".equals(r.getString(IMAGE_STATUS))) imagesOk++;
         else imageReasons.merge(r.getString(IMAGE_REASON), 1L, Long::sum);
         for (Object o : r.getList(OutcomeRows.FACES_AT)) {
@@ -99,9 +110,31 @@ final class RunStats implements Serializable {
         qualitySum += o.qualitySum;
         qualityCount += o.qualityCount;
         bytesIn += o.bytesIn;
+        engineImages += o.engineImages;
+        for (int i = 0; i < stageNanos.length; i++) stageNanos[i] += o.stageNanos[i];
+        decodedTwice += o.decodedTwice;
         samples.putAll(o.samples);
         while (samples.size() > sampleCap) samples.pollLastEntry();
         return this;
+    }
+
+    /** Where the engine's time went, a mean per image it saw; null when it saw none. */
+    RunManifest.EngineTime engineTime() {
+        if (engineImages == 0) return null;
+        java.util.Map<String, Double> ms = new java.util.LinkedHashMap<>();
+        java.util.Map<String, Double> model = new java.util.LinkedHashMap<>();
+        dev.facepipe.core.engine.Stage[] stages = dev.facepipe.core.engine.Stage.values();
+        for (dev.facepipe.core.engine.Stage s : stages) {
+            String name = s.name().toLowerCase(java.util.Locale.ROOT);
+            ms.put(name, perImageMs(stageNanos[s.ordinal()]));
+            long modelNanos = stageNanos[stages.length + s.ordinal()];
+            if (modelNanos > 0) model.put(name, perImageMs(modelNanos));
+        }
+        return new RunManifest.EngineTime(engineImages, decodedTwice, ms, model);
+    }
+
+    private double perImageMs(long nanos) {
+        return Math.round(nanos / 1e3 / engineImages) / 1000.0;
     }
 
     double meanQuality() {

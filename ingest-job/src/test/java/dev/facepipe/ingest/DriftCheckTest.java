@@ -14,7 +14,7 @@ class DriftCheckTest {
     private static RunManifest run(String id, long images, long ok, Map<String, Long> rejected, long facesOk,
             Map<String, Long> facesRejected, double quality, long bytes) {
         return new RunManifest(id, "in", images, 0, 0, images, ok, rejected, facesOk, facesOk, facesRejected, Map.of(),
-                quality, new long[10], new long[10], bytes, 1.0, 0, java.util.Map.of(), 0);
+                quality, new long[10], new long[10], bytes, 1.0, 0, java.util.Map.of(), 0, null);
     }
 
     private static RunManifest normal(String id) {

@@ -197,6 +197,16 @@ class IngestJobTest {
         assertEquals(images.agg(org.apache.spark.sql.functions.sum("bytes")).first().getLong(0), m.bytesIn());
         assertEquals(List.of("prepare", "engine", "images", "faces", "tables", "sources"),
                 List.copyOf(m.phaseSeconds().keySet()));
+        // Where the engine's time went, a mean per image it saw (all 8: its header check refuses the empty and
+        // truncated files).
+        RunManifest.EngineTime et = m.engineTime();
+        assertEquals(m.imageRows(), et.images(), et.toString());
+        assertEquals(1, et.decodedTwice(), "biden_1 (2204 px tall) is detected on a 1/2 decode, and its face, under"
+                + " image.full_res_face_px there, is cropped from a second, full one: " + et);
+        assertTrue(et.msPerImage().get("decode") > 0 && et.msPerImage().get("full_decode") > 0, et.toString());
+        assertTrue(et.modelMsPerImage().get("detect") > 0 && et.modelMsPerImage().get("embed") > 0, et.toString());
+        assertTrue(et.msPerImage().get("embed") >= et.modelMsPerImage().get("embed"), et.toString());
+        assertTrue(m.summary().contains("1 of 8 decoded twice"), m.summary());
         // The live view: every readable file under the folder is a live source of its image.
         Dataset<Row> view = spark.read().parquet(out + "/sources");
         assertEquals(1, view.select("input").distinct().count(), "one snapshot for the one input root");
@@ -218,6 +228,7 @@ class IngestJobTest {
         }
         String manifest = Files.readString(tmp.resolve("out/runs/run_id=r1/manifest.json"));
         assertTrue(manifest.contains("\"rejected_by_reason\"") && manifest.contains("fr_feature-87aacdfe"), manifest);
+        assertEquals(et, RunManifest.fromJson(manifest).engineTime(), "engine_time read back: " + manifest);
 
         // Same run again: replaced, not appended; same face ids.
         RunManifest again = IngestJob.run(spark, cfg, in.toString(), out, "r1");

@@ -20,7 +20,8 @@ class RunReportTest {
     private static RunManifest manifest() {
         return new RunManifest("r7", "s3a://b/crawl", 10, 0, 1, 9, 8, Map.of("no_face", 1L), 12, 11,
                 Map.of("low_quality", 1L), Map.of("embedding", "fr_feature@0123abcd"), 0.71,
-                new long[] {0, 0, 0, 1, 2, 3, 4, 1, 0, 0}, new long[] {0, 0, 0, 0, 0, 0, 1, 2, 4, 5}, 123_456, 5.0, 0L, java.util.Map.of(), 0);
+                new long[] {0, 0, 0, 1, 2, 3, 4, 1, 0, 0}, new long[] {0, 0, 0, 0, 0, 0, 1, 2, 4, 5}, 123_456, 5.0, 0L, java.util.Map.of(), 0,
+                new RunManifest.EngineTime(9, 1, Map.of("decode", 2.5, "full_decode", 0.4), Map.of("detect", 3.0)));
     }
 
     private static String chromium(Path tmp, String... args) throws Exception {
