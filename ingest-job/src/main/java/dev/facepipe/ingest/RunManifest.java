@@ -19,11 +19,11 @@ public record RunManifest(String runId, String input, long inputs, long alreadyI
         Map<String, Double> phaseSeconds, long hiddenSkipped, EngineTime engineTime) {
 
     /**
-     * The engine's time on the images it saw, a mean per image by stage (ms_per_image, summed over
-     * the cores that ran it) and the model runs' part of it (model_ms_per_image); decoded_twice: the
-     * photos over image.detect_max_side decoded again at full resolution for a face under
-     * image.full_res_face_px (each costs about 1.8 full decodes), the figure that says whether a
-     * crawl's large photos are better decoded full at once.
+     * The engine's time on the images it saw, a mean per image by stage in ms of the core that ran it
+     * (ms_per_image) and the model runs' part of it (model_ms_per_image); decoded_twice: the photos
+     * over image.detect_max_side decoded again at full resolution for a face under
+     * image.full_res_face_px (each costs about 1.8 full decodes): how often a crawl's large photos pay
+     * for two decodes.
      */
     public record EngineTime(long images, long decodedTwice, Map<String, Double> msPerImage,
             Map<String, Double> modelMsPerImage) {
