@@ -94,6 +94,7 @@ public final class RunReport {
             h.append("<tr><th>").append(esc(e.getKey())).append("</th><td>").append(esc(e.getValue())).append("</td></tr>");
         }
         h.append("</table>");
+        engineTime(h, m.engineTime());
         if (!samples.faces().isEmpty()) {
             h.append("<h2>Sample faces (aligned crops)</h2><div id=samples>");
             for (Crop c : samples.faces()) img(h, c);
@@ -109,6 +110,21 @@ public final class RunReport {
             h.append("</div>");
         }
         return h.append("</body></html>").toString();
+    }
+
+    /** Where the engine's time went on the run's images, by stage (none in manifests written before it). */
+    private static void engineTime(StringBuilder h, RunManifest.EngineTime t) {
+        if (t == null) return;
+        h.append(String.format(Locale.ROOT, "<h2>Engine time (ms of a core an image, %d images)</h2>"
+                + "<table id=engine_time><tr><th>stage</th><th>ms</th><th>of which models</th></tr>", t.images()));
+        for (Map.Entry<String, Double> e : t.msPerImage().entrySet()) {
+            Double model = t.modelMsPerImage().get(e.getKey());
+            h.append(String.format(Locale.ROOT, "<tr><th>%s</th><td>%.2f</td><td>%s</td></tr>", esc(e.getKey()),
+                    e.getValue(), model == null ? "" : String.format(Locale.ROOT, "%.2f", model)));
+        }
+        h.append(String.format(Locale.ROOT, "<tr><th>all stages</th><td>%.2f</td><td></td></tr>", t.totalMs()));
+        h.append(String.format(Locale.ROOT, "<tr><th>decoded twice (images)</th><td>%d</td><td></td></tr></table>",
+                t.decodedTwice()));
     }
 
     /** An inline SVG bar chart of ten bins over 0..1. */

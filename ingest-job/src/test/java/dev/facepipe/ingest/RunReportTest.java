@@ -21,7 +21,8 @@ class RunReportTest {
         return new RunManifest("r7", "s3a://b/crawl", 10, 0, 1, 9, 8, Map.of("no_face", 1L), 12, 11,
                 Map.of("low_quality", 1L), Map.of("embedding", "fr_feature@0123abcd"), 0.71,
                 new long[] {0, 0, 0, 1, 2, 3, 4, 1, 0, 0}, new long[] {0, 0, 0, 0, 0, 0, 1, 2, 4, 5}, 123_456, 5.0, 0L, java.util.Map.of(), 0,
-                new RunManifest.EngineTime(9, 1, Map.of("decode", 2.5, "full_decode", 0.4), Map.of("detect", 3.0)));
+                new RunManifest.EngineTime(9, 1, Map.of("decode", 2.5, "full_decode", 0.4, "detect", 4.0),
+                        Map.of("detect", 3.0)));
     }
 
     private static String chromium(Path tmp, String... args) throws Exception {
@@ -67,6 +68,10 @@ class RunReportTest {
         assertTrue(dom.contains("<h1>Run r7</h1>"), dom);
         assertTrue(dom.contains("rejection_rate"), "the alarm is on the page");
         assertTrue(dom.contains("<svg id=\"quality\"") && dom.contains("<svg id=\"det_score\""), dom);
+        assertTrue(dom.contains("<table id=\"engine_time\">"), dom);
+        assertTrue(dom.contains("<th>full_decode</th><td>0.40</td>"), dom);
+        assertTrue(dom.contains("<th>detect</th><td>4.00</td><td>3.00</td>"), dom);
+        assertTrue(dom.contains("<th>decoded twice (images)</th><td>1</td>"), dom);
         assertEquals(20, dom.split("<rect ", -1).length - 1, "ten bars in each chart");
 
         Path png = tmp.resolve("report.png");
