@@ -58,6 +58,7 @@ public record RunManifest(String runId, String input, long inputs, long alreadyI
         return dev.facepipe.storage.ManifestJson.read(json, RunManifest.class, "a run manifest");
     }
 
+    /** One line, without ';' (the nightly run's summary joins its steps' lines with it). */
     public String summary() {
         return String.format(java.util.Locale.ROOT,
                 "%d inputs%s: %d already ingested, %d duplicate copies, %d images (%d ok, rejected %s), %d faces (%d ok,"
@@ -65,7 +66,7 @@ public record RunManifest(String runId, String input, long inputs, long alreadyI
                 inputs, hiddenSkipped == 0 ? "" : " (" + hiddenSkipped + " hidden names skipped)", alreadyIngested,
                 duplicateInputs, imageRows, imagesOk, rejectedByReason, faceRows, facesOk,
                 facesRejectedByReason, seconds) + (engineTime == null ? "" : String.format(java.util.Locale.ROOT,
-                "; engine %.1f ms of a core an image, %d of %d decoded twice", engineTime.totalMs(),
+                ", engine %.1f ms of a core an image (%d of %d decoded twice)", engineTime.totalMs(),
                 engineTime.decodedTwice(), engineTime.images()));
     }
 }
