@@ -47,10 +47,12 @@ case "$profile" in
         --conf spark.executor.cores=4 --conf spark.dynamicAllocation.enabled=false) ;;
   *) die "unknown profile $profile (local, standalone, yarn, k8s, gpu, gpu-staged)" ;;
 esac
-# With a GPU profile the job itself must ask for CUDA.
+# With a GPU profile the job itself must ask for CUDA. A call's faces fill the embedder's runs only when the engine
+# gets more photos a call than a run holds faces (web photos hold fewer than one each): 64 photos for runs of 32.
+gpu_batch=(--set onnx.device=cuda --set embed.batch_size=32 --set ingest.batch_images=64)
 case "$profile" in
-  gpu) set -- "$@" --set onnx.device=cuda --set embed.batch_size=32 ;;
-  gpu-staged) set -- "$@" --set onnx.device=cuda --set embed.batch_size=32 --set ingest.engine_task_gpus=0.25 ;;
+  gpu) set -- "$@" "${gpu_batch[@]}" ;;
+  gpu-staged) set -- "$@" "${gpu_batch[@]}" --set ingest.engine_task_gpus=0.25 ;;
 esac
 cmd=("${SPARK_HOME:-/opt/spark}/bin/spark-submit" "${opts[@]}" "$jar" "$@")
 if [ $dry = 1 ]; then printf '%q ' "${cmd[@]}"; echo; exit 0; fi

@@ -41,6 +41,14 @@ class OperationsFilesTest {
         assertTrue(staged[1].contains("spark.executor.resource.gpu.amount=1")
                 && !staged[1].contains("spark.task.resource.gpu.amount") && staged[1].contains("ingest.engine_task_gpus=0.25")
                 && staged[1].contains("onnx.device=cuda"), staged[1]);
+        // ingest hands the engine ingest.batch_images photos a call: fewer than embed.batch_size never fill a run
+        for (String[] out : List.of(r, staged)) {
+            java.util.regex.Matcher batch = java.util.regex.Pattern.compile("embed\\.batch_size=(\\d+)").matcher(out[1]);
+            java.util.regex.Matcher images = java.util.regex.Pattern.compile("ingest\\.batch_images=(\\d+)")
+                    .matcher(out[1]);
+            assertTrue(batch.find() && images.find(), out[1]);
+            assertTrue(Integer.parseInt(images.group(1)) > Integer.parseInt(batch.group(1)), out[1]);
+        }
         String[] bad = run(List.of("bash", ROOT.resolve("scripts/submit.sh").toString(), "--profile", "mainframe",
                 "--dry-run", "--", "ingest"), "FACEPIPE_JAR", "/x.jar");
         assertEquals("1", bad[0]);
