@@ -37,7 +37,7 @@ import picocli.CommandLine.ParentCommand;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks that print figures.",
         subcommands = {BenchCommand.Engine.class, BenchIndexCommand.class, BenchServeCommand.class, BenchDedupCommand.class,
                 BenchCrawlCommand.class, BenchFetchCommand.class, BenchIngestCommand.class, BenchRecrawlCommand.class,
-                BenchClusterCommand.class, BenchNightlyCommand.class})
+                BenchClusterCommand.class, BenchNightlyCommand.class, BenchGpuCommand.class})
 public final class BenchCommand implements Runnable {
     /** What the bench commands need of the command line they run under: its effective config. */
     public interface Host {
@@ -102,19 +102,9 @@ public final class BenchCommand implements Runnable {
                         + ": give 1 or more");
             }
             Config cfg = bench.main.config();
-            List<byte[]> data = new ArrayList<>();
-            List<String> names = new ArrayList<>();
-            try (Stream<Path> s = Files.list(images)) {
-                for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
-                    byte[] b = Files.readAllBytes(p);
-                    if (dev.facepipe.core.image.ImageFormat.sniff(b) == null) {
-                        System.out.println("skipped " + p.getFileName() + ": not an image");
-                        continue;
-                    }
-                    data.add(webSize > 0 ? webSized(b, webSize) : b);
-                    names.add(p.getFileName().toString());
-                }
-            }
+            Photos photos = Photos.read(images, webSize);
+            List<byte[]> data = photos.data();
+            List<String> names = photos.names();
             FaceEngine engine = FaceEngine.fromConfig(cfg);
             System.out.printf(Locale.ROOT, "images %d from %s (%s), detector %s, embedder %s%n", data.size(), images,
                     webSize > 0 ? "as JPEGs of at most " + webSize + " px" : "as they are",
@@ -253,7 +243,7 @@ public final class BenchCommand implements Runnable {
             return new Figures(fps, fps / ceiling, decodeNanos / (double) engineNanos.get(), overhead);
         }
 
-        private static byte[] webSized(byte[] b, int side) {
+        static byte[] webSized(byte[] b, int side) {
             Mat m = opencv_imgcodecs.imdecode(new Mat(new BytePointer(b)), opencv_imgcodecs.IMREAD_COLOR);
             double f = Math.min(1.0, (double) side / Math.max(m.cols(), m.rows()));
             Mat r = new Mat();
@@ -288,6 +278,28 @@ public final class BenchCommand implements Runnable {
             Arrays.sort(reduced);
             System.out.printf(Locale.ROOT, "%n12-megapixel JPEG (%d KB): full decode %.1f ms, 1/4 decode %.1f ms,"
                     + " speed-up %.1fx%n", jpeg.length / 1024, full[2], reduced[2], full[2] / reduced[2]);
+        }
+    }
+
+    /** The photos of a folder, in name order, as the engine benchmarks read them. */
+    record Photos(List<byte[]> data, List<String> names) {
+        /** Every image file of dir (sniffed from its bytes), re-encoded at webSize px when webSize > 0. */
+        static Photos read(Path dir, int webSize) throws IOException {
+            List<byte[]> data = new ArrayList<>();
+            List<String> names = new ArrayList<>();
+            try (Stream<Path> s = Files.list(dir)) {
+                for (Path p : s.filter(Files::isRegularFile).sorted().toList()) {
+                    byte[] b = Files.readAllBytes(p);
+                    if (dev.facepipe.core.image.ImageFormat.sniff(b) == null) {
+                        System.out.println("skipped " + p.getFileName() + ": not an image");
+                        continue;
+                    }
+                    data.add(webSize > 0 ? Engine.webSized(b, webSize) : b);
+                    names.add(p.getFileName().toString());
+                }
+            }
+            if (data.isEmpty()) throw new IOException("no images in " + dir + ": give a folder of photos with faces");
+            return new Photos(data, names);
         }
     }
 
