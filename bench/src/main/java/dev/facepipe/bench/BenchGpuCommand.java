@@ -144,13 +144,23 @@ final class BenchGpuCommand implements Callable<Integer> {
         return crops;
     }
 
-    /** The embedder alone on the same crops: CPU one at a time, then the GPU's one run of each batch size. */
+    /**
+     * The embedder alone on the same crops: CPU one at a time, then the GPU's one run of each batch size, with TF32 as
+     * conf says (this counts for the verdict) and the other way (what the other choice would cost or give).
+     */
     private boolean embedderAlone(Config cpuCfg, Config gpuCfg, List<Mat> crops) {
         Embedder onCpu = embedder(cpuCfg);
-        Embedder onGpu = embedder(gpuCfg);
         List<float[]> ref = crops.stream().map(c -> onCpu.embed(c).unit()).toList();
-        System.out.printf(Locale.ROOT, "%n-- embedder alone (%s), %d aligned faces from the photos%n", onGpu.device(),
-                crops.size());
+        boolean tf32 = gpuCfg.getBoolean("onnx.cuda_tf32");
+        boolean agreed = embedderAlone(embedder(gpuCfg), crops, ref, tf32, "as conf");
+        embedderAlone(embedder(gpuCfg.with("onnx.cuda_tf32", Boolean.toString(!tf32), "bench gpu")), crops, ref, !tf32,
+                "not counted");
+        return agreed;
+    }
+
+    private boolean embedderAlone(Embedder onGpu, List<Mat> crops, List<float[]> ref, boolean tf32, String note) {
+        System.out.printf(Locale.ROOT, "%n-- embedder alone (%s, onnx.cuda_tf32=%s, %s), %d aligned faces from the"
+                + " photos%n", onGpu.device(), tf32, note, crops.size());
         boolean agreed = true;
         for (int b : batchSizes) {
             List<Mat> batch = new ArrayList<>();

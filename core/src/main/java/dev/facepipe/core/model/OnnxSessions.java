@@ -4,6 +4,7 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtLoggingLevel;
 import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.providers.OrtCUDAProviderOptions;
 import dev.facepipe.core.config.Config;
 import java.nio.file.Path;
 import java.util.Map;
@@ -25,13 +26,14 @@ public final class OnnxSessions {
     /**
      * Settings that pick a session; deviceId is per task on GPU executors.
      *
+     * @param cudaTf32    onnx.cuda_tf32: let the CUDA provider use TF32 (off: embeddings as the CPU makes them)
      * @param batchModels models loaded with a symbolic batch dimension (see {@link BatchDim})
      * @param optLevel    onnx.opt_level: null for auto (measured on this CPU, {@link OptLevelCache})
      * @param optLevels   onnx.opt_level_models: a fixed level for named models, over optLevel
      */
-    public record Options(String device, int deviceId, boolean requireGpu, int intraOpThreads, int interOpThreads,
-            boolean allowSpinning, Path modelsDir, boolean verifyOnLoad, java.util.List<String> batchModels,
-            OptLevel optLevel, Map<String, OptLevel> optLevels) {
+    public record Options(String device, int deviceId, boolean requireGpu, boolean cudaTf32, int intraOpThreads,
+            int interOpThreads, boolean allowSpinning, Path modelsDir, boolean verifyOnLoad,
+            java.util.List<String> batchModels, OptLevel optLevel, Map<String, OptLevel> optLevels) {
 
         public static Options fromConfig(Config cfg) {
             String level = cfg.getChoice("onnx.opt_level", "auto", "basic", "extended", "all");
@@ -44,22 +46,27 @@ public final class OnnxSessions {
                 fixed.put(kv[0].strip(), OptLevel.parse(kv[1], "onnx.opt_level_models"));
             }
             return new Options(cfg.getChoice("onnx.device", "cpu", "cuda"), cfg.getInt("onnx.cuda_device_id"),
-                    cfg.getBoolean("onnx.require_gpu"), cfg.getInt("onnx.intra_op_threads"),
+                    cfg.getBoolean("onnx.require_gpu"), cfg.getBoolean("onnx.cuda_tf32"), cfg.getInt("onnx.intra_op_threads"),
                     cfg.getInt("onnx.inter_op_threads"), cfg.getBoolean("onnx.allow_spinning"),
                     cfg.getPath("models.dir"), cfg.getBoolean("models.verify_on_load"), cfg.getList("onnx.batch_models"),
                     level.equals("auto") ? null : OptLevel.parse(level, "onnx.opt_level"), Map.copyOf(fixed));
         }
 
         public Options withDeviceId(int id) {
-            return new Options(device, id, requireGpu, intraOpThreads, interOpThreads, allowSpinning, modelsDir,
-                    verifyOnLoad, batchModels, optLevel, optLevels);
+            return new Options(device, id, requireGpu, cudaTf32, intraOpThreads, interOpThreads, allowSpinning,
+                    modelsDir, verifyOnLoad, batchModels, optLevel, optLevels);
+        }
+
+        /** The CUDA provider's options (ONNX Runtime's names): the device, and TF32 only when conf allows it. */
+        public Map<String, String> cudaProviderOptions() {
+            return Map.of("device_id", Integer.toString(deviceId), "use_tf32", cudaTf32 ? "1" : "0");
         }
     }
 
     public static OnnxModel get(ModelSpec spec, Options opt) {
         // The key holds the preprocessing too: the same file read with another colour order is another model.
         String key = spec.id() + "|" + spec.color() + "|" + spec.layout() + "|" + java.util.Arrays.toString(spec.mean())
-                + java.util.Arrays.toString(spec.std()) + "|" + spec.input() + spec.outputs() + "|" + opt.device() + ":" + opt.deviceId() + "|" + opt.intraOpThreads() + "/"
+                + java.util.Arrays.toString(spec.std()) + "|" + spec.input() + spec.outputs() + "|" + opt.device() + ":" + opt.deviceId() + (opt.cudaTf32() ? "+tf32" : "") + "|" + opt.intraOpThreads() + "/"
                 + opt.interOpThreads() + "|" + opt.modelsDir() + "|" + opt.batchModels().contains(spec.name()) + "|"
                 + opt.optLevel() + opt.optLevels().get(spec.name());
         return CACHE.computeIfAbsent(key, k -> open(spec, opt));
@@ -80,18 +87,22 @@ public final class OnnxSessions {
         try {
             if (opt.device().equals("cuda")) {
                 OptLevel level = fixedLevel(spec, opt) == null ? OptLevel.ALL : fixedLevel(spec, opt);
-                try (OrtSession.SessionOptions so = baseOptions(opt, level)) {
-                    so.addCUDA(opt.deviceId());
+                try (OrtSession.SessionOptions so = baseOptions(opt, level);
+                        OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(opt.deviceId())) {
+                    for (Map.Entry<String, String> o : opt.cudaProviderOptions().entrySet()) cuda.add(o.getKey(), o.getValue());
+                    so.addCUDA(cuda);
                     return new OnnxModel(spec, batch ? env.createSession(bytes, so) : env.createSession(path.toString(), so),
                             "cuda:" + opt.deviceId(), batch, level, "conf");
                 } catch (OrtException | RuntimeException | UnsatisfiedLinkError e) {
+                    // ORT's message names the library that did not load, and ends in a line break
+                    String why = String.valueOf(e.getMessage()).strip().replaceAll("\\s*\\n\\s*", " ");
                     if (opt.requireGpu()) {
                         throw new ModelException("model " + spec.name() + ": CUDA device " + opt.deviceId()
-                                + " unavailable and onnx.require_gpu=true: " + e.getMessage(), e);
+                                + " unavailable and onnx.require_gpu=true: " + why, e);
                     }
                     if (FALLBACK_LOGGED.putIfAbsent("cuda:" + opt.deviceId(), true) == null) {
                         LOG.warn("CUDA device {} unavailable ({}); running models on CPU. Set onnx.require_gpu=true"
-                                + " to fail instead.", opt.deviceId(), e.getMessage());
+                                + " to fail instead.", opt.deviceId(), why);
                     }
                 }
             }

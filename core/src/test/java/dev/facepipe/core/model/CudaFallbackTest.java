@@ -33,6 +33,19 @@ class CudaFallbackTest {
     }
 
     @Test
+    void theCudaProviderGetsFullFloat32UnlessConfAllowsTf32() {
+        OnnxSessions.Options plain = OnnxSessions.Options.fromConfig(cfg("false", "2"));
+        assertEquals(java.util.Map.of("device_id", "2", "use_tf32", "0"), plain.cudaProviderOptions());
+        OnnxSessions.Options tf32 = OnnxSessions.Options.fromConfig(Config.builder()
+                .set("models.dir", Fixtures.models().toString(), "test").set("onnx.device", "cuda", "test")
+                .set("onnx.cuda_tf32", "true", "test").build());
+        assertEquals(java.util.Map.of("device_id", "0", "use_tf32", "1"), tf32.cudaProviderOptions());
+        // one session each: a model loaded with TF32 is not the same model as one without
+        ModelSpec eye = ModelSpec.fromConfig(Config.defaults(), "fr_eye");
+        assertTrue(OnnxSessions.get(eye, tf32.withDeviceId(2)) != OnnxSessions.get(eye, plain));
+    }
+
+    @Test
     void requireGpuFailsWithAClearMessage() {
         if (cudaUsable()) return; // nothing to refuse on a GPU machine
         ModelSpec lm = ModelSpec.fromConfig(Config.defaults(), "fr_landmark");
@@ -40,5 +53,7 @@ class CudaFallbackTest {
                 () -> OnnxSessions.get(lm, OnnxSessions.Options.fromConfig(cfg("true", "3"))));
         assertTrue(e.getMessage().contains("CUDA device 3") && e.getMessage().contains("onnx.require_gpu"),
                 e.getMessage());
+        // one line, naming the CUDA library that did not load
+        assertTrue(!e.getMessage().contains("\n") && e.getMessage().contains(".so"), e.getMessage());
     }
 }
