@@ -98,6 +98,7 @@ final class BenchGpuCommand implements Callable<Integer> {
             System.out.println("gpu check: no embedded face in " + images + ": give a folder of photos with faces");
             return 1;
         }
+        cpuSpread(cpuCfg, photos, reference);
         Throughput onCpu = throughput(cpu, photos, 1, cpuThreads, 1);
         System.out.printf(Locale.ROOT, "cpu engine, %d threads, a photo a call: %.1f faces/s%n", cpuThreads,
                 onCpu.facesPerSecond());
@@ -125,6 +126,19 @@ final class BenchGpuCommand implements Callable<Integer> {
                 onGpu ? " on " + gpu.device() : "; NOT a GPU result: the models ran on the CPU");
         crops.forEach(Mat::close);
         return agreed ? 0 : 1;
+    }
+
+    /**
+     * For scale, not for the verdict: the same CPU with every model at another optimization level (a CPU of another
+     * kind may choose it) gives slightly other boxes and embeddings; the GPU's differences read against this one.
+     */
+    private void cpuSpread(Config cpuCfg, Photos photos, List<ImageResult> reference) {
+        FaceEngine basic = FaceEngine.fromConfig(cpuCfg.with("onnx.opt_level", "basic", "bench gpu")
+                .with("embed.batch_size", "1", "bench gpu"));
+        List<ImageResult> other = new ArrayList<>();
+        for (int i = 0; i < photos.data().size(); i++) other.add(basic.process(photos.data().get(i), photos.names().get(i)));
+        System.out.println("cpu at onnx.opt_level=basic against the reference (for scale): "
+                + Agreement.ofFaces(faces(reference), faces(other), tolerance).describe());
     }
 
     /** The reference's embedded faces, aligned again from the full-resolution photo: real crops for the embedder. */

@@ -56,6 +56,8 @@ class GpuCheckScriptTest {
         assertEquals("0", r[0], r[1]);
         String out = r[1];
         assertTrue(out.contains("cpu engine, "), out);
+        assertTrue(Pattern.compile("(?m)^cpu at onnx.opt_level=basic against the reference \\(for scale\\): \\d+ compared")
+                .matcher(out).find(), out);
         // the embedder alone and the engine at each batch size, with their agreement
         for (int b : new int[] {2, 4}) {
             assertTrue(Pattern.compile("(?m)^batch +" + b + ": +[0-9.]+ faces/s \\(model only\\); \\d+ compared")
