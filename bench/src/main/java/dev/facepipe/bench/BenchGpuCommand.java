@@ -95,7 +95,7 @@ final class BenchGpuCommand implements Callable<Integer> {
         }
         List<Mat> crops = alignedCrops(cfg, photos, reference);
         if (crops.isEmpty()) {
-            System.out.println("gpu check: no embedded face in " + images + ": give a folder of photos with faces");
+            System.out.println("bench gpu: no embedded face in " + images + ": give a folder of photos with faces");
             return 1;
         }
         cpuSpread(cpuCfg, photos, reference);
