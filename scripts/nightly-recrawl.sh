@@ -8,7 +8,8 @@
 # Exit 0 on success; 1 with one line on stderr naming the step that failed; 3 with one line on stderr naming
 # the step and the figure when a step raised an alarm: a host that answered before and answered nothing, a
 # discovery that read no page (recrawl: the night goes on, the other hosts' changes count), an ingest that read
-# no input or whose figures drifted (ingest: the index is left as it was).
+# no input or whose figures drifted (ingest: the index is left as it was; an alarm named in conf's
+# report.alarms_index_goes_on, such as images run on the CPU instead of CUDA, lets the night go on).
 # Extra options for every command (e.g. --conf /etc/facepipe.properties): FACEPIPE_ARGS.
 set -uo pipefail
 . "$(dirname "$0")/lib/common.sh"
@@ -34,8 +35,17 @@ finish() {
   fi
   exit 0
 }
-# step NAME ON_ALARM ARGS...: runs one command; ON_ALARM is "go on" or "stop" (exit 3 of the command). The line
-# names the alarm that stopped the night, else the first one.
+# shellcheck disable=SC2086 # FACEPIPE_ARGS is a list of options
+go_on_alarms=",$(conf_get report.alarms_index_goes_on ${FACEPIPE_ARGS:-} | tr -d ' '),"
+# stopping_alarms FILE: how many of a command's "alarm: METRIC ..." lines name a metric not in go_on_alarms.
+stopping_alarms() {
+  sed -n 's/^alarm: \([^ ]*\).*/\1/p' "$1" | while read -r metric; do
+    case "$go_on_alarms" in *",$metric,"*) ;; *) echo "$metric" ;; esac
+  done | wc -l
+}
+# step NAME ON_ALARM ARGS...: runs one command; ON_ALARM is "go on" or "stop" (exit 3 of the command; a stop
+# goes on when every alarm it printed is one of go_on_alarms). The line names the alarm that stopped the
+# night, else the first one.
 step() {
   local name=$1 on_alarm=$2 rc n first; shift 2
   "$fp" "$@" ${FACEPIPE_ARGS:-} >"$said" 2>"$warned"; rc=$?
@@ -47,6 +57,9 @@ step() {
   summary+=(" $name: $(grep -m1 -E '^(recrawl [^ ]+: |run [^ ]+: |published |deleted )' "$said" | sed -E -e 's/^(recrawl|run) [^ ]+: //' -e 's/^(deleted [^;]*);.*/\1/')")
   [ $rc -eq 3 ] || return 0
   n=$(grep -c '^alarm: ' "$warned"); [ "$n" -gt 0 ] || n=1
+  if [ "$on_alarm" = stop ] && grep -q '^alarm: ' "$warned" && [ "$(stopping_alarms "$warned")" -eq 0 ]; then
+    on_alarm="go on"
+  fi
   first=$(grep -m1 '^alarm: ' "$warned" | sed 's/^alarm: //')
   if [ -z "$alarm" ] || [ "$on_alarm" = stop ]; then
     [ -n "$alarm" ] && more=$((more + 1))

@@ -11,7 +11,8 @@ import java.util.TreeSet;
  * rejection rate overall and by reason, mean quality, bytes per image) and raises an alarm when a
  * figure moves past its limit in conf; any bad embedding (NaN, Inf, zero) is an alarm on its own, and
  * so is a run that read no input at all (a nightly ingest reads the whole crawl root: none means it
- * read the wrong place, or the crawl root lost its manifests).
+ * read the wrong place, or the crawl root lost its manifests), and a run that asked for CUDA and ran
+ * images on the CPU (executors whose GPU did not start: the run is right but many times slower).
  */
 public final class DriftCheck {
     private DriftCheck() {}
@@ -29,6 +30,9 @@ public final class DriftCheck {
         long bad = run.facesRejectedByReason().getOrDefault("bad_embedding", 0L);
         if (bad > 0) out.add(new Alarm("bad_embeddings", 0, bad, 0));
         if (run.inputs() == 0) out.add(new Alarm("inputs", mean(previous, RunManifest::inputs), 0, 0));
+        if (run.engineTime() != null && run.engineTime().cpuInsteadOfCuda() > 0) {
+            out.add(new Alarm("images_on_cpu_instead_of_cuda", 0, run.engineTime().cpuInsteadOfCuda(), 0));
+        }
         if (previous.size() < cfg.getInt("report.drift_min_runs") || run.imageRows() == 0
                 || run.imageRows() < cfg.getInt("report.drift_min_images")) {
             return out;

@@ -223,7 +223,7 @@ final class EngineStage {
             out.add(OutcomeRows.outcome(p.imageId(), p.source(), p.blob(), p.pageUrl(), p.bytes(),
                     withTombstones(withOptOut(results.get(i), vetoes.optOut()), p.imageId(), vetoes.buried(),
                             vetoes.priorModels()), now,
-                    p.copies()));
+                    p.copies(), engine.device()));
         }
         inputs.clear();
         data.clear();

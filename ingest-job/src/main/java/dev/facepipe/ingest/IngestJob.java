@@ -174,6 +174,6 @@ public final class IngestJob {
         return new RunManifest(runId, input, inputs, inputs - st.inputs, st.inputs - st.imageRows, st.imageRows,
                 st.imagesOk, st.imageReasons, st.faceRows, st.facesOk, st.faceReasons, models, st.meanQuality(),
                 st.quality, st.detScore, st.bytesIn, secs, System.currentTimeMillis(), phases, listed.hidden().size(),
-                st.engineTime());
+                st.engineTime(cfg.getString("onnx.device")));
     }
 }

@@ -22,18 +22,21 @@ final class OutcomeRows {
     static final StructType IMAGE = SparkSchemas.of(Schemas.IMAGE);
     static final StructType FACE = SparkSchemas.of(Schemas.FACE);
     /**
-     * An outcome row: the images columns, then face_rows (its faces, rows of FACE), copies, and
+     * An outcome row: the images columns, then face_rows (its faces, rows of FACE), copies,
      * stage_nanos (the engine's time by {@link dev.facepipe.core.engine.Stage}, then the model part of
-     * each; null when the engine did not see the image), which only the run manifest reads.
+     * each) and engine_device (where its models ran: cpu or cuda:N), both null when the engine did not
+     * see the image; only the run manifest reads the last two.
      */
     static final StructType OUTCOME = IMAGE
             .add("face_rows", org.apache.spark.sql.types.DataTypes.createArrayType(FACE, false), false)
             .add("copies", org.apache.spark.sql.types.DataTypes.IntegerType, false)
             .add("stage_nanos", org.apache.spark.sql.types.DataTypes.createArrayType(
-                    org.apache.spark.sql.types.DataTypes.LongType, false), true);
+                    org.apache.spark.sql.types.DataTypes.LongType, false), true)
+            .add("engine_device", org.apache.spark.sql.types.DataTypes.StringType, true);
     static final int FACES_AT = OUTCOME.fieldIndex("face_rows");
     static final int COPIES_AT = OUTCOME.fieldIndex("copies");
     static final int STAGE_NANOS_AT = OUTCOME.fieldIndex("stage_nanos");
+    static final int ENGINE_DEVICE_AT = OUTCOME.fieldIndex("engine_device");
     private static final int IMAGE_ID = IMAGE.fieldIndex("image_id");
     static final int BLOB = IMAGE.fieldIndex("blob");
     private static final int DUPLICATE_OF = IMAGE.fieldIndex("duplicate_of");
@@ -66,11 +69,13 @@ final class OutcomeRows {
         v.add(seq(List.of()));
         v.add(copies);
         v.add(null);
+        v.add(null);
         return RowFactory.create(v.toArray());
     }
 
+    /** @param device where the engine's models ran (cpu, or cuda:N): the run manifest counts images by it */
     static Row outcome(String imageId, String source, String blob, String pageUrl, long bytes, ImageResult r, long now,
-            int copies) {
+            int copies, String device) {
         List<Row> faces = new ArrayList<>();
         int accepted = 0;
         for (FaceResult f : r.faces()) {
@@ -107,6 +112,7 @@ final class OutcomeRows {
         v.add(copies);
         v.add(r.stageNanos() == null ? null
                 : java.util.Arrays.copyOf(r.stageNanos(), 2 * dev.facepipe.core.engine.Stage.values().length));
+        v.add(r.stageNanos() == null ? null : device);
         return RowFactory.create(v.toArray());
     }
 

@@ -23,13 +23,20 @@ public record RunManifest(String runId, String input, long inputs, long alreadyI
      * (ms_per_image) and the model runs' part of it (model_ms_per_image); decoded_twice: the photos
      * over image.detect_max_side decoded again at full resolution for a face under
      * image.full_res_face_px (each costs about 1.8 full decodes): how often a crawl's large photos pay
-     * for two decodes.
+     * for two decodes. device: onnx.device, where the run asked
+     * the models to run; devices: the images by where they did run (cpu, cuda:N), so that executors
+     * that fell back to the CPU on a GPU run are seen (both null in manifests written before them).
      */
     public record EngineTime(long images, long decodedTwice, Map<String, Double> msPerImage,
-            Map<String, Double> modelMsPerImage) {
+            Map<String, Double> modelMsPerImage, String device, Map<String, Long> devices) {
         /** The sum of the stages' means: a core's milliseconds an image. */
         public double totalMs() {
             return msPerImage.values().stream().mapToDouble(Double::doubleValue).sum();
+        }
+
+        /** Images whose models ran on the CPU although the run asked for CUDA (0 when it asked for the CPU). */
+        public long cpuInsteadOfCuda() {
+            return "cuda".equals(device) && devices != null ? devices.getOrDefault("cpu", 0L) : 0;
         }
     }
 
@@ -66,7 +73,8 @@ public record RunManifest(String runId, String input, long inputs, long alreadyI
                 inputs, hiddenSkipped == 0 ? "" : " (" + hiddenSkipped + " hidden names skipped)", alreadyIngested,
                 duplicateInputs, imageRows, imagesOk, rejectedByReason, faceRows, facesOk,
                 facesRejectedByReason, seconds) + (engineTime == null ? "" : String.format(java.util.Locale.ROOT,
-                ", engine %.1f ms of a core an image (%d of %d decoded twice)", engineTime.totalMs(),
-                engineTime.decodedTwice(), engineTime.images()));
+                ", engine %.1f ms of a core an image (%d of %d decoded twice%s)", engineTime.totalMs(),
+                engineTime.decodedTwice(), engineTime.images(), engineTime.cpuInsteadOfCuda() == 0 ? ""
+                        : ", " + engineTime.cpuInsteadOfCuda() + " on the CPU instead of CUDA"));
     }
 }

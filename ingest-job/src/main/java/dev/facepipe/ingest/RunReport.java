@@ -123,8 +123,18 @@ public final class RunReport {
                     e.getValue(), model == null ? "" : String.format(Locale.ROOT, "%.2f", model)));
         }
         h.append(String.format(Locale.ROOT, "<tr><th>all stages</th><td>%.2f</td><td></td></tr>", t.totalMs()));
-        h.append(String.format(Locale.ROOT, "<tr><th>decoded twice (images)</th><td>%d</td><td></td></tr></table>",
+        h.append(String.format(Locale.ROOT, "<tr><th>decoded twice (images)</th><td>%d</td><td></td></tr>",
                 t.decodedTwice()));
+        if (t.devices() != null) {
+            // where the models ran, with the images that ran on the CPU when the run asked for CUDA marked
+            for (Map.Entry<String, Long> d : t.devices().entrySet()) {
+                boolean fellBack = d.getKey().equals("cpu") && t.cpuInsteadOfCuda() > 0;
+                h.append(String.format(Locale.ROOT, "<tr%s><th>on %s (images)</th><td>%d</td><td>%s</td></tr>",
+                        fellBack ? " class=alarm" : "", esc(d.getKey()), d.getValue(),
+                        fellBack ? "onnx.device=" + esc(t.device()) : ""));
+            }
+        }
+        h.append("</table>");
     }
 
     /** An inline SVG bar chart of ten bins over 0..1. */

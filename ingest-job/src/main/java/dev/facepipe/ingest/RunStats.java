@@ -44,6 +44,8 @@ final class RunStats implements Serializable {
     long engineImages;
     final long[] stageNanos = new long[2 * dev.facepipe.core.engine.Stage.values().length];
     long decodedTwice;
+    /** Images the engine saw by the device its models ran on (cpu, cuda:N). */
+    final TreeMap<String, Long> engineDevices = new TreeMap<>();
     /** The run's first accepted faces by face id (at most sampleCap): the report's sample crops. */
     final TreeMap<String, FaceRef> samples = new TreeMap<>();
     private final int sampleCap;
@@ -62,6 +64,9 @@ final class RunStats implements Serializable {
             engineImages++;
             for (int i = 0; i < Math.min(ns.length, stageNanos.length); i++) stageNanos[i] += ns[i];
             if (ns.length > FULL_DECODE && ns[FULL_DECODE] > 0) decodedTwice++;
+            if (!r.isNullAt(OutcomeRows.ENGINE_DEVICE_AT)) {
+                engineDevices.merge(r.getString(OutcomeRows.ENGINE_DEVICE_AT), 1L, Long::sum);
+            }
         }
         if ("ok".equals(r.getString(IMAGE_STATUS))) imagesOk++;
         else imageReasons.merge(r.getString(IMAGE_REASON), 1L, Long::sum);
@@ -113,13 +118,18 @@ final class RunStats implements Serializable {
         engineImages += o.engineImages;
         for (int i = 0; i < stageNanos.length; i++) stageNanos[i] += o.stageNanos[i];
         decodedTwice += o.decodedTwice;
+        o.engineDevices.forEach((d, n) -> engineDevices.merge(d, n, Long::sum));
         samples.putAll(o.samples);
         while (samples.size() > sampleCap) samples.pollLastEntry();
         return this;
     }
 
-    /** Where the engine's time went, a mean per image it saw; null when it saw none. */
-    RunManifest.EngineTime engineTime() {
+    /**
+     * Where the engine's time went, a mean per image it saw, and where its models ran; null when it saw none.
+     *
+     * @param device onnx.device: where the run asked the models to run
+     */
+    RunManifest.EngineTime engineTime(String device) {
         if (engineImages == 0) return null;
         java.util.Map<String, Double> ms = new java.util.LinkedHashMap<>();
         java.util.Map<String, Double> model = new java.util.LinkedHashMap<>();
@@ -130,7 +140,8 @@ final class RunStats implements Serializable {
             long modelNanos = stageNanos[stages.length + s.ordinal()];
             if (modelNanos > 0) model.put(name, perImageMs(modelNanos));
         }
-        return new RunManifest.EngineTime(engineImages, decodedTwice, ms, model);
+        return new RunManifest.EngineTime(engineImages, decodedTwice, ms, model, device,
+                new java.util.TreeMap<>(engineDevices));
     }
 
     private double perImageMs(long nanos) {

@@ -65,6 +65,28 @@ class DriftCheckTest {
         assertEquals("inputs 0.0000 against 100.0000 in earlier runs (limit 0.0000)", a.get(0).describe());
     }
 
+    private static RunManifest engineOn(String asked, Map<String, Long> devices) {
+        RunManifest n = normal("r2");
+        return new RunManifest(n.runId(), n.input(), n.inputs(), 0, 0, n.imageRows(), n.imagesOk(), n.rejectedByReason(),
+                n.faceRows(), n.facesOk(), n.facesRejectedByReason(), Map.of(), n.meanQuality(), new long[10],
+                new long[10], n.bytesIn(), 1.0, 0, Map.of(), 0, new RunManifest.EngineTime(100, 0, Map.of(), Map.of(),
+                        asked, devices));
+    }
+
+    @Test
+    void aGpuRunWithImagesOnTheCpuIsAnAlarmFromTheFirstRunOn() {
+        RunManifest fellBack = engineOn("cuda", Map.of("cpu", 30L, "cuda:0", 70L));
+        List<DriftCheck.Alarm> a = DriftCheck.check(fellBack, List.of(), CFG);
+        assertEquals(List.of("images_on_cpu_instead_of_cuda"), a.stream().map(DriftCheck.Alarm::metric).toList());
+        assertEquals(30, a.get(0).value());
+        assertTrue(fellBack.summary().contains("(0 of 100 decoded twice, 30 on the CPU instead of CUDA)"),
+                fellBack.summary());
+        assertEquals(List.of(), DriftCheck.check(engineOn("cuda", Map.of("cuda:0", 60L, "cuda:1", 40L)), List.of(), CFG));
+        assertEquals(List.of(), DriftCheck.check(engineOn("cpu", Map.of("cpu", 100L)), List.of(), CFG));
+        // a manifest written before engine_time knew devices
+        assertEquals(List.of(), DriftCheck.check(engineOn(null, null), List.of(), CFG));
+    }
+
     @Test
     void theHtmlReportIsSelfContainedAndShowsTheAlarms() {
         RunManifest m = normal("r9");

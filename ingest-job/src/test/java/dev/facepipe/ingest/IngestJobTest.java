@@ -138,6 +138,23 @@ class IngestJobTest {
         assertEquals(2, m.imagesOk(), m.summary());
     }
 
+    /** A run that asks for CUDA where none starts runs on the CPU, and its manifest and report say so. */
+    @Test
+    void aRunAskingForCudaThatRanOnTheCpuSaysSoAndAlarms(@TempDir Path tmp) throws IOException {
+        if (Files.exists(Path.of("/dev/nvidia0"))) return; // there the models do run on CUDA
+        Path in = tmp.resolve("in");
+        copy(IDENTITIES.resolve("obama_1.jpg"), in.resolve("obama_1.jpg"));
+        copy(IDENTITIES.resolve("biden_1.jpg"), in.resolve("biden_1.jpg"));
+        RunManifest m = IngestJob.run(spark, cfg.with("onnx.device", "cuda", "test"), in.toString(),
+                tmp.resolve("out").toString(), "r1");
+        assertEquals(2, m.imagesOk(), m.summary());
+        assertEquals("cuda", m.engineTime().device());
+        assertEquals(Map.of("cpu", 2L), m.engineTime().devices());
+        assertTrue(m.summary().contains(", 2 on the CPU instead of CUDA)"), m.summary());
+        String report = Files.readString(tmp.resolve("out/runs/run_id=r1/report.json"));
+        assertTrue(report.contains("images_on_cpu_instead_of_cuda"), report);
+    }
+
     @Test
     void everyInputEndsAsOneRowAndReRunsReplaceTheirRun(@TempDir Path tmp) throws IOException {
         Path in = inputs(tmp);
@@ -208,6 +225,8 @@ class IngestJobTest {
         assertTrue(et.modelMsPerImage().get("detect") > 0 && et.modelMsPerImage().get("embed") > 0, et.toString());
         assertTrue(et.msPerImage().get("embed") >= et.modelMsPerImage().get("embed"), et.toString());
         assertTrue(m.summary().contains("(1 of 8 decoded twice)"), m.summary());
+        assertEquals("cpu", et.device());
+        assertEquals(Map.of("cpu", 8L), et.devices(), "where the models ran, by image");
         assertFalse(m.summary().contains(";"), "the nightly summary joins its steps' lines with ';': " + m.summary());
         // The live view: every readable file under the folder is a live source of its image.
         Dataset<Row> view = spark.read().parquet(out + "/sources");

@@ -22,7 +22,7 @@ class RunReportTest {
                 Map.of("low_quality", 1L), Map.of("embedding", "fr_feature@0123abcd"), 0.71,
                 new long[] {0, 0, 0, 1, 2, 3, 4, 1, 0, 0}, new long[] {0, 0, 0, 0, 0, 0, 1, 2, 4, 5}, 123_456, 5.0, 0L, java.util.Map.of(), 0,
                 new RunManifest.EngineTime(9, 1, Map.of("decode", 2.5, "full_decode", 0.4, "detect", 4.0),
-                        Map.of("detect", 3.0)));
+                        Map.of("detect", 3.0), "cuda", new java.util.TreeMap<>(Map.of("cpu", 2L, "cuda:0", 7L))));
     }
 
     private static String chromium(Path tmp, String... args) throws Exception {
@@ -72,6 +72,9 @@ class RunReportTest {
         assertTrue(dom.contains("<th>full_decode</th><td>0.40</td>"), dom);
         assertTrue(dom.contains("<th>detect</th><td>4.00</td><td>3.00</td>"), dom);
         assertTrue(dom.contains("<th>decoded twice (images)</th><td>1</td>"), dom);
+        // a GPU run with images on the CPU says so, in the row of those images
+        assertTrue(dom.contains("<tr class=\"alarm\"><th>on cpu (images)</th><td>2</td><td>onnx.device=cuda</td>"), dom);
+        assertTrue(dom.contains("<tr><th>on cuda:0 (images)</th><td>7</td><td></td></tr>"), dom);
         assertEquals(20, dom.split("<rect ", -1).length - 1, "ten bars in each chart");
 
         Path png = tmp.resolve("report.png");

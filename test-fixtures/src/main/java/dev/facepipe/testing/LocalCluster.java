@@ -136,13 +136,22 @@ public final class LocalCluster implements AutoCloseable {
 
     /** Runs a command to its end; fails with its log when it does not succeed. */
     public String run(Path log, Map<String, String> env, List<String> sparkConf, String... args) throws Exception {
+        return run(log, env, sparkConf, 0, args);
+    }
+
+    /** Runs a command to its end; fails with its log unless it exits with exitCode (3: finished with alarms). */
+    public String run(Path log, Map<String, String> env, List<String> sparkConf, int exitCode, String... args)
+            throws Exception {
         Process p = submit(log, env, sparkConf, args);
         if (!p.waitFor(600, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             throw new AssertionError("timed out: " + String.join(" ", args) + "\n" + Files.readString(log));
         }
         String out = Files.readString(log, StandardCharsets.UTF_8);
-        if (p.exitValue() != 0) throw new AssertionError("exit " + p.exitValue() + ": " + String.join(" ", args) + "\n" + out);
+        if (p.exitValue() != exitCode) {
+            throw new AssertionError("exit " + p.exitValue() + ", not " + exitCode + ": " + String.join(" ", args) + "\n"
+                    + out);
+        }
         return out;
     }
 

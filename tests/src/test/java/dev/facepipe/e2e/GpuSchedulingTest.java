@@ -28,7 +28,7 @@ class GpuSchedulingTest {
         try (LocalCluster cluster = LocalCluster.start(tmp.resolve("cluster"), 1, 2, "3g", 2)) {
             String out = cluster.run(tmp.resolve("ingest.log"), Map.of("FACEPIPE_ONNX_DEVICE", "cuda",
                     "FACEPIPE_INGEST_IMAGES_PER_PARTITION", "1"), List.of("spark.executor.cores=2",
-                    "spark.executor.resource.gpu.amount=2", "spark.task.resource.gpu.amount=1"),
+                    "spark.executor.resource.gpu.amount=2", "spark.task.resource.gpu.amount=1"), 3,
                     "ingest", "--input", input.toString(), "--out", tmp.resolve("data").toString(), "--run-id", "g");
             String logs = cluster.executorLogs();
             assertTrue(out.contains("6 images"), out);
@@ -36,6 +36,9 @@ class GpuSchedulingTest {
             assertTrue(logs.contains("loading the face engine on cuda:1"), "two concurrent tasks, two devices:\n" + logs);
             assertTrue(logs.contains("CUDA device 0 unavailable") && logs.contains("CUDA device 1 unavailable")
                     && logs.contains("running models on CPU"), "the CPU fallback is logged:\n" + logs);
+            // and the run says it: its summary, and an alarm (exit 3) naming the images the CPU took
+            assertTrue(out.contains(", 6 on the CPU instead of CUDA)"), out);
+            assertTrue(out.contains("alarm: images_on_cpu_instead_of_cuda 6.0000"), out);
         }
     }
 
@@ -54,7 +57,7 @@ class GpuSchedulingTest {
         try (LocalCluster cluster = LocalCluster.start(tmp.resolve("cluster"), 1, 2, "3g", 2)) {
             String out = cluster.run(tmp.resolve("ingest.log"), Map.of("FACEPIPE_ONNX_DEVICE", "cuda",
                     "FACEPIPE_INGEST_IMAGES_PER_PARTITION", "1", "FACEPIPE_INGEST_ENGINE_TASK_GPUS", "1"),
-                    List.of("spark.executor.cores=2", "spark.executor.resource.gpu.amount=2"),
+                    List.of("spark.executor.cores=2", "spark.executor.resource.gpu.amount=2"), 3,
                     "ingest", "--input", input.toString(), "--out", tmp.resolve("data").toString(), "--run-id", "p");
             String logs = cluster.executorLogs();
             assertTrue(out.contains("4 images"), out);

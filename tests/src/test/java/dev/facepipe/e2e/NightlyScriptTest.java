@@ -33,6 +33,59 @@ class NightlyScriptTest {
         }
     }
 
+    /**
+     * The script's policy on an ingest's alarms, with a stand-in facepipe (the real conf): an alarm named in
+     * report.alarms_index_goes_on lets the night sync the index, and still ends it with exit 3 naming it; any
+     * other alarm with it stops the night before the index.
+     */
+    @Test
+    void anAlarmThatLeavesTheRunsDataSoundLetsTheNightGoOnToTheIndex(@TempDir Path tmp) throws Exception {
+        Path root = tmp.resolve("root");
+        java.nio.file.Files.createDirectories(root.resolve("bin"));
+        java.nio.file.Files.createDirectories(root.resolve("conf"));
+        java.nio.file.Files.copy(ROOT.resolve("conf/facepipe-defaults.properties"),
+                root.resolve("conf/facepipe-defaults.properties"));
+        Path fake = root.resolve("bin/facepipe");
+        java.nio.file.Files.writeString(fake, String.join("\n", "#!/usr/bin/env bash",
+                "case \"$1\" in",
+                "  recrawl) echo 'recrawl n1: 3 due, 3 fetched' ;;",
+                "  ingest) echo 'run n1: 2 inputs';"
+                        + " IFS='|' read -ra a <<< \"$FAKE_ALARMS\"; for x in \"${a[@]}\"; do echo \"alarm: $x\" >&2; done;"
+                        + " exit 3 ;;",
+                "  build-index) echo 'published v2 (2 faces)' ;;",
+                "  gc) echo 'deleted 0 blobs; kept 2' ;;",
+                "esac", ""));
+        fake.toFile().setExecutable(true);
+        String cpu = "images_on_cpu_instead_of_cuda 2.0000 against 0.0000 in earlier runs (limit 0.0000)";
+        String drift = "rejection_rate 0.9000 against 0.1000 in earlier runs (limit 0.2000)";
+
+        String[] slow = night(tmp, root, cpu);
+        assertEquals("3", slow[0], slow[1]);
+        assertTrue(slow[1].contains(": done; recrawl: ") && slow[1].contains(" build-index: published v2"), slow[1]);
+        assertTrue(slow[1].lines().anyMatch(l -> l.matches("facepipe nightly \\S+: alarm in ingest: "
+                + java.util.regex.Pattern.quote(cpu) + " \\(log: .*\\)")), slow[1]);
+
+        String[] both = night(tmp, root, cpu + "|" + drift);
+        assertEquals("3", both[0], both[1]);
+        assertTrue(both[1].contains("stopped after ingest") && !both[1].contains("build-index:"), both[1]);
+    }
+
+    /** One night of the script over a stand-in root; its exit code and everything it printed. */
+    private static String[] night(Path tmp, Path root, String alarms) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("bash", ROOT.resolve("scripts/nightly-recrawl.sh").toString(),
+                tmp.resolve("c").toString(), tmp.resolve("d").toString(), tmp.resolve("i").toString())
+                .redirectErrorStream(true);
+        pb.environment().put("FACEPIPE_ROOT", root.toString());
+        pb.environment().put("FACEPIPE_LOCK", tmp.resolve("l").toString());
+        pb.environment().put("FACEPIPE_LOG_DIR", tmp.toString());
+        pb.environment().put("FAKE_ALARMS", alarms);
+        Process p = pb.start();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        Thread.sleep(1100); // the script names its run by the second
+        return new String[] {String.valueOf(p.exitValue()),
+                new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)};
+    }
+
     @Test
     void aFailingStepIsNamedOnOneLine(@TempDir Path tmp) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("bash", ROOT.resolve("scripts/nightly-recrawl.sh").toString(),
