@@ -17,9 +17,12 @@ import java.util.TreeSet;
 public final class DriftCheck {
     private DriftCheck() {}
 
-    /** One figure out of line. */
+    /** One figure out of line; a count that alarms whenever it is not 0 has baseline and limit 0. */
     public record Alarm(String metric, double baseline, double value, double limit) {
         public String describe() {
+            if (baseline == 0 && limit == 0 && value > 0 && value == Math.rint(value)) {
+                return String.format(java.util.Locale.ROOT, "%s %d (any is an alarm)", metric, (long) value);
+            }
             return String.format(java.util.Locale.ROOT, "%s %.4f against %.4f in earlier runs (limit %.4f)", metric,
                     value, baseline, limit);
         }

@@ -79,6 +79,7 @@ class DriftCheckTest {
         List<DriftCheck.Alarm> a = DriftCheck.check(fellBack, List.of(), CFG);
         assertEquals(List.of("images_on_cpu_instead_of_cuda"), a.stream().map(DriftCheck.Alarm::metric).toList());
         assertEquals(30, a.get(0).value());
+        assertEquals("images_on_cpu_instead_of_cuda 30 (any is an alarm)", a.get(0).describe());
         assertTrue(fellBack.summary().contains("(0 of 100 decoded twice, 30 on the CPU instead of CUDA)"),
                 fellBack.summary());
         assertEquals(List.of(), DriftCheck.check(engineOn("cuda", Map.of("cuda:0", 60L, "cuda:1", 40L)), List.of(), CFG));
