@@ -21,4 +21,6 @@ opens=(--add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.la
 # first, so FACEPIPE_JAVA_OPTS can override any of them.
 . "$home/scripts/lib/common.sh"
 jvm=$(FACEPIPE_DEFAULTS="$home/conf/facepipe-defaults.properties" conf_get job.jvm_options "$@")
+# conf's job.native_env (OPENBLAS_THREAD_TIMEOUT) for the native libraries, read as they load.
+FACEPIPE_DEFAULTS="$home/conf/facepipe-defaults.properties" native_env_export "$@"
 exec java $jvm ${FACEPIPE_JAVA_OPTS:--Xmx4g} "${opens[@]}" -cp "$cp" dev.facepipe.cli.Main "$@"

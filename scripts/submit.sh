@@ -31,6 +31,16 @@ opts=(--class dev.facepipe.cli.Main --conf spark.sql.sources.partitionOverwriteM
 # are the JVMs that run the engine. These replace any extraJavaOptions in spark-defaults.conf.
 jvm=$(conf_get job.jvm_options "$@")
 [ -z "$jvm" ] || opts+=(--conf "spark.driver.extraJavaOptions=$jvm" --conf "spark.executor.extraJavaOptions=$jvm")
+# conf's job.native_env (OPENBLAS_THREAD_TIMEOUT) for the driver (spark-submit's JVM in client mode; the
+# application master or driver pod in cluster mode) and every executor: native libraries read it as they load.
+native_env_export "$@"
+for kv in $(native_env_pairs "$@"); do
+  opts+=(--conf "spark.executorEnv.$kv")
+  case "$profile" in
+    yarn) opts+=(--conf "spark.yarn.appMasterEnv.$kv") ;;
+    k8s) opts+=(--conf "spark.kubernetes.driverEnv.$kv") ;;
+  esac
+done
 case "$profile" in
   local) opts+=(--master "${master:-local[*]}") ;;
   standalone) opts+=(--master "${master:?--master spark://HOST:7077 is needed}" --deploy-mode client) ;;

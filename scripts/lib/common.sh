@@ -34,6 +34,24 @@ conf_get() {
   printf '%s\n' "$v"
 }
 
+# native_env_pairs [ARGS...]: conf's job.native_env (as conf_get reads it from ARGS), one NAME=VALUE a line, each
+# VALUE the environment's where it already sets NAME.
+native_env_pairs() {
+  local kv name
+  for kv in $(conf_get job.native_env "$@"); do
+    name=${kv%%=*}
+    [[ $kv == *=* && $name =~ ^[A-Za-z_][A-Za-z0-9_]*$ ]] || die "job.native_env: '$kv' is not NAME=VALUE"
+    if [ -n "${!name+set}" ]; then printf '%s=%s\n' "$name" "${!name}"; else printf '%s\n' "$kv"; fi
+  done
+}
+
+# native_env_export [ARGS...]: export native_env_pairs for the JVM about to start.
+native_env_export() {
+  local kv pairs
+  pairs=$(native_env_pairs "$@") || exit 1
+  for kv in $pairs; do export "${kv?}"; done
+}
+
 # conf_file_get KEY FILE: KEY's last value in a properties file (key=value or key: value, one a line).
 conf_file_get() {
   awk -v k="$1" '{ sub(/^[ \t]+/, "") } index($0, k) == 1 && substr($0, length(k) + 1) ~ /^[ \t]*[=:]/ {

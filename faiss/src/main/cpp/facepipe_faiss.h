@@ -135,16 +135,19 @@ inline bool fp_reconstruct(const FpIndex* index, long long id, float* out) {
 }
 
 // What does FAISS's arithmetic: the OpenBLAS that was loaded (its build line, the core kernel it
-// chose, its threads and threading model: 0 sequential, 1 pthreads, 2 OpenMP) and OpenMP's threads.
+// chose, its threads and threading model: 0 sequential, 1 pthreads, 2 OpenMP, the
+// OPENBLAS_THREAD_TIMEOUT it read as it loaded, 0 when unset) and OpenMP's threads.
 extern "C" {
 char* openblas_get_config(void);
 char* openblas_get_corename(void);
 int openblas_get_num_threads(void);
 int openblas_get_parallel(void);
+int openblas_thread_timeout(void);
 int omp_get_max_threads(void);
 }
 inline const char* fp_blas_config() { return openblas_get_config(); }
 inline const char* fp_blas_core() { return openblas_get_corename(); }
 inline int fp_blas_threads() { return openblas_get_num_threads(); }
 inline int fp_blas_parallel() { return openblas_get_parallel(); }
+inline int fp_blas_thread_timeout() { return openblas_thread_timeout(); }
 inline int fp_omp_threads() { return omp_get_max_threads(); }

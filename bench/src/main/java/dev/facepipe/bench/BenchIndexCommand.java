@@ -205,9 +205,11 @@ final class BenchIndexCommand implements Callable<Integer> {
                     "    b=ctypes.CDLL(libs[0]); b.openblas_get_config.restype=ctypes.c_char_p;"
                             + " b.openblas_get_corename.restype=ctypes.c_char_p",
                     "    par={0:'sequential',1:'pthreads',2:'OpenMP'}.get(b.openblas_get_parallel(), '?')",
-                    "    print('blas %s (core %s, %s, %d threads; %s); OpenMP %d threads' % (b.openblas_get_config()"
+                    "    import os; tt=os.environ.get('OPENBLAS_THREAD_TIMEOUT')",
+                    "    print('blas %s (core %s, %s, %d threads, %s; %s); OpenMP %d threads' % (b.openblas_get_config()"
                             + ".decode().strip(), b.openblas_get_corename().decode().strip(), par,"
-                            + " b.openblas_get_num_threads(), libs[0], faiss.omp_get_max_threads()))",
+                            + " b.openblas_get_num_threads(), 'OPENBLAS_THREAD_TIMEOUT unset' if tt is None else"
+                            + " 'OPENBLAS_THREAD_TIMEOUT=' + tt, libs[0], faiss.omp_get_max_threads()))",
                     "except Exception as e:",
                     "    print('blas ? (%s)' % e)",
                     "print(t1-t0, t2-t1, t3-t2)",
@@ -216,8 +218,13 @@ final class BenchIndexCommand implements Callable<Integer> {
 
         /** One timed build; the first prints its BLAS and times. Null when python3-faiss failed (said why). */
         double[] round(SearchResult exact, boolean first) throws IOException, InterruptedException {
-            Process p = new ProcessBuilder("/usr/bin/python3", script.toString(), dir.resolve("x.f32").toString(),
-                    dir.resolve("q.f32").toString(), labels.toString()).redirectErrorStream(true).start();
+            ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", script.toString(),
+                    dir.resolve("x.f32").toString(), dir.resolve("q.f32").toString(), labels.toString());
+            // python3-faiss as its users run it: not with the variables conf's job.native_env gives this JVM.
+            for (String kv : bench.main.config().getString("job.native_env").strip().split("\\s+")) {
+                if (!kv.isEmpty()) pb.environment().remove(kv.substring(0, Math.max(0, kv.indexOf('='))));
+            }
+            Process p = pb.redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (p.waitFor() != 0) {
                 System.out.println("python3-faiss failed (scripts/setup.sh installs it): " + out);

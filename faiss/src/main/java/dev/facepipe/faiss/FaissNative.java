@@ -44,6 +44,8 @@ final class FaissNative {
 
     static native int fp_blas_parallel();
 
+    static native int fp_blas_thread_timeout();
+
     static native int fp_omp_threads();
 
     static native NativeIndex fp_index_factory(int d, String description, int innerProduct);

@@ -1,5 +1,6 @@
 package dev.facepipe.faiss;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -33,5 +34,28 @@ class BundledLibrariesTest {
         assertTrue(m.library().contains("libopenblas.so.0") && !m.library().startsWith("/usr/lib"), m.line());
         assertTrue(m.threads() >= 1 && m.ompThreads() >= 1, m.line());
         assertTrue(List.of("sequential", "pthreads", "OpenMP").contains(m.threading()), m.line());
+    }
+
+    /** The timeout reported is the one OpenBLAS read from this JVM's environment as it loaded. */
+    @Test
+    void theBlasReportsTheThreadTimeoutItRead() {
+        String env = System.getenv("OPENBLAS_THREAD_TIMEOUT");
+        NativeMath m = NativeMath.describe();
+        assertEquals(env == null ? 0 : Integer.parseInt(env.strip()), m.threadTimeout(), m.line());
+        String said = env == null ? "OPENBLAS_THREAD_TIMEOUT unset" : "OPENBLAS_THREAD_TIMEOUT=" + env.strip();
+        assertTrue(m.line().contains(said), m.line());
+    }
+
+    @Test
+    void theSpinIsSaidAsOpenBlasApplies() {
+        assertEquals("idle workers spin 2^28 cycles (OPENBLAS_THREAD_TIMEOUT unset; conf's job.native_env sets it"
+                + " through the launchers)", math(0).spin());
+        assertEquals("idle workers spin 2^4 cycles (OPENBLAS_THREAD_TIMEOUT=4)", math(4).spin());
+        assertEquals("idle workers spin 2^4 cycles (OPENBLAS_THREAD_TIMEOUT=2)", math(2).spin());
+        assertEquals("idle workers spin 2^30 cycles (OPENBLAS_THREAD_TIMEOUT=40)", math(40).spin());
+    }
+
+    private static NativeMath math(int timeout) {
+        return new NativeMath("lib", "OpenBLAS", "Zen", 2, "pthreads", timeout, 2);
     }
 }

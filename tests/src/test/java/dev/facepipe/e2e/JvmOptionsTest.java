@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * conf's job.jvm_options (JIT thresholds, JavaCPP's limits) reach every JVM the launchers start, and a user's
- * FACEPIPE_JAVA_OPTS still win.
+ * FACEPIPE_JAVA_OPTS still win; so does conf's job.native_env (OPENBLAS_THREAD_TIMEOUT), where a variable the user
+ * already set keeps its value.
  */
 class JvmOptionsTest {
     /** The -XX:Name=value flags of job.jvm_options in the defaults file, by name. */
@@ -40,13 +41,47 @@ class JvmOptionsTest {
     }
 
     private static String run(List<String> cmd, String... env) throws Exception {
+        return run(0, cmd, env);
+    }
+
+    /** cmd's output, after it exited with exit; env's pairs replace the test's own (a null value removes it). */
+    private static String run(int exit, List<String> cmd, String... env) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("OPENBLAS_THREAD_TIMEOUT");
         for (int i = 0; i < env.length; i += 2) pb.environment().put(env[i], env[i + 1]);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(2, TimeUnit.MINUTES), "timed out: " + cmd);
-        assertEquals(0, p.exitValue(), out);
+        assertEquals(exit, p.exitValue(), out);
         return out;
+    }
+
+    /** The defaults file's job.native_env: NAME=VALUE pairs. */
+    private static String confNativeEnv() throws Exception {
+        return Files.readAllLines(ROOT.resolve("conf/facepipe-defaults.properties")).stream()
+                .filter(l -> l.startsWith("job.native_env=")).findFirst().orElseThrow()
+                .substring("job.native_env=".length()).strip();
+    }
+
+    /** The OPENBLAS_THREAD_TIMEOUT the defaults set. */
+    private static String confThreadTimeout() throws Exception {
+        Matcher m = Pattern.compile("\\bOPENBLAS_THREAD_TIMEOUT=(\\S+)").matcher(confNativeEnv());
+        assertTrue(m.find(), "job.native_env sets OPENBLAS_THREAD_TIMEOUT: " + confNativeEnv());
+        return m.group(1);
+    }
+
+    /** A small bench index run: its BLAS line says what OpenBLAS read from the JVM's environment as it loaded. */
+    private static List<String> benchIndex(String... launcher) {
+        List<String> cmd = new ArrayList<>(List.of(launcher));
+        cmd.addAll(List.of("bench", "index", "--vectors", "2000", "--queries", "50", "--no-python", "--rounds", "1"));
+        return cmd;
+    }
+
+    /** The run's BLAS line says this. */
+    private static void assertBlasSays(String out, String text) {
+        String line = out.lines().filter(l -> l.startsWith("java blas: ")).findFirst()
+                .orElseThrow(() -> new AssertionError("no BLAS line in:\n" + out));
+        assertTrue(line.contains(text), "not '" + text + "' in: " + line);
     }
 
     /** The value the JVM ran with, from -XX:+PrintFlagsFinal's table. */
@@ -124,6 +159,58 @@ class JvmOptionsTest {
         String cp = jar + ":" + Files.readString(target.resolve("classpath.txt")).strip();
         assertLauncherApplies(List.of("bash", ROOT.resolve("docker/entrypoint.sh").toString(), "--version"),
                 "FACEPIPE_CLASSPATH", cp, "FACEPIPE_HOME", ROOT.toString());
+    }
+
+    /**
+     * OpenBLAS reads OPENBLAS_THREAD_TIMEOUT once, as it loads, from the process's environment: bin/facepipe exports
+     * conf's value, a user's own value wins, and --set job.native_env= leaves it unset.
+     */
+    @Test
+    void binFacepipeGivesItsJvmConfsNativeEnvironment() throws Exception {
+        String facepipe = ROOT.resolve("bin/facepipe").toString();
+        String timeout = confThreadTimeout();
+        assertBlasSays(run(benchIndex(facepipe)), "(OPENBLAS_THREAD_TIMEOUT=" + timeout + ")");
+        String mine = String.valueOf(Integer.parseInt(timeout) + 3);
+        assertBlasSays(run(benchIndex(facepipe), "OPENBLAS_THREAD_TIMEOUT", mine),
+                "(OPENBLAS_THREAD_TIMEOUT=" + mine + ")");
+        assertBlasSays(run(benchIndex(facepipe, "--set", "job.native_env=")), "OPENBLAS_THREAD_TIMEOUT unset");
+        String bad = run(1, List.of(facepipe, "--set", "job.native_env=4", "--version"));
+        assertTrue(bad.contains("job.native_env: '4' is not NAME=VALUE"), bad);
+    }
+
+    @Test
+    void theImagesEntrypointGivesItsJvmConfsNativeEnvironment() throws Exception {
+        Path target = ROOT.resolve("cli/target");
+        String jar;
+        try (var s = Files.list(target)) {
+            jar = s.filter(p -> p.getFileName().toString().matches("facepipe-cli-.*[0-9T]\\.jar")).findFirst()
+                    .orElseThrow().toString();
+        }
+        String cp = jar + ":" + Files.readString(target.resolve("classpath.txt")).strip();
+        String out = run(benchIndex("bash", ROOT.resolve("docker/entrypoint.sh").toString()), "FACEPIPE_CLASSPATH", cp,
+                "FACEPIPE_HOME", ROOT.toString());
+        assertBlasSays(out, "(OPENBLAS_THREAD_TIMEOUT=" + confThreadTimeout() + ")");
+    }
+
+    /** Every executor gets the variables, and so does a driver that spark-submit starts on YARN or Kubernetes. */
+    @Test
+    void submitGivesTheDriverAndEveryExecutorConfsNativeEnvironment() throws Exception {
+        String submit = ROOT.resolve("scripts/submit.sh").toString();
+        String pair = "OPENBLAS_THREAD_TIMEOUT=" + confThreadTimeout();
+        String standalone = run(List.of("bash", submit, "--profile", "standalone", "--master", "spark://m:7077",
+                "--dry-run", "--", "build-index"), "FACEPIPE_JAR", "/opt/facepipe/lib/facepipe-all.jar");
+        assertTrue(standalone.contains("spark.executorEnv." + pair), standalone);
+        assertFalse(standalone.contains("appMasterEnv") || standalone.contains("driverEnv"), standalone);
+        String yarn = run(List.of("bash", submit, "--profile", "yarn", "--dry-run", "--", "build-index"),
+                "FACEPIPE_JAR", "/opt/facepipe/lib/facepipe-all.jar", "OPENBLAS_THREAD_TIMEOUT", "9");
+        assertTrue(yarn.contains("spark.executorEnv.OPENBLAS_THREAD_TIMEOUT=9"), yarn);
+        assertTrue(yarn.contains("spark.yarn.appMasterEnv.OPENBLAS_THREAD_TIMEOUT=9"), yarn);
+        String k8s = run(List.of("bash", submit, "--profile", "k8s", "--master", "k8s://https://h:443", "--dry-run",
+                "--", "build-index"), "FACEPIPE_JAR", "/opt/facepipe/lib/facepipe-all.jar");
+        assertTrue(k8s.contains("spark.kubernetes.driverEnv." + pair), k8s);
+        String none = run(List.of("bash", submit, "--profile", "standalone", "--master", "spark://m:7077", "--dry-run",
+                "--", "build-index", "--set", "job.native_env="), "FACEPIPE_JAR", "/opt/facepipe/lib/facepipe-all.jar");
+        assertFalse(none.contains("executorEnv"), none);
     }
 
     @Test
