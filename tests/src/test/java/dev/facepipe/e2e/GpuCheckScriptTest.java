@@ -60,8 +60,8 @@ class GpuCheckScriptTest {
                 .matcher(out).find(), out);
         // the embedder alone and the engine at each batch size, with their agreement
         for (int b : new int[] {2, 4}) {
-            assertTrue(Pattern.compile("(?m)^batch +" + b + ": +[0-9.]+ faces/s \\(model only\\); \\d+ compared")
-                    .matcher(out).find(), "embedder alone at batch " + b + ":\n" + out);
+            assertTrue(Pattern.compile("(?m)^batch +" + b + ": +[0-9.]+ faces/s \\(model only\\), first run [0-9.]+ ms;"
+                    + " \\d+ compared").matcher(out).find(), "embedder alone at batch " + b + ":\n" + out);
             Matcher row = Pattern.compile("(?m)^ +" + b + " +8 +1 +([0-9.]+) +[0-9.]+ +([0-9.]+) +(\\d+) compared, .*"
                     + " 0 over 1e-04$").matcher(out);
             assertTrue(row.find(), "engine row at batch " + b + ":\n" + out);
@@ -69,6 +69,9 @@ class GpuCheckScriptTest {
             assertTrue(Double.parseDouble(row.group(2)) <= b, "a run holds at most the batch: " + row.group());
             assertTrue(Integer.parseInt(row.group(3)) >= 3, "the fixtures' faces were compared: " + row.group());
         }
+        // the embedder again with the other choice of TF32 and of cuDNN's algorithm search, not counted
+        assertTrue(out.contains("onnx.cuda_tf32=true, onnx.cuda_conv_algo_search=exhaustive, not counted"), out);
+        assertTrue(out.contains("onnx.cuda_tf32=false, onnx.cuda_conv_algo_search=heuristic, not counted"), out);
         assertTrue(out.contains("same photos twice on "), out);
         if (!cudaHere()) {
             assertTrue(out.contains("verdict: AGREES with the CPU; NOT a GPU result"), out);

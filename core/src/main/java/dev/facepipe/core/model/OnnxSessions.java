@@ -27,11 +27,13 @@ public final class OnnxSessions {
      * Settings that pick a session; deviceId is per task on GPU executors.
      *
      * @param cudaTf32    onnx.cuda_tf32: let the CUDA provider use TF32 (off: embeddings as the CPU makes them)
+     * @param cudaConvAlgoSearch onnx.cuda_conv_algo_search: exhaustive, heuristic or default
      * @param batchModels models loaded with a symbolic batch dimension (see {@link BatchDim})
      * @param optLevel    onnx.opt_level: null for auto (measured on this CPU, {@link OptLevelCache})
      * @param optLevels   onnx.opt_level_models: a fixed level for named models, over optLevel
      */
-    public record Options(String device, int deviceId, boolean requireGpu, boolean cudaTf32, int intraOpThreads,
+    public record Options(String device, int deviceId, boolean requireGpu, boolean cudaTf32,
+            String cudaConvAlgoSearch, int intraOpThreads,
             int interOpThreads, boolean allowSpinning, Path modelsDir, boolean verifyOnLoad,
             java.util.List<String> batchModels, OptLevel optLevel, Map<String, OptLevel> optLevels) {
 
@@ -46,27 +48,34 @@ public final class OnnxSessions {
                 fixed.put(kv[0].strip(), OptLevel.parse(kv[1], "onnx.opt_level_models"));
             }
             return new Options(cfg.getChoice("onnx.device", "cpu", "cuda"), cfg.getInt("onnx.cuda_device_id"),
-                    cfg.getBoolean("onnx.require_gpu"), cfg.getBoolean("onnx.cuda_tf32"), cfg.getInt("onnx.intra_op_threads"),
+                    cfg.getBoolean("onnx.require_gpu"), cfg.getBoolean("onnx.cuda_tf32"),
+                    cfg.getChoice("onnx.cuda_conv_algo_search", "exhaustive", "heuristic", "default"),
+                    cfg.getInt("onnx.intra_op_threads"),
                     cfg.getInt("onnx.inter_op_threads"), cfg.getBoolean("onnx.allow_spinning"),
                     cfg.getPath("models.dir"), cfg.getBoolean("models.verify_on_load"), cfg.getList("onnx.batch_models"),
                     level.equals("auto") ? null : OptLevel.parse(level, "onnx.opt_level"), Map.copyOf(fixed));
         }
 
         public Options withDeviceId(int id) {
-            return new Options(device, id, requireGpu, cudaTf32, intraOpThreads, interOpThreads, allowSpinning,
-                    modelsDir, verifyOnLoad, batchModels, optLevel, optLevels);
+            return new Options(device, id, requireGpu, cudaTf32, cudaConvAlgoSearch, intraOpThreads, interOpThreads,
+                    allowSpinning, modelsDir, verifyOnLoad, batchModels, optLevel, optLevels);
         }
 
-        /** The CUDA provider's options (ONNX Runtime's names): the device, and TF32 only when conf allows it. */
+        /**
+         * The CUDA provider's options (ONNX Runtime's names): the device, TF32 only when conf allows it, and how
+         * cuDNN's convolution algorithms are chosen.
+         */
         public Map<String, String> cudaProviderOptions() {
-            return Map.of("device_id", Integer.toString(deviceId), "use_tf32", cudaTf32 ? "1" : "0");
+            return Map.of("device_id", Integer.toString(deviceId), "use_tf32", cudaTf32 ? "1" : "0",
+                    "cudnn_conv_algo_search", cudaConvAlgoSearch.toUpperCase(java.util.Locale.ROOT));
         }
     }
 
     public static OnnxModel get(ModelSpec spec, Options opt) {
         // The key holds the preprocessing too: the same file read with another colour order is another model.
         String key = spec.id() + "|" + spec.color() + "|" + spec.layout() + "|" + java.util.Arrays.toString(spec.mean())
-                + java.util.Arrays.toString(spec.std()) + "|" + spec.input() + spec.outputs() + "|" + opt.device() + ":" + opt.deviceId() + (opt.cudaTf32() ? "+tf32" : "") + "|" + opt.intraOpThreads() + "/"
+                + java.util.Arrays.toString(spec.std()) + "|" + spec.input() + spec.outputs() + "|" + opt.device()
+                + new java.util.TreeMap<>(opt.cudaProviderOptions()) + "|" + opt.intraOpThreads() + "/"
                 + opt.interOpThreads() + "|" + opt.modelsDir() + "|" + opt.batchModels().contains(spec.name()) + "|"
                 + opt.optLevel() + opt.optLevels().get(spec.name());
         return CACHE.computeIfAbsent(key, k -> open(spec, opt));

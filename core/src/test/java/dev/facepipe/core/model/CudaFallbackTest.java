@@ -35,14 +35,30 @@ class CudaFallbackTest {
     @Test
     void theCudaProviderGetsFullFloat32UnlessConfAllowsTf32() {
         OnnxSessions.Options plain = OnnxSessions.Options.fromConfig(cfg("false", "2"));
-        assertEquals(java.util.Map.of("device_id", "2", "use_tf32", "0"), plain.cudaProviderOptions());
+        assertEquals(java.util.Map.of("device_id", "2", "use_tf32", "0", "cudnn_conv_algo_search", "EXHAUSTIVE"),
+                plain.cudaProviderOptions());
         OnnxSessions.Options tf32 = OnnxSessions.Options.fromConfig(Config.builder()
                 .set("models.dir", Fixtures.models().toString(), "test").set("onnx.device", "cuda", "test")
                 .set("onnx.cuda_tf32", "true", "test").build());
-        assertEquals(java.util.Map.of("device_id", "0", "use_tf32", "1"), tf32.cudaProviderOptions());
+        assertEquals(java.util.Map.of("device_id", "0", "use_tf32", "1", "cudnn_conv_algo_search", "EXHAUSTIVE"),
+                tf32.cudaProviderOptions());
         // one session each: a model loaded with TF32 is not the same model as one without
         ModelSpec eye = ModelSpec.fromConfig(Config.defaults(), "fr_eye");
         assertTrue(OnnxSessions.get(eye, tf32.withDeviceId(2)) != OnnxSessions.get(eye, plain));
+    }
+
+    /** conf's choice of cuDNN's algorithm search reaches the provider, in ONNX Runtime's spelling, a session each. */
+    @Test
+    void theCudaProviderSearchesConvolutionAlgorithmsAsConfSays() {
+        OnnxSessions.Options heuristic = OnnxSessions.Options.fromConfig(Config.builder()
+                .set("models.dir", Fixtures.models().toString(), "test").set("onnx.device", "cuda", "test")
+                .set("onnx.cuda_device_id", "2", "test").set("onnx.cuda_conv_algo_search", "heuristic", "test").build());
+        assertEquals("HEURISTIC", heuristic.cudaProviderOptions().get("cudnn_conv_algo_search"));
+        ModelSpec eye = ModelSpec.fromConfig(Config.defaults(), "fr_eye");
+        assertTrue(OnnxSessions.get(eye, heuristic) != OnnxSessions.get(eye, OnnxSessions.Options.fromConfig(
+                cfg("false", "2"))));
+        assertThrows(RuntimeException.class, () -> OnnxSessions.Options.fromConfig(Config.builder()
+                .set("onnx.cuda_conv_algo_search", "fastest", "test").build()));
     }
 
     @Test
