@@ -148,15 +148,20 @@ class JvmOptionsTest {
         assertTrue(out.contains("spark.executor.extraJavaOptions=-XX:Tier4InvocationThreshold=44444"), out);
     }
 
-    @Test
-    void theImagesEntrypointStartsItsJvmWithConfsOptions() throws Exception {
+    /** The built cli jar and its dependencies, as the image's self-contained jar holds them. */
+    private static String cliClasspath() throws Exception {
         Path target = ROOT.resolve("cli/target");
         String jar;
         try (var s = Files.list(target)) {
             jar = s.filter(p -> p.getFileName().toString().matches("facepipe-cli-.*[0-9T]\\.jar")).findFirst()
                     .orElseThrow().toString();
         }
-        String cp = jar + ":" + Files.readString(target.resolve("classpath.txt")).strip();
+        return jar + ":" + Files.readString(target.resolve("classpath.txt")).strip();
+    }
+
+    @Test
+    void theImagesEntrypointStartsItsJvmWithConfsOptions() throws Exception {
+        String cp = cliClasspath();
         assertLauncherApplies(List.of("bash", ROOT.resolve("docker/entrypoint.sh").toString(), "--version"),
                 "FACEPIPE_CLASSPATH", cp, "FACEPIPE_HOME", ROOT.toString());
     }
@@ -180,13 +185,7 @@ class JvmOptionsTest {
 
     @Test
     void theImagesEntrypointGivesItsJvmConfsNativeEnvironment() throws Exception {
-        Path target = ROOT.resolve("cli/target");
-        String jar;
-        try (var s = Files.list(target)) {
-            jar = s.filter(p -> p.getFileName().toString().matches("facepipe-cli-.*[0-9T]\\.jar")).findFirst()
-                    .orElseThrow().toString();
-        }
-        String cp = jar + ":" + Files.readString(target.resolve("classpath.txt")).strip();
+        String cp = cliClasspath();
         String out = run(benchIndex("bash", ROOT.resolve("docker/entrypoint.sh").toString()), "FACEPIPE_CLASSPATH", cp,
                 "FACEPIPE_HOME", ROOT.toString());
         assertBlasSays(out, "(OPENBLAS_THREAD_TIMEOUT=" + confThreadTimeout() + ")");
