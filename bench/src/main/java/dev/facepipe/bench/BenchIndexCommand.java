@@ -1,6 +1,7 @@
 package dev.facepipe.bench;
 
 import dev.facepipe.core.config.Config;
+import dev.facepipe.core.config.NativeEnv;
 import dev.facepipe.faiss.FaissIndex;
 import dev.facepipe.faiss.Metric;
 import dev.facepipe.faiss.SearchResult;
@@ -18,6 +19,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -221,9 +223,7 @@ final class BenchIndexCommand implements Callable<Integer> {
             ProcessBuilder pb = new ProcessBuilder("/usr/bin/python3", script.toString(),
                     dir.resolve("x.f32").toString(), dir.resolve("q.f32").toString(), labels.toString());
             // python3-faiss as its users run it: not with the variables conf's job.native_env gives this JVM.
-            for (String kv : bench.main.config().getString("job.native_env").strip().split("\\s+")) {
-                if (!kv.isEmpty()) pb.environment().remove(kv.substring(0, Math.max(0, kv.indexOf('='))));
-            }
+            pb.environment().keySet().removeAll(NativeEnv.effective(bench.main.config(), Map.of()).keySet());
             Process p = pb.redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             if (p.waitFor() != 0) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.facepipe.core.config.Config;
+import dev.facepipe.core.config.NativeEnv;
 import dev.facepipe.core.schema.CrawlStatus;
 import dev.facepipe.core.schema.Schemas;
 import dev.facepipe.storage.AvroParquetFiles;
@@ -49,6 +50,14 @@ class IngestJobTest {
     @AfterAll
     static void stop() {
         spark.stop();
+    }
+
+    /** Executors read job.native_env (OPENBLAS_THREAD_TIMEOUT) only as they start: the driver's session passes it. */
+    @Test
+    void theSessionGivesItsExecutorsConfsNativeEnvironment() {
+        Map<String, String> want = NativeEnv.effective(cfg, System.getenv());
+        assertFalse(want.isEmpty(), "job.native_env");
+        want.forEach((k, v) -> assertEquals(v, spark.sparkContext().getConf().get("spark.executorEnv." + k, "unset"), k));
     }
 
     private static void copy(Path from, Path to) throws IOException {

@@ -1,11 +1,19 @@
 package dev.facepipe.storage;
 
 import dev.facepipe.core.config.Config;
+import dev.facepipe.core.config.NativeEnv;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Spark sessions for facepipe jobs: spark-submit's settings when present, else the embedded default. */
 public final class Sparks {
+    private static final Logger LOG = LoggerFactory.getLogger(Sparks.class);
+    private static final AtomicBoolean WARNED = new AtomicBoolean();
+
     private Sparks() {}
 
     public static SparkSession session(Config cfg, String app) {
@@ -19,6 +27,19 @@ public final class Sparks {
                     .config("spark.ui.enabled", cfg.getBoolean("job.spark_ui"))
                     // Spark's default of 200 shuffle partitions is made for clusters; here it is pure overhead.
                     .config("spark.sql.shuffle.partitions", cfg.getInt("job.local_shuffle_partitions"));
+        }
+        // conf's job.native_env for the executors this driver starts, whoever launched it (submit.sh passes them
+        // too); a JVM reads them only as it starts, so one started without them says so once.
+        Map<String, String> nativeEnv = NativeEnv.effective(cfg, System.getenv());
+        nativeEnv.forEach((k, v) -> {
+            if (!sc.contains("spark.executorEnv." + k)) b.config("spark.executorEnv." + k, v);
+        });
+        Map<String, String> missing = NativeEnv.missing(nativeEnv, System.getenv());
+        if (!missing.isEmpty() && !WARNED.getAndSet(true)) {
+            String vars = missing.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                    .collect(java.util.stream.Collectors.joining(" "));
+            LOG.warn("this JVM started without {} (conf's job.native_env; bin/facepipe and scripts/submit.sh set it):"
+                    + " FAISS's training and batch searches in it run slower; the executors it starts get it", vars);
         }
         // Storage settings reach the executors as spark.hadoop.*; Spark redacts the keys in its UI and logs.
         java.util.Map<String, String> storage = HadoopFiles.storageSettings(cfg);
